@@ -1,0 +1,87 @@
+// Simulation of a patient under a schedule of sessions: piecewise integration between sessions,
+// exact jumps at session times, dense output at requested times, threshold crossings.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "skinremodel/parameters.hpp"
+#include "skinremodel/patient.hpp"
+#include "skinremodel/schedule.hpp"
+#include "skinremodel/state.hpp"
+
+namespace skinremodel {
+
+enum class Method {
+    rodas4,   // L-stable, stiffly accurate Rosenbrock 4(3) (Hairer-Wanner RODAS coefficients)
+    dopri5,   // explicit Dormand-Prince 5(4) from Boost.Odeint
+};
+
+Method method_from_name(std::string_view name);  // "rodas4" or "dopri5"; throws InvalidInput
+std::string_view method_name(Method method);
+
+struct SolverOptions {
+    Method method = Method::rodas4;
+    double rtol = 1e-6;
+    State atol = default_atol();
+    std::size_t max_steps = 200000;  // accepted + rejected steps per simulation
+    double initial_step = 0.0;       // days; 0 chooses it automatically after every session
+    double max_step = 0.0;           // days; 0 means no limit beyond the segment length
+
+    // Design section 2.9: 1e-9 for most states, 1e-10 for soluble tropoelastin.
+    static State default_atol();
+};
+
+void check_options(const SolverOptions& options);  // throws InvalidInput
+
+// A threshold on a linear combination of states: g(y) = weights . y - level.
+struct LinearEvent {
+    State weights{};
+    double level = 0.0;
+};
+
+// A change of sign of g, located by bisection on the dense output (or at a session jump).
+struct Crossing {
+    std::size_t event = 0;
+    double time = 0.0;
+    int direction = 0;         // +1 upward, -1 downward
+    bool at_session = false;   // caused by a session jump rather than by the flow
+};
+
+struct SolverStats {
+    std::size_t steps = 0;            // accepted steps
+    std::size_t rejected_steps = 0;
+    std::size_t rhs_evaluations = 0;
+    std::size_t jacobian_evaluations = 0;
+    std::size_t lu_decompositions = 0;
+    std::size_t clipped_steps = 0;    // steps after which a slightly negative state was set to 0
+};
+
+struct Trajectory {
+    std::vector<double> t;                 // requested output times
+    std::vector<double> y;                 // row-major, t.size() x kNumStates
+    std::vector<double> session_times;     // sessions inside the horizon
+    std::vector<double> pre_session;       // left limits, row-major, sessions x kNumStates
+    std::vector<double> post_session;      // states right after each jump
+    std::vector<double> doses;             // u of each session
+    std::vector<Crossing> crossings;
+    SolverStats stats;
+};
+
+struct SimulationRequest {
+    Params params = default_parameters();  // nominal parameters; covariates are applied inside
+    Patient patient{};
+    std::vector<Session> sessions;
+    std::vector<double> t_out;             // sorted, >= 0; the horizon is t_out.back() unless t_end
+    double t_end = -1.0;                   // < 0 means t_out.back()
+    SolverOptions options{};
+    std::vector<LinearEvent> events;
+};
+
+// Runs one simulation. Throws InvalidInput for bad input and SolverError when the integrator
+// cannot finish (the step budget is a hard bound, so it never hangs).
+Trajectory simulate(const SimulationRequest& request);
+
+}  // namespace skinremodel

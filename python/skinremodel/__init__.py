@@ -1,0 +1,41 @@
+"""skinremodel: simulate the skin's response to microneedling schedules.
+
+A fast C++ engine integrates MN-14, a 14-state model of inflammation, fibroblasts, collagen
+(III, I, mature) and elastin, with each session's injury applied exactly at its day.
+
+Examples
+--------
+>>> import skinremodel as sr
+>>> plan = sr.Schedule.regular(sessions=4, every_days=28, depth_mm=1.5)
+>>> res = sr.simulate(plan, patient=sr.Patient(age=45), days=365)
+>>> df = res.to_pandas()
+"""
+
+from __future__ import annotations
+
+from . import _core
+from ._core import SolverError
+from .observables import OBSERVABLES, STATE_NAMES
+from .parameters import ParameterInfo, Parameters, parameter_table
+from .patient import Patient
+from .result import Result
+from .schedule import Schedule, Session
+from .simulate import METHODS, simulate
+
+__version__: str = getattr(_core, "__version__", "0+unknown")
+
+__all__ = [
+    "METHODS",
+    "OBSERVABLES",
+    "STATE_NAMES",
+    "ParameterInfo",
+    "Parameters",
+    "Patient",
+    "Result",
+    "Schedule",
+    "Session",
+    "SolverError",
+    "__version__",
+    "parameter_table",
+    "simulate",
+]

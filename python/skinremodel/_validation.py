@@ -1,0 +1,88 @@
+"""Input checks that raise errors naming the field and the allowed range."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+def _is_real(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _interval(lo: float, hi: float, lo_closed: bool, hi_closed: bool) -> str:
+    return f"{'[' if lo_closed else '('}{lo:g}, {hi:g}{']' if hi_closed else ')'}"
+
+
+def check_real(
+    name: str,
+    value: Any,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    *,
+    lo_closed: bool = True,
+    hi_closed: bool = True,
+    unit: str = "",
+) -> float:
+    """Return ``value`` as float after checking type, finiteness and range.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a real number (booleans are refused).
+    ValueError
+        If ``value`` is NaN, infinite or outside the interval; the message names ``name`` and
+        the allowed interval.
+    """
+    if not _is_real(value):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    x = float(value)
+    suffix = f" {unit}" if unit else ""
+    allowed = _interval(lo, hi, lo_closed, hi_closed)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number in {allowed}{suffix}, got {x}")
+    below = x < lo or (x == lo and not lo_closed)
+    above = x > hi or (x == hi and not hi_closed)
+    if below or above:
+        raise ValueError(f"{name} must be in {allowed}{suffix}, got {x:g}")
+    return x
+
+
+def check_int(name: str, value: Any, lo: int, hi: int) -> int:
+    """Return ``value`` as int after checking it is an integer in ``[lo, hi]``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
+    if not lo <= int(value) <= hi:
+        raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value}")
+    return int(value)
+
+
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
+    """Return ``value`` after checking it is one of ``choices``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def check_bool(name: str, value: Any) -> bool:
+    """Return ``value`` after checking it is a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def as_float_array(name: str, value: Any) -> NDArray[np.float64]:
+    """Convert to a 1-d float64 array, refusing non-numeric input with a TypeError."""
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be a 1-d array of numbers") from exc
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
+    return arr

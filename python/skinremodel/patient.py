@@ -1,0 +1,98 @@
+"""Patients: the covariates that change the healing response (model design section 2.7)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import NDArray
+
+from . import _core
+from ._validation import check_bool, check_choice, check_int, check_real
+from .parameters import Parameters
+
+__all__ = ["Patient"]
+
+DiabetesStatus = Literal["none", "controlled", "poor"]
+VitaminCStatus = Literal["deficient", "replete", "supplemented"]
+_DIABETES: tuple[str, ...] = ("none", "controlled", "poor")
+_VITAMIN_C: tuple[str, ...] = ("deficient", "replete", "supplemented")
+
+
+@dataclass(frozen=True)
+class Patient:
+    """A patient, described by the covariates the model knows.
+
+    Each covariate multiplies documented parameters (see ``docs/model.md``, section
+    "Covariates"); their coefficients are parameters themselves (``cov_*``).
+
+    Parameters
+    ----------
+    age : float
+        Years, 18 to 100. The repair response declines from ``cov_age_onset`` (28 y).
+    diabetes : {"none", "controlled", "poor"}
+        Diabetes status; prolongs inflammation, raises MMP activity, lowers synthesis.
+    vitamin_c : {"deficient", "replete", "supplemented"}
+        Vitamin C status; a cofactor of collagen synthesis and crosslinking.
+    phototype : int
+        Fitzpatrick skin type 1-6; redness is less visible on types IV-VI.
+    smoker : bool
+        Smoking lowers the repair response.
+    photoaged : bool
+        Sun-damaged skin: more MMP activity, less tropoelastin synthesis.
+    reactive_skin : bool
+        Thin or reactive skin (for example rosacea-prone): more, and more visible, redness.
+
+    Examples
+    --------
+    >>> import skinremodel as sr
+    >>> sr.Patient(age=62, diabetes="controlled")
+    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False)
+    """
+
+    age: float = 45.0
+    diabetes: DiabetesStatus = "none"
+    vitamin_c: VitaminCStatus = "replete"
+    phototype: int = 2
+    smoker: bool = False
+    photoaged: bool = False
+    reactive_skin: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "age", check_real("age", self.age, 18, 100, unit="years"))
+        check_choice("diabetes", self.diabetes, _DIABETES)
+        check_choice("vitamin_c", self.vitamin_c, _VITAMIN_C)
+        object.__setattr__(self, "phototype", check_int("phototype", self.phototype, 1, 6))
+        for flag in ("smoker", "photoaged", "reactive_skin"):
+            object.__setattr__(self, flag, check_bool(flag, getattr(self, flag)))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the covariates as a plain dict (round-trips through ``Patient(**d)``)."""
+        return asdict(self)
+
+    def _to_core(self) -> _core.Patient:
+        core = _core.Patient()
+        core.age = self.age
+        core.diabetes = _DIABETES.index(self.diabetes)
+        core.vitamin_c = _VITAMIN_C.index(self.vitamin_c)
+        core.phototype = self.phototype
+        core.smoker = self.smoker
+        core.photoaged = self.photoaged
+        core.reactive_skin = self.reactive_skin
+        return core
+
+    def effective_parameters(self, params: Parameters | None = None) -> dict[str, float]:
+        """Return this patient's parameter values after the covariate rules.
+
+        Parameters
+        ----------
+        params : Parameters, optional
+            Nominal values; the defaults if omitted.
+        """
+        p = Parameters.default() if params is None else params
+        eff = self._effective_array(p)
+        return dict(zip(p.names, (float(v) for v in eff), strict=True))
+
+    def _effective_array(self, params: Parameters) -> NDArray[np.float64]:
+        return np.asarray(_core.effective_parameters(params.values_array, self._to_core()))

@@ -1,0 +1,287 @@
+"""Result of a simulation: trajectories, session states, threshold crossings, metrics."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
+from .parameters import Parameters
+from .patient import Patient
+from .schedule import Schedule
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.axes import Axes
+
+__all__ = ["Result", "EVENT_NAMES"]
+
+#: Thresholds located during integration: redness visible (R > R_vis), downtime
+#: (R > R_down_frac * R_vis), visible improvement (G > G_jnd).
+EVENT_NAMES: tuple[str, ...] = ("redness_visible", "downtime", "visible_improvement")
+
+
+class Result:
+    """Trajectories of one simulation.
+
+    Index it by any state (``"Cm"``, ``"R"``, ...) or observable (``"total_collagen"``,
+    ``"visible_improvement"``, ...) to get a numpy array over :attr:`t`. On a session day the
+    reported value is the state right after the session; :attr:`pre_session` holds the state
+    right before each session (the left limit).
+
+    Attributes
+    ----------
+    t : numpy.ndarray
+        Output days.
+    y : numpy.ndarray
+        States, shape ``(len(t), 14)``, columns in :data:`STATE_NAMES` order.
+    schedule : Schedule
+        The plan that was simulated (sessions after the horizon are listed but not simulated).
+    patient : Patient
+    params : Parameters
+        Nominal parameters (covariates are applied inside the engine).
+    stats : dict
+        Integrator counters: steps, rejected_steps, rhs_evaluations, jacobian_evaluations,
+        lu_decompositions, clipped_steps.
+    """
+
+    def __init__(
+        self,
+        raw: dict[str, Any],
+        schedule: Schedule,
+        patient: Patient,
+        params: Parameters,
+        context: ObservableContext,
+        horizon: float,
+        options: dict[str, Any],
+    ) -> None:
+        self.t: NDArray[np.float64] = np.asarray(raw["t"])
+        self.y: NDArray[np.float64] = np.asarray(raw["y"])
+        self.schedule = schedule
+        self.patient = patient
+        self.params = params
+        self.horizon = horizon
+        self.options = options
+        self.stats: dict[str, int] = dict(raw["stats"])
+        self.session_days: NDArray[np.float64] = np.asarray(raw["session_times"])
+        self.pre_session: NDArray[np.float64] = np.asarray(raw["pre_session"])
+        self.post_session: NDArray[np.float64] = np.asarray(raw["post_session"])
+        self.doses: NDArray[np.float64] = np.asarray(raw["doses"])
+        self._crossings = pd.DataFrame(
+            {
+                "event": [EVENT_NAMES[int(e)] for e in raw["crossing_event"]],
+                "day": np.asarray(raw["crossing_time"]),
+                "direction": np.asarray(raw["crossing_direction"]).astype(int),
+                "at_session": np.asarray(raw["crossing_at_session"]).astype(bool),
+            }
+        )
+        self._ctx = context
+        self._cache: dict[str, NDArray[np.float64]] = {}
+
+    # ----------------------------------------------------------------------------------- access
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        """Names of the 14 states."""
+        return STATE_NAMES
+
+    @property
+    def observable_names(self) -> tuple[str, ...]:
+        """Names of the derived observables."""
+        return tuple(OBSERVABLES)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name accepted by ``res[name]``."""
+        return self.state_names + self.observable_names
+
+    @property
+    def baseline(self) -> dict[str, float]:
+        """The patient's pre-treatment steady state."""
+        return dict(zip(STATE_NAMES, map(float, self._ctx.baseline), strict=True))
+
+    @property
+    def effective_params(self) -> dict[str, float]:
+        """Parameter values after the patient's covariates."""
+        return dict(zip(self.params.names, map(float, self._ctx.effective), strict=True))
+
+    @property
+    def crossings(self) -> pd.DataFrame:
+        """Threshold crossings located by root finding on the dense output.
+
+        Columns: ``event`` (see :data:`EVENT_NAMES`), ``day``, ``direction`` (+1 up, -1 down),
+        ``at_session`` (caused by a session jump).
+        """
+        return self._crossings.copy()
+
+    def __getitem__(self, name: str) -> NDArray[np.float64]:
+        if not isinstance(name, str):
+            raise TypeError(f"index a Result by a state or observable name, got {name!r}")
+        if name in STATE_NAMES:
+            return self.y[:, STATE_NAMES.index(name)]
+        if name in OBSERVABLES:
+            if name not in self._cache:
+                self._cache[name] = OBSERVABLES[name](self.y, self._ctx)
+            return self._cache[name]
+        raise KeyError(
+            f"{name!r} is neither a state nor an observable; choose from: {', '.join(self.names)}"
+        )
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.names
+
+    def observable(self, name: str, states: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Evaluate an observable on other states of this patient (e.g. :attr:`pre_session`)."""
+        if name not in OBSERVABLES:
+            raise KeyError(f"unknown observable {name!r}; choose from {', '.join(OBSERVABLES)}")
+        return OBSERVABLES[name](states, self._ctx)
+
+    def percent_change(self, name: str) -> NDArray[np.float64]:
+        """Percent change of a state or observable from the patient's baseline value."""
+        values = self[name]
+        base = float(self.observable(name, self._ctx.baseline)[0]) if name in OBSERVABLES else (
+            float(self._ctx.baseline[STATE_NAMES.index(name)])
+        )
+        if base == 0.0:
+            raise ValueError(f"{name} is 0 at baseline; a percent change is undefined")
+        return 100.0 * (values - base) / base
+
+    def at(self, day: float) -> pd.Series:
+        """All states and observables on an output day (which must be in :attr:`t`)."""
+        hits = np.flatnonzero(self.t == day)
+        if hits.size == 0:
+            raise ValueError(f"day {day:g} is not an output day; pass it in t_eval")
+        row = int(hits[0])
+        return pd.Series({name: float(self[name][row]) for name in self.names}, name=day)
+
+    # ------------------------------------------------------------------------------ metrics
+    def _session_window(self, session: int) -> tuple[float, float]:
+        n = len(self.session_days)
+        if isinstance(session, bool) or not isinstance(session, (int, np.integer)):
+            raise TypeError(f"session must be an integer index, got {session!r}")
+        if not -n <= session < n:
+            raise ValueError(
+                f"session must be in [0, {n - 1}] (sessions simulated within the horizon), "
+                f"got {session}"
+            )
+        k = int(session) % n
+        start = float(self.session_days[k])
+        end = float(self.session_days[k + 1]) if k + 1 < n else self.horizon
+        return start, end
+
+    def _duration_above(self, event: str, session: int) -> float:
+        start, end = self._session_window(session)
+        cr = self._crossings
+        mine = cr[(cr["event"] == event) & (cr["day"] >= start) & (cr["day"] <= end)]
+        # Above the threshold right after the jump?
+        post = self.post_session[int(session) % len(self.session_days)]
+        r = float(post[STATE_NAMES.index("R")])
+        level = self._ctx.p("R_vis") * (1.0 if event == "redness_visible" else self._ctx.p("R_down_frac"))
+        downs = mine[(mine["direction"] < 0) & ~mine["at_session"]]
+        if not downs.empty:
+            return float(downs["day"].iloc[-1]) - start
+        return (end - start) if r > level else 0.0
+
+    def redness_hours(self, session: int = 0) -> float:
+        """Hours of visible redness (R above R_vis) after a session.
+
+        The end is the last downward crossing of R_vis before the next session, located by
+        bisection on the integrator's dense output (to about 1e-10 days). If the skin is still
+        red when the next session (or the horizon) comes, the time until then is returned.
+
+        Parameters
+        ----------
+        session : int
+            Index of the session (0 = first), among those within the horizon.
+        """
+        return 24.0 * self._duration_above("redness_visible", session)
+
+    def downtime_days(self, session: int = 0) -> float:
+        """Days until redness falls below ``R_down_frac * R_vis`` (social downtime)."""
+        return self._duration_above("downtime", session)
+
+    def first_visible_day(self) -> float:
+        """First day the visible index G passes its just-noticeable value ``G_jnd``.
+
+        Returns NaN if it never does within the horizon.
+        """
+        cr = self._crossings
+        ups = cr[(cr["event"] == "visible_improvement") & (cr["direction"] > 0)]
+        return float(ups["day"].iloc[0]) if not ups.empty else math.nan
+
+    # ------------------------------------------------------------------------------ tables
+    def to_pandas(self, long: bool = False, variables: Iterable[str] | None = None) -> pd.DataFrame:
+        """Return the trajectories as a DataFrame.
+
+        Parameters
+        ----------
+        long : bool
+            False (default): wide table indexed by ``day`` with one column per variable.
+            True: tidy table with columns ``day``, ``variable``, ``value``.
+        variables : iterable of str, optional
+            Names to include (default: every state and observable).
+        """
+        names = list(self.names if variables is None else variables)
+        for name in names:
+            if name not in self.names:
+                raise KeyError(f"unknown variable {name!r}; choose from {', '.join(self.names)}")
+        wide = pd.DataFrame({name: self[name] for name in names},
+                            index=pd.Index(self.t, name="day"))
+        if not long:
+            return wide
+        return wide.reset_index().melt(id_vars="day", var_name="variable", value_name="value")
+
+    def session_table(self) -> pd.DataFrame:
+        """One row per simulated session: day, depth, dose u, and states before and after."""
+        rows = []
+        for k, day in enumerate(self.session_days):
+            s = self.schedule[k]
+            row: dict[str, Any] = {"session": k, "day": float(day), "depth_mm": s.depth_mm,
+                                   "dose_u": float(self.doses[k])}
+            for i, name in enumerate(STATE_NAMES):
+                row[f"{name}_pre"] = float(self.pre_session[k, i])
+                row[f"{name}_post"] = float(self.post_session[k, i])
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("session") if rows else pd.DataFrame()
+
+    # ------------------------------------------------------------------------------ display
+    def plot(self, variables: str | Sequence[str] = "total_collagen", ax: Axes | None = None,
+             **kwargs: Any) -> Axes:
+        """Plot variables against day, with the sessions marked. Returns the Axes."""
+        from .plotting import plot_result
+
+        return plot_result(self, variables, ax=ax, **kwargs)
+
+    def summary(self) -> pd.Series:
+        """Headline numbers: collagen change at 3, 6, 12 months, redness, first visible day."""
+        out: dict[str, float] = {}
+        change = self.percent_change("total_collagen")
+        for label, day in (("3 months", 90.0), ("6 months", 180.0), ("12 months", 365.0)):
+            hits = np.flatnonzero(self.t == day)
+            out[f"collagen change at {label} (%)"] = float(change[hits[0]]) if hits.size else math.nan
+        if len(self.session_days):
+            out["redness after session 1 (h)"] = self.redness_hours(0)
+            out["downtime after session 1 (d)"] = self.downtime_days(0)
+        out["first visible day"] = self.first_visible_day()
+        return pd.Series(out)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Result: {len(self.session_days)} sessions, days 0-{self.horizon:g}, "
+            f"{len(self.t)} outputs, {self.patient!r}, method={self.options['method']}>"
+        )
+
+    def _repr_html_(self) -> str:
+        summary = self.summary()
+        rows = "".join(
+            f"<tr><td>{html.escape(str(k))}</td><td>{v:.3g}</td></tr>" for k, v in summary.items()
+        )
+        return (
+            f"<p><b>skinremodel Result</b>: {len(self.session_days)} sessions over "
+            f"{self.horizon:g} days; {html.escape(repr(self.patient))}</p>"
+            f"<table>{rows}</table>"
+        )

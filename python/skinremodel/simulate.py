@@ -1,0 +1,207 @@
+"""simulate(): one patient, one plan, one call into the C++ engine."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _core
+from ._validation import as_float_array, check_int, check_real
+from .observables import STATE_NAMES, ObservableContext, visible_index_weights
+from .parameters import Parameters
+from .patient import Patient
+from .result import EVENT_NAMES, Result
+from .schedule import Schedule, as_schedule
+
+__all__ = ["simulate", "METHODS"]
+
+#: Integration methods of the engine.
+METHODS: tuple[str, ...] = ("rodas4", "dopri5")
+_DEFAULT_ATOL = np.asarray(_core.default_atol())
+
+
+def resolve_params(params: Parameters | Mapping[str, float] | None) -> Parameters:
+    """Accept None (defaults), a Parameters object or a mapping of overrides."""
+    if params is None:
+        return Parameters.default()
+    if isinstance(params, Parameters):
+        return params
+    if isinstance(params, Mapping):
+        return Parameters.default().update(params)
+    raise TypeError(
+        f"params must be a skinremodel.Parameters or a mapping of overrides, "
+        f"got {type(params).__name__}"
+    )
+
+
+def resolve_atol(atol: float | Mapping[str, float] | ArrayLike | None) -> NDArray[np.float64]:
+    """Per-state absolute tolerances from None, a number, a mapping by state or an array."""
+    if atol is None:
+        return _DEFAULT_ATOL.copy()
+    if isinstance(atol, Mapping):
+        out = _DEFAULT_ATOL.copy()
+        for name, value in atol.items():
+            if name not in STATE_NAMES:
+                raise ValueError(f"atol: unknown state {name!r}; states are {', '.join(STATE_NAMES)}")
+            out[STATE_NAMES.index(name)] = check_real(f"atol[{name!r}]", value, 0, 1,
+                                                      lo_closed=False)
+        return out
+    if np.ndim(atol) == 0:
+        value = check_real("atol", atol, 0, 1, lo_closed=False)  # type: ignore[arg-type]
+        return np.full(len(STATE_NAMES), value)
+    arr = as_float_array("atol", atol)
+    if arr.shape != (len(STATE_NAMES),):
+        raise ValueError(f"atol must have one value per state ({len(STATE_NAMES)}), got {arr.shape}")
+    for name, value in zip(STATE_NAMES, arr, strict=True):
+        check_real(f"atol[{name!r}]", float(value), 0, 1, lo_closed=False)
+    return arr
+
+
+def resolve_times(days: Any, t_eval: ArrayLike | None) -> tuple[float, NDArray[np.float64]]:
+    """Validate the horizon and the output times; daily output by default."""
+    if t_eval is None:
+        horizon = check_real("days (the horizon)", days, 0, math.inf, lo_closed=False, unit="days")
+        t = np.arange(0.0, math.floor(horizon) + 1.0)
+        if t[-1] != horizon:
+            t = np.append(t, horizon)
+        return horizon, t
+    t = as_float_array("t_eval", t_eval)
+    if t.size == 0:
+        raise ValueError("t_eval must contain at least one time")
+    if not np.all(np.isfinite(t)):
+        raise ValueError("t_eval must contain only finite days (found NaN or inf)")
+    if np.any(t < 0):
+        raise ValueError(f"t_eval must be >= 0 days, got {t.min():g}")
+    if np.any(np.diff(t) < 0):
+        raise ValueError("t_eval must be sorted in increasing order")
+    if days is None:
+        horizon = float(t[-1])
+        if horizon <= 0:
+            raise ValueError("the horizon (last t_eval) must be > 0 days")
+    else:
+        horizon = check_real("days (the horizon)", days, 0, math.inf, lo_closed=False, unit="days")
+        if t[-1] > horizon:
+            raise ValueError(f"t_eval reaches day {t[-1]:g}, beyond the horizon days={horizon:g}")
+    return horizon, t
+
+
+def simulate(
+    plan: Schedule | ArrayLike,
+    patient: Patient | None = None,
+    days: float | None = 365,
+    *,
+    t_eval: ArrayLike | None = None,
+    params: Parameters | Mapping[str, float] | None = None,
+    method: Literal["rodas4", "dopri5"] = "rodas4",
+    rtol: float = 1e-6,
+    atol: float | Mapping[str, float] | ArrayLike | None = None,
+    max_steps: int = 200_000,
+) -> Result:
+    """Simulate the skin's response to a plan of microneedling sessions.
+
+    The engine integrates MN-14 between sessions and applies each session's jump exactly at its
+    day; outputs come from the integrator's dense output. The value reported on a session day
+    is the state right *after* the session; the state right before it is in
+    :attr:`Result.pre_session`.
+
+    Parameters
+    ----------
+    plan : Schedule or array_like of float
+        The sessions (a :class:`Schedule`, or session days at 1.5 mm and 250 punctures/cm^2).
+        Sessions after the horizon are not simulated.
+    patient : Patient, optional
+        Covariates; ``Patient()`` (age 45, no conditions) if omitted.
+    days : float, optional
+        Horizon in days (> 0). May be None when ``t_eval`` is given (its last day is used).
+    t_eval : array_like of float, optional
+        Output days, sorted, in ``[0, days]``. Default: every day from 0 to the horizon.
+    params : Parameters or mapping, optional
+        Nominal parameter values, or a mapping of overrides of the defaults
+        (e.g. ``{"k_mat": 0.02}``). Patient covariates are applied on top.
+    method : {"rodas4", "dopri5"}
+        ``"rodas4"`` (default): L-stable Rosenbrock 4(3), the fastest here because the model is
+        stiff (see ``docs/solvers.md``). ``"dopri5"``: Boost.Odeint's explicit Dormand-Prince 5(4).
+    rtol : float
+        Relative tolerance, in [1e-14, 0.1].
+    atol : float, mapping or array_like, optional
+        Absolute tolerance: one number, ``{state: value}`` overrides, or 14 values. The default
+        is 1e-9 for matrix pools, 1e-10 for tropoelastin and 1e-6 for inflammation, growth
+        factor and redness.
+    max_steps : int
+        Bound on integrator steps; exceeding it raises :class:`SolverError` instead of hanging.
+
+    Returns
+    -------
+    Result
+        Trajectories of every state and observable, session states and threshold crossings.
+
+    Raises
+    ------
+    ValueError
+        Invalid plan, patient, horizon, output times, parameters or tolerances; the message
+        names the field and the allowed range.
+    TypeError
+        An argument of the wrong type.
+    SolverError
+        The integrator could not finish within ``max_steps``.
+
+    Examples
+    --------
+    >>> import skinremodel as sr
+    >>> plan = sr.Schedule.regular(sessions=4, every_days=28, depth_mm=1.5)
+    >>> res = sr.simulate(plan, patient=sr.Patient(age=45), days=365)
+    >>> res.t[:3]
+    array([0., 1., 2.])
+    >>> round(float(res["total_collagen"][180]), 3) > 1.0
+    True
+    """
+    schedule = as_schedule(plan)
+    if patient is None:
+        patient = Patient()
+    elif not isinstance(patient, Patient):
+        raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
+    rtol_f = check_real("rtol", rtol, 1e-14, 0.1)
+    atol_arr = resolve_atol(atol)
+    steps = check_int("max_steps", max_steps, 1, 10**9)
+    horizon, t = resolve_times(days, t_eval)
+    nominal = resolve_params(params)
+
+    core_patient = patient._to_core()
+    effective = np.asarray(_core.effective_parameters(nominal.values_array, core_patient))
+    baseline = np.asarray(_core.baseline(effective))
+    ctx = ObservableContext(baseline=baseline, effective=effective)
+    weights, levels = _event_definitions(ctx)
+
+    raw = _core.simulate(
+        nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
+        atol_arr, steps, 0.0, 0.0, weights, levels,
+    )
+    return Result(
+        raw=raw,
+        schedule=schedule,
+        patient=patient,
+        params=nominal,
+        context=ctx,
+        horizon=horizon,
+        options={"method": method, "rtol": rtol_f, "atol": atol_arr, "max_steps": steps},
+    )
+
+
+def _event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Thresholds located during integration (order must match result.EVENT_NAMES)."""
+    n = len(STATE_NAMES)
+    r = STATE_NAMES.index("R")
+    redness = np.zeros(n)
+    redness[r] = 1.0
+    w_g, c_g = visible_index_weights(ctx)
+    r_vis = ctx.p("R_vis")
+    weights = np.vstack([redness, redness, w_g])
+    levels = np.array([r_vis, r_vis * ctx.p("R_down_frac"), c_g + ctx.p("G_jnd")])
+    assert len(levels) == len(EVENT_NAMES)
+    return weights, levels

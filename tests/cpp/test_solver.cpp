@@ -1,0 +1,224 @@
+#include <boost/numeric/odeint/stepper/rosenbrock4.hpp>
+#include <cmath>
+
+#include "catch.hpp"
+#include "helpers.hpp"
+#include "skinremodel/errors.hpp"
+#include "skinremodel/solver.hpp"
+#include "skinremodel/steppers/block_lu.hpp"
+#include "skinremodel/steppers/rodas4.hpp"
+#include <Eigen/LU>
+
+using namespace skinremodel;
+using namespace testing_helpers;
+using catch_compat::Approx;
+
+namespace {
+
+// atol < 0 keeps the default per-state absolute tolerances.
+SimulationRequest request(std::vector<Session> sessions, double horizon, Method method,
+                          double rtol = 1e-6, double atol = -1.0) {
+    SimulationRequest r;
+    r.sessions = std::move(sessions);
+    r.t_out = days(horizon);
+    r.options.method = method;
+    r.options.rtol = rtol;
+    if (atol > 0) r.options.atol.fill(atol);
+    return r;
+}
+
+}  // namespace
+
+TEST_CASE("one Eigen RODAS step equals one step of odeint's rosenbrock4") {
+    namespace ublas = boost::numeric::ublas;
+    const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+    State y = apply_session(sys.baseline(), sys.params(), Dose<double>{1.0, 1.0});
+    const double t = 0.0, dt = 0.05;
+
+    steppers::Rodas4 ours;
+    State out, err;
+    ours.try_step(sys, y, t, dt, false, out, err);
+
+    auto deriv = [&](const ublas::vector<double>& x, ublas::vector<double>& dx, double tt) {
+        State a, b;
+        std::copy(x.begin(), x.end(), a.begin());
+        sys(a, b, tt);
+        std::copy(b.begin(), b.end(), dx.begin());
+    };
+    auto jac = [&](const ublas::vector<double>& x, ublas::matrix<double>& J, double tt,
+                   ublas::vector<double>& dfdt) {
+        State a, d;
+        Jacobian Je;
+        std::copy(x.begin(), x.end(), a.begin());
+        sys.jacobian(a, tt, Je, d);
+        for (std::size_t i = 0; i < kNumStates; ++i) {
+            dfdt[i] = d[i];
+            for (std::size_t j = 0; j < kNumStates; ++j) J(i, j) = Je(i, j);
+        }
+    };
+    boost::numeric::odeint::rosenbrock4<double> theirs;
+    ublas::vector<double> x(kNumStates), xo(kNumStates), xe(kNumStates);
+    std::copy(y.begin(), y.end(), x.begin());
+    theirs.do_step(std::make_pair(deriv, jac), x, t, xo, dt, xe);
+    for (std::size_t i = 0; i < kNumStates; ++i) {
+        INFO("state " << kStateNames[i]);
+        CHECK(out[i] == Approx(xo[i]).epsilon(1e-12).margin(1e-15));
+        CHECK(err[i] == Approx(xe[i]).epsilon(1e-8).margin(1e-15));
+    }
+}
+
+TEST_CASE("without sessions the state stays at baseline for 10 years") {
+    for (Method m : {Method::rodas4, Method::dopri5}) {
+        const Trajectory tr = simulate(request({}, 3650, m));
+        const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+        const State y0 = sys.baseline();
+        for (std::size_t row = 0; row < tr.t.size(); ++row)
+            for (std::size_t i = 0; i < kNumStates; ++i)
+                REQUIRE(std::abs(state_at(tr, row, i) - y0[i]) <= 1e-12 * (1 + std::abs(y0[i])));
+        CHECK(tr.stats.steps < 100);  // quiet skin: the solver takes long steps
+    }
+}
+
+TEST_CASE("the value at a session day is the post-session state; the left limit is kept") {
+    for (Method m : {Method::rodas4, Method::dopri5}) {
+        const Trajectory tr = simulate(request(regular_sessions(3, 28), 90, m));
+        REQUIRE(tr.session_times.size() == 3);
+        for (std::size_t k = 0; k < 3; ++k) {
+            const std::size_t row = static_cast<std::size_t>(tr.session_times[k]);
+            for (std::size_t i = 0; i < kNumStates; ++i)
+                CHECK(state_at(tr, row, i) == tr.post_session[k * kNumStates + i]);
+            // The jump adds one unit of damage on top of the left limit.
+            CHECK(tr.post_session[k * kNumStates + iD] ==
+                  Approx(tr.pre_session[k * kNumStates + iD] + 1.0));
+        }
+    }
+}
+
+TEST_CASE("the left limit at a session is the limit of the trajectory from the left") {
+    for (Method m : {Method::rodas4, Method::dopri5}) {
+        SimulationRequest r = request(regular_sessions(2, 28), 40, m, 1e-9, 1e-13);
+        r.t_out = {0.0, 27.0, 28.0 - 1e-7, 28.0, 40.0};
+        const Trajectory tr = simulate(r);
+        for (std::size_t i = 0; i < kNumStates; ++i)
+            CHECK(tr.pre_session[kNumStates + i] ==
+                  Approx(state_at(tr, 2, i)).epsilon(1e-6).margin(1e-9));
+    }
+}
+
+TEST_CASE("both methods agree at tight tolerances and states stay non-negative") {
+    const auto sessions = regular_sessions(6, 28);
+    const Trajectory a = simulate(request(sessions, 365, Method::rodas4, 1e-10, 1e-14));
+    const Trajectory b = simulate(request(sessions, 365, Method::dopri5, 1e-10, 1e-14));
+    CHECK(max_scaled_diff(a.y, b.y, 1e-6) < 1e-6);
+    for (double v : a.y) CHECK(v >= 0.0);
+    for (double v : b.y) CHECK(v >= 0.0);
+}
+
+TEST_CASE("the error shrinks as rtol shrinks") {
+    const auto sessions = regular_sessions(6, 28);
+    for (Method m : {Method::rodas4, Method::dopri5}) {
+        const Trajectory ref = simulate(request(sessions, 365, Method::rodas4, 1e-12, 1e-15));
+        double previous = 1.0;
+        for (double rtol : {1e-4, 1e-6, 1e-8}) {
+            const double err = max_scaled_diff(
+                simulate(request(sessions, 365, m, rtol, rtol * 1e-3)).y, ref.y, 1e-3);
+            INFO(method_name(m) << " rtol " << rtol << " error " << err);
+            CHECK(err < previous);
+            CHECK(err < 100 * rtol);
+            previous = err;
+        }
+    }
+}
+
+TEST_CASE("the step budget stops the solver with an error instead of hanging") {
+    SimulationRequest r = request(regular_sessions(6, 28), 365, Method::dopri5);
+    r.options.max_steps = 50;
+    CHECK_THROWS_AS(simulate(r), SolverError);
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("max_steps=50"));
+}
+
+TEST_CASE("invalid requests are rejected with the field named") {
+    SimulationRequest r = request(regular_sessions(2, 28), 100, Method::rodas4);
+    r.t_out = {0.0, 5.0, 3.0};
+    r.t_end = 100.0;
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("sorted"));
+    r.t_out = {0.0, 200.0};
+    r.t_end = 100.0;
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("horizon"));
+    r = request(regular_sessions(2, 28), 100, Method::rodas4);
+    r.options.rtol = 0.0;
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("rtol"));
+    r = request(regular_sessions(2, 28), 100, Method::rodas4);
+    r.patient.age = 5;
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("age"));
+    CHECK_THROWS_AS(method_from_name("euler"), InvalidInput);
+}
+
+TEST_CASE("sessions after the horizon are not simulated") {
+    const Trajectory tr = simulate(request(regular_sessions(6, 28), 60, Method::rodas4));
+    CHECK(tr.session_times.size() == 3);  // days 0, 28, 56
+}
+
+TEST_CASE("a redness threshold crossing is located after the session") {
+    SimulationRequest r = request(regular_sessions(1, 28), 30, Method::rodas4);
+    LinearEvent redness;
+    redness.weights[iR] = 1.0;
+    redness.level = default_parameters()[p_R_vis];
+    r.events = {redness};
+    const Trajectory tr = simulate(r);
+    REQUIRE(tr.crossings.size() == 2);
+    CHECK(tr.crossings[0].at_session);
+    CHECK(tr.crossings[0].direction == 1);
+    CHECK(tr.crossings[1].direction == -1);
+    const double hours = 24 * tr.crossings[1].time;
+    CHECK(hours > 12);   // clinic: 12-72 h of visible redness at 1.0-2.0 mm
+    CHECK(hours < 72);
+    // The same crossing found with the explicit method agrees to well under 15 minutes.
+    r.options.method = Method::dopri5;
+    const Trajectory tr2 = simulate(r);
+    REQUIRE(tr2.crossings.size() == 2);
+    CHECK(std::abs(tr2.crossings[1].time - tr.crossings[1].time) * 24 * 60 < 1.0);
+}
+
+TEST_CASE("the Jacobian has no non-zero outside the declared sparsity pattern") {
+    const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+    // Several states, including the busy phase right after a session, all made strictly positive.
+    SimulationRequest r;
+    r.sessions = regular_sessions(2, 10);
+    r.t_out = {0.0, 0.1, 1.0, 3.0, 8.0, 12.0, 40.0};
+    const Trajectory tr = simulate(r);
+    for (std::size_t row = 0; row < tr.t.size(); ++row) {
+        State y;
+        for (std::size_t i = 0; i < kNumStates; ++i) y[i] = state_at(tr, row, i) + 0.01 * (i + 1);
+        Jacobian J;
+        State dfdt;
+        sys.jacobian(y, tr.t[row], J, dfdt);
+        for (std::size_t i = 0; i < kNumStates; ++i)
+            for (std::size_t j = 0; j < kNumStates; ++j) {
+                INFO("d f[" << kStateNames[i] << "] / d " << kStateNames[j]);
+                if (J(i, j) != 0.0) CHECK(((kJacobianPattern[i] >> j) & 1u) == 1u);
+            }
+    }
+}
+
+TEST_CASE("the block LU solves the iteration matrix as a dense pivoted LU does") {
+    const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+    const State y = {0.5, 0.3, 0.2, 0.25, 0.4, 1.3, 0.1, 1.8, 0.01, 0.03, 0.98, 0.002, 0.99, 0.3};
+    Jacobian J;
+    State dfdt;
+    sys.jacobian(y, 0.0, J, dfdt);
+    using LU = steppers::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
+                                      kJacobianBlocks>;
+    for (double dt : {1e-4, 0.1, 10.0, 1e4}) {
+        const double shift = 1.0 / (0.25 * dt);
+        Jacobian W = -J;
+        W.diagonal().array() += shift;
+        LU lu;
+        REQUIRE(lu.compute(J.data(), shift));
+        Eigen::Matrix<double, kNumStates, 1> b;
+        for (std::size_t i = 0; i < kNumStates; ++i) b[i] = std::sin(1.0 + i);
+        Eigen::Matrix<double, kNumStates, 1> x_dense = W.partialPivLu().solve(b), x_block;
+        lu.solve(b.data(), x_block.data());
+        CHECK((x_block - x_dense).norm() <= 1e-12 * x_dense.norm());
+    }
+}
