@@ -12,7 +12,7 @@ namespace {
 
 std::string describe(std::size_t k, const Session& s) {
     std::ostringstream o;
-    o << "session " << k << " (day " << s.time << ")";
+    o << "sessions[" << k << "] (day " << s.time << ")";
     return o.str();
 }
 

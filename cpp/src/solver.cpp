@@ -238,35 +238,38 @@ private:
         }
     }
 
-    // Checks each event at a few interior points of the step (so a brief excursion inside one long
-    // step is not missed) and refines a sign change by bisection on the interpolant.
+    // Checks every event at a few interior points of the step (so a brief excursion inside one
+    // long step is not missed) and refines a sign change by bisection on the interpolant. The
+    // state is interpolated once per sample point for all events.
     void locate_events(double t_old, const State& y_old, double t_new, const State& y_new,
                        std::vector<double>& g_prev) {
-        if (req_.events.empty()) return;
+        const std::size_t n_events = req_.events.size();
+        if (n_events == 0) return;
         constexpr int kSamples = 4;
         State ys;
-        for (std::size_t e = 0; e < req_.events.size(); ++e) {
-            const LinearEvent& ev = req_.events[e];
-            double ga = g_prev[e];
-            double ta = t_old;
-            for (int j = 1; j <= kSamples; ++j) {
-                const double tj = (j == kSamples) ? t_new : t_old + (t_new - t_old) * j / kSamples;
-                if (j == kSamples) {
-                    ys = y_new;
-                } else {
-                    stepper_.interpolate(tj, ys, y_old, t_old, y_new, t_new);
-                }
+        double ta = t_old;
+        for (int j = 1; j <= kSamples; ++j) {
+            const double tj = (j == kSamples) ? t_new : t_old + (t_new - t_old) * j / kSamples;
+            if (j == kSamples)
+                ys = y_new;
+            else
+                stepper_.interpolate(tj, ys, y_old, t_old, y_new, t_new);
+            for (std::size_t e = 0; e < n_events; ++e) {
+                const LinearEvent& ev = req_.events[e];
                 const double gj = event_value(ev, ys);
-                if ((gj > 0.0) != (ga > 0.0)) {
-                    out_.crossings.push_back(
-                        {e, bisect(ev, ta, tj, ga, y_old, t_old, y_new, t_new), gj > 0.0 ? 1 : -1,
-                         false});
-                }
-                ga = gj;
-                ta = tj;
+                if ((gj > 0.0) != (g_prev[e] > 0.0))
+                    out_.crossings.push_back({e, bisect(ev, ta, tj, g_prev[e], y_old, t_old, y_new,
+                                                       t_new),
+                                              gj > 0.0 ? 1 : -1, false});
+                g_prev[e] = gj;
             }
-            g_prev[e] = ga;
+            ta = tj;
         }
+        // Crossings of different events found at the same sample are reported in time order.
+        std::sort(out_.crossings.begin() + static_cast<std::ptrdiff_t>(crossings_sorted_),
+                  out_.crossings.end(),
+                  [](const Crossing& a, const Crossing& b) { return a.time < b.time; });
+        crossings_sorted_ = out_.crossings.size();
     }
 
     double bisect(const LinearEvent& ev, double lo, double hi, double g_lo, const State& y_old,
@@ -315,6 +318,7 @@ private:
     Stepper stepper_;
     std::size_t next_out_ = 0;
     std::size_t attempts_ = 0;
+    std::size_t crossings_sorted_ = 0;
 };
 
 void check_output_times(const std::vector<double>& t_out, double t_end) {

@@ -15,7 +15,9 @@ def _is_real(value: Any) -> bool:
 
 
 def _interval(lo: float, hi: float, lo_closed: bool, hi_closed: bool) -> str:
-    return f"{'[' if lo_closed else '('}{lo:g}, {hi:g}{']' if hi_closed else ')'}"
+    left = "[" if lo_closed and math.isfinite(lo) else "("
+    right = "]" if hi_closed and math.isfinite(hi) else ")"
+    return f"{left}{lo:g}, {hi:g}{right}"
 
 
 def check_real(

@@ -115,6 +115,7 @@ if set(_TABLE) != set(_NAMES):  # pragma: no cover - guarded by tests; a broken 
         "parameters.csv and the compiled engine disagree on parameter names: "
         f"{sorted(set(_TABLE) ^ set(_NAMES))}"
     )
+_DEFAULTS = np.array([_TABLE[n].default for n in _NAMES], dtype=np.float64)
 
 
 def parameter_table() -> pd.DataFrame:
@@ -160,7 +161,7 @@ class Parameters(Mapping[str, float]):
     __slots__ = ("_values",)
 
     def __init__(self, values: Mapping[str, Any] | None = None) -> None:
-        arr = np.array([_TABLE[n].default for n in _NAMES], dtype=np.float64)
+        arr = _DEFAULTS.copy()
         if values is not None:
             if not isinstance(values, Mapping):
                 raise TypeError(

@@ -72,14 +72,11 @@ class Result:
         self.pre_session: NDArray[np.float64] = np.asarray(raw["pre_session"])
         self.post_session: NDArray[np.float64] = np.asarray(raw["post_session"])
         self.doses: NDArray[np.float64] = np.asarray(raw["doses"])
-        self._crossings = pd.DataFrame(
-            {
-                "event": [EVENT_NAMES[int(e)] for e in raw["crossing_event"]],
-                "day": np.asarray(raw["crossing_time"]),
-                "direction": np.asarray(raw["crossing_direction"]).astype(int),
-                "at_session": np.asarray(raw["crossing_at_session"]).astype(bool),
-            }
-        )
+        # Threshold crossings as parallel arrays (a DataFrame is built only on request).
+        self._cross_event = np.asarray(raw["crossing_event"]).astype(np.int64)
+        self._cross_day = np.asarray(raw["crossing_time"])
+        self._cross_dir = np.asarray(raw["crossing_direction"]).astype(np.int64)
+        self._cross_jump = np.asarray(raw["crossing_at_session"]).astype(bool)
         self._ctx = context
         self._cache: dict[str, NDArray[np.float64]] = {}
 
@@ -116,7 +113,14 @@ class Result:
         Columns: ``event`` (see :data:`EVENT_NAMES`), ``day``, ``direction`` (+1 up, -1 down),
         ``at_session`` (caused by a session jump).
         """
-        return self._crossings.copy()
+        return pd.DataFrame(
+            {
+                "event": [EVENT_NAMES[e] for e in self._cross_event],
+                "day": self._cross_day,
+                "direction": self._cross_dir,
+                "at_session": self._cross_jump,
+            }
+        )
 
     def __getitem__(self, name: str) -> NDArray[np.float64]:
         if not isinstance(name, str):
@@ -174,17 +178,21 @@ class Result:
         return start, end
 
     def _duration_above(self, event: str, session: int) -> float:
+        """Time from a session to the last downward crossing of a redness threshold."""
         start, end = self._session_window(session)
-        cr = self._crossings
-        mine = cr[(cr["event"] == event) & (cr["day"] >= start) & (cr["day"] <= end)]
-        # Above the threshold right after the jump?
+        code = EVENT_NAMES.index(event)
+        downs = np.flatnonzero(
+            (self._cross_event == code) & (self._cross_day > start) & (self._cross_day <= end)
+            & (self._cross_dir < 0) & ~self._cross_jump
+        )
+        if downs.size:
+            return float(self._cross_day[downs[-1]]) - start
+        # No crossing: either never visible, or still visible when the window closes.
         post = self.post_session[int(session) % len(self.session_days)]
-        r = float(post[STATE_NAMES.index("R")])
-        level = self._ctx.p("R_vis") * (1.0 if event == "redness_visible" else self._ctx.p("R_down_frac"))
-        downs = mine[(mine["direction"] < 0) & ~mine["at_session"]]
-        if not downs.empty:
-            return float(downs["day"].iloc[-1]) - start
-        return (end - start) if r > level else 0.0
+        level = self._ctx.p("R_vis")
+        if event == "downtime":
+            level *= self._ctx.p("R_down_frac")
+        return (end - start) if float(post[STATE_NAMES.index("R")]) > level else 0.0
 
     def redness_hours(self, session: int = 0) -> float:
         """Hours of visible redness (R above R_vis) after a session.
@@ -209,9 +217,10 @@ class Result:
 
         Returns NaN if it never does within the horizon.
         """
-        cr = self._crossings
-        ups = cr[(cr["event"] == "visible_improvement") & (cr["direction"] > 0)]
-        return float(ups["day"].iloc[0]) if not ups.empty else math.nan
+        ups = np.flatnonzero(
+            (self._cross_event == EVENT_NAMES.index("visible_improvement")) & (self._cross_dir > 0)
+        )
+        return float(self._cross_day[ups[0]]) if ups.size else math.nan
 
     # ------------------------------------------------------------------------------ tables
     def to_pandas(self, long: bool = False, variables: Iterable[str] | None = None) -> pd.DataFrame:

@@ -73,7 +73,7 @@ class Session:
 
 
 def _session_error(index: int, session: Session, message: str) -> ValueError:
-    return ValueError(f"session {index + 1} (day {session.day:g}): {message}")
+    return ValueError(f"sessions[{index}] (day {session.day:g}): {message}")
 
 
 class Schedule(Sequence[Session]):
@@ -99,7 +99,7 @@ class Schedule(Sequence[Session]):
     ------
     ValueError
         Two sessions on the same day, a negative or non-finite day, a depth outside the
-        clinical range; the message names the session (counted from 1 after sorting).
+        clinical range; the message names the session by its index after sorting.
 
     Examples
     --------
@@ -136,13 +136,13 @@ class Schedule(Sequence[Session]):
                         Session(s, depth_mm, density_per_cm2, needle_diameter_mm)  # type: ignore[arg-type]
                     )
                 except (TypeError, ValueError) as exc:
-                    raise type(exc)(f"session {k + 1}: {exc}") from None
+                    raise type(exc)(f"sessions[{k}]: {exc}") from None
         items.sort(key=lambda s: s.day)
         for k in range(1, len(items)):
             if items[k].day == items[k - 1].day:
                 raise _session_error(
                     k, items[k],
-                    f"sessions {k} and {k + 1} are both on day {items[k].day:g}; "
+                    f"sessions[{k - 1}] and sessions[{k}] are both on day {items[k].day:g}; "
                     "sessions must be on distinct days",
                 )
         lo, hi = CLINICAL_DEPTH_MM

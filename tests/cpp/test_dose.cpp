@@ -51,7 +51,7 @@ TEST_CASE("sessions are validated and errors name the session") {
     std::vector<Session> s(2);
     s[0].time = 0;
     s[1].time = 0;
-    CHECK_THROWS_WITH(check_sessions(s, p), Catch::Matchers::Contains("session 1") &&
+    CHECK_THROWS_WITH(check_sessions(s, p), Catch::Matchers::Contains("sessions[1]") &&
                                                 Catch::Matchers::Contains("distinct days"));
     s[1].time = 10;
     s[1].depth_mm = 7.0;

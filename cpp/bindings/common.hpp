@@ -1,0 +1,44 @@
+// Shared helpers of the binding layer: the only place besides the bind_*.cpp files that
+// includes pybind11. Arrays are checked for shape here and converted to core types.
+#pragma once
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <array>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "skinremodel/parameters.hpp"
+#include "skinremodel/schedule.hpp"
+#include "skinremodel/solver.hpp"
+#include "skinremodel/state.hpp"
+
+namespace skinremodel::bindings {
+
+namespace py = pybind11;
+using DoubleArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+// Hands a vector to numpy without copying: the array owns the moved vector through a capsule.
+py::array_t<double> to_numpy(std::vector<double>&& v, std::vector<py::ssize_t> shape);
+
+template <std::size_t N>
+py::array_t<double> to_numpy(const std::array<double, N>& a) {
+    return to_numpy(std::vector<double>(a.begin(), a.end()), {static_cast<py::ssize_t>(N)});
+}
+
+Params params_from(const DoubleArray& a);
+State state_from(const DoubleArray& a, const char* what);
+std::vector<double> vector_from(const DoubleArray& a, const char* what);
+// Sessions arrive as an (n, 5) array: day, depth_mm, density_per_cm2, needle_diameter_mm
+// (NaN for the parameter w), dose_scale.
+std::vector<Session> sessions_from(const DoubleArray& a);
+std::vector<LinearEvent> events_from(const DoubleArray& weights, const DoubleArray& levels);
+
+// One registration function per area, called from module.cpp.
+void register_model(py::module_& m);
+void register_simulate(py::module_& m);
+
+}  // namespace skinremodel::bindings
