@@ -1,90 +1,45 @@
-"""Write the notebooks in notebooks/ from the cell lists below (outputs are not stored).
+"""Write the notebooks in notebooks/ from the cell lists in tools/notebooks/<name>.py.
 
-Run:  python tools/make_notebooks.py   (then the test suite executes them with nbmake)
-Editing a notebook in Jupyter and saving it is fine too; this script is only a convenience for
-keeping their source reviewable as plain Python.
+Run:  python tools/make_notebooks.py [name ...]   (default: every file in tools/notebooks/)
+
+Each tools/notebooks/NN_title.py defines CELLS, a list of ("md" | "code", source) pairs, and
+becomes notebooks/NN_title.ipynb without outputs; the test suite executes the notebooks with
+nbmake. Keeping the source as plain Python makes notebooks reviewable; editing the .ipynb in
+Jupyter is fine too, but regenerate from here before committing so the two stay the same.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-ROOT = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = ROOT / "tools" / "notebooks"
+TARGET = ROOT / "notebooks"
 
 
-def write(name: str, cells: list[tuple[str, str]]) -> None:
+def build(source: Path) -> Path:
+    spec = importlib.util.spec_from_file_location(source.stem, source)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [new_markdown_cell(src) if kind == "md" else new_code_cell(src) for kind, src in cells]
-    nbformat.write(nb, ROOT / name)
-    print("wrote", ROOT / name)
+    nb.cells = [new_markdown_cell(s) if kind == "md" else new_code_cell(s) for kind, s in module.CELLS]
+    out = TARGET / f"{source.stem}.ipynb"
+    nbformat.write(nb, out)
+    return out
 
 
-QUICKSTART = [
-    ("md", """# skinremodel quick start
-
-Simulate the skin's response to a plan of microneedling sessions with the MN-14 model, read the
-result as numpy arrays and pandas tables, and plot it. *A research model, not a medical device.*"""),
-    ("code", """import numpy as np
-import matplotlib.pyplot as plt
-import skinremodel as sr
-
-plan = sr.Schedule.regular(sessions=4, every_days=28, depth_mm=1.5)
-res = sr.simulate(plan, patient=sr.Patient(age=45), days=365)
-res"""),
-    ("md", """Every state (`D`, `N`, ..., `Cm`, `E`, `R`) and every observable is available by name as a
-numpy array over `res.t` (days)."""),
-    ("code", """print(res.observable_names)
-res.to_pandas()[["total_collagen", "mature_collagen", "visible_improvement", "erythema"]].iloc[::30]"""),
-    ("code", """fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-res.plot(["total_collagen", "mature_collagen", "new_collagen"], ax=axes[0])
-res.plot("visible_improvement", ax=axes[1])
-axes[1].axhline(res.effective_params["G_jnd"], color="k", lw=0.8, ls="--", label="just noticeable")
-axes[1].legend(frameon=False);"""),
-    ("md", """## The first days: redness and inflammation
-
-Output times are free (`t_eval`); values come from the integrator's dense output. Redness
-duration is found by root finding on the dense output, not read off the grid."""),
-    ("code", """early = sr.simulate(plan, sr.Patient(age=45), days=6, t_eval=np.linspace(0, 6, 600))
-ax = early.plot(["R", "N", "M1", "M2"])
-ax.axhline(early.effective_params["R_vis"], color="k", lw=0.8, ls="--")
-print(f"visible redness after session 1: {res.redness_hours(0):.1f} h, "
-      f"downtime {res.downtime_days(0):.1f} d, first visible improvement on day {res.first_visible_day():.0f}")"""),
-    ("md", """## Session days: reported after the session
-
-On a session day the output is the state right *after* the session; the state right before it
-(the left limit) is in `res.pre_session`."""),
-    ("code", """res.session_table()[["day", "depth_mm", "dose_u", "D_pre", "D_post", "Cm_pre", "Cm_post"]]"""),
-    ("md", """## Patients and parameters
-
-Covariates change documented parameters; any parameter can be overridden per call."""),
-    ("code", """for patient in [sr.Patient(age=30), sr.Patient(age=60), sr.Patient(age=60, diabetes="poor")]:
-    r = sr.simulate(plan, patient, days=365)
-    print(f"{patient.age:4.0f} y, diabetes={patient.diabetes:5s}: collagen at 6 months "
-          f"{r.percent_change('total_collagen')[180]:+.1f} %, redness {r.redness_hours(0):.0f} h")"""),
-    ("code", """table = sr.parameter_table()
-table.loc[["s_w", "k_mat", "tau_hom", "d_T"], ["value", "unit", "domain", "tag", "source"]]"""),
-    ("code", """slower = sr.simulate(plan, sr.Patient(age=45), days=365, params={"k_mat": 0.0075})
-print(f"mature collagen at 6 months: default {res.percent_change('mature_collagen')[180]:+.1f} %, "
-      f"half the maturation rate {slower.percent_change('mature_collagen')[180]:+.1f} %")"""),
-    ("md", """## Solvers
-
-`method="rodas4"` (default, L-stable Rosenbrock) or `method="dopri5"` (explicit, Boost.Odeint);
-both agree with an independent Radau solution to better than 1e-6 at tight tolerances."""),
-    ("code", """for method in sr.METHODS:
-    r = sr.simulate(plan, sr.Patient(age=45), days=365, method=method)
-    print(method, r.stats)"""),
-]
-
-
-def main() -> int:
-    write("01_quickstart.ipynb", QUICKSTART)
+def main(argv: list[str]) -> int:
+    names = argv or [p.stem for p in sorted(SOURCES.glob("[0-9]*.py"))]
+    for name in names:
+        print("wrote", build(SOURCES / f"{name}.py"))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
