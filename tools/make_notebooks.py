@@ -29,6 +29,8 @@ def build(source: Path) -> Path:
     nb = new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.cells = [new_markdown_cell(s) if kind == "md" else new_code_cell(s) for kind, s in module.CELLS]
+    for i, cell in enumerate(nb.cells):  # stable ids keep regenerated notebooks diff-free
+        cell.id = f"cell-{i:02d}"
     out = TARGET / f"{source.stem}.ipynb"
     nbformat.write(nb, out)
     return out
