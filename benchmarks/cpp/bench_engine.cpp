@@ -1,0 +1,71 @@
+// Times the C++ engine alone on the reference problem of the benchmarks: 6 sessions every 28 days
+// at 1.5 mm, 365 days, daily output, the three thresholds skinremodel.simulate locates.
+//
+// Build and run (from the repository root):
+//   cmake -S . -B build/bench -G Ninja -DSKINREMODEL_BUILD_BENCHMARKS=ON -DSKINREMODEL_BUILD_TESTS=OFF
+//   cmake --build build/bench && build/bench/benchmarks/cpp/bench_engine [repeats]
+// Deterministic instruction counts (what the optimisation commits quote):
+//   valgrind --tool=callgrind build/bench/benchmarks/cpp/bench_engine 20
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <vector>
+
+#include "skinremodel/solver.hpp"
+#include "skinremodel/system.hpp"
+
+using namespace skinremodel;
+
+namespace {
+
+SimulationRequest reference_request() {
+    SimulationRequest req;
+    for (int k = 0; k < 6; ++k) {
+        Session s;
+        s.time = 28.0 * k;
+        s.depth_mm = 1.5;
+        req.sessions.push_back(s);
+    }
+    for (int d = 0; d <= 365; ++d) req.t_out.push_back(d);
+    const Params p = apply_covariates(default_parameters(), req.patient);
+    // Redness visible, downtime and visible improvement, as skinremodel.simulate defines them.
+    LinearEvent redness, downtime, visible;
+    redness.weights[iR] = 1.0;
+    redness.level = p[p_R_vis];
+    downtime.weights[iR] = 1.0;
+    downtime.level = p[p_R_vis] * p[p_R_down_frac];
+    visible.weights[iCm] = 1.0;
+    visible.weights[iC3] = visible.weights[iC1] = p[p_g_imm];
+    visible.weights[iE] = p[p_g_E];
+    const Mn14System sys(p);
+    const State base = sys.baseline();
+    for (std::size_t i = 0; i < kNumStates; ++i) visible.level += visible.weights[i] * base[i];
+    visible.level += p[p_G_jnd];
+    req.events = {redness, downtime, visible};
+    return req;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int repeats = argc > 1 ? std::atoi(argv[1]) : 2000;
+    const SimulationRequest req = reference_request();
+    std::vector<double> ms;
+    Trajectory tr;
+    for (int r = 0; r < repeats; ++r) {
+        const auto t0 = std::chrono::steady_clock::now();
+        tr = simulate(req);
+        const auto t1 = std::chrono::steady_clock::now();
+        ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+    }
+    std::sort(ms.begin(), ms.end());
+    std::printf("one simulation: median %.4f ms, min %.4f ms over %d runs\n", ms[ms.size() / 2],
+                ms.front(), repeats);
+    std::printf("steps %zu, rejected %zu, RHS %zu, crossings %zu, total collagen day 365 %.15g\n",
+                tr.stats.steps, tr.stats.rejected_steps, tr.stats.rhs_evaluations,
+                tr.crossings.size(),
+                tr.y[365 * kNumStates + iC3] + tr.y[365 * kNumStates + iC1] +
+                    tr.y[365 * kNumStates + iCm]);
+    return 0;
+}
