@@ -1,4 +1,5 @@
 #include <boost/numeric/odeint/stepper/rosenbrock4.hpp>
+#include <array>
 #include <cmath>
 
 #include "catch.hpp"
@@ -64,6 +65,31 @@ TEST_CASE("one Eigen RODAS step equals one step of odeint's rosenbrock4") {
         INFO("state " << kStateNames[i]);
         CHECK(out[i] == Approx(xo[i]).epsilon(1e-12).margin(1e-15));
         CHECK(err[i] == Approx(xe[i]).epsilon(1e-8).margin(1e-15));
+    }
+}
+
+TEST_CASE("a linear function of the RODAS interpolant is the projected scalar interpolant") {
+    // Events evaluate w . x(t) through Rodas4::project; it must be the same cubic in t.
+    const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+    const State y = apply_session(sys.baseline(), sys.params(), Dose<double>{1.0, 1.0});
+    const double t = 0.0, dt = 0.05;
+    steppers::Rodas4 stepper;
+    State y_new, err;
+    REQUIRE(stepper.try_step(sys, y, t, dt, false, y_new, err));
+    stepper.accept(sys);
+    struct Functional {
+        std::size_t size = 4;
+        std::array<std::size_t, 4> index{iC3, iC1, iCm, iR};
+        std::array<double, 4> weight{0.1, 0.1, 1.0, -2.5};
+    } w;
+    const auto poly = stepper.project(w, y, y_new);
+    for (double s : {0.0, 0.1, 0.37, 0.5, 0.93, 1.0}) {
+        State x;
+        stepper.interpolate(t + s * dt, x, y, t, y_new, t + dt);
+        double direct = 0.0;
+        for (std::size_t k = 0; k < w.size; ++k) direct += w.weight[k] * x[w.index[k]];
+        INFO("s = " << s);
+        CHECK(poly.at(s) == Approx(direct).epsilon(1e-14).margin(1e-15));
     }
 }
 

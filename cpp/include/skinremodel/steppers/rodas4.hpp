@@ -127,6 +127,30 @@ public:
             x[i] = x_old[i] * s1 + s * (x_new[i] + s1 * (cont3_[i] + s * cont4_[i]));
     }
 
+    // The interpolant is linear in (x_old, x_new, cont3, cont4), so a linear function of the state
+    // w . x(t) is a scalar polynomial of the same form: events evaluate it without interpolating
+    // every state. Functional: any type with size, index[k] and weight[k] (the non-zero weights).
+    struct ScalarInterpolant {
+        double old_value = 0.0, new_value = 0.0, c3 = 0.0, c4 = 0.0;
+        // Value at the fraction s of the step, as interpolate() computes it per state.
+        double at(double s) const {
+            const double s1 = 1.0 - s;
+            return old_value * s1 + s * (new_value + s1 * (c3 + s * c4));
+        }
+    };
+    template <class Functional>
+    ScalarInterpolant project(const Functional& w, const State& x_old, const State& x_new) const {
+        ScalarInterpolant p;
+        for (std::size_t k = 0; k < w.size; ++k) {
+            const std::size_t i = w.index[k];
+            p.old_value += w.weight[k] * x_old[i];
+            p.new_value += w.weight[k] * x_new[i];
+            p.c3 += w.weight[k] * cont3_[i];
+            p.c4 += w.weight[k] * cont4_[i];
+        }
+        return p;
+    }
+
     std::size_t lu_decompositions() const { return lu_decompositions_; }
 
 private:
