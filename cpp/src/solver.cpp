@@ -106,6 +106,16 @@ struct has_projection<Stepper, std::void_t<decltype(std::declval<const Stepper&>
                                    std::declval<const SparseEvent&>(), std::declval<const State&>(),
                                    std::declval<const State&>()))>> : std::true_type {};
 
+// x^(1 / (error_order + 1)) of the step-size controller. For RODAS (error order 3) that is a fourth
+// root, two square roots instead of a call to pow (measured: pow was 3% of the run time).
+template <class Stepper>
+double error_power(double x) {
+    if constexpr (Stepper::error_order == 3)
+        return std::sqrt(std::sqrt(x));
+    else
+        return std::pow(x, 1.0 / (Stepper::error_order + 1));
+}
+
 template <class Stepper, bool = has_projection<Stepper>::value>
 struct ProjectionOf {
     struct type {};
@@ -172,7 +182,6 @@ private:
         bool first = true;
         double h_old = 0.0, err_old = 1.0;
         State y_new{}, err{}, y_emit{};
-        const double q = 1.0 / (Stepper::error_order + 1);
         constexpr double safe = 0.9, fac_max = 6.0, fac_min = 0.2;
 
         while (t < tb) {
@@ -201,9 +210,10 @@ private:
                 locate_events(t, y, t_new, y_new, g_prev);
                 // Proposed next step: elementary controller, optionally with Gustafsson's
                 // predictive correction (as odeint's rosenbrock4_controller).
-                double fac = std::clamp(std::pow(e, q) / safe, 1.0 / fac_max, 1.0 / fac_min);
+                double fac =
+                    std::clamp(error_power<Stepper>(e) / safe, 1.0 / fac_max, 1.0 / fac_min);
                 if (Stepper::predictive_controller && !first) {
-                    double pred = (h_old / h_try) * std::pow(e * e / err_old, q) / safe;
+                    double pred = (h_old / h_try) * error_power<Stepper>(e * e / err_old) / safe;
                     fac = std::max(fac, std::clamp(pred, 1.0 / fac_max, 1.0 / fac_min));
                 }
                 double h_next = h_try / fac;
@@ -223,7 +233,7 @@ private:
                 h = (t_new == tb) ? std::max(h, h_next) : h_next;
             } else {
                 ++out_.stats.rejected_steps;
-                h = h_try / std::min(std::max(std::pow(e, q) / safe, 1.0), 1.0 / fac_min);
+                h = h_try / std::min(std::max(error_power<Stepper>(e) / safe, 1.0), 1.0 / fac_min);
                 retry = true;
                 last_rejected = true;
                 if (h < 16.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(t)))
