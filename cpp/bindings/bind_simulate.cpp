@@ -17,10 +17,7 @@ py::dict simulate_py(const DoubleArray& params, const Patient& patient, const Do
     req.sessions = sessions_from(sessions);
     req.t_out = vector_from(t_eval, "t_eval");
     req.t_end = t_end;
-    req.options.method = method_from_name(method);
-    req.options.rtol = rtol;
-    req.options.atol = state_from(atol, "atol");
-    req.options.max_steps = max_steps;
+    req.options = options_from(method, rtol, atol, max_steps);
     req.options.initial_step = initial_step;
     req.options.max_step = max_step;
     req.events = events_from(event_weights, event_levels);

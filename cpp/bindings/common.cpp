@@ -64,4 +64,14 @@ std::vector<LinearEvent> events_from(const DoubleArray& weights, const DoubleArr
     return out;
 }
 
+SolverOptions options_from(const std::string& method, double rtol, const DoubleArray& atol,
+                           std::size_t max_steps) {
+    SolverOptions o;
+    o.method = method_from_name(method);
+    o.rtol = rtol;
+    o.atol = state_from(atol, "atol");
+    o.max_steps = max_steps;
+    return o;
+}
+
 }  // namespace skinremodel::bindings

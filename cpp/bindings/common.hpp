@@ -36,9 +36,12 @@ std::vector<double> vector_from(const DoubleArray& a, const char* what);
 // (NaN for the parameter w), dose_scale.
 std::vector<Session> sessions_from(const DoubleArray& a);
 std::vector<LinearEvent> events_from(const DoubleArray& weights, const DoubleArray& levels);
+SolverOptions options_from(const std::string& method, double rtol, const DoubleArray& atol,
+                           std::size_t max_steps);
 
 // One registration function per area, called from module.cpp.
 void register_model(py::module_& m);
 void register_simulate(py::module_& m);
+void register_batch(py::module_& m);
 
 }  // namespace skinremodel::bindings

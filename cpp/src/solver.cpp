@@ -396,6 +396,17 @@ private:
     std::size_t crossings_sorted_ = 0;
 };
 
+template <class Stepper>
+void run_driver(const Mn14System& sys, const SimulationRequest& req,
+                const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
+                double t_end, Trajectory& out) {
+    Driver<Stepper> driver(sys, req, out);
+    driver.run(sessions, doses, t_end);
+    out.stats.lu_decompositions = driver.lu_decompositions();
+}
+
+}  // namespace
+
 void check_output_times(const std::vector<double>& t_out, double t_end) {
     if (t_out.empty()) throw InvalidInput("t_eval must contain at least one time");
     for (std::size_t i = 0; i < t_out.size(); ++i) {
@@ -410,17 +421,6 @@ void check_output_times(const std::vector<double>& t_out, double t_end) {
                                " lies beyond the horizon " + format_time(t_end));
     }
 }
-
-template <class Stepper>
-void run_driver(const Mn14System& sys, const SimulationRequest& req,
-                const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
-                double t_end, Trajectory& out) {
-    Driver<Stepper> driver(sys, req, out);
-    driver.run(sessions, doses, t_end);
-    out.stats.lu_decompositions = driver.lu_decompositions();
-}
-
-}  // namespace
 
 Trajectory simulate(const SimulationRequest& req) {
     check_parameters(req.params);

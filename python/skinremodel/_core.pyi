@@ -54,3 +54,21 @@ def simulate(
     event_weights: NDArray[np.float64],
     event_levels: NDArray[np.float64],
 ) -> dict[str, Any]: ...
+def simulate_batch(
+    params: NDArray[np.float64],
+    patients: NDArray[np.float64],
+    plans: list[NDArray[np.float64]],
+    event_weights: NDArray[np.float64],
+    event_levels: NDArray[np.float64],
+    items: NDArray[np.int64],
+    t_eval: NDArray[np.float64],
+    t_end: float,
+    method: str,
+    rtol: float,
+    atol: NDArray[np.float64],
+    max_steps: int,
+    threads: int,
+) -> dict[str, Any]: ...
+def effective_parameters_batch(
+    params: NDArray[np.float64], patients: NDArray[np.float64], pairs: NDArray[np.int64]
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]: ...

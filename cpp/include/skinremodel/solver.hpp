@@ -36,6 +36,9 @@ struct SolverOptions {
 
 void check_options(const SolverOptions& options);  // throws InvalidInput
 
+// Output times must be finite, >= 0, sorted and within the horizon t_end; throws InvalidInput.
+void check_output_times(const std::vector<double>& t_out, double t_end);
+
 // A threshold on a linear combination of states: g(y) = weights . y - level.
 struct LinearEvent {
     State weights{};

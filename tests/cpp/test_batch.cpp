@@ -1,0 +1,181 @@
+// The batch engine: bitwise identical to one-by-one simulation whatever the number of threads,
+// failures confined to their item, crossing summaries consistent with the crossings.
+#include <cmath>
+#include <cstring>
+
+#include "catch.hpp"
+#include "helpers.hpp"
+#include "skinremodel/batch.hpp"
+#include "skinremodel/errors.hpp"
+
+using namespace skinremodel;
+using namespace testing_helpers;
+
+namespace {
+
+LinearEvent redness_event(const Params& nominal, const Patient& patient) {
+    LinearEvent e;
+    e.weights[iR] = 1.0;
+    e.level = apply_covariates(nominal, patient)[p_R_vis];
+    return e;
+}
+
+// A small population: ages and two parameter sets, two plans, every combination.
+BatchRequest population_request() {
+    BatchRequest r;
+    r.params.push_back(default_parameters());
+    Params slow = default_parameters();
+    slow[p_k_mat] *= 0.5;
+    slow[p_s_w] *= 1.3;
+    r.params.push_back(slow);
+    for (double age : {25.0, 45.0, 70.0}) {
+        Patient p;
+        p.age = age;
+        p.diabetes = age > 60 ? Diabetes::controlled : Diabetes::none;
+        r.patients.push_back(p);
+    }
+    r.plans = {regular_sessions(3, 28, 1.0), regular_sessions(6, 30, 1.5)};
+    for (std::size_t pa = 0; pa < r.params.size(); ++pa)
+        for (std::size_t pt = 0; pt < r.patients.size(); ++pt)
+            for (std::size_t pl = 0; pl < r.plans.size(); ++pl) {
+                r.event_sets.push_back({redness_event(r.params[pa], r.patients[pt])});
+                r.items.push_back({pa, pt, pl, r.event_sets.size() - 1});
+            }
+    r.t_out = {0.0, 14.0, 28.0, 90.0, 180.0, 200.0};
+    return r;
+}
+
+Trajectory serial(const BatchRequest& r, std::size_t i) {
+    SimulationRequest s;
+    s.params = r.params[r.items[i].params];
+    s.patient = r.patients[r.items[i].patient];
+    s.sessions = r.plans[r.items[i].plan];
+    s.t_out = r.t_out;
+    s.options = r.options;
+    s.events = r.event_sets[r.items[i].events];
+    return simulate(s);
+}
+
+bool same_bits(const double* a, const double* b, std::size_t n) {
+    return std::memcmp(a, b, n * sizeof(double)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("a batch equals one-by-one simulation bitwise, for 1, 2 and 4 threads") {
+    const BatchRequest r = population_request();
+    const std::size_t n_t = r.t_out.size(), n_x = kNumStates;
+    for (std::size_t threads : {1u, 2u, 4u}) {
+        const BatchResult b = simulate_batch(r, threads);
+        REQUIRE(b.n_items == r.items.size());
+        REQUIRE(b.max_sessions == 6);
+        for (std::size_t i = 0; i < b.n_items; ++i) {
+            INFO("threads " << threads << ", item " << i);
+            const Trajectory tr = serial(r, i);
+            REQUIRE(b.status[i] == ItemStatus::ok);
+            CHECK(same_bits(b.states.data() + i * n_t * n_x, tr.y.data(), n_t * n_x));
+            CHECK(b.sessions[i] == tr.session_times.size());
+            CHECK(same_bits(b.post_session.data() + i * b.max_sessions * n_x,
+                            tr.post_session.data(), tr.post_session.size()));
+            CHECK(b.stats[i].steps == tr.stats.steps);
+            CHECK(b.stats[i].rhs_evaluations == tr.stats.rhs_evaluations);
+        }
+    }
+}
+
+TEST_CASE("items really differ: the batch is not one simulation copied") {
+    const BatchRequest r = population_request();
+    const BatchResult b = simulate_batch(r, 2);
+    const std::size_t stride = r.t_out.size() * kNumStates, last = (r.t_out.size() - 1) * kNumStates;
+    // Collagen at day 200: younger patients gain more, the 6-session plan more than 3 sessions.
+    auto collagen = [&](std::size_t i) {
+        const double* y = b.states.data() + i * stride + last;
+        return y[iC3] + y[iC1] + y[iCm];
+    };
+    // Items are ordered params x patients x plans.
+    CHECK(collagen(0) > collagen(2));  // age 25 vs 45, 3 sessions
+    CHECK(collagen(2) > collagen(4));  // age 45 vs 70 with diabetes
+    CHECK(collagen(1) > collagen(0));  // 6 sessions vs 3 sessions, age 25
+}
+
+TEST_CASE("a failing item is recorded and does not spoil the others") {
+    BatchRequest r = population_request();
+    // An impossible dose (destroys all matrix: chi * u >= 1) for the second parameter set, and a
+    // solver failure for a third one whose fast growth-factor decay exhausts the step budget of
+    // the explicit method.
+    Params destroys = default_parameters();
+    const double u = session_dose(r.plans[0][0], apply_covariates(destroys, r.patients[0])).u;
+    destroys[p_chi] = 1.5 / u;
+    Params stiff = default_parameters();
+    stiff[p_d_T] = 3000.0;
+    r.params = {default_parameters(), destroys, stiff};
+    r.options.method = Method::dopri5;
+    r.options.max_steps = 6000;
+    r.items = {{0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 1, 0}, {2, 0, 0, 0}, {0, 2, 1, 0}};
+    const BatchResult b = simulate_batch(r, 2);
+    CHECK(b.status[0] == ItemStatus::ok);
+    CHECK(b.status[1] == ItemStatus::invalid_input);
+    CHECK_THAT(b.error[1], Catch::Matchers::Contains("sessions[0]"));
+    CHECK(b.status[2] == ItemStatus::ok);
+    CHECK(b.status[3] == ItemStatus::solver_error);
+    CHECK_THAT(b.error[3], Catch::Matchers::Contains("max_steps"));
+    CHECK(b.status[4] == ItemStatus::ok);
+    const std::size_t stride = r.t_out.size() * kNumStates;
+    for (std::size_t i : {1u, 3u}) CHECK(std::isnan(b.states[i * stride]));
+    for (std::size_t i : {0u, 2u, 4u}) {
+        INFO("item " << i);
+        CHECK(b.error[i].empty());
+        const Trajectory tr = serial(r, i);
+        CHECK(same_bits(b.states.data() + i * stride, tr.y.data(), stride));
+    }
+}
+
+TEST_CASE("crossing summaries are the last flow crossing downward per session window") {
+    BatchRequest r = population_request();
+    r.items.resize(4);
+    const BatchResult b = simulate_batch(r, 1);
+    for (std::size_t i = 0; i < b.n_items; ++i) {
+        const Trajectory tr = serial(r, i);
+        const std::size_t n_s = tr.session_times.size();
+        for (std::size_t k = 0; k < n_s; ++k) {
+            const double start = tr.session_times[k];
+            const double end = k + 1 < n_s ? tr.session_times[k + 1] : r.t_out.back();
+            double last = std::nan("");
+            for (const Crossing& c : tr.crossings)
+                if (c.direction < 0 && !c.at_session && c.time > start && c.time <= end)
+                    last = c.time;
+            const double got = b.last_downward[i * b.max_sessions + k];
+            INFO("item " << i << ", session " << k);
+            // Redness ends within 12-72 h after every session of a clinical plan.
+            REQUIRE(!std::isnan(got));
+            CHECK(got == last);
+            CHECK((got - start) * 24.0 > 12.0);
+            CHECK((got - start) * 24.0 < 72.0);
+        }
+        // The first upward crossing is the jump of the first session (redness appears at once).
+        CHECK(b.first_upward[i] == tr.session_times[0]);
+    }
+}
+
+TEST_CASE("bad batch requests raise InvalidInput naming the field") {
+    BatchRequest r = population_request();
+    r.items[3].plan = 7;
+    CHECK_THROWS_WITH(simulate_batch(r), Catch::Matchers::Contains("items[3].plan"));
+    r = population_request();
+    r.event_sets[2].push_back(r.event_sets[2][0]);
+    CHECK_THROWS_WITH(simulate_batch(r), Catch::Matchers::Contains("event_sets[2]"));
+    r = population_request();
+    r.t_out = {0.0, 20.0, 10.0};
+    CHECK_THROWS_AS(simulate_batch(r), InvalidInput);
+    r = population_request();
+    r.options.rtol = 0.0;
+    CHECK_THROWS_WITH(simulate_batch(r), Catch::Matchers::Contains("rtol"));
+}
+
+TEST_CASE("an empty batch is valid and returns nothing") {
+    BatchRequest r = population_request();
+    r.items.clear();
+    const BatchResult b = simulate_batch(r, 4);
+    CHECK(b.n_items == 0);
+    CHECK(b.states.empty());
+}
