@@ -18,7 +18,7 @@ import numpy as np
 
 import skinremodel as sr
 from skinremodel import _core
-from skinremodel.simulate import _event_definitions, resolve_atol
+from skinremodel.simulate import event_definitions, resolve_atol
 from skinremodel.observables import ObservableContext
 
 
@@ -50,7 +50,7 @@ def main() -> None:
     core_patient = patient._to_core()
     eff = np.asarray(_core.effective_parameters(params, core_patient))
     ctx = ObservableContext(np.asarray(_core.baseline(eff)), eff)
-    weights, levels = _event_definitions(ctx)
+    weights, levels = event_definitions(ctx)
     t = np.arange(366.0)
     atol = resolve_atol(None)
 

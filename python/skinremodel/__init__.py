@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from . import _core
 from ._core import SolverError
+from .batch import simulate_many
+from .batch_result import BatchResult
 from .observables import OBSERVABLES, STATE_NAMES
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
@@ -25,6 +27,7 @@ from .simulate import METHODS, simulate
 __version__: str = getattr(_core, "__version__", "0+unknown")
 
 __all__ = [
+    "BatchResult",
     "METHODS",
     "OBSERVABLES",
     "STATE_NAMES",
@@ -38,4 +41,5 @@ __all__ = [
     "__version__",
     "parameter_table",
     "simulate",
+    "simulate_many",
 ]

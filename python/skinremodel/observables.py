@@ -27,14 +27,26 @@ Array = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class ObservableContext:
-    """What an observable needs besides the states: baseline and effective parameters."""
+    """What an observable needs besides the states: baseline and effective parameters.
+
+    For one patient ``baseline`` has shape (14,) and ``effective`` (P,); for a batch of patients
+    they carry leading axes that broadcast against the states, e.g. (n, 1, 14) and (n, 1, P) for
+    states shaped (n, days, 14). Observables are written elementwise on the last axis, so a
+    patient's values are bitwise the same alone or in a batch.
+    """
 
     baseline: Array
     effective: Array
 
-    def p(self, name: str) -> float:
-        """Effective (patient-specific) value of a parameter."""
-        return float(self.effective[_PARAM_INDEX[name]])
+    def p(self, name: str) -> float | Array:
+        """Effective (patient-specific) value of a parameter (an array for a batch)."""
+        value = self.effective[..., _PARAM_INDEX[name]]
+        return float(value) if np.ndim(value) == 0 else value
+
+    def base(self, name: str) -> float | Array:
+        """Baseline value of a state (an array for a batch)."""
+        value = self.baseline[..., _I[name]]
+        return float(value) if np.ndim(value) == 0 else value
 
 
 @dataclass(frozen=True)
@@ -47,12 +59,12 @@ class Observable:
     function: Callable[[Array, ObservableContext], Array]
 
     def __call__(self, states: Array, ctx: ObservableContext) -> Array:
-        """Evaluate on states shaped (n, 14) (or (14,))."""
+        """Evaluate on states shaped (n, 14) (or (14,)), or (items, n, 14) for a batch."""
         return self.function(np.atleast_2d(states), ctx)
 
 
 def _col(y: Array, name: str) -> Array:
-    return y[:, _I[name]]
+    return y[..., _I[name]]
 
 
 def _total(y: Array, ctx: ObservableContext) -> Array:
@@ -61,19 +73,16 @@ def _total(y: Array, ctx: ObservableContext) -> Array:
 
 def _collagen_I(y: Array, ctx: ObservableContext) -> Array:
     s = ctx.p("I_share_m")
-    b = ctx.baseline
-    return (_col(y, "C1") + s * _col(y, "Cm")) / (b[_I["C1"]] + s * b[_I["Cm"]])
+    return (_col(y, "C1") + s * _col(y, "Cm")) / (ctx.base("C1") + s * ctx.base("Cm"))
 
 
 def _collagen_III(y: Array, ctx: ObservableContext) -> Array:
     s = 1.0 - ctx.p("I_share_m")
-    b = ctx.baseline
-    return (_col(y, "C3") + s * _col(y, "Cm")) / (b[_I["C3"]] + s * b[_I["Cm"]])
+    return (_col(y, "C3") + s * _col(y, "Cm")) / (ctx.base("C3") + s * ctx.base("Cm"))
 
 
 def _elastin(y: Array, ctx: ObservableContext) -> Array:
-    b = ctx.baseline
-    return (_col(y, "E") + _col(y, "Et")) / (b[_I["E"]] + b[_I["Et"]])
+    return (_col(y, "E") + _col(y, "Et")) / (ctx.base("E") + ctx.base("Et"))
 
 
 def _ultrasound(y: Array, ctx: ObservableContext) -> Array:
@@ -82,25 +91,35 @@ def _ultrasound(y: Array, ctx: ObservableContext) -> Array:
 
 
 def _elasticity(y: Array, ctx: ObservableContext) -> Array:
-    b = ctx.baseline
-    d_cm = _col(y, "Cm") - b[_I["Cm"]]
-    d_e = _col(y, "E") - b[_I["E"]]
+    d_cm = _col(y, "Cm") - ctx.base("Cm")
+    d_e = _col(y, "E") - ctx.base("E")
     return 1.0 + ctx.p("kap_el") * (d_cm + 2.0 * d_e)
 
 
-def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float]:
-    """Weights w and offset c with G = w . y - c (G is linear in the states)."""
-    w = np.zeros(len(STATE_NAMES))
-    w[_I["Cm"]] = 1.0
-    w[_I["C3"]] = ctx.p("g_imm")
-    w[_I["C1"]] = ctx.p("g_imm")
-    w[_I["E"]] = ctx.p("g_E")
-    return w, float(w @ ctx.baseline)
+#: States of the visible index G = w . y - c, which is linear in the states.
+VISIBLE_INDEX_STATES: tuple[str, ...] = ("Cm", "C3", "C1", "E")
+
+
+def _visible_terms(y: Array, ctx: ObservableContext) -> Array:
+    # Written out term by term (not as a dot product) so one patient and a batch round alike.
+    g_imm = ctx.p("g_imm")
+    return _col(y, "Cm") + g_imm * _col(y, "C3") + g_imm * _col(y, "C1") + ctx.p("g_E") * _col(
+        y, "E")
+
+
+def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float | Array]:
+    """Weights w (shape (..., 14)) and offset c with G = w . y - c."""
+    g_imm, g_E = ctx.p("g_imm"), ctx.p("g_E")
+    w = np.zeros(np.broadcast(g_imm, g_E).shape + (len(STATE_NAMES),))
+    w[..., _I["Cm"]] = 1.0
+    w[..., _I["C3"]] = g_imm
+    w[..., _I["C1"]] = g_imm
+    w[..., _I["E"]] = g_E
+    return w, _visible_terms(ctx.baseline, ctx)
 
 
 def _visible(y: Array, ctx: ObservableContext) -> Array:
-    w, c = visible_index_weights(ctx)
-    return y @ w - c
+    return _visible_terms(y, ctx) - _visible_terms(ctx.baseline, ctx)
 
 
 def _patient_rated(y: Array, ctx: ObservableContext) -> Array:

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from . import _core
 from ._validation import check_real
 
-__all__ = ["ParameterInfo", "Parameters", "parameter_table"]
+__all__ = ["ParameterInfo", "Parameters", "check_parameter_rows", "parameter_table"]
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,37 @@ if set(_TABLE) != set(_NAMES):  # pragma: no cover - guarded by tests; a broken 
         f"{sorted(set(_TABLE) ^ set(_NAMES))}"
     )
 _DEFAULTS = np.array([_TABLE[n].default for n in _NAMES], dtype=np.float64)
+
+
+_LOWER = np.array([_TABLE[n].lower for n in _NAMES])
+_UPPER = np.array([_TABLE[n].upper for n in _NAMES])
+_LOWER_CLOSED = np.array([_TABLE[n].lower_closed for n in _NAMES])
+_UPPER_CLOSED = np.array([_TABLE[n].upper_closed for n in _NAMES])
+
+
+def check_parameter_rows(values: Any) -> NDArray[np.float64]:
+    """Validate a matrix of parameter sets, one per row in engine order (shape (n, P)).
+
+    The vectorised counterpart of :class:`Parameters` for thousands of sets: raises ValueError
+    naming the first offending row, the parameter and its allowed interval.
+    """
+    try:
+        arr = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError("parameter values must be numbers") from None
+    if arr.ndim != 2 or arr.shape[1] != len(_NAMES):
+        raise ValueError(f"a parameter matrix must have shape (n, {len(_NAMES)}) "
+                         f"(columns in Parameters.names order), got {arr.shape}")
+    with np.errstate(invalid="ignore"):
+        below = np.where(_LOWER_CLOSED, arr < _LOWER, arr <= _LOWER)
+        above = np.where(_UPPER_CLOSED, arr > _UPPER, arr >= _UPPER)
+    bad = below | above | ~np.isfinite(arr)
+    if np.any(bad):
+        row, col = map(int, np.argwhere(bad)[0])
+        info = _TABLE[_NAMES[col]]
+        raise ValueError(f"params row {row}: parameter {info.name!r} must be in {info.domain}, "
+                         f"got {arr[row, col]:g}")
+    return arr
 
 
 def parameter_table() -> pd.DataFrame:

@@ -12,7 +12,7 @@ from . import _core
 from ._validation import check_bool, check_choice, check_int, check_real
 from .parameters import Parameters
 
-__all__ = ["Patient"]
+__all__ = ["Patient", "PATIENT_COLUMNS", "patient_codes", "patients_from_codes"]
 
 DiabetesStatus = Literal["none", "controlled", "poor"]
 VitaminCStatus = Literal["deficient", "replete", "supplemented"]
@@ -71,6 +71,12 @@ class Patient:
         """Return the covariates as a plain dict (round-trips through ``Patient(**d)``)."""
         return asdict(self)
 
+    def _code_row(self) -> tuple[float, ...]:
+        """Return the covariates as the engine's numeric row (see :data:`PATIENT_COLUMNS`)."""
+        return (self.age, float(_DIABETES.index(self.diabetes)),
+                float(_VITAMIN_C.index(self.vitamin_c)), float(self.phototype),
+                float(self.smoker), float(self.photoaged), float(self.reactive_skin))
+
     def _to_core(self) -> _core.Patient:
         core = _core.Patient()
         core.age = self.age
@@ -96,3 +102,83 @@ class Patient:
 
     def _effective_array(self, params: Parameters) -> NDArray[np.float64]:
         return np.asarray(_core.effective_parameters(params.values_array, self._to_core()))
+
+
+#: Covariates in the order of the engine's numeric patient rows (categories as their index in
+#: the allowed values, flags as 0/1).
+PATIENT_COLUMNS: tuple[str, ...] = ("age", "diabetes", "vitamin_c", "phototype", "smoker",
+                                    "photoaged", "reactive_skin")
+_CATEGORIES: dict[str, tuple[str, ...]] = {"diabetes": _DIABETES, "vitamin_c": _VITAMIN_C}
+
+
+def patient_codes(patients: Any) -> NDArray[np.float64]:
+    """Numeric rows (n, 7) of patients given as Patient objects or a covariate table.
+
+    A table (pandas DataFrame) has one row per patient and columns named like the fields of
+    :class:`Patient`; missing columns take the defaults. It is validated column by column, so
+    thousands of patients cost no Python loop.
+    """
+    import pandas as pd
+
+    if isinstance(patients, pd.DataFrame):
+        return _codes_from_frame(patients)
+    rows = []
+    for k, p in enumerate(patients):
+        if not isinstance(p, Patient):
+            raise TypeError(f"patients[{k}] must be a skinremodel.Patient, got {type(p).__name__}")
+        rows.append(p._code_row())
+    return np.array(rows, dtype=np.float64).reshape(len(rows), len(PATIENT_COLUMNS))
+
+
+def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
+    unknown = [c for c in frame.columns if c not in PATIENT_COLUMNS]
+    if unknown:
+        raise ValueError(f"unknown patient covariates {unknown}; columns must be among "
+                         f"{', '.join(PATIENT_COLUMNS)}")
+    defaults = Patient()
+    out = np.empty((len(frame), len(PATIENT_COLUMNS)), dtype=np.float64)
+
+    def fail(column: str, rows: NDArray[np.bool_], allowed: str) -> ValueError:
+        k = int(np.flatnonzero(rows)[0])
+        value = frame[column].iloc[k]
+        return ValueError(f"patients row {k}: {column} must be {allowed}, got {value!r}")
+
+    for j, column in enumerate(PATIENT_COLUMNS):
+        if column not in frame.columns:
+            out[:, j] = defaults._code_row()[j]
+            continue
+        values = frame[column].to_numpy()
+        if column in _CATEGORIES:
+            choices = _CATEGORIES[column]
+            codes = np.array([choices.index(v) if v in choices else -1 for v in values])
+            if np.any(codes < 0):
+                raise fail(column, codes < 0, f"one of {', '.join(map(repr, choices))}")
+            out[:, j] = codes
+            continue
+        try:
+            numbers = values.astype(np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"patients: column {column!r} must hold numbers") from None
+        if column == "age":
+            bad = ~((numbers >= 18) & (numbers <= 100))
+            if np.any(bad):
+                raise fail(column, bad, "in [18, 100] years")
+        elif column == "phototype":
+            bad = ~np.isin(numbers, np.arange(1, 7))
+            if np.any(bad):
+                raise fail(column, bad, "an integer in [1, 6]")
+        else:
+            if values.dtype != np.bool_ and not np.all(np.isin(numbers, (0.0, 1.0))):
+                raise fail(column, ~np.isin(numbers, (0.0, 1.0)), "True or False")
+        out[:, j] = numbers
+    return out
+
+
+def patients_from_codes(codes: NDArray[np.float64]) -> list[Patient]:
+    """Patient objects of numeric rows (the inverse of :func:`patient_codes`)."""
+    return [
+        Patient(age=float(r[0]), diabetes=_DIABETES[int(r[1])], vitamin_c=_VITAMIN_C[int(r[2])],
+                phototype=int(r[3]), smoker=bool(r[4]), photoaged=bool(r[5]),
+                reactive_skin=bool(r[6]))
+        for r in np.asarray(codes)
+    ]

@@ -26,6 +26,25 @@ __all__ = ["Result", "EVENT_NAMES"]
 EVENT_NAMES: tuple[str, ...] = ("redness_visible", "downtime", "visible_improvement")
 
 
+def threshold_level(ctx: ObservableContext, event: str) -> float | NDArray[np.float64]:
+    """Redness level of the "redness_visible" or "downtime" threshold (an array for a batch)."""
+    level = ctx.p("R_vis")
+    return level * ctx.p("R_down_frac") if event == "downtime" else level
+
+
+def duration_above(last_down: Any, start: Any, end: Any, post_value: Any, level: Any) -> Any:
+    """Time from a session until a threshold is left for the last time (vectorised).
+
+    ``last_down`` is the last downward crossing by the flow in the session's window
+    ``(start, end]``, NaN if there is none: then the threshold is either never exceeded (0) or
+    still exceeded when the window closes (``end - start``), decided by the post-session value.
+    :class:`Result` and batch results share this rule.
+    """
+    last_down = np.asarray(last_down, dtype=np.float64)
+    stayed = np.where(np.asarray(post_value) > level, np.subtract(end, start), 0.0)
+    return np.where(np.isnan(last_down), stayed, last_down - start)
+
+
 class Result:
     """Trajectories of one simulation.
 
@@ -185,14 +204,10 @@ class Result:
             (self._cross_event == code) & (self._cross_day > start) & (self._cross_day <= end)
             & (self._cross_dir < 0) & ~self._cross_jump
         )
-        if downs.size:
-            return float(self._cross_day[downs[-1]]) - start
-        # No crossing: either never visible, or still visible when the window closes.
+        last_down = float(self._cross_day[downs[-1]]) if downs.size else math.nan
         post = self.post_session[int(session) % len(self.session_days)]
-        level = self._ctx.p("R_vis")
-        if event == "downtime":
-            level *= self._ctx.p("R_down_frac")
-        return (end - start) if float(post[STATE_NAMES.index("R")]) > level else 0.0
+        return float(duration_above(last_down, start, end, post[STATE_NAMES.index("R")],
+                                    threshold_level(self._ctx, event)))
 
     def redness_hours(self, session: int = 0) -> float:
         """Hours of visible redness (R above R_vis) after a session.

@@ -14,7 +14,7 @@ from ._validation import as_float_array, check_int, check_real
 from .observables import STATE_NAMES, ObservableContext, visible_index_weights
 from .parameters import Parameters
 from .patient import Patient
-from .result import EVENT_NAMES, Result
+from .result import EVENT_NAMES, Result, threshold_level
 from .schedule import Schedule, as_schedule
 
 __all__ = ["simulate", "METHODS"]
@@ -176,7 +176,7 @@ def simulate(
     effective = np.asarray(_core.effective_parameters(nominal.values_array, core_patient))
     baseline = np.asarray(_core.baseline(effective))
     ctx = ObservableContext(baseline=baseline, effective=effective)
-    weights, levels = _event_definitions(ctx)
+    weights, levels = event_definitions(ctx)
 
     raw = _core.simulate(
         nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
@@ -193,15 +193,18 @@ def simulate(
     )
 
 
-def _event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Thresholds located during integration (order must match result.EVENT_NAMES)."""
-    n = len(STATE_NAMES)
-    r = STATE_NAMES.index("R")
-    redness = np.zeros(n)
-    redness[r] = 1.0
+def event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Thresholds located during integration (order must match result.EVENT_NAMES).
+
+    Returns weights shaped (..., 3, 14) and levels (..., 3); the leading axes are those of a
+    batch context (none for one patient). See :func:`threshold_level` for the levels.
+    """
     w_g, c_g = visible_index_weights(ctx)
-    r_vis = ctx.p("R_vis")
-    weights = np.vstack([redness, redness, w_g])
-    levels = np.array([r_vis, r_vis * ctx.p("R_down_frac"), c_g + ctx.p("G_jnd")])
-    assert len(levels) == len(EVENT_NAMES)
+    redness = np.zeros_like(w_g)
+    redness[..., STATE_NAMES.index("R")] = 1.0
+    weights = np.stack([redness, redness, w_g], axis=-2)
+    levels = np.stack(np.broadcast_arrays(
+        threshold_level(ctx, "redness_visible"), threshold_level(ctx, "downtime"),
+        c_g + ctx.p("G_jnd")), axis=-1)
+    assert levels.shape[-1] == len(EVENT_NAMES)
     return weights, levels
