@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from . import _core
 from ._core import SolverError
+from .bands import PredictionBands
 from .batch import simulate_many
 from .batch_result import BatchResult
 from .observables import OBSERVABLES, STATE_NAMES
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
+from .population import Population
 from .result import Result
 from .schedule import Schedule, Session
 from .simulate import METHODS, simulate
@@ -34,6 +36,8 @@ __all__ = [
     "ParameterInfo",
     "Parameters",
     "Patient",
+    "Population",
+    "PredictionBands",
     "Result",
     "Schedule",
     "Session",
