@@ -40,13 +40,15 @@ class ObservableContext:
 
     def p(self, name: str) -> float | Array:
         """Effective (patient-specific) value of a parameter (an array for a batch)."""
-        value = self.effective[..., _PARAM_INDEX[name]]
-        return float(value) if np.ndim(value) == 0 else value
+        if self.effective.ndim == 1:
+            return float(self.effective[_PARAM_INDEX[name]])
+        return self.effective[..., _PARAM_INDEX[name]]
 
     def base(self, name: str) -> float | Array:
         """Baseline value of a state (an array for a batch)."""
-        value = self.baseline[..., _I[name]]
-        return float(value) if np.ndim(value) == 0 else value
+        if self.baseline.ndim == 1:
+            return float(self.baseline[_I[name]])
+        return self.baseline[..., _I[name]]
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def _visible_terms(y: Array, ctx: ObservableContext) -> Array:
 def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float | Array]:
     """Weights w (shape (..., 14)) and offset c with G = w . y - c."""
     g_imm, g_E = ctx.p("g_imm"), ctx.p("g_E")
-    w = np.zeros(np.broadcast(g_imm, g_E).shape + (len(STATE_NAMES),))
+    w = np.zeros(ctx.effective.shape[:-1] + (len(STATE_NAMES),))
     w[..., _I["Cm"]] = 1.0
     w[..., _I["C3"]] = g_imm
     w[..., _I["C1"]] = g_imm

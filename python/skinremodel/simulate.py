@@ -200,11 +200,12 @@ def event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDAr
     batch context (none for one patient). See :func:`threshold_level` for the levels.
     """
     w_g, c_g = visible_index_weights(ctx)
-    redness = np.zeros_like(w_g)
-    redness[..., STATE_NAMES.index("R")] = 1.0
-    weights = np.stack([redness, redness, w_g], axis=-2)
-    levels = np.stack(np.broadcast_arrays(
-        threshold_level(ctx, "redness_visible"), threshold_level(ctx, "downtime"),
-        c_g + ctx.p("G_jnd")), axis=-1)
-    assert levels.shape[-1] == len(EVENT_NAMES)
+    lead = w_g.shape[:-1]
+    weights = np.zeros(lead + (len(EVENT_NAMES), len(STATE_NAMES)))
+    weights[..., 0:2, STATE_NAMES.index("R")] = 1.0  # redness visible, downtime
+    weights[..., 2, :] = w_g
+    levels = np.empty(lead + (len(EVENT_NAMES),))
+    levels[..., 0] = threshold_level(ctx, "redness_visible")
+    levels[..., 1] = threshold_level(ctx, "downtime")
+    levels[..., 2] = c_g + ctx.p("G_jnd")
     return weights, levels
