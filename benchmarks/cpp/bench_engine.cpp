@@ -3,10 +3,11 @@
 //
 // Build and run (from the repository root):
 //   cmake -S . -B build/bench -G Ninja -DSKINREMODEL_BUILD_BENCHMARKS=ON -DSKINREMODEL_BUILD_TESTS=OFF
-//   cmake --build build/bench && build/bench/benchmarks/cpp/bench_engine [repeats]
+//   cmake --build build/bench && build/bench/benchmarks/cpp/bench_engine [repeats] [batch items]
 // Deterministic instruction counts (what the optimisation commits quote):
-//   valgrind --tool=callgrind build/bench/benchmarks/cpp/bench_engine 20
-// The second part times simulate_batch on the same problem for 1 and 2 threads (items x repeats).
+//   valgrind --tool=callgrind build/bench/benchmarks/cpp/bench_engine 20 0
+// The second part times simulate_batch on the same problem as 400 items (0 skips it) for 1 and 2
+// threads.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -70,8 +71,9 @@ int main(int argc, char** argv) {
                 tr.y[365 * kNumStates + iC3] + tr.y[365 * kNumStates + iC1] +
                     tr.y[365 * kNumStates + iCm]);
 
-    // The batch engine: the same request as 400 items, on 1 and 2 threads, alternating.
-    const std::size_t items = 400;
+    // The batch engine: the same request as many items, on 1 and 2 threads, alternating.
+    const std::size_t items = argc > 2 ? static_cast<std::size_t>(std::atoi(argv[2])) : 400;
+    if (items == 0) return 0;
     BatchRequest batch;
     batch.params = {req.params};
     batch.patients = {req.patient};
