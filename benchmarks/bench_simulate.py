@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import argparse
 import platform
-import statistics
-import time
 
 import numpy as np
 
@@ -20,16 +18,7 @@ import skinremodel as sr
 from skinremodel import _core
 from skinremodel.simulate import event_definitions, resolve_atol
 from skinremodel.observables import ObservableContext
-
-
-def median_time(fn, repeats: int) -> float:
-    fn()  # warm-up
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
+from timing import median_seconds
 
 
 def main() -> None:
@@ -56,9 +45,9 @@ def main() -> None:
 
     rows = {}
     for method in sr.METHODS:
-        full = median_time(lambda: sr.simulate(plan, patient, days=365, method=method),
+        full = median_seconds(lambda: sr.simulate(plan, patient, days=365, method=method),
                            args.repeats)
-        engine = median_time(
+        engine = median_seconds(
             lambda: _core.simulate(params, core_patient, plan._to_array(), t, 365.0, method,
                                    1e-6, atol, 200_000, 0.0, 0.0, weights, levels),
             args.repeats,
@@ -68,8 +57,10 @@ def main() -> None:
         print(f"{method:8s} {full * 1e3:14.3f} {engine * 1e3:10.3f} {stats['steps']:6d} "
               f"{stats['rejected_steps']:8d} {stats['rhs_evaluations']:9d} "
               f"{stats['jacobian_evaluations']:9d}")
-    ratio = rows["dopri5"][0] / rows["rodas4"][0]
-    print(f"\ndopri5 / rodas4 time ratio (simulate()): {ratio:.2f}")
+    print()
+    for other in ("rodas4", "dopri5"):
+        ratio = rows[other][0] / rows["rodas5p"][0]
+        print(f"{other} / rodas5p time ratio (simulate()): {ratio:.2f}")
 
 
 if __name__ == "__main__":

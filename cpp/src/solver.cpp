@@ -12,18 +12,26 @@
 #include "skinremodel/patient.hpp"
 #include "skinremodel/steppers/dopri5.hpp"
 #include "skinremodel/steppers/rodas4.hpp"
+#include "skinremodel/steppers/rodas5p.hpp"
 #include "skinremodel/system.hpp"
 
 namespace skinremodel {
 
 Method method_from_name(std::string_view name) {
+    if (name == "rodas5p") return Method::rodas5p;
     if (name == "rodas4") return Method::rodas4;
     if (name == "dopri5") return Method::dopri5;
-    throw InvalidInput("method must be 'rodas4' or 'dopri5', got '" + std::string(name) + "'");
+    throw InvalidInput("method must be 'rodas5p', 'rodas4' or 'dopri5', got '" +
+                       std::string(name) + "'");
 }
 
 std::string_view method_name(Method method) {
-    return method == Method::rodas4 ? "rodas4" : "dopri5";
+    switch (method) {
+        case Method::rodas5p: return "rodas5p";
+        case Method::rodas4: return "rodas4";
+        case Method::dopri5: return "dopri5";
+    }
+    return "unknown";
 }
 
 State SolverOptions::default_atol() {
@@ -448,7 +456,9 @@ Trajectory simulate(const SimulationRequest& req) {
     out.t = req.t_out;
     out.y.reserve(req.t_out.size() * kNumStates);
 
-    if (req.options.method == Method::rodas4)
+    if (req.options.method == Method::rodas5p)
+        run_driver<steppers::Rodas5P>(sys, req, inside, doses, t_end, out);
+    else if (req.options.method == Method::rodas4)
         run_driver<steppers::Rodas4>(sys, req, inside, doses, t_end, out);
     else
         run_driver<steppers::Dopri5>(sys, req, inside, doses, t_end, out);

@@ -47,7 +47,7 @@ def simulate_many(
     metrics: str | Iterable[str] = ("total_collagen", "redness_hours"),
     horizon: float | None = None,
     cross: bool = False,
-    method: Literal["rodas4", "dopri5"] = "rodas4",
+    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
     rtol: float = 1e-6,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
     max_steps: int = 200_000,

@@ -20,7 +20,7 @@ from .schedule import Schedule, as_schedule
 __all__ = ["simulate", "METHODS"]
 
 #: Integration methods of the engine.
-METHODS: tuple[str, ...] = ("rodas4", "dopri5")
+METHODS: tuple[str, ...] = ("rodas5p", "rodas4", "dopri5")
 _DEFAULT_ATOL = np.asarray(_core.default_atol())
 
 
@@ -96,7 +96,7 @@ def simulate(
     *,
     t_eval: ArrayLike | None = None,
     params: Parameters | Mapping[str, float] | None = None,
-    method: Literal["rodas4", "dopri5"] = "rodas4",
+    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
     rtol: float = 1e-6,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
     max_steps: int = 200_000,
@@ -122,9 +122,10 @@ def simulate(
     params : Parameters or mapping, optional
         Nominal parameter values, or a mapping of overrides of the defaults
         (e.g. ``{"k_mat": 0.02}``). Patient covariates are applied on top.
-    method : {"rodas4", "dopri5"}
-        ``"rodas4"`` (default): L-stable Rosenbrock 4(3), the fastest here because the model is
-        stiff (see ``docs/solvers.md``). ``"dopri5"``: Boost.Odeint's explicit Dormand-Prince 5(4).
+    method : {"rodas5p", "rodas4", "dopri5"}
+        ``"rodas5p"`` (default): L-stable Rosenbrock 5(4) of Steinebach, the fastest here because
+        the model is stiff (see ``docs/solvers.md``). ``"rodas4"``: Hairer and Wanner's RODAS 4(3).
+        ``"dopri5"``: Boost.Odeint's explicit Dormand-Prince 5(4).
     rtol : float
         Relative tolerance, in [1e-14, 0.1].
     atol : float, mapping or array_like, optional

@@ -8,6 +8,7 @@
 #include "skinremodel/solver.hpp"
 #include "skinremodel/steppers/block_lu.hpp"
 #include "skinremodel/steppers/rodas4.hpp"
+#include "skinremodel/steppers/rodas5p.hpp"
 #include <Eigen/LU>
 
 using namespace skinremodel;
@@ -94,7 +95,7 @@ TEST_CASE("a linear function of the RODAS interpolant is the projected scalar in
 }
 
 TEST_CASE("without sessions the state stays at baseline for 10 years") {
-    for (Method m : {Method::rodas4, Method::dopri5}) {
+    for (Method m : {Method::rodas5p, Method::rodas4, Method::dopri5}) {
         const Trajectory tr = simulate(request({}, 3650, m));
         const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
         const State y0 = sys.baseline();
@@ -106,7 +107,7 @@ TEST_CASE("without sessions the state stays at baseline for 10 years") {
 }
 
 TEST_CASE("the value at a session day is the post-session state; the left limit is kept") {
-    for (Method m : {Method::rodas4, Method::dopri5}) {
+    for (Method m : {Method::rodas5p, Method::rodas4, Method::dopri5}) {
         const Trajectory tr = simulate(request(regular_sessions(3, 28), 90, m));
         REQUIRE(tr.session_times.size() == 3);
         for (std::size_t k = 0; k < 3; ++k) {
@@ -121,7 +122,7 @@ TEST_CASE("the value at a session day is the post-session state; the left limit 
 }
 
 TEST_CASE("the left limit at a session is the limit of the trajectory from the left") {
-    for (Method m : {Method::rodas4, Method::dopri5}) {
+    for (Method m : {Method::rodas5p, Method::rodas4, Method::dopri5}) {
         SimulationRequest r = request(regular_sessions(2, 28), 40, m, 1e-9, 1e-13);
         r.t_out = {0.0, 27.0, 28.0 - 1e-7, 28.0, 40.0};
         const Trajectory tr = simulate(r);
@@ -131,18 +132,59 @@ TEST_CASE("the left limit at a session is the limit of the trajectory from the l
     }
 }
 
-TEST_CASE("both methods agree at tight tolerances and states stay non-negative") {
+TEST_CASE("all methods agree at tight tolerances and states stay non-negative") {
     const auto sessions = regular_sessions(6, 28);
     const Trajectory a = simulate(request(sessions, 365, Method::rodas4, 1e-10, 1e-14));
     const Trajectory b = simulate(request(sessions, 365, Method::dopri5, 1e-10, 1e-14));
+    const Trajectory c = simulate(request(sessions, 365, Method::rodas5p, 1e-10, 1e-14));
     CHECK(max_scaled_diff(a.y, b.y, 1e-6) < 1e-6);
-    for (double v : a.y) CHECK(v >= 0.0);
-    for (double v : b.y) CHECK(v >= 0.0);
+    CHECK(max_scaled_diff(c.y, b.y, 1e-6) < 1e-6);
+    for (const Trajectory* tr : {&a, &b, &c})
+        for (double v : tr->y) CHECK(v >= 0.0);
+}
+
+TEST_CASE("Rodas5P has order 5, a fourth-order error estimate and a fourth-order interpolant") {
+    // One step from the state right after a session (the busiest phase), against a reference
+    // at rtol 1e-13: halving h divides the local error by about 2^6, the error estimate (the
+    // difference to the embedded order-4 solution) by 2^5 and the interpolant's error by 2^5.
+    // A wrong coefficient drops these orders.
+    const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+    const State y = apply_session(sys.baseline(), sys.params(), Dose<double>{1.0, 1.0});
+    auto reference = [&](double t) {
+        SimulationRequest r = request(regular_sessions(1, 28), t, Method::rodas4, 1e-13, 1e-17);
+        r.t_out = {t};
+        return simulate(r).y;
+    };
+    auto norm = [](const State& a, const std::vector<double>& b) {
+        double m = 0.0;
+        for (std::size_t i = 0; i < kNumStates; ++i) m = std::max(m, std::abs(a[i] - b[i]));
+        return m;
+    };
+    double prev_err = 0.0, prev_est = 0.0, prev_mid = 0.0;
+    for (double h : {0.04, 0.02, 0.01}) {
+        steppers::Rodas5P stepper;
+        State out, est, mid;
+        REQUIRE(stepper.try_step(sys, y, 0.0, h, false, out, est));
+        stepper.accept(sys);
+        stepper.interpolate(0.5 * h, mid, y, 0.0, out, h);
+        const double err = norm(out, reference(h));
+        const double est_norm = norm(est, std::vector<double>(kNumStates, 0.0));
+        const double mid_err = norm(mid, reference(0.5 * h));
+        if (prev_err > 0.0) {
+            INFO("h " << h << ": errors " << err << " " << est_norm << " " << mid_err);
+            CHECK(std::log2(prev_err / err) > 5.5);
+            CHECK(std::log2(prev_est / est_norm) > 4.5);
+            CHECK(std::log2(prev_mid / mid_err) > 4.5);
+        }
+        prev_err = err;
+        prev_est = est_norm;
+        prev_mid = mid_err;
+    }
 }
 
 TEST_CASE("the error shrinks as rtol shrinks") {
     const auto sessions = regular_sessions(6, 28);
-    for (Method m : {Method::rodas4, Method::dopri5}) {
+    for (Method m : {Method::rodas5p, Method::rodas4, Method::dopri5}) {
         const Trajectory ref = simulate(request(sessions, 365, Method::rodas4, 1e-12, 1e-15));
         double previous = 1.0;
         for (double rtol : {1e-4, 1e-6, 1e-8}) {

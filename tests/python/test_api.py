@@ -92,7 +92,7 @@ def test_parameters_override_per_call(res):
         ({"params": {"f3_0": 1.5}}, ValueError, r"parameter 'f3_0' must be in \[0, 1\]"),
         ({"params": {"k_mat": float("nan")}}, ValueError, r"finite"),
         ({"params": [1, 2]}, TypeError, r"params must be"),
-        ({"method": "euler"}, ValueError, r"method must be one of 'rodas4', 'dopri5'"),
+        ({"method": "euler"}, ValueError, r"method must be one of 'rodas5p', 'rodas4', 'dopri5'"),
         ({"rtol": 0}, ValueError, r"rtol must be in \[1e-14, 0.1\]"),
         ({"atol": -1}, ValueError, r"atol must be in \(0, 1\]"),
         ({"atol": {"Q": 1e-9}}, ValueError, r"unknown state 'Q'"),

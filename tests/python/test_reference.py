@@ -19,7 +19,7 @@ def relative_error(a, b, floor):
     return np.abs(a - b) / (np.abs(b) + floor)
 
 
-@pytest.mark.parametrize("method", ["rodas4", "dopri5"])
+@pytest.mark.parametrize("method", ["rodas5p", "rodas4", "dopri5"])
 def test_every_state_every_day_matches_radau(reference, method):
     t_ref, y_ref = reference
     res = sr.simulate(sr.Schedule(SIX_SESSIONS, depth_mm=1.5), sr.Patient(age=45), days=365,
@@ -41,7 +41,7 @@ def test_reference_is_not_trivial(reference):
     assert y[:, 13].max() > 0.9  # redness
 
 
-@pytest.mark.parametrize("method", ["rodas4", "dopri5"])
+@pytest.mark.parametrize("method", ["rodas5p", "rodas4", "dopri5"])
 def test_error_shrinks_as_rtol_shrinks(reference, method):
     t_ref, y_ref = reference
     errors = []
@@ -53,7 +53,7 @@ def test_error_shrinks_as_rtol_shrinks(reference, method):
     assert errors[2] < 1e-5
 
 
-@pytest.mark.parametrize("method", ["rodas4", "dopri5"])
+@pytest.mark.parametrize("method", ["rodas5p", "rodas4", "dopri5"])
 def test_no_sessions_stays_at_baseline_for_ten_years(method):
     res = sr.simulate(sr.Schedule([]), sr.Patient(age=60, diabetes="controlled"), days=3650,
                       method=method)

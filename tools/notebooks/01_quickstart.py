@@ -49,8 +49,9 @@ print(f"mature collagen at 6 months: default {res.percent_change('mature_collage
       f"half the maturation rate {slower.percent_change('mature_collagen')[180]:+.1f} %")"""),
     ("md", """## Solvers
 
-`method="rodas4"` (default, L-stable Rosenbrock) or `method="dopri5"` (explicit, Boost.Odeint);
-both agree with an independent Radau solution to better than 1e-6 at tight tolerances."""),
+`method="rodas5p"` (default, L-stable Rosenbrock 5(4)), `method="rodas4"` (L-stable Rosenbrock
+4(3)) or `method="dopri5"` (explicit, Boost.Odeint); all agree with an independent Radau solution
+to better than 1e-6 at tight tolerances."""),
     ("code", """for method in sr.METHODS:
     r = sr.simulate(plan, sr.Patient(age=45), days=365, method=method)
     print(method, r.stats)"""),

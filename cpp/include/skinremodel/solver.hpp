@@ -15,15 +15,17 @@
 namespace skinremodel {
 
 enum class Method {
+    rodas5p,  // L-stable, stiffly accurate Rosenbrock 5(4), 8 stages (Steinebach 2023); default
     rodas4,   // L-stable, stiffly accurate Rosenbrock 4(3) (Hairer-Wanner RODAS coefficients)
     dopri5,   // explicit Dormand-Prince 5(4) from Boost.Odeint
 };
 
-Method method_from_name(std::string_view name);  // "rodas4" or "dopri5"; throws InvalidInput
+// "rodas5p", "rodas4" or "dopri5"; throws InvalidInput
+Method method_from_name(std::string_view name);
 std::string_view method_name(Method method);
 
 struct SolverOptions {
-    Method method = Method::rodas4;
+    Method method = Method::rodas5p;
     double rtol = 1e-6;
     State atol = default_atol();
     std::size_t max_steps = 200000;  // accepted + rejected steps per simulation

@@ -1,14 +1,14 @@
 // RODAS 4(3): the L-stable, stiffly accurate Rosenbrock method of Hairer & Wanner (Solving ODEs II,
 // section IV.7) with its third-order dense output. The coefficients are those of odeint's
 // rosenbrock4, which only runs on uBLAS types with heap storage; this version works on fixed-size
-// arrays (no allocation) and factorises the iteration matrix by blocks (see block_lu.hpp). A Catch2 test checks that one step of each agrees.
+// arrays (no allocation) and factorises the iteration matrix by blocks (see block_lu.hpp). A
+// Catch2 test checks that one step of each agrees.
 #pragma once
 
-#include <array>
 #include <cstddef>
 
 #include "skinremodel/state.hpp"
-#include "skinremodel/steppers/block_lu.hpp"
+#include "skinremodel/steppers/rosenbrock.hpp"
 #include "skinremodel/system.hpp"
 
 namespace skinremodel::steppers {
@@ -40,16 +40,12 @@ struct Rodas4Coefficients {
     static constexpr double d35 = -0.6594389125716872e+01;
 };
 
-class Rodas4 {
+// Dense output: third order, two coefficient vectors (see rosenbrock.hpp).
+class Rodas4 : public RosenbrockBase<2> {
 public:
     static constexpr int order = 4;
     static constexpr int error_order = 3;
     static constexpr bool predictive_controller = true;  // Gustafsson, as odeint's controller
-    static constexpr std::size_t n = kNumStates;
-
-    // Nothing to carry between steps (no FSAL derivative).
-    void begin(const Mn14System&, const State&, double) {}
-    void restart(const Mn14System&, const State&, double) {}
 
     // One step of size dt from (x, t); returns false if the iteration matrix is singular (the
     // driver then retries with a smaller step). When retry is true, x and t are those of the
@@ -57,13 +53,8 @@ public:
     bool try_step(const Mn14System& sys, const State& x, double t, double dt, bool retry,
                   State& xout, State& xerr) {
         using C = Rodas4Coefficients;
-        if (!retry) {
-            sys.jacobian(x, t, jac_, dfdt_);
-            sys(x, dxdt_, t);
-        }
         // W = I / (gamma dt) - J, factorised by blocks.
-        ++lu_decompositions_;
-        if (!lu_.compute(jac_.data(), 1.0 / (C::gamma * dt))) return false;
+        if (!prepare(sys, x, t, dt, retry, C::gamma)) return false;
 
         const double inv = 1.0 / dt;
         State r, xs;
@@ -111,53 +102,15 @@ public:
     void accept(const Mn14System&) {
         using C = Rodas4Coefficients;
         for (std::size_t i = 0; i < n; ++i) {
-            cont3_[i] = C::d21 * g1_[i] + C::d22 * g2_[i] + C::d23 * g3_[i] + C::d24 * g4_[i] +
-                        C::d25 * g5_[i];
-            cont4_[i] = C::d31 * g1_[i] + C::d32 * g2_[i] + C::d33 * g3_[i] + C::d34 * g4_[i] +
-                        C::d35 * g5_[i];
+            dense_[0][i] = C::d21 * g1_[i] + C::d22 * g2_[i] + C::d23 * g3_[i] +
+                           C::d24 * g4_[i] + C::d25 * g5_[i];
+            dense_[1][i] = C::d31 * g1_[i] + C::d32 * g2_[i] + C::d33 * g3_[i] +
+                           C::d34 * g4_[i] + C::d35 * g5_[i];
         }
     }
-
-    // Third-order interpolant of the last accepted step [t_old, t_new].
-    void interpolate(double t, State& x, const State& x_old, double t_old, const State& x_new,
-                     double t_new) const {
-        const double s = (t - t_old) / (t_new - t_old);
-        const double s1 = 1.0 - s;
-        for (std::size_t i = 0; i < n; ++i)
-            x[i] = x_old[i] * s1 + s * (x_new[i] + s1 * (cont3_[i] + s * cont4_[i]));
-    }
-
-    // The interpolant is linear in (x_old, x_new, cont3, cont4), so a linear function of the state
-    // w . x(t) is a scalar polynomial of the same form: events evaluate it without interpolating
-    // every state. Functional: any type with size, index[k] and weight[k] (the non-zero weights).
-    struct ScalarInterpolant {
-        double old_value = 0.0, new_value = 0.0, c3 = 0.0, c4 = 0.0;
-        // Value at the fraction s of the step, as interpolate() computes it per state.
-        double at(double s) const {
-            const double s1 = 1.0 - s;
-            return old_value * s1 + s * (new_value + s1 * (c3 + s * c4));
-        }
-    };
-    template <class Functional>
-    ScalarInterpolant project(const Functional& w, const State& x_old, const State& x_new) const {
-        ScalarInterpolant p;
-        for (std::size_t k = 0; k < w.size; ++k) {
-            const std::size_t i = w.index[k];
-            p.old_value += w.weight[k] * x_old[i];
-            p.new_value += w.weight[k] * x_new[i];
-            p.c3 += w.weight[k] * cont3_[i];
-            p.c4 += w.weight[k] * cont4_[i];
-        }
-        return p;
-    }
-
-    std::size_t lu_decompositions() const { return lu_decompositions_; }
 
 private:
-    Jacobian jac_;
-    BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern, kJacobianBlocks> lu_;
-    State dxdt_{}, dfdt_{}, fk_{}, g1_{}, g2_{}, g3_{}, g4_{}, g5_{}, cont3_{}, cont4_{};
-    std::size_t lu_decompositions_ = 0;
+    State fk_{}, g1_{}, g2_{}, g3_{}, g4_{}, g5_{};
 };
 
 }  // namespace skinremodel::steppers
