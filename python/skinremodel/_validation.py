@@ -43,15 +43,16 @@ def check_real(
     if not _is_real(value):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     x = float(value)
+    below = x < lo or (x == lo and not lo_closed)
+    above = x > hi or (x == hi and not hi_closed)
+    if math.isfinite(x) and not (below or above):
+        return x
+    # The message is only formatted on failure: checks run on every simulate() call.
     suffix = f" {unit}" if unit else ""
     allowed = _interval(lo, hi, lo_closed, hi_closed)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite number in {allowed}{suffix}, got {x}")
-    below = x < lo or (x == lo and not lo_closed)
-    above = x > hi or (x == hi and not hi_closed)
-    if below or above:
-        raise ValueError(f"{name} must be in {allowed}{suffix}, got {x:g}")
-    return x
+    raise ValueError(f"{name} must be in {allowed}{suffix}, got {x:g}")
 
 
 def check_int(name: str, value: Any, lo: int, hi: int) -> int:

@@ -158,6 +158,7 @@ class Schedule(Sequence[Session]):
         self._sessions: tuple[Session, ...] = tuple(items)
         self.allow_any_depth = bool(allow_any_depth)
         self.name = name
+        self._array: NDArray[np.float64] | None = None
 
     @classmethod
     def regular(
@@ -254,9 +255,13 @@ class Schedule(Sequence[Session]):
         )
 
     def _to_array(self) -> NDArray[np.float64]:
-        if not self._sessions:
-            return np.zeros((0, 5), dtype=np.float64)
-        return np.array([s._row() for s in self._sessions], dtype=np.float64)
+        # A schedule never changes: the engine's (n, 5) array is built once, read-only.
+        if self._array is None:
+            rows = [s._row() for s in self._sessions]
+            array = np.array(rows, dtype=np.float64).reshape(len(rows), 5)
+            array.setflags(write=False)
+            self._array = array
+        return self._array
 
 
 def _rebuild(sessions: tuple[Session, ...], allow_any_depth: bool, name: str | None) -> Schedule:
