@@ -139,19 +139,24 @@ private:
             std::array<std::size_t, m> idx;
             for (std::size_t k = 0; k < m; ++k) idx[k] = k;
             for (std::size_t k = 0; k < m; ++k) std::swap(idx[k], idx[perm_[r0 + k] - r0]);
-            for (std::size_t k = 0; k < m; ++k) {
-                std::array<double, m> e{};
-                e[k] = 1.0;
-                for (std::size_t i = k + 1; i < m; ++i)  // unit lower triangle
-                    for (std::size_t j = k; j < i; ++j)
-                        e[i] -= lu_[(r0 + i) * N + r0 + j] * e[j];
-                for (std::size_t i = m; i-- > 0;) {  // upper triangle
-                    double v = e[i];
-                    for (std::size_t j = i + 1; j < m; ++j) v -= lu_[(r0 + i) * N + r0 + j] * e[j];
-                    e[i] = v * inv_diag_[r0 + i];
+            // All unit vectors at once, row by row: the columns are independent, so the
+            // substitutions of different columns overlap instead of waiting on each other.
+            std::array<std::array<double, m>, m> e{};  // e[i][k]: row i of the solve for column k
+            for (std::size_t k = 0; k < m; ++k) e[k][k] = 1.0;
+            for (std::size_t i = 1; i < m; ++i)  // unit lower triangle
+                for (std::size_t j = 0; j < i; ++j) {
+                    const double l = lu_[(r0 + i) * N + r0 + j];
+                    for (std::size_t k = 0; k < m; ++k) e[i][k] -= l * e[j][k];
                 }
-                for (std::size_t i = 0; i < m; ++i) inv_[(r0 + i) * N + r0 + idx[k]] = e[i];
+            for (std::size_t i = m; i-- > 0;) {  // upper triangle
+                for (std::size_t j = i + 1; j < m; ++j) {
+                    const double u = lu_[(r0 + i) * N + r0 + j];
+                    for (std::size_t k = 0; k < m; ++k) e[i][k] -= u * e[j][k];
+                }
+                for (std::size_t k = 0; k < m; ++k) e[i][k] *= inv_diag_[r0 + i];
             }
+            for (std::size_t i = 0; i < m; ++i)
+                for (std::size_t k = 0; k < m; ++k) inv_[(r0 + i) * N + r0 + idx[k]] = e[i][k];
         }
     }
 
