@@ -323,9 +323,11 @@ private:
             }
             for (std::size_t e = 0; e < n_events; ++e) {
                 double gj;
+                // Samples sit at the fractions j / kSamples of the step: no division needed.
                 if constexpr (has_projection<Stepper>::value)
                     gj = j == kSamples ? event_value(events_[e], y_new)
-                                       : projected_value(e, tj, t_old, t_new);
+                                       : projections_[e].at(double(j) / kSamples) -
+                                             events_[e].level;
                 else
                     gj = event_value(events_[e], ys);
                 if ((gj > 0.0) != (g_prev[e] > 0.0))
