@@ -61,3 +61,13 @@ def test_cli_bad_input_is_one_line_and_nonzero(capsys):
 def test_console_script_is_installed():
     out = subprocess.run(["skinremodel", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "demo" in out.stdout
+
+
+def test_performance_doc_shows_the_committed_benchmark_results():
+    """benchmarks/peers.py writes benchmarks/results/peers.md and copies it into the docs."""
+    results = (ROOT / "benchmarks" / "results" / "peers.md").read_text()
+    doc = (ROOT / "docs" / "performance.md").read_text()
+    begin = doc.index("<!-- benchmarks/results/peers.md:begin")
+    block = doc[doc.index("\n", begin) + 1:doc.index("<!-- benchmarks/results/peers.md:end -->")]
+    assert block == results
+    assert "| target | measured | required | met |" in block
