@@ -32,9 +32,11 @@ from .simulate import METHODS, event_definitions, resolve_atol, resolve_params, 
 
 __all__ = ["simulate_many", "run_chunk", "BatchChunk", "ChunkOutput"]
 
-#: Items per engine call when running locally: large enough to keep every thread busy, small
-#: enough that the states of one chunk stay small whatever the number of output days.
+#: Items per engine call when running locally: large enough to keep every thread busy...
 LOCAL_CHUNK = 4096
+#: ... and at most as many as keep one chunk's states (items x days x 14) within this many bytes,
+#: so memory stays bounded with daily output too.
+CHUNK_STATE_BYTES = 64 * 2**20
 
 
 def simulate_many(
@@ -94,7 +96,7 @@ def simulate_many(
         Run the chunks as tasks on this cluster. Nothing of Dask is imported otherwise.
     chunk_size : int, optional
         Items per engine call. Default: 4096 locally, about four tasks per worker thread on a
-        cluster.
+        cluster; fewer if one chunk's states (items x output days x 14) would exceed 64 MB.
 
     Returns
     -------
@@ -148,7 +150,7 @@ def simulate_many(
                        max_steps=steps, threads=n_threads, metrics=metric_names)
     plan_arrays = [p._to_array() for p in plan_list]
     n = len(items)
-    size = _chunk_size(chunk_size, n, client)
+    size = _chunk_size(chunk_size, n, client, len(t_out))
     chunks = [
         _make_chunk(items[start:start + size], param_rows, patient_rows, plan_arrays, options)
         for start in range(0, n, size)
@@ -305,16 +307,17 @@ def _decode_covariates(codes: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _chunk_size(chunk_size: int | None, n: int, client: Any) -> int:
+def _chunk_size(chunk_size: int | None, n: int, client: Any, n_days: int) -> int:
     if chunk_size is not None:
         return check_int("chunk_size", chunk_size, 1, 10**9)
+    bound = max(16, CHUNK_STATE_BYTES // (n_days * len(STATE_NAMES) * 8))
     if client is None:
-        return LOCAL_CHUNK
+        return min(LOCAL_CHUNK, bound)
     try:
         workers = sum(client.nthreads().values())
     except Exception:  # noqa: BLE001 - any client-like object: fall back to a fixed split
         workers = 4
-    return max(1, math.ceil(n / (4 * max(1, workers))))
+    return min(bound, max(1, math.ceil(n / (4 * max(1, workers)))))
 
 
 # ------------------------------------------------------------------------------ chunks

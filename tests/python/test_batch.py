@@ -219,3 +219,20 @@ def test_empty_plan_gives_no_session_metrics():
     assert res.values("redness_hours").shape == (1, 0)
     assert math.isnan(res.values("first_visible_day")[0])
     assert res.values("total_collagen")[0, 0] == pytest.approx(1.0, abs=1e-12)
+
+
+def test_chunking_does_not_change_a_bit(crossed):
+    """Chunks (engine calls) are an implementation detail: results are the same bit for bit."""
+    small = sr.simulate_many(PLANS, PATIENTS, PARAMS, DAYS, metrics=METRICS, cross=True,
+                             threads=2, chunk_size=5)
+    for metric in METRICS:
+        assert np.array_equal(small.values(metric), crossed[1].values(metric), equal_nan=True)
+    assert small.items.equals(crossed[1].items)
+
+
+def test_default_chunks_bound_the_states_in_memory():
+    from skinremodel.batch import CHUNK_STATE_BYTES, LOCAL_CHUNK, _chunk_size
+
+    assert _chunk_size(None, 100_000, None, 3) == LOCAL_CHUNK
+    daily = _chunk_size(None, 100_000, None, 366)
+    assert daily * 366 * 14 * 8 <= CHUNK_STATE_BYTES < (daily + 1) * 366 * 14 * 8
