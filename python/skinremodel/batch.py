@@ -25,7 +25,7 @@ from ._validation import check_int, check_real
 from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
 from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from .parameters import Parameters, check_parameter_rows
-from .patient import PATIENT_COLUMNS, Patient, patient_codes
+from .patient import Patient, covariates_from_codes, patient_codes
 from .result import EVENT_NAMES, duration_above, threshold_level
 from .schedule import Schedule, as_schedule
 from .simulate import METHODS, event_definitions, resolve_atol, resolve_params, resolve_times
@@ -287,24 +287,11 @@ def _item_table(n_plans: int, n_patients: int, n_params: int, cross: bool) -> ND
 
 def _item_frame(items: NDArray[np.int64], patient_rows: NDArray[np.float64],
                 plan_names: list[str]) -> pd.DataFrame:
-    covariates = pd.DataFrame(patient_rows[items[:, 1]], columns=list(PATIENT_COLUMNS))
     frame = pd.DataFrame({"plan": [plan_names[k] for k in items[:, 2]],
                           "patient": items[:, 1], "params": items[:, 0]})
-    frame = pd.concat([frame, _decode_covariates(covariates)], axis=1)
+    frame = pd.concat([frame, covariates_from_codes(patient_rows[items[:, 1]])], axis=1)
     frame.index.name = "item"
     return frame
-
-
-def _decode_covariates(codes: pd.DataFrame) -> pd.DataFrame:
-    from .patient import _DIABETES, _VITAMIN_C
-
-    out = codes.copy()
-    out["diabetes"] = [_DIABETES[int(c)] for c in codes["diabetes"]]
-    out["vitamin_c"] = [_VITAMIN_C[int(c)] for c in codes["vitamin_c"]]
-    out["phototype"] = codes["phototype"].astype(np.int64)
-    for flag in ("smoker", "photoaged", "reactive_skin"):
-        out[flag] = codes[flag].astype(bool)
-    return out
 
 
 def _chunk_size(chunk_size: int | None, n: int, client: Any, n_days: int) -> int:

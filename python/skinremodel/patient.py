@@ -12,7 +12,8 @@ from . import _core
 from ._validation import check_bool, check_choice, check_int, check_real
 from .parameters import Parameters
 
-__all__ = ["Patient", "PATIENT_COLUMNS", "patient_codes", "patients_from_codes"]
+__all__ = ["Patient", "PATIENT_COLUMNS", "covariates_from_codes", "patient_codes",
+           "patients_from_codes"]
 
 DiabetesStatus = Literal["none", "controlled", "poor"]
 VitaminCStatus = Literal["deficient", "replete", "supplemented"]
@@ -172,6 +173,22 @@ def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
                 raise fail(column, ~np.isin(numbers, (0.0, 1.0)), "True or False")
         out[:, j] = numbers
     return out
+
+
+def covariates_from_codes(codes: NDArray[np.float64]) -> Any:
+    """Covariate table (a pandas DataFrame, one row per patient) of numeric rows."""
+    import pandas as pd
+
+    codes = np.asarray(codes)
+    return pd.DataFrame({
+        "age": codes[:, 0],
+        "diabetes": [_DIABETES[int(c)] for c in codes[:, 1]],
+        "vitamin_c": [_VITAMIN_C[int(c)] for c in codes[:, 2]],
+        "phototype": codes[:, 3].astype(np.int64),
+        "smoker": codes[:, 4].astype(bool),
+        "photoaged": codes[:, 5].astype(bool),
+        "reactive_skin": codes[:, 6].astype(bool),
+    })
 
 
 def patients_from_codes(codes: NDArray[np.float64]) -> list[Patient]:
