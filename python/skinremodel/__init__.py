@@ -13,7 +13,7 @@ Examples
 
 from __future__ import annotations
 
-from . import _core
+from . import _core, calibration, plotting
 from ._core import SolverError
 from .observables import OBSERVABLES, STATE_NAMES
 from .parameters import ParameterInfo, Parameters, parameter_table
@@ -36,6 +36,8 @@ __all__ = [
     "Session",
     "SolverError",
     "__version__",
+    "calibration",
     "parameter_table",
+    "plotting",
     "simulate",
 ]

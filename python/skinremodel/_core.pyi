@@ -17,6 +17,7 @@ class Patient:
     smoker: bool
     photoaged: bool
     reactive_skin: bool
+    acne_scars: bool
     def __init__(self) -> None: ...
 
 def parameter_names() -> list[str]: ...

@@ -90,12 +90,17 @@ def _elasticity(y: Array, ctx: ObservableContext) -> Array:
 
 def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float]:
     """Weights w and offset c with G = w . y - c (G is linear in the states)."""
+    scale = ctx.p("g_scale")
     w = np.zeros(len(STATE_NAMES))
-    w[_I["Cm"]] = 1.0
-    w[_I["C3"]] = ctx.p("g_imm")
-    w[_I["C1"]] = ctx.p("g_imm")
-    w[_I["E"]] = ctx.p("g_E")
+    w[_I["Cm"]] = scale
+    w[_I["C3"]] = scale * ctx.p("g_imm")
+    w[_I["C1"]] = scale * ctx.p("g_imm")
+    w[_I["E"]] = scale * ctx.p("g_E")
     return w, float(w @ ctx.baseline)
+
+
+def _oct(y: Array, ctx: ObservableContext) -> Array:
+    return 1.0 + ctx.p("kap_oct") * (_col(y, "Cm") - ctx.baseline[_I["Cm"]])
 
 
 def _visible(y: Array, ctx: ObservableContext) -> Array:
@@ -132,9 +137,11 @@ OBSERVABLES: dict[str, Observable] = {
                    "HFUS dermal density: 1 + kap_US (C - 1) - kap_oed (N + M1 + M2)", _ultrasound),
         Observable("elasticity", "x baseline",
                    "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)", _elasticity),
+        Observable("oct_attenuation", "x baseline",
+                   "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*)", _oct),
         Observable("erythema", "1", "redness R (visible above R_vis)", lambda y, c: _col(y, "R")),
         Observable("visible_improvement", "1",
-                   "structural gain G = dCm + g_imm (dC3 + dC1) + g_E dE", _visible),
+                   "structural gain G = g_scale (dCm + g_imm (dC3 + dC1) + g_E dE)", _visible),
         Observable("patient_rated_improvement", "%",
                    "100 (1 - exp(-G / G_s)), G clipped at 0", _patient_rated),
     )

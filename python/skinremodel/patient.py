@@ -43,12 +43,15 @@ class Patient:
         Sun-damaged skin: more MMP activity, less tropoelastin synthesis.
     reactive_skin : bool
         Thin or reactive skin (for example rosacea-prone): more, and more visible, redness.
+    acne_scars : bool
+        Atrophic acne scars in the treated area: the visible index is judged against the scar's
+        collagen deficit (``cov_acne_deficit``), so the same gain is more visible.
 
     Examples
     --------
     >>> import skinremodel as sr
     >>> sr.Patient(age=62, diabetes="controlled")
-    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False)
+    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False, acne_scars=False)
     """
 
     age: float = 45.0
@@ -58,13 +61,14 @@ class Patient:
     smoker: bool = False
     photoaged: bool = False
     reactive_skin: bool = False
+    acne_scars: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "age", check_real("age", self.age, 18, 100, unit="years"))
         check_choice("diabetes", self.diabetes, _DIABETES)
         check_choice("vitamin_c", self.vitamin_c, _VITAMIN_C)
         object.__setattr__(self, "phototype", check_int("phototype", self.phototype, 1, 6))
-        for flag in ("smoker", "photoaged", "reactive_skin"):
+        for flag in ("smoker", "photoaged", "reactive_skin", "acne_scars"):
             object.__setattr__(self, flag, check_bool(flag, getattr(self, flag)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -80,6 +84,7 @@ class Patient:
         core.smoker = self.smoker
         core.photoaged = self.photoaged
         core.reactive_skin = self.reactive_skin
+        core.acne_scars = self.acne_scars
         return core
 
     def effective_parameters(self, params: Parameters | None = None) -> dict[str, float]:

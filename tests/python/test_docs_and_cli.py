@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_parameter_tables_in_model_doc_are_current():
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "parameter_docs.py"), "--check"],
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "model_docs.py"), "--check"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
