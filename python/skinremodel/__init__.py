@@ -15,11 +15,12 @@ from __future__ import annotations
 
 from . import _core
 from ._core import SolverError
+from .devices import Device
 from .observables import OBSERVABLES, STATE_NAMES
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
 from .result import Result
-from .schedule import Schedule, Session
+from .schedule import Schedule, ScheduleWarning, Session
 from .simulate import METHODS, simulate
 
 __version__: str = getattr(_core, "__version__", "0+unknown")
@@ -28,11 +29,13 @@ __all__ = [
     "METHODS",
     "OBSERVABLES",
     "STATE_NAMES",
+    "Device",
     "ParameterInfo",
     "Parameters",
     "Patient",
     "Result",
     "Schedule",
+    "ScheduleWarning",
     "Session",
     "SolverError",
     "__version__",

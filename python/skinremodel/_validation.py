@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import numbers
 from typing import Any
@@ -88,3 +89,24 @@ def as_float_array(name: str, value: Any) -> NDArray[np.float64]:
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     return arr
+
+
+def check_date(name: str, value: Any) -> dt.date:
+    """Return ``value`` as a ``datetime.date``.
+
+    Accepts a ``date``, a ``datetime`` (or pandas Timestamp) at midnight, or an ISO string
+    ``"YYYY-MM-DD"``; a time of day is refused rather than silently dropped.
+    """
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{name} must be a date 'YYYY-MM-DD', got {value!r}") from None
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise ValueError(f"{name} must be a calendar date without a time of day, got {value}")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise TypeError(f"{name} must be a datetime.date or 'YYYY-MM-DD', got {type(value).__name__} "
+                    f"{value!r}")
