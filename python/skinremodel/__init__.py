@@ -16,11 +16,13 @@ from __future__ import annotations
 from . import _core
 from ._core import SolverError
 from .devices import Device
+from .history import MedicalHistory
 from .observables import OBSERVABLES, STATE_NAMES
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
 from .result import Result
 from .schedule import Schedule, ScheduleWarning, Session
+from .screening import ContraindicationError, Screening, screen
 from .simulate import METHODS, simulate
 
 __version__: str = getattr(_core, "__version__", "0+unknown")
@@ -29,16 +31,20 @@ __all__ = [
     "METHODS",
     "OBSERVABLES",
     "STATE_NAMES",
+    "ContraindicationError",
     "Device",
+    "MedicalHistory",
     "ParameterInfo",
     "Parameters",
     "Patient",
     "Result",
     "Schedule",
     "ScheduleWarning",
+    "Screening",
     "Session",
     "SolverError",
     "__version__",
     "parameter_table",
+    "screen",
     "simulate",
 ]

@@ -16,6 +16,7 @@ from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from .parameters import Parameters
 from .patient import Patient
 from .schedule import Schedule
+from .screening import Screening
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
@@ -49,6 +50,8 @@ class Result:
     stats : dict
         Integrator counters: steps, rejected_steps, rhs_evaluations, jacobian_evaluations,
         lu_decompositions, clipped_steps.
+    screening : Screening
+        The patient screening for this plan, with any overrides and their reasons.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class Result:
         context: ObservableContext,
         horizon: float,
         options: dict[str, Any],
+        screening: Screening | None = None,
     ) -> None:
         self.t: NDArray[np.float64] = np.asarray(raw["t"])
         self.y: NDArray[np.float64] = np.asarray(raw["y"])
@@ -80,6 +84,7 @@ class Result:
         self._cross_jump = np.asarray(raw["crossing_at_session"]).astype(bool)
         self._ctx = context
         self._cache: dict[str, NDArray[np.float64]] = {}
+        self.screening = Screening() if screening is None else screening
 
     # ----------------------------------------------------------------------------------- access
     @property
@@ -315,8 +320,9 @@ class Result:
         rows = "".join(
             f"<tr><td>{html.escape(str(k))}</td><td>{v:.3g}</td></tr>" for k, v in summary.items()
         )
+        screening = self.screening._repr_html_() if self.screening.findings else ""
         return (
             f"<p><b>skinremodel Result</b>: {len(self.session_days)} sessions over "
             f"{self.horizon:g} days; {html.escape(repr(self.patient))}</p>"
-            f"<table>{rows}</table>"
+            f"<table>{rows}</table>{screening}"
         )
