@@ -9,12 +9,14 @@ Examples
 >>> plan = sr.Schedule.regular(sessions=4, every_days=28, depth_mm=1.5)
 >>> res = sr.simulate(plan, patient=sr.Patient(age=45), days=365)
 >>> df = res.to_pandas()
+>>> cmp = sr.compare(sr.plans.all(), sr.Patient(age=62, diabetes="controlled"))
 """
 
 from __future__ import annotations
 
-from . import _core
+from . import _core, plans
 from ._core import SolverError
+from .compare import Comparison, compare
 from .devices import Device
 from .history import MedicalHistory
 from .observables import OBSERVABLES, STATE_NAMES
@@ -31,6 +33,7 @@ __all__ = [
     "METHODS",
     "OBSERVABLES",
     "STATE_NAMES",
+    "Comparison",
     "ContraindicationError",
     "Device",
     "MedicalHistory",
@@ -44,7 +47,9 @@ __all__ = [
     "Session",
     "SolverError",
     "__version__",
+    "compare",
     "parameter_table",
+    "plans",
     "screen",
     "simulate",
 ]
