@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import math
 import numbers
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -110,3 +112,16 @@ def check_date(name: str, value: Any) -> dt.date:
         return value
     raise TypeError(f"{name} must be a datetime.date or 'YYYY-MM-DD', got {type(value).__name__} "
                     f"{value!r}")
+
+
+def check_keys(where: str, keys: Iterable[str], allowed: tuple[str, ...]) -> None:
+    """Refuse a key not in ``allowed``, naming it and the closest allowed key.
+
+    ``where`` prefixes the message (e.g. ``"plans.toml: plan[2]: "``), so a typo in a file
+    never passes silently.
+    """
+    for key in keys:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; keys are {', '.join(allowed)}"
+            raise ValueError(f"{where}unknown key {key!r}{hint}")

@@ -40,11 +40,11 @@ from pathlib import Path
 from typing import Any
 
 from . import plans as library
-from ._validation import check_date
+from ._validation import check_date, check_keys
 from .devices import Device
 from .patient import Patient
 from .schedule import Schedule
-from .schedule_io import load, read_document, schedule_from_dict, unknown_key_error
+from .schedule_io import load, read_document, schedule_from_dict
 
 __all__ = ["load_plans_file", "load_patient_file"]
 
@@ -54,9 +54,7 @@ _CHOICES = ("sessions", "every_weeks", "every_days", "touch_ups", "depth_mm", "d
 def load_plans_file(path: str | Path) -> tuple[dict[str, Schedule], dt.date | None]:
     """Read a plans file; returns the plans by name and the file's ``start_date``."""
     data = read_document(path)
-    for key in data:
-        if key not in ("plan", "start_date"):
-            raise unknown_key_error(f"{path}: ", key, ("plan", "start_date"))
+    check_keys(f"{path}: ", data, ("plan", "start_date"))
     start = data.get("start_date")
     start_date = None if start is None else check_date(f"{path}: start_date", start)
     entries = data.get("plan")
@@ -93,25 +91,19 @@ def _plan_entry(entry: dict[str, Any], folder: Path, where: str) -> Schedule:
     rest = {k: v for k, v in entry.items() if k != "name"}
     try:
         if source == "library":
-            allowed = ("library", *_CHOICES)
-            for key in rest:
-                if key not in allowed:
-                    raise unknown_key_error("", key, allowed)
+            check_keys("", rest, ("library", *_CHOICES))
             choices = {k: v for k, v in rest.items() if k != "library"}
             if "device" in choices:
                 choices["device"] = Device.from_dict(choices["device"])
             plan = library.get(rest["library"], **choices)
         elif source == "text":
-            for key in rest:
-                if key not in ("text", "start_date"):
-                    raise unknown_key_error("", key, ("text", "start_date"))
+            check_keys("", rest, ("text", "start_date"))
             if not isinstance(rest["text"], str):
                 raise TypeError("text must be a string")
             plan = Schedule.parse(rest["text"], name=rest["text"].strip(),
                                   start_date=rest.get("start_date"))
         elif source == "file":
-            if set(rest) != {"file"}:
-                raise unknown_key_error("", sorted(set(rest) - {"file"})[0], ("file", "name"))
+            check_keys("", rest, ("file", "name"))
             plan = load(folder / str(rest["file"]))
         else:
             plan = schedule_from_dict(rest)
@@ -123,10 +115,7 @@ def _plan_entry(entry: dict[str, Any], folder: Path, where: str) -> Schedule:
 def load_patient_file(path: str | Path) -> Patient:
     """Read a patient file (covariates and a ``[history]`` table)."""
     data = read_document(path)
-    names = tuple(f.name for f in fields(Patient))
-    for key in data:
-        if key not in names:
-            raise unknown_key_error(f"{path}: ", key, names)
+    check_keys(f"{path}: ", data, tuple(f.name for f in fields(Patient)))
     try:
         return Patient(**data)
     except (TypeError, ValueError) as exc:

@@ -33,7 +33,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
-from ._validation import check_int, check_real
+from ._validation import check_int, check_keys, check_real
 
 __all__ = ["Device", "Roller", "Pen", "Stamp", "MAX_DENSITY_PER_CM2"]
 
@@ -90,11 +90,7 @@ class Device:
             raise ValueError(f"device kind must be one of {', '.join(map(repr, classes))}, "
                              f"got {kind!r}")
         cls = classes[kind]
-        names = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - names - {"kind"})
-        if unknown:
-            raise ValueError(f"device ({kind}): unknown setting {unknown[0]!r}; "
-                             f"settings are {', '.join(sorted(names))}")
+        check_keys(f"device ({kind}): ", data, ("kind", *(f.name for f in fields(cls))))
         return cls(**{k: v for k, v in data.items() if k != "kind"})
 
     def is_text_expressible(self) -> bool:

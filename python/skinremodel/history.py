@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from ._validation import check_bool, check_date
+from ._validation import check_bool, check_date, check_keys
 
 __all__ = ["MedicalHistory"]
 
@@ -91,12 +91,7 @@ class MedicalHistory:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "history") -> MedicalHistory:
         """Build from a mapping (e.g. a TOML table); unknown keys are an error."""
-        from .schedule_io import unknown_key_error
-
-        names = tuple(f.name for f in fields(cls))
-        for key in data:
-            if key not in names:
-                raise unknown_key_error(f"{where}: ", key, names)
+        check_keys(f"{where}: ", data, tuple(f.name for f in fields(cls)))
         return cls(**data)
 
     @property

@@ -25,14 +25,13 @@ Unknown keys are refused with the key named, so a typo never passes silently.
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ._validation import check_bool, check_date
+from ._validation import check_bool, check_date, check_keys
 from .devices import Device
 from .schedule import Schedule, Session
 
@@ -74,13 +73,6 @@ def _session_to_dict(s: Session) -> dict[str, Any]:
     }
 
 
-def unknown_key_error(where: str, key: str, allowed: tuple[str, ...]) -> ValueError:
-    """Return a ValueError naming an unknown key, with the closest allowed one."""
-    close = difflib.get_close_matches(key, allowed, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; keys are {', '.join(allowed)}"
-    return ValueError(f"{where}unknown key {key!r}{hint}")
-
-
 def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
     """Rebuild a plan from :func:`schedule_to_dict` output (JSON or TOML data).
 
@@ -88,9 +80,7 @@ def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
     """
     if not isinstance(data, Mapping):
         raise TypeError(f"{where}a plan must be a table/object, got {type(data).__name__}")
-    for key in data:
-        if key not in _PLAN_KEYS:
-            raise unknown_key_error(where, key, _PLAN_KEYS)
+    check_keys(where, data, _PLAN_KEYS)
     fmt = data.get("format", FORMAT)
     if fmt != FORMAT:
         raise ValueError(f"{where}format must be {FORMAT!r}, got {fmt!r}")
@@ -120,9 +110,7 @@ def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
 def _session_from_dict(data: Any, where: str) -> Session:
     if not isinstance(data, Mapping):
         raise TypeError(f"{where}a session must be a table/object, got {type(data).__name__}")
-    for key in data:
-        if key not in _SESSION_KEYS:
-            raise unknown_key_error(where, key, _SESSION_KEYS)
+    check_keys(where, data, _SESSION_KEYS)
     if "day" not in data:
         raise ValueError(f"{where}missing key 'day'")
     args = {k: data[k] for k in _SESSION_KEYS if data.get(k) is not None}

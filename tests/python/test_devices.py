@@ -42,7 +42,7 @@ def test_pen_and_stamp_densities():
         (lambda: sr.Device.roller(needle_diameter_mm=2), ValueError, r"needle_diameter_mm"),
         (lambda: sr.Device.from_dict({"kind": "laser"}), ValueError, r"kind must be one of"),
         (lambda: sr.Device.from_dict({"kind": "pen", "sped": 3}), ValueError,
-         r"unknown setting 'sped'"),
+         r"device \(pen\): unknown key 'sped'; did you mean 'speed'\?"),
     ],
 )
 def test_bad_device_settings_name_the_field(build, error, match):
