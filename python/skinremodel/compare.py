@@ -72,7 +72,7 @@ def milestones(horizon: float) -> list[tuple[float, str]]:
     return out
 
 
-@dataclass
+@dataclass(eq=False)  # holds DataFrames and results: compare by identity
 class Comparison:
     """The outcome of :func:`compare`.
 
