@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ from numpy.typing import NDArray
 
 from . import _core
 from ._validation import check_bool, check_choice, check_int, check_real
+from .history import MedicalHistory
 from .parameters import Parameters
 
 __all__ = ["Patient"]
@@ -46,12 +48,15 @@ class Patient:
     acne_scars : bool
         Atrophic acne scars in the treated area: the visible index is judged against the scar's
         collagen deficit (``cov_acne_deficit``), so the same gain is more visible.
+    history : MedicalHistory or mapping, optional
+        What screening asks about (pregnancy, skin conditions, isotretinoin, ...); not a model
+        covariate. See :func:`skinremodel.screen`.
 
     Examples
     --------
     >>> import skinremodel as sr
     >>> sr.Patient(age=62, diabetes="controlled")
-    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False, acne_scars=False)
+    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False, acne_scars=False, history=MedicalHistory())
     """
 
     age: float = 45.0
@@ -62,6 +67,7 @@ class Patient:
     photoaged: bool = False
     reactive_skin: bool = False
     acne_scars: bool = False
+    history: MedicalHistory = MedicalHistory()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "age", check_real("age", self.age, 18, 100, unit="years"))
@@ -70,9 +76,14 @@ class Patient:
         object.__setattr__(self, "phototype", check_int("phototype", self.phototype, 1, 6))
         for flag in ("smoker", "photoaged", "reactive_skin", "acne_scars"):
             object.__setattr__(self, flag, check_bool(flag, getattr(self, flag)))
+        if isinstance(self.history, Mapping):
+            object.__setattr__(self, "history", MedicalHistory.from_mapping(self.history))
+        elif not isinstance(self.history, MedicalHistory):
+            raise TypeError("history must be a skinremodel.MedicalHistory or a mapping, got "
+                            f"{type(self.history).__name__}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the covariates as a plain dict (round-trips through ``Patient(**d)``)."""
+        """Return the covariates and history as plain data (``Patient(**d)`` reads it back)."""
         return asdict(self)
 
     def _to_core(self) -> _core.Patient:

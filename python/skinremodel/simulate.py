@@ -16,6 +16,7 @@ from .parameters import Parameters
 from .patient import Patient
 from .result import EVENT_NAMES, Result
 from .schedule import Schedule, as_schedule
+from .screening import ContraindicationError, screen
 
 __all__ = ["simulate", "METHODS"]
 
@@ -100,6 +101,7 @@ def simulate(
     rtol: float = 1e-6,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
     max_steps: int = 200_000,
+    override: Mapping[str, str] | None = None,
 ) -> Result:
     """Simulate the skin's response to a plan of microneedling sessions.
 
@@ -133,14 +135,21 @@ def simulate(
         factor and redness.
     max_steps : int
         Bound on integrator steps; exceeding it raises :class:`SolverError` instead of hanging.
+    override : mapping, optional
+        ``{screening rule code: reason}`` to simulate despite a contraindication found by
+        :func:`screen` (e.g. ``{"isotretinoin": "dermatologist approved, AAD 2024"}``); the
+        reason is recorded in :attr:`Result.screening`.
 
     Returns
     -------
     Result
-        Trajectories of every state and observable, session states and threshold crossings.
+        Trajectories of every state and observable, session states, threshold crossings and
+        the patient screening.
 
     Raises
     ------
+    ContraindicationError
+        Screening found a contraindication (a ValueError naming it and how to override).
     ValueError
         Invalid plan, patient, horizon, output times, parameters or tolerances; the message
         names the field and the allowed range.
@@ -171,6 +180,9 @@ def simulate(
     steps = check_int("max_steps", max_steps, 1, 10**9)
     horizon, t = resolve_times(days, t_eval)
     nominal = resolve_params(params)
+    screening = screen(patient, schedule, override=override)
+    if screening.blocked:
+        raise ContraindicationError(screening, schedule.label())
 
     core_patient = patient._to_core()
     effective = np.asarray(_core.effective_parameters(nominal.values_array, core_patient))
@@ -190,6 +202,7 @@ def simulate(
         context=ctx,
         horizon=horizon,
         options={"method": method, "rtol": rtol_f, "atol": atol_arr, "max_steps": steps},
+        screening=screening,
     )
 
 
