@@ -19,6 +19,8 @@ from .schedule import Schedule
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
+    from .sensitivities import Sensitivities
+
 __all__ = ["Result", "EVENT_NAMES"]
 
 #: Thresholds located during integration: redness visible (R > R_vis), downtime
@@ -48,6 +50,9 @@ class Result:
     stats : dict
         Integrator counters: steps, rejected_steps, rhs_evaluations, jacobian_evaluations,
         lu_decompositions, clipped_steps.
+    sensitivities : Sensitivities or None
+        Derivatives with respect to parameters and session depths, when
+        ``simulate(..., sensitivities=[...])`` asked for them.
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class Result:
         self._cross_jump = np.asarray(raw["crossing_at_session"]).astype(bool)
         self._ctx = context
         self._cache: dict[str, NDArray[np.float64]] = {}
+        self.sensitivities: Sensitivities | None = None
 
     # ----------------------------------------------------------------------------------- access
     @property

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -16,6 +16,7 @@ from .parameters import Parameters
 from .patient import Patient
 from .result import EVENT_NAMES, Result
 from .schedule import Schedule, as_schedule
+from .sensitivities import Sensitivities, check_sensitivity_names
 
 __all__ = ["simulate", "METHODS"]
 
@@ -100,6 +101,7 @@ def simulate(
     rtol: float = 1e-6,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
     max_steps: int = 200_000,
+    sensitivities: Sequence[str] | None = None,
 ) -> Result:
     """Simulate the skin's response to a plan of microneedling sessions.
 
@@ -133,11 +135,18 @@ def simulate(
         factor and redness.
     max_steps : int
         Bound on integrator steps; exceeding it raises :class:`SolverError` instead of hanging.
+    sensitivities : sequence of str, optional
+        Also compute derivatives of every state and observable with respect to these nominal
+        parameters (e.g. ``"s_w"``, ``"kap_US"``, ``"cov_age_aC_slope"``) and session depths
+        (``"depth_mm[k]"``, session k counted from 0). They are in
+        ``result.sensitivities`` (:class:`Sensitivities`), as arrays shaped
+        (time, state or observable, column). Method and accuracy: ``docs/fitting.md``.
 
     Returns
     -------
     Result
-        Trajectories of every state and observable, session states and threshold crossings.
+        Trajectories of every state and observable, session states, threshold crossings and,
+        if requested, sensitivities.
 
     Raises
     ------
@@ -158,6 +167,9 @@ def simulate(
     array([0., 1., 2.])
     >>> round(float(res["total_collagen"][180]), 3) > 1.0
     True
+    >>> res = sr.simulate(plan, days=180, sensitivities=["s_w", "depth_mm[0]"])
+    >>> res.sensitivities["total_collagen"].shape
+    (181, 2)
     """
     schedule = as_schedule(plan)
     if patient is None:
@@ -178,11 +190,14 @@ def simulate(
     ctx = ObservableContext(baseline=baseline, effective=effective)
     weights, levels = _event_definitions(ctx)
 
-    raw = _core.simulate(
-        nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
-        atol_arr, steps, 0.0, 0.0, weights, levels,
-    )
-    return Result(
+    args = (nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
+            atol_arr, steps, 0.0, 0.0, weights, levels)
+    if sensitivities is None:
+        raw = _core.simulate(*args)
+    else:
+        names = check_sensitivity_names(sensitivities, schedule)
+        raw = _core.simulate_sensitivities(*args, names)
+    result = Result(
         raw=raw,
         schedule=schedule,
         patient=patient,
@@ -191,6 +206,11 @@ def simulate(
         horizon=horizon,
         options={"method": method, "rtol": rtol_f, "atol": atol_arr, "max_steps": steps},
     )
+    if sensitivities is not None:
+        result.sensitivities = Sensitivities(
+            raw, ctx, nominal, schedule, result.y, result.pre_session, result.post_session
+        )
+    return result
 
 
 def _event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
