@@ -15,11 +15,18 @@ from __future__ import annotations
 
 from . import _core
 from ._core import SolverError
+from .dataset import Dataset, read_observations, read_patients, read_plans
+from .fit import fit
+from .fit_result import FitResult
+from .identifiability import IdentifiabilityReport
 from .observables import OBSERVABLES, STATE_NAMES
+from .observation_model import ObservationModel
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
+from .published import published_observations
 from .result import Result
 from .schedule import Schedule, Session
+from .sensitivities import Sensitivities
 from .simulate import METHODS, simulate
 
 __version__: str = getattr(_core, "__version__", "0+unknown")
@@ -28,14 +35,24 @@ __all__ = [
     "METHODS",
     "OBSERVABLES",
     "STATE_NAMES",
+    "Dataset",
+    "FitResult",
+    "IdentifiabilityReport",
+    "ObservationModel",
     "ParameterInfo",
     "Parameters",
     "Patient",
     "Result",
     "Schedule",
+    "Sensitivities",
     "Session",
     "SolverError",
     "__version__",
+    "fit",
     "parameter_table",
+    "published_observations",
+    "read_observations",
+    "read_patients",
+    "read_plans",
     "simulate",
 ]
