@@ -127,7 +127,7 @@ class Dataset:
         return np.isfinite(self.observations["sd"].to_numpy(dtype=np.float64))
 
     def for_subject(self, subject: str) -> pd.DataFrame:
-        """The observations of one subject."""
+        """Return the observations of one subject."""
         if subject not in self.plans:
             raise KeyError(f"unknown subject {subject!r}; subjects are {', '.join(self.subjects)}")
         return self.observations[self.observations["subject"] == subject]

@@ -19,12 +19,12 @@ from numpy.typing import NDArray
 from scipy.optimize import least_squares
 from scipy.stats import qmc
 
+from ._core import SolverError
 from ._validation import check_int, check_real
 from .dataset import Dataset
 from .observables import OBSERVABLES
 from .observation_model import ObservationModel, resolve_observation_models
 from .parameters import Parameters
-from .sensitivities import observable_sensitivity
 from .simulate import METHODS, resolve_params, simulate
 
 __all__ = ["fit", "FitProblem", "Estimate"]
@@ -225,7 +225,7 @@ class FitProblem:
             fs, dfs = self.predict_subject(subject, theta, obs["day"].to_numpy()[rows],
                                            obs["observable"].to_numpy()[rows], columns)
             f[rows] = fs
-            df[np.ix_(rows, columns)] = dfs
+            df[np.ix_(rows, np.asarray(columns, dtype=np.intp))] = dfs
         sigma = np.where(np.isfinite(self._sd), self._sd, 0.0)
         dsigma = np.zeros((n, p))
         for o in self.data.observable_names:
@@ -259,7 +259,8 @@ class FitProblem:
             t_eval = np.append(t_eval, 1.0)  # a horizon of 0 days cannot be simulated
         names = [self.entries[i].parameter for i in columns]
         res = simulate(plan, self.data.patients[subject], days=None, t_eval=t_eval,
-                       params=self.params_for(subject, theta), method=self.method,  # type: ignore[arg-type]
+                       params=self.params_for(subject, theta),
+                       method=self.method,  # type: ignore[arg-type]
                        rtol=self.rtol, atol=self.atol, sensitivities=names or None)
         sens = res.sensitivities
         session_of = {float(d): k for k, d in enumerate(res.session_days)}
@@ -301,7 +302,7 @@ class FitProblem:
         return np.sqrt(2.0 * np.log(ev.sigma[rows] / self._sigma_floor[rows]) + 1.0)
 
     def jacobian(self, theta: Array) -> Array:
-        """d residuals / d theta, from the sensitivities."""
+        """D residuals / d theta, from the sensitivities."""
         ev = self.evaluate(theta)
         y = self.data.observations["value"].to_numpy(dtype=np.float64)
         r = (y - ev.f) / ev.sigma
@@ -320,7 +321,7 @@ class FitProblem:
                      + 0.5 * len(y) * math.log(2 * math.pi))
 
     def fisher_information(self, theta: Array) -> Array:
-        """Expected Fisher information of theta for Gaussian errors.
+        """Return the expected Fisher information of theta for Gaussian errors.
 
         sum_i (grad f_i grad f_i^T + 2 grad sigma_i grad sigma_i^T) / sigma_i^2.
         """
@@ -330,7 +331,7 @@ class FitProblem:
         return np.asarray(a.T @ a + 2.0 * b.T @ b)
 
     def scaled_sensitivity(self, theta: Array) -> Array:
-        """d prediction / d log model parameter / sigma: (observations, model parameters)."""
+        """D prediction / d log model parameter / sigma: (observations, model parameters)."""
         ev = self.evaluate(theta)
         return np.asarray(ev.df[:, self._model_index] / ev.sigma[:, None])
 
@@ -350,11 +351,17 @@ class FitProblem:
             out[free] = x
             return out
 
+        def residuals(x: Array) -> Array:
+            return self.residuals(full(x))
+
+        def jacobian(x: Array) -> Array:
+            return self.jacobian(full(x))[:, free]
+
         x0 = np.clip(theta[free], self.lower[free], self.upper[free])
         return least_squares(
-            lambda x: self.residuals(full(x)),
+            residuals,
             x0,
-            jac=lambda x: self.jacobian(full(x))[:, free],
+            jac=jacobian,
             bounds=(self.lower[free], self.upper[free]),
             method="trf",
             x_scale=1.0,
@@ -480,15 +487,12 @@ def fit(
         lo = np.maximum(problem.lower, problem.theta0 - math.log(10.0))
         hi = np.minimum(problem.upper, problem.theta0 + math.log(10.0))
         starts += list(qmc.scale(sampler.random(n_starts - 1), lo, hi))
-    options = {"max_nfev": max_nfev, "ftol": 1e-10, "xtol": 1e-10, "gtol": 1e-10}
-    runs = []
+    options: dict[str, Any] = {"max_nfev": max_nfev, "ftol": 1e-10, "xtol": 1e-10, "gtol": 1e-10}
+    runs: list[dict[str, Any]] = []
     for k, start in enumerate(starts):
         try:
             sol, full = problem.solve(start, **options)
-        except Exception as exc:  # a start in a region where the model cannot be solved
-            from . import SolverError
-            if not isinstance(exc, SolverError):
-                raise
+        except SolverError as exc:  # a start in a region where the model cannot be solved
             runs.append({"start": k, "nll": math.inf, "status": -100,
                          "message": f"solver error: {exc}", "nfev": 0})
             continue

@@ -168,9 +168,10 @@ class FitResult:
         return len(self.data)
 
     def params_for(self, subject: str) -> Parameters:
-        """The nominal parameters of a subject at the estimates (for ``sr.simulate``)."""
+        """Return the nominal parameters of a subject at the estimates (for ``sr.simulate``)."""
         if subject not in self.data.subjects:
-            raise KeyError(f"unknown subject {subject!r}; subjects: {', '.join(self.data.subjects)}")
+            raise KeyError(f"unknown subject {subject!r}; subjects: "
+                           f"{', '.join(self.data.subjects)}")
         return self.problem.params_for(subject, self.theta)
 
     def profile_likelihood(self, name: str) -> dict[str, Any]:
@@ -249,6 +250,9 @@ class FitResult:
                     if np.isfinite(row.profile_lower) else "")
             lines.append(f"  {name}: {row.estimate:.4g} (se {row.se:.2g}; 95% CI "
                          f"[{row.ci_lower:.4g}, {row.ci_upper:.4g}]{prof})")
+        if self.n_observations <= len(self.names):
+            lines.append(f"{self.n_observations} observations for {len(self.names)} estimated "
+                         "quantities: no degree of freedom is left to check the fit")
         lines.append(self.identifiability.summary())
         return "\n".join(lines)
 
@@ -277,7 +281,7 @@ class FitResult:
 
     def plot(self, subjects: Sequence[str] | None = None, observables: Sequence[str] | None = None,
              *, max_subjects: int = 6, level: float = 0.95) -> Figure:
-        """Data, predictions and confidence bands: one panel per subject and observable."""
+        """Plot data, predictions and confidence bands: a panel per subject and observable."""
         import matplotlib.pyplot as plt
 
         from .plotting import mark_sessions
@@ -313,8 +317,11 @@ class FitResult:
         return result
 
     def save(self, path: str | Path) -> None:
-        """Write the result as JSON; :meth:`load` restores it exactly (floats are written with
-        their shortest exact representation, non-finite values as tagged strings)."""
+        """Write the result as JSON; :meth:`load` restores it exactly.
+
+        Floats are written with their shortest exact representation, non-finite values as
+        tagged strings (standard JSON).
+        """
         Path(path).write_text(json.dumps(_encode(self._state), indent=1, allow_nan=False),
                               encoding="utf-8")
 

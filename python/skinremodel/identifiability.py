@@ -63,7 +63,7 @@ class IdentifiabilityReport:
         return not (self.null_directions or self.correlated_pairs or self.poorly_determined)
 
     def summary(self) -> str:
-        """A few lines of plain text."""
+        """Describe the report in a few lines of plain text."""
         lines = [f"singular values of the scaled sensitivity matrix: "
                  f"{', '.join(f'{v:.3g}' for v in self.singular_values)} "
                  f"(condition number {self.condition_number:.3g})"]
@@ -131,10 +131,13 @@ def identifiability_report(
     log_halfwidth : numpy.ndarray
         Half-width of each 95% interval on the log scale (same order).
     """
+    n_params = len(model_names)
     if scaled_sensitivity.size:
-        _, sv, vt = np.linalg.svd(scaled_sensitivity, full_matrices=False)
+        # Fewer observations than parameters: the missing singular values are 0.
+        _, sv, vt = np.linalg.svd(scaled_sensitivity, full_matrices=True)
+        sv = np.concatenate([sv, np.zeros(n_params - len(sv))])
     else:
-        sv, vt = np.zeros(0), np.zeros((0, 0))
+        sv, vt = np.zeros(n_params), np.eye(n_params)
     cond = float(sv[0] / sv[-1]) if len(sv) and sv[-1] > 0 else float("inf")
     nulls = []
     for k, value in enumerate(sv):

@@ -76,7 +76,8 @@ class ObservationModel:
         return {"kind": self.kind, "sd": self.sd, "cv": self.cv}
 
 
-def resolve_observation_models(spec: Any, observables: tuple[str, ...]) -> dict[str, ObservationModel]:
+def resolve_observation_models(spec: Any,
+                               observables: tuple[str, ...]) -> dict[str, ObservationModel]:
     """One :class:`ObservationModel` per observable from the ``observation_model`` argument.
 
     ``spec`` may be None (proportional, estimated), a kind name, an ObservationModel, or a

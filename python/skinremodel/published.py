@@ -15,7 +15,7 @@ __all__ = ["published_observations", "published_readme"]
 
 
 def published_observations() -> pd.DataFrame:
-    """The published observations as a DataFrame (one row per study, outcome and day).
+    """Return the published observations (one row per study, outcome and day).
 
     Columns as in the CSV (``study_id``, ``citation``, ``url``, ``species``, ``n``,
     ``session_days``, ``outcome``, ``unit``, ``day_from_first_session``, ``mean``,
@@ -33,6 +33,6 @@ def published_observations() -> pd.DataFrame:
 
 
 def published_readme() -> str:
-    """The README of the published data: sources, study summaries, limits."""
+    """Return the README of the published data: sources, study summaries, limits."""
     return (resources.files("skinremodel").joinpath("data/published/README.md")
             .read_text(encoding="utf-8"))

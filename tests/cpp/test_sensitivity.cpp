@@ -10,7 +10,9 @@
 #include "helpers.hpp"
 #include "skinremodel/errors.hpp"
 #include "skinremodel/sensitivity.hpp"
+#include "skinremodel/steppers/block_lu.hpp"
 #include "skinremodel/steppers/ros34pw2.hpp"
+#include "skinremodel/system.hpp"
 
 using namespace skinremodel;
 using namespace testing_helpers;
@@ -314,4 +316,30 @@ TEST_CASE("sensitivity names are checked") {
     SimulationRequest r = six_sessions(Patient{}, default_parameters(), 1e-6, 1e-9);
     CHECK_THROWS_AS(simulate_sensitivities(r, {{SensitivityColumn::Kind::depth, 6}}), InvalidInput);
     CHECK(simulate_sensitivities(r, {}).columns == 0);
+}
+
+TEST_CASE("the block LU solves many right-hand sides at once as it solves each") {
+    const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+    const State y = {0.5, 0.3, 0.2, 0.25, 0.4, 1.3, 0.1, 1.8, 0.01, 0.03, 0.98, 0.002, 0.99, 0.3};
+    Jacobian J;
+    State dfdt;
+    sys.jacobian(y, 0.0, J, dfdt);
+    steppers::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
+                           kJacobianBlocks>
+        lu;
+    constexpr std::size_t cols = 5;
+    for (double dt : {1e-4, 0.1, 10.0}) {
+        REQUIRE(lu.compute(J.data(), 1.0 / (0.4 * dt)));
+        std::array<double, kNumStates * cols> X;
+        for (std::size_t i = 0; i < X.size(); ++i) X[i] = std::sin(0.7 * i + 1.0);
+        const auto B = X;
+        lu.solve_columns<cols>(X.data());
+        for (std::size_t c = 0; c < cols; ++c) {
+            State b, x;
+            for (std::size_t i = 0; i < kNumStates; ++i) b[i] = B[i * cols + c];
+            lu.solve(b.data(), x.data());
+            for (std::size_t i = 0; i < kNumStates; ++i)
+                CHECK(X[i * cols + c] == Approx(x[i]).epsilon(1e-13).margin(1e-15));
+        }
+    }
 }

@@ -6,9 +6,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import norm
-
 import skinremodel as sr
+from scipy.stats import norm
 from skinremodel.fit import FitProblem
 
 PLAN = sr.Schedule.regular(4, every_days=30)

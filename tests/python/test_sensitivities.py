@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 import skinremodel as sr
 from skinremodel.observables import OBSERVABLES, STATE_NAMES, ObservableContext
 
@@ -11,9 +10,10 @@ from skinremodel.observables import OBSERVABLES, STATE_NAMES, ObservableContext
 # central difference exists and the time-dependent set-point is exercised.
 PATIENT = sr.Patient(age=60, diabetes="controlled", vitamin_c="deficient", photoaged=True,
                      reactive_skin=True, phototype=4, smoker=True)
+DEPTHS = [1.5, 1.0, 2.0, 1.5, 1.25, 1.75]
+DENSITIES = [250, 150, 400, 250, 200, 300]
 PLAN = sr.Schedule([sr.Session(21.0 * k, depth_mm=d, density_per_cm2=rho)
-                    for k, (d, rho) in enumerate(zip([1.5, 1.0, 2.0, 1.5, 1.25, 1.75],
-                                                     [250, 150, 400, 250, 200, 300]))])
+                    for k, (d, rho) in enumerate(zip(DEPTHS, DENSITIES, strict=True))])
 PARAMS = sr.Parameters.default().replace(beta_age=0.01)
 DAYS = np.arange(0.0, 121.0, 3.0)
 TIGHT = {"rtol": 1e-11, "atol": 1e-15}
