@@ -22,6 +22,7 @@ import time
 import numpy as np
 import pandas as pd
 import skinremodel as sr
+from bench_simulate import median_time  # noqa: E402  (same folder: python benchmarks/...)
 from skinremodel import _core
 from skinremodel.observables import ObservableContext
 from skinremodel.simulate import _event_definitions, resolve_atol
@@ -40,16 +41,6 @@ def fit_case() -> tuple[pd.DataFrame, sr.Schedule, sr.Patient]:
             for o in ("ultrasound_density", "elasticity", "total_collagen")
             for d, v in zip(truth.t, truth[o], strict=True)]
     return pd.DataFrame(rows, columns=["subject", "day", "observable", "value"]), plan, patient
-
-
-def median_time(fn, repeats: int) -> float:
-    fn()
-    samples = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - t0)
-    return statistics.median(samples)
 
 
 def interleaved(fns: dict[str, object], repeats: int) -> dict[str, float]:
