@@ -22,7 +22,7 @@ import time
 import numpy as np
 import pandas as pd
 import skinremodel as sr
-from bench_simulate import median_time  # noqa: E402  (same folder: python benchmarks/...)
+from bench_simulate import median_time  # same folder: run as python benchmarks/bench_fit.py
 from skinremodel import _core
 from skinremodel.observables import ObservableContext
 from skinremodel.simulate import _event_definitions, resolve_atol
