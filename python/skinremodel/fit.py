@@ -445,7 +445,7 @@ def fit(
     --------
     >>> import pandas as pd, skinremodel as sr
     >>> plan = sr.Schedule.regular(4, every_days=30)
-    >>> truth = sr.simulate(plan, days=180, params={"s_w": 0.05}, t_eval=[30, 90, 180])
+    >>> truth = sr.simulate(plan, days=180, params={"s_w": 0.05}, t_eval=[45, 120, 180])
     >>> obs = pd.DataFrame({"subject": "A", "day": truth.t, "observable": "total_collagen",
     ...                     "value": truth["total_collagen"], "sd": 0.01})
     >>> result = sr.fit(obs, plan, parameters=["s_w"])

@@ -294,3 +294,13 @@ def test_observation_model_checks():
         sr.ObservationModel("additive", sd=0.0)
     with pytest.raises(ValueError, match="give plans"):
         sr.fit(_ultrasound_only()[0], parameters=["s_w"])
+
+
+@pytest.mark.parametrize("module", ["skinremodel.fit", "skinremodel.simulate",
+                                    "skinremodel.dataset", "skinremodel.observation_model"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    failures, tests = doctest.testmod(importlib.import_module(module))
+    assert tests > 0 and failures == 0

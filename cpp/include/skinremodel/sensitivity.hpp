@@ -25,11 +25,11 @@ std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string
                                                    std::size_t n_sessions);
 
 struct SensitivityStats {
-    std::size_t steps = 0;                 // accepted steps of the state integration, each followed
-    std::size_t derivative_evaluations = 0;  // dual-number right-hand sides (one per column chunk)
+    std::size_t steps = 0;                   // steps of the sensitivity method (= accepted steps)
+    std::size_t derivative_evaluations = 0;  // dual-number right-hand sides (one per chunk)
     std::size_t jacobian_evaluations = 0;
     std::size_t lu_decompositions = 0;
-    std::size_t chunk_width = 0;           // directions per dual-number evaluation
+    std::size_t chunk_width = 0;             // directions per dual-number evaluation
 };
 
 // Arrays are row-major with the column index last: s is (t_out, state, column).
