@@ -15,4 +15,5 @@ PYBIND11_MODULE(_core, m) {
     py::register_exception<skinremodel::SolverError>(m, "SolverError", PyExc_RuntimeError);
     skinremodel::bindings::register_model(m);
     skinremodel::bindings::register_simulate(m);
+    skinremodel::bindings::register_sensitivity(m);
 }

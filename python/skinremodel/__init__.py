@@ -19,39 +19,57 @@ from ._core import SolverError
 from .compare import Comparison, compare
 from .devices import Device
 from .history import MedicalHistory
+from .dataset import Dataset, read_observations, read_patients, read_plans
+from .fit import fit
+from .fit_result import FitResult
+from .identifiability import IdentifiabilityReport
 from .observables import OBSERVABLES, STATE_NAMES
+from .observation_model import ObservationModel
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
+from .published import published_observations
 from .result import Result
 from .schedule import Schedule, ScheduleWarning, Session
 from .screening import ContraindicationError, Screening, screen
+from .schedule import Schedule, Session
+from .sensitivities import Sensitivities
 from .simulate import METHODS, simulate
 
 __version__: str = getattr(_core, "__version__", "0+unknown")
 
 __all__ = [
-    "METHODS",
-    "OBSERVABLES",
-    "STATE_NAMES",
     "Comparison",
     "ContraindicationError",
+    "Dataset",
     "Device",
+    "FitResult",
+    "IdentifiabilityReport",
+    "METHODS",
     "MedicalHistory",
+    "OBSERVABLES",
+    "ObservationModel",
     "ParameterInfo",
     "Parameters",
     "Patient",
     "Result",
+    "STATE_NAMES",
     "Schedule",
     "ScheduleWarning",
     "Screening",
+    "Sensitivities",
     "Session",
     "SolverError",
     "__version__",
     "calibration",
     "compare",
+    "fit",
     "parameter_table",
     "plans",
     "plotting",
+    "published_observations",
+    "read_observations",
+    "read_patients",
+    "read_plans",
     "screen",
     "simulate",
 ]

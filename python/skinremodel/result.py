@@ -21,6 +21,8 @@ from .screening import Screening
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
 
+    from .sensitivities import Sensitivities
+
 __all__ = ["Result", "EVENT_NAMES"]
 
 #: Thresholds located during integration: redness visible (R > R_vis), downtime
@@ -52,6 +54,9 @@ class Result:
         lu_decompositions, clipped_steps.
     screening : Screening
         The patient screening for this plan, with any overrides and their reasons.
+    sensitivities : Sensitivities or None
+        Derivatives with respect to parameters and session depths, when
+        ``simulate(..., sensitivities=[...])`` asked for them.
     """
 
     def __init__(
@@ -85,6 +90,7 @@ class Result:
         self._ctx = context
         self._cache: dict[str, NDArray[np.float64]] = {}
         self.screening = Screening() if screening is None else screening
+        self.sensitivities: Sensitivities | None = None
 
     # ----------------------------------------------------------------------------------- access
     @property

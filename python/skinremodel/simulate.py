@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -17,6 +17,7 @@ from .patient import Patient
 from .result import EVENT_NAMES, Result
 from .schedule import Schedule, as_schedule
 from .screening import ContraindicationError, screen
+from .sensitivities import Sensitivities, check_sensitivity_names
 
 __all__ = ["simulate", "METHODS"]
 
@@ -102,6 +103,7 @@ def simulate(
     atol: float | Mapping[str, float] | ArrayLike | None = None,
     max_steps: int = 200_000,
     override: Mapping[str, str] | None = None,
+    sensitivities: Sequence[str] | None = None,
 ) -> Result:
     """Simulate the skin's response to a plan of microneedling sessions.
 
@@ -139,12 +141,18 @@ def simulate(
         ``{screening rule code: reason}`` to simulate despite a contraindication found by
         :func:`screen` (e.g. ``{"isotretinoin": "dermatologist approved, AAD 2024"}``); the
         reason is recorded in :attr:`Result.screening`.
+    sensitivities : sequence of str, optional
+        Also compute derivatives of every state and observable with respect to these nominal
+        parameters (e.g. ``"s_w"``, ``"kap_US"``, ``"cov_age_aC_slope"``) and session depths
+        (``"depth_mm[k]"``, session k counted from 0). They are in
+        ``result.sensitivities`` (:class:`Sensitivities`), as arrays shaped
+        (time, state or observable, column). Method and accuracy: ``docs/fitting.md``.
 
     Returns
     -------
     Result
-        Trajectories of every state and observable, session states, threshold crossings and
-        the patient screening.
+        Trajectories of every state and observable, session states, threshold crossings,
+        the patient screening and, if requested, sensitivities.
 
     Raises
     ------
@@ -167,6 +175,9 @@ def simulate(
     array([0., 1., 2.])
     >>> round(float(res["total_collagen"][180]), 3) > 1.0
     True
+    >>> res = sr.simulate(plan, days=180, sensitivities=["s_w", "depth_mm[0]"])
+    >>> res.sensitivities["total_collagen"].shape
+    (181, 2)
     """
     schedule = as_schedule(plan)
     if patient is None:
@@ -190,11 +201,14 @@ def simulate(
     ctx = ObservableContext(baseline=baseline, effective=effective)
     weights, levels = _event_definitions(ctx)
 
-    raw = _core.simulate(
-        nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
-        atol_arr, steps, 0.0, 0.0, weights, levels,
-    )
-    return Result(
+    args = (nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
+            atol_arr, steps, 0.0, 0.0, weights, levels)
+    if sensitivities is None:
+        raw = _core.simulate(*args)
+    else:
+        names = check_sensitivity_names(sensitivities, schedule)
+        raw = _core.simulate_sensitivities(*args, names)
+    result = Result(
         raw=raw,
         schedule=schedule,
         patient=patient,
@@ -204,6 +218,11 @@ def simulate(
         options={"method": method, "rtol": rtol_f, "atol": atol_arr, "max_steps": steps},
         screening=screening,
     )
+    if sensitivities is not None:
+        result.sensitivities = Sensitivities(
+            raw, ctx, nominal, schedule, result.y, result.pre_session, result.post_session
+        )
+    return result
 
 
 def _event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
