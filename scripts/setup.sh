@@ -11,8 +11,11 @@ extra="${1:-}"
 
 say() { printf '[skinremodel setup] %s\n' "$*"; }
 
-# 1. Debian packages: the C++ toolchain and header-only libraries of the engine.
-debian_packages=(g++ make python3-venv libboost-dev libeigen3-dev catch2)
+# 1. Debian packages: the header-only libraries of the engine and Catch2, plus a C++ compiler
+#    and Python's venv module when the machine does not already have them.
+debian_packages=(libboost-dev libeigen3-dev catch2)
+command -v g++ >/dev/null 2>&1 || debian_packages+=(g++ make)
+python3 -c "import venv, ensurepip" >/dev/null 2>&1 || debian_packages+=(python3-venv)
 if [ -n "${SKINREMODEL_EXTRA_DEBIAN:-}" ]; then
   read -r -a more <<< "$SKINREMODEL_EXTRA_DEBIAN"
   debian_packages+=("${more[@]}")

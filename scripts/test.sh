@@ -3,6 +3,9 @@
 # Catch2 (through CTest), pytest and the notebooks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Headless Chromium renders the HTML report in tests/python/test_report_browser.py.
+export SKINREMODEL_EXTRA_DEBIAN="${SKINREMODEL_EXTRA_DEBIAN:-} chromium"
+export SKINREMODEL_REQUIRE_CHROMIUM=1
 . scripts/setup.sh test
 
 echo "== C++ core: Catch2 through CTest"

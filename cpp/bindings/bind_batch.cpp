@@ -31,12 +31,14 @@ std::vector<Params> params_table(const DoubleArray& a) {
 }
 
 // Patients arrive as rows of: age, diabetes code (0 none, 1 controlled, 2 poor), vitamin C code
-// (0 deficient, 1 replete, 2 supplemented), phototype, smoker, photoaged, reactive_skin (0/1).
-constexpr std::size_t kPatientColumns = 7;
+// (0 deficient, 1 replete, 2 supplemented), phototype, smoker, photoaged, reactive_skin,
+// acne_scars (0/1): skinremodel.patient.PATIENT_COLUMNS.
+constexpr std::size_t kPatientColumns = 8;
 
 std::vector<Patient> patients_table(const DoubleArray& a) {
     check_matrix(a, kPatientColumns, "patients",
-                 "age, diabetes, vitamin_c, phototype, smoker, photoaged, reactive_skin");
+                 "age, diabetes, vitamin_c, phototype, smoker, photoaged, reactive_skin, "
+                 "acne_scars");
     std::vector<Patient> out(static_cast<std::size_t>(a.shape(0)));
     auto v = a.unchecked<2>();
     auto code = [&](py::ssize_t r, py::ssize_t c, const char* name, int hi) {
@@ -55,6 +57,7 @@ std::vector<Patient> patients_table(const DoubleArray& a) {
         p.smoker = code(r, 4, "smoker", 1) == 1;
         p.photoaged = code(r, 5, "photoaged", 1) == 1;
         p.reactive_skin = code(r, 6, "reactive_skin", 1) == 1;
+        p.acne_scars = code(r, 7, "acne_scars", 1) == 1;
     }
     return out;
 }

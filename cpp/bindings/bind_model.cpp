@@ -26,7 +26,8 @@ void register_model(py::module_& m) {
         .def_readwrite("phototype", &Patient::phototype)
         .def_readwrite("smoker", &Patient::smoker)
         .def_readwrite("photoaged", &Patient::photoaged)
-        .def_readwrite("reactive_skin", &Patient::reactive_skin);
+        .def_readwrite("reactive_skin", &Patient::reactive_skin)
+        .def_readwrite("acne_scars", &Patient::acne_scars);
 
     m.def("parameter_names", [] {
         std::vector<std::string> names;

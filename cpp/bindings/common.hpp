@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "skinremodel/parameters.hpp"
+#include "skinremodel/patient.hpp"
 #include "skinremodel/schedule.hpp"
 #include "skinremodel/solver.hpp"
 #include "skinremodel/state.hpp"
@@ -39,9 +40,19 @@ std::vector<LinearEvent> events_from(const DoubleArray& weights, const DoubleArr
 SolverOptions options_from(const std::string& method, double rtol, const DoubleArray& atol,
                            std::size_t max_steps);
 
+// The arguments shared by simulate() and simulate_sensitivities(), as a request.
+SimulationRequest request_from(const DoubleArray& params, const Patient& patient,
+                               const DoubleArray& sessions, const DoubleArray& t_eval, double t_end,
+                               const std::string& method, double rtol, const DoubleArray& atol,
+                               std::size_t max_steps, double initial_step, double max_step,
+                               const DoubleArray& event_weights, const DoubleArray& event_levels);
+// A trajectory as the dict of numpy arrays that skinremodel.Result reads (moves the data).
+py::dict trajectory_dict(Trajectory&& tr);
+
 // One registration function per area, called from module.cpp.
 void register_model(py::module_& m);
 void register_simulate(py::module_& m);
 void register_batch(py::module_& m);
+void register_sensitivity(py::module_& m);
 
 }  // namespace skinremodel::bindings

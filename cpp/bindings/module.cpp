@@ -16,4 +16,5 @@ PYBIND11_MODULE(_core, m) {
     skinremodel::bindings::register_model(m);
     skinremodel::bindings::register_simulate(m);
     skinremodel::bindings::register_batch(m);
+    skinremodel::bindings::register_sensitivity(m);
 }

@@ -140,8 +140,9 @@ struct ProjectionOf<Stepper, true> {
 template <class Stepper>
 class Driver {
 public:
-    Driver(const Mn14System& sys, const SimulationRequest& req, Trajectory& out)
-        : sys_(sys), req_(req), opt_(req.options), out_(out),
+    Driver(const Mn14System& sys, const SimulationRequest& req, Trajectory& out,
+           IntegrationObserver* observer)
+        : sys_(sys), req_(req), opt_(req.options), out_(out), observer_(observer),
           events_(req.events.begin(), req.events.end()) {}
 
     void run(const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
@@ -156,8 +157,10 @@ public:
         while (true) {
             if (k < sessions.size() && sessions[k].time == ta) {
                 append(out_.pre_session, y);
+                const State before = y;
                 y = apply_session(y, sys_.params(), doses[k]);
                 append(out_.post_session, y);
+                if (observer_) observer_->jump(k, ta, before, y);
                 for (std::size_t e = 0; e < g_prev.size(); ++e) {
                     const double g = event_value(events_[e], y);
                     if ((g > 0.0) != (g_prev[e] > 0.0))
@@ -214,6 +217,8 @@ private:
             if (e <= 1.0) {
                 ++out_.stats.steps;
                 stepper_.accept(sys_);
+                if (observer_)
+                    observer_->step(t, y, t_new, y_new, DenseStep{stepper_, t, y, t_new, y_new});
                 dense_output(t, y, t_new, y_new, tb, ends_at_session, y_emit);
                 locate_events(t, y, t_new, y_new, g_prev);
                 // Proposed next step: elementary controller, optionally with Gustafsson's
@@ -382,9 +387,26 @@ private:
     }
 
     void emit(const State& y) {
-        for (double v : y) out_.y.push_back(std::max(v, 0.0));
+        State reported;
+        for (std::size_t i = 0; i < kNumStates; ++i) reported[i] = std::max(y[i], 0.0);
+        out_.y.insert(out_.y.end(), reported.begin(), reported.end());
+        if (observer_) observer_->output(next_out_, req_.t_out[next_out_], reported);
         ++next_out_;
     }
+
+    // The stepper's interpolant over the step just accepted, as the observer sees it.
+    struct DenseStep final : IntegrationObserver::DenseState {
+        DenseStep(const Stepper& s, double t0, const State& y0, double t1, const State& y1)
+            : stepper(s), t_old(t0), y_old(y0), t_new(t1), y_new(y1) {}
+        void at(double t, State& y) const override {
+            stepper.interpolate(t, y, y_old, t_old, y_new, t_new);
+        }
+        const Stepper& stepper;
+        double t_old;
+        const State& y_old;
+        double t_new;
+        const State& y_new;
+    };
 
     static void append(std::vector<double>& dst, const State& y) {
         dst.insert(dst.end(), y.begin(), y.end());
@@ -398,6 +420,7 @@ private:
     const SimulationRequest& req_;
     const SolverOptions& opt_;
     Trajectory& out_;
+    IntegrationObserver* observer_;
     Stepper stepper_;
     std::vector<SparseEvent> events_;
     std::vector<typename ProjectionOf<Stepper>::type> projections_;
@@ -409,8 +432,8 @@ private:
 template <class Stepper>
 void run_driver(const Mn14System& sys, const SimulationRequest& req,
                 const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
-                double t_end, Trajectory& out) {
-    Driver<Stepper> driver(sys, req, out);
+                double t_end, Trajectory& out, IntegrationObserver* observer) {
+    Driver<Stepper> driver(sys, req, out, observer);
     driver.run(sessions, doses, t_end);
     out.stats.lu_decompositions = driver.lu_decompositions();
 }
@@ -432,7 +455,9 @@ void check_output_times(const std::vector<double>& t_out, double t_end) {
     }
 }
 
-Trajectory simulate(const SimulationRequest& req) {
+namespace {
+
+Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* observer) {
     check_parameters(req.params);
     check_patient(req.patient);
     check_options(req.options);
@@ -459,15 +484,23 @@ Trajectory simulate(const SimulationRequest& req) {
     out.y.reserve(req.t_out.size() * kNumStates);
 
     if (req.options.method == Method::rodas5p)
-        run_driver<steppers::Rodas5P>(sys, req, inside, doses, t_end, out);
+        run_driver<steppers::Rodas5P>(sys, req, inside, doses, t_end, out, observer);
     else if (req.options.method == Method::rodas4)
-        run_driver<steppers::Rodas4>(sys, req, inside, doses, t_end, out);
+        run_driver<steppers::Rodas4>(sys, req, inside, doses, t_end, out, observer);
     else
-        run_driver<steppers::Dopri5>(sys, req, inside, doses, t_end, out);
+        run_driver<steppers::Dopri5>(sys, req, inside, doses, t_end, out, observer);
 
     out.stats.rhs_evaluations = sys.rhs_evaluations();
     out.stats.jacobian_evaluations = sys.jacobian_evaluations();
     return out;
+}
+
+}  // namespace
+
+Trajectory simulate(const SimulationRequest& req) { return simulate_observed(req, nullptr); }
+
+Trajectory simulate(const SimulationRequest& req, IntegrationObserver& observer) {
+    return simulate_observed(req, &observer);
 }
 
 }  // namespace skinremodel

@@ -9,41 +9,75 @@ Examples
 >>> plan = sr.Schedule.regular(sessions=4, every_days=28, depth_mm=1.5)
 >>> res = sr.simulate(plan, patient=sr.Patient(age=45), days=365)
 >>> df = res.to_pandas()
+>>> cmp = sr.compare(sr.plans.all(), sr.Patient(age=62, diabetes="controlled"))
 """
 
 from __future__ import annotations
 
-from . import _core
+from . import _core, calibration, plans, plotting
 from ._core import SolverError
 from .bands import PredictionBands
 from .batch import simulate_many
 from .batch_result import BatchResult
+from .compare import Comparison, compare
+from .devices import Device
+from .history import MedicalHistory
+from .dataset import Dataset, read_observations, read_patients, read_plans
+from .fit import fit
+from .fit_result import FitResult
+from .identifiability import IdentifiabilityReport
 from .observables import OBSERVABLES, STATE_NAMES
+from .observation_model import ObservationModel
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
 from .population import Population
+from .published import published_observations
 from .result import Result
+from .schedule import Schedule, ScheduleWarning, Session
+from .screening import ContraindicationError, Screening, screen
 from .schedule import Schedule, Session
+from .sensitivities import Sensitivities
 from .simulate import METHODS, simulate
 
 __version__: str = getattr(_core, "__version__", "0+unknown")
 
 __all__ = [
     "BatchResult",
+    "Comparison",
+    "ContraindicationError",
+    "Dataset",
+    "Device",
+    "FitResult",
+    "IdentifiabilityReport",
     "METHODS",
+    "MedicalHistory",
     "OBSERVABLES",
-    "STATE_NAMES",
+    "ObservationModel",
     "ParameterInfo",
     "Parameters",
     "Patient",
     "Population",
     "PredictionBands",
     "Result",
+    "STATE_NAMES",
     "Schedule",
+    "ScheduleWarning",
+    "Screening",
+    "Sensitivities",
     "Session",
     "SolverError",
     "__version__",
+    "calibration",
+    "compare",
+    "fit",
     "parameter_table",
+    "plans",
+    "plotting",
+    "published_observations",
+    "read_observations",
+    "read_patients",
+    "read_plans",
+    "screen",
     "simulate",
     "simulate_many",
 ]

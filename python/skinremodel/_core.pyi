@@ -17,6 +17,7 @@ class Patient:
     smoker: bool
     photoaged: bool
     reactive_skin: bool
+    acne_scars: bool
     def __init__(self) -> None: ...
 
 def parameter_names() -> list[str]: ...
@@ -53,6 +54,22 @@ def simulate(
     max_step: float,
     event_weights: NDArray[np.float64],
     event_levels: NDArray[np.float64],
+) -> dict[str, Any]: ...
+def simulate_sensitivities(
+    params: NDArray[np.float64],
+    patient: Patient,
+    sessions: NDArray[np.float64],
+    t_eval: NDArray[np.float64],
+    t_end: float,
+    method: str,
+    rtol: float,
+    atol: NDArray[np.float64],
+    max_steps: int,
+    initial_step: float,
+    max_step: float,
+    event_weights: NDArray[np.float64],
+    event_levels: NDArray[np.float64],
+    names: list[str],
 ) -> dict[str, Any]: ...
 def simulate_batch(
     params: NDArray[np.float64],

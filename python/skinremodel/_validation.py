@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import math
 import numbers
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -89,3 +92,37 @@ def as_float_array(name: str, value: Any) -> NDArray[np.float64]:
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     return arr
+
+
+def check_date(name: str, value: Any) -> dt.date:
+    """Return ``value`` as a ``datetime.date``.
+
+    Accepts a ``date``, a ``datetime`` (or pandas Timestamp) at midnight, or an ISO string
+    ``"YYYY-MM-DD"``; a time of day is refused rather than silently dropped.
+    """
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(f"{name} must be a date 'YYYY-MM-DD', got {value!r}") from None
+    if isinstance(value, dt.datetime):
+        if value.time() != dt.time(0):
+            raise ValueError(f"{name} must be a calendar date without a time of day, got {value}")
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    raise TypeError(f"{name} must be a datetime.date or 'YYYY-MM-DD', got {type(value).__name__} "
+                    f"{value!r}")
+
+
+def check_keys(where: str, keys: Iterable[str], allowed: tuple[str, ...]) -> None:
+    """Refuse a key not in ``allowed``, naming it and the closest allowed key.
+
+    ``where`` prefixes the message (e.g. ``"plans.toml: plan[2]: "``), so a typo in a file
+    never passes silently.
+    """
+    for key in keys:
+        if key not in allowed:
+            close = difflib.get_close_matches(str(key), allowed, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; keys are {', '.join(allowed)}"
+            raise ValueError(f"{where}unknown key {key!r}{hint}")

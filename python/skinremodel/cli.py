@@ -1,12 +1,42 @@
-"""Command line interface: ``skinremodel demo`` (more subcommands join as they are built)."""
+"""Command line interface: ``skinremodel compare``, ``skinremodel plans``, ``skinremodel demo``.
+
+Bad input (a file that is missing or malformed, an invalid plan or patient, a contraindication
+without an override) ends with one line ``skinremodel: error: ...`` on stderr and exit status 2,
+never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Sequence
+from pathlib import Path
 
 __all__ = ["main"]
+
+_COMPARE_HELP = """\
+Compare treatment plans for one patient: screening, simulation, a table on stdout and a
+standalone HTML report. Without PLANS, the built-in plan library is compared.
+
+PLANS (.toml or .json):
+  start_date = 2025-03-03                 # optional: day 0 of plans without a date
+  [[plan]]
+  library = "standard-course"             # built-in plan; optional choices: sessions = 5, ...
+  [[plan]]
+  name = "Gentle course"
+  text = "3 sessions every 2 weeks at 1.0 mm"
+  [[plan]]
+  file = "saved_plan.toml"                # a plan saved with Schedule.save
+
+PATIENT (.toml or .json):
+  age = 62
+  diabetes = "controlled"
+  [history]
+  isotretinoin_stopped = 2024-10-01
+
+Research model, not a medical device.
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -15,23 +45,112 @@ def _parser() -> argparse.ArgumentParser:
         description="Simulate skin remodelling after microneedling (research model).",
     )
     sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="compare the clinic regimens for one patient")
+
+    cmp = sub.add_parser("compare", help="compare plans for one patient (table and HTML report)",
+                         description=_COMPARE_HELP,
+                         formatter_class=argparse.RawDescriptionHelpFormatter)
+    cmp.add_argument("plans", nargs="?", metavar="PLANS",
+                     help="plans file (.toml/.json); default: the built-in plan library")
+    cmp.add_argument("--patient", metavar="PATIENT",
+                     help="patient file (.toml/.json); default: a 45-year-old, no conditions")
+    cmp.add_argument("--out", metavar="REPORT.html", help="write the HTML report here")
+    cmp.add_argument("--csv", metavar="TABLE.csv", help="write the full table as CSV")
+    cmp.add_argument("--png", metavar="PLOT.png", help="write the comparison plot as PNG")
+    cmp.add_argument("--horizon", type=float, default=365.0, metavar="DAYS",
+                     help="days to simulate (default 365)")
+    cmp.add_argument("--start-date", metavar="YYYY-MM-DD",
+                     help="day 0 of plans without a start date")
+    cmp.add_argument("--depth", type=float, metavar="MM",
+                     help="needle length of the built-in plans (default 1.5 mm)")
+    cmp.add_argument("--override", action="append", default=[], metavar="RULE=REASON",
+                     help="go ahead despite a contraindication, with the reason "
+                          "(e.g. isotretinoin='approved by dermatologist'); repeatable")
+
+    sub.add_parser("plans", help="list the built-in plan library")
+
+    demo = sub.add_parser("demo", help="compare the built-in plans for a patient of a given age")
     demo.add_argument("--out", default="demo.png", help="PNG file for the plot (default demo.png)")
     demo.add_argument("--age", type=float, default=45.0, help="patient age in years (default 45)")
     demo.add_argument("--depth", type=float, default=1.5, help="needle length in mm (default 1.5)")
     return parser
 
 
+def _overrides(items: Sequence[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        code, sep, reason = item.partition("=")
+        if not sep:
+            raise ValueError(f"--override {item!r}: write RULE=REASON, e.g. "
+                             "isotretinoin='approved by dermatologist'")
+        out[code.strip()] = reason
+    return out
+
+
+def _compare(args: argparse.Namespace) -> None:
+    from . import plans as library
+    from .clinic_files import load_patient_file, load_plans_file
+    from .compare import compare
+    from .demo import print_comparison, save_plot
+    from .patient import Patient
+
+    start_date = args.start_date
+    if args.plans is None:
+        plans = library.all(**({} if args.depth is None else {"depth_mm": args.depth}))
+    else:
+        if args.depth is not None:
+            raise ValueError("--depth applies to the built-in plans; set depths in PLANS")
+        plans, file_start = load_plans_file(args.plans)
+        start_date = start_date or file_start
+    patient = Patient() if args.patient is None else load_patient_file(args.patient)
+    result = compare(plans, patient, horizon_days=args.horizon,
+                     override=_overrides(args.override), start_date=start_date)
+    print_comparison(result)
+    if args.csv:
+        result.table.to_csv(args.csv)
+        print(f"table written to {args.csv}")
+    if args.png:
+        save_plot(result, args.png)
+        print(f"plot written to {args.png}")
+    if args.out:
+        result.to_html(args.out)
+        print(f"report written to {args.out}")
+
+
+def _plans() -> None:
+    import pandas as pd
+
+    from . import plans as library
+
+    table = library.table()[["title", "sessions", "interval (days)", "yearly touch-ups",
+                             "default plan"]]
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70):
+        print(table.to_string())
+    print("\nUse: sr.plans.get(name, sessions=..., every_weeks=...) or, in a plans file, "
+          "[[plan]] library = name")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    try:
-        if args.command == "demo":
-            from .demo import run_demo
+    from ._core import SolverError
+    from .schedule import ScheduleWarning
 
-            run_demo(args.out, age=args.age, depth_mm=args.depth)
-    except (ValueError, TypeError, OSError) as exc:
-        print(f"skinremodel: error: {exc}", file=sys.stderr)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ScheduleWarning)
+            if args.command == "compare":
+                _compare(args)
+            elif args.command == "plans":
+                _plans()
+            elif args.command == "demo":
+                from .demo import run_demo
+
+                run_demo(Path(args.out), age=args.age, depth_mm=args.depth)
+        for w in caught:
+            print(f"skinremodel: warning: {w.message}", file=sys.stderr)
+    except (ValueError, TypeError, KeyError, OSError, SolverError) as exc:
+        message = " ".join(str(exc).split())  # one line, whatever the message holds
+        print(f"skinremodel: error: {message}", file=sys.stderr)
         return 2
     return 0
 

@@ -3,19 +3,23 @@
 Each observable maps the 14 states (and the patient's baseline and effective parameters) to a
 measurable quantity (model documentation, section "Observables"). They are evaluated lazily on a
 :class:`~skinremodel.Result`; ``res["ultrasound_density"]`` is an array over the output days.
+
+Each observable also gives its partial derivatives with respect to the states, the baseline
+states and the effective parameters it reads (:class:`ObservableGradient`); with the engine's
+state sensitivities the chain rule gives observable sensitivities (:mod:`.sensitivities`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from . import _core
 
-__all__ = ["STATE_NAMES", "Observable", "OBSERVABLES", "ObservableContext"]
+__all__ = ["STATE_NAMES", "Observable", "ObservableGradient", "OBSERVABLES", "ObservableContext"]
 
 #: Names of the 14 model states, in engine order.
 STATE_NAMES: tuple[str, ...] = tuple(_core.state_names())
@@ -52,17 +56,41 @@ class ObservableContext:
 
 
 @dataclass(frozen=True)
+class ObservableGradient:
+    """Partial derivatives of an observable at n points.
+
+    Attributes
+    ----------
+    states : numpy.ndarray
+        d(observable)/d(state), shape (n, 14).
+    baseline : numpy.ndarray or None
+        d(observable)/d(baseline state), shape (n, 14); None if the baseline is not used.
+    params : dict of str to numpy.ndarray
+        d(observable)/d(effective parameter), shape (n,), for each parameter it reads.
+    """
+
+    states: Array
+    baseline: Array | None = None
+    params: dict[str, Array] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Observable:
-    """A named function of the states, with its unit and meaning."""
+    """A named function of the states, with its unit, meaning and partial derivatives."""
 
     name: str
     unit: str
     description: str
     function: Callable[[Array, ObservableContext], Array]
+    gradient: Callable[[Array, ObservableContext], ObservableGradient]
 
     def __call__(self, states: Array, ctx: ObservableContext) -> Array:
         """Evaluate on states shaped (n, 14) (or (14,)), or (items, n, 14) for a batch."""
         return self.function(np.atleast_2d(states), ctx)
+
+    def partials(self, states: Array, ctx: ObservableContext) -> ObservableGradient:
+        """Partial derivatives at states shaped (n, 14) (or (14,))."""
+        return self.gradient(np.atleast_2d(states), ctx)
 
 
 def _col(y: Array, name: str) -> Array:
@@ -98,26 +126,27 @@ def _elasticity(y: Array, ctx: ObservableContext) -> Array:
     return 1.0 + ctx.p("kap_el") * (d_cm + 2.0 * d_e)
 
 
-#: States of the visible index G = w . y - c, which is linear in the states.
-VISIBLE_INDEX_STATES: tuple[str, ...] = ("Cm", "C3", "C1", "E")
-
-
 def _visible_terms(y: Array, ctx: ObservableContext) -> Array:
-    # Written out term by term (not as a dot product) so one patient and a batch round alike.
+    # g_scale (Cm + g_imm C3 + g_imm C1 + g_E E), written out term by term (not as a dot
+    # product) so that one patient and a batch of patients round alike.
     g_imm = ctx.p("g_imm")
-    return _col(y, "Cm") + g_imm * _col(y, "C3") + g_imm * _col(y, "C1") + ctx.p("g_E") * _col(
-        y, "E")
+    return ctx.p("g_scale") * (_col(y, "Cm") + g_imm * _col(y, "C3") + g_imm * _col(y, "C1")
+                               + ctx.p("g_E") * _col(y, "E"))
 
 
 def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float | Array]:
-    """Weights w (shape (..., 14)) and offset c with G = w . y - c."""
-    g_imm, g_E = ctx.p("g_imm"), ctx.p("g_E")
+    """Weights w (shape (14,), or (..., 14) for a batch) and offset c with G = w . y - c."""
+    scale = ctx.p("g_scale")
     w = np.zeros(ctx.effective.shape[:-1] + (len(STATE_NAMES),))
-    w[..., _I["Cm"]] = 1.0
-    w[..., _I["C3"]] = g_imm
-    w[..., _I["C1"]] = g_imm
-    w[..., _I["E"]] = g_E
+    w[..., _I["Cm"]] = scale
+    w[..., _I["C3"]] = scale * ctx.p("g_imm")
+    w[..., _I["C1"]] = scale * ctx.p("g_imm")
+    w[..., _I["E"]] = scale * ctx.p("g_E")
     return w, _visible_terms(ctx.baseline, ctx)
+
+
+def _oct(y: Array, ctx: ObservableContext) -> Array:
+    return 1.0 + ctx.p("kap_oct") * (_col(y, "Cm") - ctx.base("Cm"))
 
 
 def _visible(y: Array, ctx: ObservableContext) -> Array:
@@ -130,33 +159,168 @@ def _patient_rated(y: Array, ctx: ObservableContext) -> Array:
 
 
 def _tropoelastin(y: Array, ctx: ObservableContext) -> Array:
-    return _col(y, "Et") / ctx.baseline[_I["Et"]]
+    return _col(y, "Et") / ctx.base("Et")
+
+
+# ---------------------------------------------------------------------------- partial derivatives
+def _unit_rows(y: Array, weights: dict[str, float | Array]) -> Array:
+    """(n, 14) array with the given weights in the named state columns."""
+    g = np.zeros_like(y, dtype=np.float64)
+    for name, w in weights.items():
+        g[:, _I[name]] = w
+    return g
+
+
+def _d_total(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    return ObservableGradient(_unit_rows(y, {"C3": 1.0, "C1": 1.0, "Cm": 1.0}))
+
+
+def _d_mature(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    return ObservableGradient(_unit_rows(y, {"Cm": 1.0}))
+
+
+def _d_new(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    return ObservableGradient(_unit_rows(y, {"C3": 1.0, "C1": 1.0}))
+
+
+def _d_stain(y: Array, ctx: ObservableContext, own: str, type_i: bool) -> ObservableGradient:
+    # (own + s Cm) / (b_own + s b_Cm), s = I_share_m (type I) or 1 - I_share_m (type III).
+    s = ctx.p("I_share_m") if type_i else 1.0 - ctx.p("I_share_m")
+    b = ctx.baseline
+    denominator = b[_I[own]] + s * b[_I["Cm"]]
+    value = (_col(y, own) + s * _col(y, "Cm")) / denominator
+    ds = (_col(y, "Cm") - value * b[_I["Cm"]]) / denominator  # d/ds
+    return ObservableGradient(
+        _unit_rows(y, {own: 1.0 / denominator, "Cm": s / denominator}),
+        _unit_rows(y, {own: -value / denominator, "Cm": -value * s / denominator}),
+        {"I_share_m": ds if type_i else -ds},
+    )
+
+
+def _d_maturity(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    c = _total(y, ctx)
+    cm = _col(y, "Cm")
+    return ObservableGradient(
+        _unit_rows(y, {"C3": -cm / c**2, "C1": -cm / c**2, "Cm": 1.0 / c - cm / c**2})
+    )
+
+
+def _d_tropoelastin(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    b_et = ctx.baseline[_I["Et"]]
+    return ObservableGradient(
+        _unit_rows(y, {"Et": 1.0 / b_et}), _unit_rows(y, {"Et": -_col(y, "Et") / b_et**2})
+    )
+
+
+def _d_elastin(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    b = ctx.baseline
+    denominator = b[_I["E"]] + b[_I["Et"]]
+    value = _elastin(y, ctx)
+    return ObservableGradient(
+        _unit_rows(y, {"E": 1.0 / denominator, "Et": 1.0 / denominator}),
+        _unit_rows(y, {"E": -value / denominator, "Et": -value / denominator}),
+    )
+
+
+def _d_ultrasound(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    k_us, k_oed = ctx.p("kap_US"), ctx.p("kap_oed")
+    return ObservableGradient(
+        _unit_rows(y, {"C3": k_us, "C1": k_us, "Cm": k_us, "N": -k_oed, "M1": -k_oed,
+                       "M2": -k_oed}),
+        None,
+        {"kap_US": _total(y, ctx) - 1.0,
+         "kap_oed": -(_col(y, "N") + _col(y, "M1") + _col(y, "M2"))},
+    )
+
+
+def _d_elasticity(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    k = ctx.p("kap_el")
+    b = ctx.baseline
+    return ObservableGradient(
+        _unit_rows(y, {"Cm": k, "E": 2.0 * k}),
+        _unit_rows(y, {"Cm": -k, "E": -2.0 * k}),
+        {"kap_el": (_col(y, "Cm") - b[_I["Cm"]]) + 2.0 * (_col(y, "E") - b[_I["E"]])},
+    )
+
+
+def _d_erythema(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    return ObservableGradient(_unit_rows(y, {"R": 1.0}))
+
+
+def _d_oct(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    k = ctx.p("kap_oct")
+    return ObservableGradient(
+        _unit_rows(y, {"Cm": k}),
+        _unit_rows(y, {"Cm": -k}),
+        {"kap_oct": _col(y, "Cm") - ctx.baseline[_I["Cm"]]},
+    )
+
+
+def _d_visible(y: Array, ctx: ObservableContext, scale: Array | float = 1.0) -> ObservableGradient:
+    # G = w . (y - baseline) = g_scale (dCm + g_imm (dC3 + dC1) + g_E dE): linear in the states,
+    # the baseline, and each of g_scale, g_imm, g_E.
+    w, _ = visible_index_weights(ctx)
+    b = ctx.baseline
+    g_scale = ctx.p("g_scale")
+    scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (y.shape[0],))
+    d_cm = _col(y, "Cm") - b[_I["Cm"]]
+    immature = (_col(y, "C3") + _col(y, "C1")) - (b[_I["C3"]] + b[_I["C1"]])
+    d_e = _col(y, "E") - b[_I["E"]]
+    return ObservableGradient(
+        scale[:, None] * w[None, :],
+        -scale[:, None] * w[None, :],
+        {"g_imm": scale * g_scale * immature, "g_E": scale * g_scale * d_e,
+         "g_scale": scale * (d_cm + ctx.p("g_imm") * immature + ctx.p("g_E") * d_e)},
+    )
+
+
+def _d_patient_rated(y: Array, ctx: ObservableContext) -> ObservableGradient:
+    # 100 (1 - exp(-G/G_s)) for G > 0, else 0: the derivative is taken as 0 at G <= 0.
+    g = _visible(y, ctx)
+    g_s = ctx.p("G_s")
+    positive = g > 0.0
+    decay = np.where(positive, np.exp(-np.maximum(g, 0.0) / g_s), 0.0)
+    inner = _d_visible(y, ctx, scale=100.0 / g_s * decay)
+    params = dict(inner.params)
+    params["G_s"] = -100.0 * decay * np.where(positive, g, 0.0) / g_s**2
+    return ObservableGradient(inner.states, inner.baseline, params)
 
 
 OBSERVABLES: dict[str, Observable] = {
     o.name: o
     for o in (
-        Observable("total_collagen", "x baseline", "C3 + C1 + Cm", _total),
+        Observable("total_collagen", "x baseline", "C3 + C1 + Cm", _total, _d_total),
         Observable("mature_collagen", "x baseline total collagen", "crosslinked collagen Cm",
-                   lambda y, c: _col(y, "Cm")),
+                   lambda y, c: _col(y, "Cm"), _d_mature),
         Observable("new_collagen", "x baseline total collagen",
-                   "newly deposited, immature collagen C3 + C1", lambda y, c: _col(y, "C3") + _col(y, "C1")),
+                   "newly deposited, immature collagen C3 + C1",
+                   lambda y, c: _col(y, "C3") + _col(y, "C1"), _d_new),
         Observable("collagen_I", "x baseline", "type-I immunostaining, (C1 + s Cm) / baseline",
-                   _collagen_I),
+                   _collagen_I, lambda y, c: _d_stain(y, c, "C1", True)),
         Observable("collagen_III", "x baseline",
-                   "type-III immunostaining, (C3 + (1 - s) Cm) / baseline", _collagen_III),
+                   "type-III immunostaining, (C3 + (1 - s) Cm) / baseline", _collagen_III,
+                   lambda y, c: _d_stain(y, c, "C3", False)),
         Observable("maturity_index", "1", "crosslinked share of collagen, Cm / C",
-                   lambda y, c: _col(y, "Cm") / _total(y, c)),
-        Observable("tropoelastin", "x baseline", "soluble tropoelastin Et / Et_0", _tropoelastin),
-        Observable("elastin", "x baseline", "total elastin (E + Et) / baseline", _elastin),
+                   lambda y, c: _col(y, "Cm") / _total(y, c), _d_maturity),
+        Observable("tropoelastin", "x baseline", "soluble tropoelastin Et / Et_0", _tropoelastin,
+                   _d_tropoelastin),
+        Observable("elastin", "x baseline", "total elastin (E + Et) / baseline", _elastin,
+                   _d_elastin),
         Observable("ultrasound_density", "x baseline",
-                   "HFUS dermal density: 1 + kap_US (C - 1) - kap_oed (N + M1 + M2)", _ultrasound),
+                   "HFUS dermal density: 1 + kap_US (C - 1) - kap_oed (N + M1 + M2)", _ultrasound,
+                   _d_ultrasound),
         Observable("elasticity", "x baseline",
-                   "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)", _elasticity),
-        Observable("erythema", "1", "redness R (visible above R_vis)", lambda y, c: _col(y, "R")),
+                   "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)", _elasticity,
+                   _d_elasticity),
+        Observable("oct_attenuation", "x baseline",
+                   "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*)", _oct, _d_oct),
+        Observable("erythema", "1", "redness R (visible above R_vis)", lambda y, c: _col(y, "R"),
+                   _d_erythema),
         Observable("visible_improvement", "1",
-                   "structural gain G = dCm + g_imm (dC3 + dC1) + g_E dE", _visible),
+                   "structural gain G = g_scale (dCm + g_imm (dC3 + dC1) + g_E dE)", _visible,
+                   lambda y, c: _d_visible(y, c)),
         Observable("patient_rated_improvement", "%",
-                   "100 (1 - exp(-G / G_s)), G clipped at 0", _patient_rated),
+                   "100 (1 - exp(-G / G_s)), G clipped at 0", _patient_rated,
+                   _d_patient_rated),
     )
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -10,6 +11,7 @@ from numpy.typing import NDArray
 
 from . import _core
 from ._validation import check_bool, check_choice, check_int, check_real
+from .history import MedicalHistory
 from .parameters import Parameters
 
 __all__ = ["Patient", "PATIENT_COLUMNS", "covariates_from_codes", "patient_codes",
@@ -44,12 +46,18 @@ class Patient:
         Sun-damaged skin: more MMP activity, less tropoelastin synthesis.
     reactive_skin : bool
         Thin or reactive skin (for example rosacea-prone): more, and more visible, redness.
+    acne_scars : bool
+        Atrophic acne scars in the treated area: the visible index is judged against the scar's
+        collagen deficit (``cov_acne_deficit``), so the same gain is more visible.
+    history : MedicalHistory or mapping, optional
+        What screening asks about (pregnancy, skin conditions, isotretinoin, ...); not a model
+        covariate. See :func:`skinremodel.screen`.
 
     Examples
     --------
     >>> import skinremodel as sr
     >>> sr.Patient(age=62, diabetes="controlled")
-    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False)
+    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False, acne_scars=False, history=MedicalHistory())
     """
 
     age: float = 45.0
@@ -59,24 +67,32 @@ class Patient:
     smoker: bool = False
     photoaged: bool = False
     reactive_skin: bool = False
+    acne_scars: bool = False
+    history: MedicalHistory = MedicalHistory()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "age", check_real("age", self.age, 18, 100, unit="years"))
         check_choice("diabetes", self.diabetes, _DIABETES)
         check_choice("vitamin_c", self.vitamin_c, _VITAMIN_C)
         object.__setattr__(self, "phototype", check_int("phototype", self.phototype, 1, 6))
-        for flag in ("smoker", "photoaged", "reactive_skin"):
+        for flag in ("smoker", "photoaged", "reactive_skin", "acne_scars"):
             object.__setattr__(self, flag, check_bool(flag, getattr(self, flag)))
+        if isinstance(self.history, Mapping):
+            object.__setattr__(self, "history", MedicalHistory.from_mapping(self.history))
+        elif not isinstance(self.history, MedicalHistory):
+            raise TypeError("history must be a skinremodel.MedicalHistory or a mapping, got "
+                            f"{type(self.history).__name__}")
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the covariates as a plain dict (round-trips through ``Patient(**d)``)."""
+        """Return the covariates and history as plain data (``Patient(**d)`` reads it back)."""
         return asdict(self)
 
     def _code_row(self) -> tuple[float, ...]:
         """Return the covariates as the engine's numeric row (see :data:`PATIENT_COLUMNS`)."""
         return (self.age, float(_DIABETES.index(self.diabetes)),
                 float(_VITAMIN_C.index(self.vitamin_c)), float(self.phototype),
-                float(self.smoker), float(self.photoaged), float(self.reactive_skin))
+                float(self.smoker), float(self.photoaged), float(self.reactive_skin),
+                float(self.acne_scars))
 
     def _to_core(self) -> _core.Patient:
         core = _core.Patient()
@@ -87,6 +103,7 @@ class Patient:
         core.smoker = self.smoker
         core.photoaged = self.photoaged
         core.reactive_skin = self.reactive_skin
+        core.acne_scars = self.acne_scars
         return core
 
     def effective_parameters(self, params: Parameters | None = None) -> dict[str, float]:
@@ -108,7 +125,7 @@ class Patient:
 #: Covariates in the order of the engine's numeric patient rows (categories as their index in
 #: the allowed values, flags as 0/1).
 PATIENT_COLUMNS: tuple[str, ...] = ("age", "diabetes", "vitamin_c", "phototype", "smoker",
-                                    "photoaged", "reactive_skin")
+                                    "photoaged", "reactive_skin", "acne_scars")
 _CATEGORIES: dict[str, tuple[str, ...]] = {"diabetes": _DIABETES, "vitamin_c": _VITAMIN_C}
 
 
@@ -188,6 +205,7 @@ def covariates_from_codes(codes: NDArray[np.float64]) -> Any:
         "smoker": codes[:, 4].astype(bool),
         "photoaged": codes[:, 5].astype(bool),
         "reactive_skin": codes[:, 6].astype(bool),
+        "acne_scars": codes[:, 7].astype(bool),
     })
 
 
@@ -196,6 +214,6 @@ def patients_from_codes(codes: NDArray[np.float64]) -> list[Patient]:
     return [
         Patient(age=float(r[0]), diabetes=_DIABETES[int(r[1])], vitamin_c=_VITAMIN_C[int(r[2])],
                 phototype=int(r[3]), smoker=bool(r[4]), photoaged=bool(r[5]),
-                reactive_skin=bool(r[6]))
+                reactive_skin=bool(r[6]), acne_scars=bool(r[7]))
         for r in np.asarray(codes)
     ]

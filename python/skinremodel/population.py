@@ -28,7 +28,7 @@ _CATEGORICAL: dict[str, tuple[Any, ...]] = {
     "vitamin_c": _VITAMIN_C,
     "phototype": (1, 2, 3, 4, 5, 6),
 }
-_FLAGS: tuple[str, ...] = ("smoker", "photoaged", "reactive_skin")
+_FLAGS: tuple[str, ...] = ("smoker", "photoaged", "reactive_skin", "acne_scars")
 _MAX_REDRAWS = 100
 
 
@@ -51,7 +51,9 @@ class Population:
         Frequencies of the covariates; those not given take the :class:`Patient` default.
         ``diabetes``, ``vitamin_c`` and ``phototype``: a fixed value, or a mapping of value to
         frequency (summing to 1), e.g. ``{"none": 0.9, "controlled": 0.07, "poor": 0.03}``.
-        ``smoker``, ``photoaged``, ``reactive_skin``: a fixed bool, or the probability of True.
+        ``smoker``, ``photoaged``, ``reactive_skin``, ``acne_scars``: a fixed bool, or the
+        probability of True. (Patients of a population have no medical history: they are not
+        screened.)
     variability : mapping of str to float, optional
         Log-normal inter-individual variability of parameters: ``{name: omega}``, where omega is
         the standard deviation of the log of the parameter (about its coefficient of variation
@@ -112,8 +114,7 @@ class Population:
         n = self.size
         columns: dict[str, Any] = {"age": _sample_age(self.age_spec, n, rng)}
         default = Patient()
-        for field in ("diabetes", "vitamin_c", "phototype", "smoker", "photoaged",
-                      "reactive_skin"):
+        for field in ("diabetes", "vitamin_c", "phototype", *_FLAGS):
             spec = self.covariate_spec.get(field, getattr(default, field))
             if field in _CATEGORICAL and isinstance(spec, dict):
                 values = list(spec)

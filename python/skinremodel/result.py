@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import math
 from collections.abc import Iterable, Sequence
@@ -15,9 +16,12 @@ from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from .parameters import Parameters
 from .patient import Patient
 from .schedule import Schedule
+from .screening import Screening
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
+
+    from .sensitivities import Sensitivities
 
 __all__ = ["Result", "EVENT_NAMES"]
 
@@ -67,6 +71,11 @@ class Result:
     stats : dict
         Integrator counters: steps, rejected_steps, rhs_evaluations, jacobian_evaluations,
         lu_decompositions, clipped_steps.
+    screening : Screening
+        The patient screening for this plan, with any overrides and their reasons.
+    sensitivities : Sensitivities or None
+        Derivatives with respect to parameters and session depths, when
+        ``simulate(..., sensitivities=[...])`` asked for them.
     """
 
     def __init__(
@@ -78,6 +87,7 @@ class Result:
         context: ObservableContext,
         horizon: float,
         options: dict[str, Any],
+        screening: Screening | None = None,
     ) -> None:
         self.t: NDArray[np.float64] = np.asarray(raw["t"])
         self.y: NDArray[np.float64] = np.asarray(raw["y"])
@@ -98,6 +108,8 @@ class Result:
         self._cross_jump = np.asarray(raw["crossing_at_session"]).astype(bool)
         self._ctx = context
         self._cache: dict[str, NDArray[np.float64]] = {}
+        self.screening = Screening() if screening is None else screening
+        self.sensitivities: Sensitivities | None = None
 
     # ----------------------------------------------------------------------------------- access
     @property
@@ -124,6 +136,19 @@ class Result:
     def effective_params(self) -> dict[str, float]:
         """Parameter values after the patient's covariates."""
         return dict(zip(self.params.names, map(float, self._ctx.effective), strict=True))
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """Calendar time of each output (``schedule.start_date`` + :attr:`t` days).
+
+        Raises
+        ------
+        ValueError
+            If the plan has no start date.
+        """
+        start = self.schedule._require_start_date("calendar dates of a result")
+        return pd.DatetimeIndex(pd.Timestamp(start) + pd.to_timedelta(self.t, unit="D"),
+                                name="date")
 
     @property
     def crossings(self) -> pd.DataFrame:
@@ -173,8 +198,14 @@ class Result:
             raise ValueError(f"{name} is 0 at baseline; a percent change is undefined")
         return 100.0 * (values - base) / base
 
-    def at(self, day: float) -> pd.Series:
-        """All states and observables on an output day (which must be in :attr:`t`)."""
+    def at(self, day: float | dt.date | str) -> pd.Series:
+        """All states and observables on an output day (which must be in :attr:`t`).
+
+        ``day`` may also be a calendar date (``datetime.date`` or ``"YYYY-MM-DD"``) when the
+        plan has a start date.
+        """
+        if isinstance(day, (dt.date, str)):
+            day = self.schedule.day_of(day)
         hits = np.flatnonzero(self.t == day)
         if hits.size == 0:
             raise ValueError(f"day {day:g} is not an output day; pass it in t_eval")
@@ -238,7 +269,8 @@ class Result:
         return float(self._cross_day[ups[0]]) if ups.size else math.nan
 
     # ------------------------------------------------------------------------------ tables
-    def to_pandas(self, long: bool = False, variables: Iterable[str] | None = None) -> pd.DataFrame:
+    def to_pandas(self, long: bool = False, variables: Iterable[str] | None = None,
+                  index: str = "day") -> pd.DataFrame:
         """Return the trajectories as a DataFrame.
 
         Parameters
@@ -248,16 +280,21 @@ class Result:
             True: tidy table with columns ``day``, ``variable``, ``value``.
         variables : iterable of str, optional
             Names to include (default: every state and observable).
+        index : {"day", "date"}
+            Index by day number (default) or by calendar date (:attr:`dates`; the plan needs a
+            start date).
         """
         names = list(self.names if variables is None else variables)
         for name in names:
             if name not in self.names:
                 raise KeyError(f"unknown variable {name!r}; choose from {', '.join(self.names)}")
-        wide = pd.DataFrame({name: self[name] for name in names},
-                            index=pd.Index(self.t, name="day"))
+        if index not in ("day", "date"):
+            raise ValueError(f"index must be 'day' or 'date', got {index!r}")
+        rows = self.dates if index == "date" else pd.Index(self.t, name="day")
+        wide = pd.DataFrame({name: self[name] for name in names}, index=rows)
         if not long:
             return wide
-        return wide.reset_index().melt(id_vars="day", var_name="variable", value_name="value")
+        return wide.reset_index().melt(id_vars=index, var_name="variable", value_name="value")
 
     def session_table(self) -> pd.DataFrame:
         """One row per simulated session: day, depth, dose u, and states before and after."""
@@ -304,8 +341,9 @@ class Result:
         rows = "".join(
             f"<tr><td>{html.escape(str(k))}</td><td>{v:.3g}</td></tr>" for k, v in summary.items()
         )
+        screening = self.screening._repr_html_() if self.screening.findings else ""
         return (
             f"<p><b>skinremodel Result</b>: {len(self.session_days)} sessions over "
             f"{self.horizon:g} days; {html.escape(repr(self.patient))}</p>"
-            f"<table>{rows}</table>"
+            f"<table>{rows}</table>{screening}"
         )

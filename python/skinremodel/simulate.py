@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -16,6 +16,8 @@ from .parameters import Parameters
 from .patient import Patient
 from .result import EVENT_NAMES, Result, threshold_level
 from .schedule import Schedule, as_schedule
+from .screening import ContraindicationError, screen
+from .sensitivities import Sensitivities, check_sensitivity_names
 
 __all__ = ["simulate", "METHODS"]
 
@@ -96,10 +98,12 @@ def simulate(
     *,
     t_eval: ArrayLike | None = None,
     params: Parameters | Mapping[str, float] | None = None,
-    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
+    method: Literal["rodas5p", "rodas4", "dopri5"] | None = None,
     rtol: float = 1e-6,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
     max_steps: int = 200_000,
+    override: Mapping[str, str] | None = None,
+    sensitivities: Sequence[str] | None = None,
 ) -> Result:
     """Simulate the skin's response to a plan of microneedling sessions.
 
@@ -122,10 +126,13 @@ def simulate(
     params : Parameters or mapping, optional
         Nominal parameter values, or a mapping of overrides of the defaults
         (e.g. ``{"k_mat": 0.02}``). Patient covariates are applied on top.
-    method : {"rodas5p", "rodas4", "dopri5"}
-        ``"rodas5p"`` (default): L-stable Rosenbrock 5(4) of Steinebach, the fastest here because
-        the model is stiff (see ``docs/solvers.md``). ``"rodas4"``: Hairer and Wanner's RODAS 4(3).
-        ``"dopri5"``: Boost.Odeint's explicit Dormand-Prince 5(4).
+    method : {"rodas5p", "rodas4", "dopri5"}, optional
+        ``"rodas5p"`` (the default): L-stable Rosenbrock 5(4) of Steinebach, the fastest here
+        because the model is stiff (see ``docs/solvers.md``). ``"rodas4"``: Hairer and Wanner's
+        RODAS 4(3), the default when ``sensitivities`` are requested: they ride on the state
+        method's steps, and on RODAS4's more numerous steps they are 4 to 5 times more accurate
+        for less cost (``docs/fitting.md``). ``"dopri5"``: Boost.Odeint's explicit
+        Dormand-Prince 5(4).
     rtol : float
         Relative tolerance, in [1e-14, 0.1].
     atol : float, mapping or array_like, optional
@@ -134,14 +141,27 @@ def simulate(
         factor and redness.
     max_steps : int
         Bound on integrator steps; exceeding it raises :class:`SolverError` instead of hanging.
+    override : mapping, optional
+        ``{screening rule code: reason}`` to simulate despite a contraindication found by
+        :func:`screen` (e.g. ``{"isotretinoin": "dermatologist approved, AAD 2024"}``); the
+        reason is recorded in :attr:`Result.screening`.
+    sensitivities : sequence of str, optional
+        Also compute derivatives of every state and observable with respect to these nominal
+        parameters (e.g. ``"s_w"``, ``"kap_US"``, ``"cov_age_aC_slope"``) and session depths
+        (``"depth_mm[k]"``, session k counted from 0). They are in
+        ``result.sensitivities`` (:class:`Sensitivities`), as arrays shaped
+        (time, state or observable, column). Method and accuracy: ``docs/fitting.md``.
 
     Returns
     -------
     Result
-        Trajectories of every state and observable, session states and threshold crossings.
+        Trajectories of every state and observable, session states, threshold crossings,
+        the patient screening and, if requested, sensitivities.
 
     Raises
     ------
+    ContraindicationError
+        Screening found a contraindication (a ValueError naming it and how to override).
     ValueError
         Invalid plan, patient, horizon, output times, parameters or tolerances; the message
         names the field and the allowed range.
@@ -159,12 +179,17 @@ def simulate(
     array([0., 1., 2.])
     >>> round(float(res["total_collagen"][180]), 3) > 1.0
     True
+    >>> res = sr.simulate(plan, days=180, sensitivities=["s_w", "depth_mm[0]"])
+    >>> res.sensitivities["total_collagen"].shape
+    (181, 2)
     """
     schedule = as_schedule(plan)
     if patient is None:
         patient = Patient()
     elif not isinstance(patient, Patient):
         raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
+    if method is None:
+        method = "rodas5p" if sensitivities is None else "rodas4"
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
     rtol_f = check_real("rtol", rtol, 1e-14, 0.1)
@@ -172,6 +197,9 @@ def simulate(
     steps = check_int("max_steps", max_steps, 1, 10**9)
     horizon, t = resolve_times(days, t_eval)
     nominal = resolve_params(params)
+    screening = screen(patient, schedule, override=override)
+    if screening.blocked:
+        raise ContraindicationError(screening, schedule.label())
 
     core_patient = patient._to_core()
     effective = np.asarray(_core.effective_parameters(nominal.values_array, core_patient))
@@ -179,11 +207,14 @@ def simulate(
     ctx = ObservableContext(baseline=baseline, effective=effective)
     weights, levels = event_definitions(ctx)
 
-    raw = _core.simulate(
-        nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
-        atol_arr, steps, 0.0, 0.0, weights, levels,
-    )
-    return Result(
+    args = (nominal.values_array, core_patient, schedule._to_array(), t, horizon, method, rtol_f,
+            atol_arr, steps, 0.0, 0.0, weights, levels)
+    if sensitivities is None:
+        raw = _core.simulate(*args)
+    else:
+        names = check_sensitivity_names(sensitivities, schedule)
+        raw = _core.simulate_sensitivities(*args, names)
+    result = Result(
         raw=raw,
         schedule=schedule,
         patient=patient,
@@ -191,7 +222,13 @@ def simulate(
         context=ctx,
         horizon=horizon,
         options={"method": method, "rtol": rtol_f, "atol": atol_arr, "max_steps": steps},
+        screening=screening,
     )
+    if sensitivities is not None:
+        result.sensitivities = Sensitivities(
+            raw, ctx, nominal, schedule, result.y, result.pre_session, result.post_session
+        )
+    return result
 
 
 def event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDArray[np.float64]]:

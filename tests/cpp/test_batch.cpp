@@ -100,22 +100,20 @@ TEST_CASE("items really differ: the batch is not one simulation copied") {
 
 TEST_CASE("a failing item is recorded and does not spoil the others") {
     BatchRequest r = population_request();
-    // An impossible dose (destroys all matrix: chi * u >= 1) for the second parameter set, and a
-    // solver failure for a third one whose fast growth-factor decay exhausts the step budget of
-    // the explicit method.
-    Params destroys = default_parameters();
-    const double u = session_dose(r.plans[0][0], apply_covariates(destroys, r.patients[0])).u;
-    destroys[p_chi] = 1.5 / u;
+    // Invalid input for the second parameter set (a negative rate), and a solver failure for a
+    // third one whose fast growth-factor decay exhausts the step budget of the explicit method.
+    Params invalid = default_parameters();
+    invalid[p_k_mat] = -0.01;
     Params stiff = default_parameters();
     stiff[p_d_T] = 3000.0;
-    r.params = {default_parameters(), destroys, stiff};
+    r.params = {default_parameters(), invalid, stiff};
     r.options.method = Method::dopri5;
     r.options.max_steps = 6000;
     r.items = {{0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 1, 0}, {2, 0, 0, 0}, {0, 2, 1, 0}};
     const BatchResult b = simulate_batch(r, 2);
     CHECK(b.status[0] == ItemStatus::ok);
     CHECK(b.status[1] == ItemStatus::invalid_input);
-    CHECK_THAT(b.error[1], Catch::Matchers::Contains("sessions[0]"));
+    CHECK_THAT(b.error[1], Catch::Matchers::Contains("k_mat"));
     CHECK(b.status[2] == ItemStatus::ok);
     CHECK(b.status[3] == ItemStatus::solver_error);
     CHECK_THAT(b.error[3], Catch::Matchers::Contains("max_steps"));

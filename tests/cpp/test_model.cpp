@@ -53,10 +53,13 @@ TEST_CASE("the closed-form baseline is a steady state for every kind of patient"
         double C = y0[iC3] + y0[iC1] + y0[iCm];
         CHECK(C == Approx(1.0).epsilon(1e-15));
     }
-    // Design table 2.2 lists the baseline of a patient at the onset age (P_b = 1).
+    // Design table 2.2 lists the baseline of a patient at the onset age (P_b = 1) with the
+    // design's maturation rate (the calibration changed k_mat).
     Patient young;
     young.age = 25;
-    const State y0 = Mn14System(apply_covariates(default_parameters(), young)).baseline();
+    Params design = default_parameters();
+    design[p_k_mat] = 0.015;
+    const State y0 = Mn14System(apply_covariates(design, young)).baseline();
     CHECK(y0[iC3] == Approx(0.002).margin(0.0005));
     CHECK(y0[iC1] == Approx(0.008).margin(0.0005));
     CHECK(y0[iCm] == Approx(0.99).margin(0.0005));
@@ -163,12 +166,12 @@ TEST_CASE("covariate rules follow design section 2.7") {
         Patient def;
         def.age = 28;
         def.vitamin_c = VitaminC::deficient;
-        CHECK(apply_covariates(p, def)[p_a_C] == Approx(0.5));
-        CHECK(apply_covariates(p, def)[p_k_mat] == Approx(0.0075));
+        CHECK(apply_covariates(p, def)[p_a_C] == Approx(p[p_cov_vitc_deficient]));
+        CHECK(apply_covariates(p, def)[p_k_mat] == Approx(p[p_k_mat] * p[p_cov_vitc_deficient]));
         Patient sup = def;
         sup.vitamin_c = VitaminC::supplemented;
-        CHECK(apply_covariates(p, sup)[p_a_C] == Approx(1.2));
-        CHECK(apply_covariates(p, sup)[p_k_mat] == Approx(0.015));
+        CHECK(apply_covariates(p, sup)[p_a_C] == Approx(p[p_cov_vitc_supplemented]));
+        CHECK(apply_covariates(p, sup)[p_k_mat] == Approx(p[p_k_mat]));
     }
     SECTION("skin type, reactivity and smoking") {
         Patient s;
@@ -192,10 +195,29 @@ TEST_CASE("a session jump adds damage, growth factor and redness and removes mat
     const State y0 = sys.baseline();
     const Dose<double> dose{1.0, 1.0};
     const State y1 = apply_session(y0, p, dose);
-    CHECK(y1[iD] == Approx(1.0));
-    CHECK(y1[iT] == Approx(2.0));
-    CHECK(y1[iR] == Approx(1.0));
-    CHECK(y1[iCm] == Approx(y0[iCm] * 0.99));
-    CHECK(y1[iE] == Approx(0.99));
+    CHECK(y1[iD] == Approx(p[p_kap_D]));
+    CHECK(y1[iT] == Approx(p[p_kap_T]));
+    CHECK(y1[iR] == Approx(p[p_al_V]));
+    // No inflammation at baseline: mature matrix keeps exp(-chi u), fresh matrix exp(-chi_imm u).
+    CHECK(y1[iCm] == Approx(y0[iCm] * std::exp(-p[p_chi])));
+    CHECK(y1[iE] == Approx(std::exp(-p[p_chi])));
+    CHECK(y1[iC1] == Approx(y0[iC1] * std::exp(-p[p_chi_imm])));
     CHECK(y1[iF] == y0[iF]);
+}
+
+TEST_CASE("needling inflamed skin destroys more matrix than needling healed skin") {
+    const Params p = default_parameters();
+    const State healed = Mn14System(p).baseline();
+    State inflamed = healed;
+    inflamed[iN] = 0.3;
+    inflamed[iM1] = 0.2;
+    const Dose<double> dose{1.0, 1.0};
+    const State a = apply_session(healed, p, dose);
+    const State b = apply_session(inflamed, p, dose);
+    const double friable = 1.0 + p[p_phi_inf] * 0.5;
+    CHECK(b[iCm] / inflamed[iCm] == Approx(std::exp(-p[p_chi] * friable)));
+    CHECK(b[iC3] / inflamed[iC3] == Approx(std::exp(-p[p_chi_imm] * friable)));
+    CHECK(b[iC3] / inflamed[iC3] < a[iC3] / healed[iC3]);
+    // Fresh matrix is more fragile than mature matrix.
+    CHECK(a[iC1] / healed[iC1] < a[iCm] / healed[iCm]);
 }

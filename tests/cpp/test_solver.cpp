@@ -95,14 +95,25 @@ TEST_CASE("a linear function of the RODAS interpolant is the projected scalar in
 }
 
 TEST_CASE("without sessions the state stays at baseline for 10 years") {
+    const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
+    const State y0 = sys.baseline();
     for (Method m : {Method::rodas5p, Method::rodas4, Method::dopri5}) {
-        const Trajectory tr = simulate(request({}, 3650, m));
-        const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
-        const State y0 = sys.baseline();
+        const SimulationRequest r = request({}, 3650, m);
+        const Trajectory tr = simulate(r);
         for (std::size_t row = 0; row < tr.t.size(); ++row)
-            for (std::size_t i = 0; i < kNumStates; ++i)
-                REQUIRE(std::abs(state_at(tr, row, i) - y0[i]) <= 1e-12 * (1 + std::abs(y0[i])));
-        CHECK(tr.stats.steps < 100);  // quiet skin: the solver takes long steps
+            for (std::size_t i = 0; i < kNumStates; ++i) {
+                // The L-stable method keeps the steady state to round-off. The explicit one, once
+                // its steps outgrow its stability region, lets round-off grow until the error
+                // control stops it: it stays at baseline to within its tolerance.
+                const bool l_stable = m != Method::dopri5;
+                const double bound =
+                    l_stable
+                        ? 1e-12 * (1 + std::abs(y0[i]))
+                        : 10 * (r.options.atol[i] + r.options.rtol * std::abs(y0[i]));
+                INFO(method_name(m) << " state " << kStateNames[i] << " day " << tr.t[row]);
+                REQUIRE(std::abs(state_at(tr, row, i) - y0[i]) <= bound);
+            }
+        if (m != Method::dopri5) CHECK(tr.stats.steps < 100);  // quiet skin: long steps
     }
 }
 

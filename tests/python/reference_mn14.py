@@ -26,7 +26,8 @@ def default_values() -> dict[str, float]:
 
 def covariates(p: dict[str, float], age: float = 45.0, diabetes: str = "none",
                vitamin_c: str = "replete", phototype: int = 2, smoker: bool = False,
-               photoaged: bool = False, reactive_skin: bool = False) -> dict[str, float]:
+               photoaged: bool = False, reactive_skin: bool = False,
+               acne_scars: bool = False) -> dict[str, float]:
     """Design section 2.7, applied to a copy of p."""
     q = dict(p)
     a = max(0.0, age - p["cov_age_onset"])
@@ -62,6 +63,8 @@ def covariates(p: dict[str, float], age: float = 45.0, diabetes: str = "none",
         q["R_vis"] = q["R_vis"] * (1 + 0.5 * (p["cov_phototype_Rvis"] - 1))
     if smoker:
         q["a_W"] = p["a_W"] * p["cov_smoke_aW"]
+    if acne_scars:
+        q["g_scale"] = p["g_scale"] * (1 - p["cov_acne_deficit"]) / p["cov_acne_deficit"]
     return q
 
 
@@ -143,12 +146,16 @@ def dose(p: dict[str, float], depth: float, density: float = 250.0,
 
 
 def jump(p: dict[str, float], y: np.ndarray, u: float, v: float) -> np.ndarray:
+    """Session jump of docs/model.md (design 2.5 plus the spacing mechanism)."""
     out = y.copy()
     i = {s: k for k, s in enumerate(STATES)}
+    friable = 1 + p["phi_inf"] * (y[i["N"]] + y[i["M1"]] + y[i["M2"]])
     out[i["D"]] += p["kap_D"] * u
     out[i["T"]] += p["kap_T"] * u
-    for s in ("C3", "C1", "Cm", "E"):
-        out[i[s]] *= 1 - p["chi"] * u
+    for s in ("C3", "C1"):
+        out[i[s]] *= math.exp(-p["chi_imm"] * u * friable)
+    for s in ("Cm", "E"):
+        out[i[s]] *= math.exp(-p["chi"] * u * friable)
     out[i["R"]] += p["al_V"] * u * v
     return out
 

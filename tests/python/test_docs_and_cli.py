@@ -4,8 +4,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import skinremodel as sr
 from skinremodel.cli import main
 
@@ -13,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_parameter_tables_in_model_doc_are_current():
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "parameter_docs.py"), "--check"],
+    out = subprocess.run([sys.executable, str(ROOT / "tools" / "model_docs.py"), "--check"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
@@ -30,23 +28,37 @@ def test_every_observable_is_in_the_model_doc():
         assert f"`{name}`" in doc
 
 
-def test_demo_prints_table_and_writes_png(tmp_path, capsys):
-    out = tmp_path / "demo.png"
-    assert main(["demo", "--out", str(out)]) == 0
+def test_demo_compares_the_plan_library_prints_the_table_and_writes_png(tmp_path, capsys):
+    # What ./scripts/demo.sh runs: `skinremodel compare` on the built-in plans.
+    png, report = tmp_path / "demo.png", tmp_path / "demo.html"
+    assert main(["compare", "--patient", str(ROOT / "examples" / "patient_45.toml"),
+                 "--png", str(png), "--out", str(report)]) == 0
     text = capsys.readouterr().out
-    for regimen in ("3 sessions, 2 weeks apart", "4 sessions, 4 weeks apart",
-                    "4 sessions, 6 weeks apart", "monthly for 6 months"):
-        assert regimen in text
+    for title in sr.plans.all():
+        assert title in text
+    for column in ("collagen change 3 mo (%)", "collagen change 6 mo (%)",
+                   "collagen change 12 mo (%)", "redness after 1st session (h)"):
+        assert column in text
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert report.read_text().startswith("<!DOCTYPE html>")
+    demo_sh = (ROOT / "scripts" / "demo.sh").read_text()
+    assert "skinremodel compare --patient examples/patient_45.toml" in demo_sh
+    assert "./scripts/demo.sh" in (ROOT / "README.md").read_text()
+
+
+def test_demo_subcommand_is_the_same_comparison(tmp_path, capsys):
+    out = tmp_path / "demo.png"
+    assert main(["demo", "--out", str(out), "--age", "45"]) == 0
+    text = capsys.readouterr().out
+    assert all(title in text for title in sr.plans.all())
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_demo_numbers_are_physiological():
-    from skinremodel.demo import regimen_table
-
-    table, _ = regimen_table(sr.Patient(age=45))
+    table = sr.compare(sr.plans.all(), sr.Patient(age=45)).table
     # More sessions, more collagen at 6 months; everything above baseline; redness 12-72 h.
-    assert table.loc["monthly for 6 months", "collagen change 6 mo (%)"] > \
-        table.loc["4 sessions, 4 weeks apart", "collagen change 6 mo (%)"]
+    assert table.loc["monthly for 4-6 months then yearly touch-ups", "collagen change 6 mo (%)"] > \
+        table.loc["4 sessions 4-6 weeks apart (up to 6)", "collagen change 6 mo (%)"]
     assert (table.filter(like="collagen change") > 0).all().all()
     assert table["redness after 1st session (h)"].between(12, 72).all()
 
@@ -56,6 +68,25 @@ def test_cli_bad_input_is_one_line_and_nonzero(capsys):
     err = capsys.readouterr().err
     assert err.startswith("skinremodel: error:") and "age must be in [18, 100]" in err
     assert err.count("\n") == 1
+
+
+def test_every_screening_rule_and_library_plan_is_in_the_clinician_doc():
+    from skinremodel.screening import RULES
+
+    doc = (ROOT / "docs" / "clinician.md").read_text()
+    for rule in RULES:
+        assert f"`{rule.code}`" in doc
+    for name in sr.plans.list():
+        assert f"`{name}`" in doc
+
+
+def test_report_assumptions_match_the_model_doc():
+    from skinremodel.report import ASSUMPTIONS
+
+    doc = (ROOT / "docs" / "model.md").read_text().split("## Assumptions and limits")[1]
+    doc = doc.split("\n#")[0]
+    bullets = [" ".join(b.split()).replace("`", "") for b in doc.split("\n- ")[1:]]
+    assert bullets == list(ASSUMPTIONS)
 
 
 def test_console_script_is_installed():

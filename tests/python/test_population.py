@@ -99,12 +99,13 @@ def test_bands_are_quantiles_of_the_outcomes():
     outcomes = pop.outcomes(PLAN, days=[0, 30, 90, 180], metrics=["total_collagen", "E"])
     expected = np.quantile(outcomes.values("total_collagen"), qs, axis=0).T
     assert np.array_equal(bands.loc["total_collagen"].to_numpy(), expected)
-    # Bands are ordered, wide after treatment, and a session destroys the same matrix fraction
-    # in everyone on day 0.
+    # Bands are ordered, and far wider after the response has developed than right after the
+    # first session (whose injury differs little between patients).
     coll = bands.loc["total_collagen"]
     assert (coll["10%"] <= coll["50%"]).all() and (coll["50%"] <= coll["90%"]).all()
-    assert coll.loc[90.0, "90%"] - coll.loc[90.0, "10%"] > 0.05
-    assert coll.loc[0.0, "90%"] - coll.loc[0.0, "10%"] < 1e-12
+    width = coll["90%"] - coll["10%"]
+    assert width[90.0] > 0.05
+    assert width[0.0] < 0.1 * width[90.0]
     assert coll.loc[90.0, "50%"] > 1.05
     assert bands.attrs["n_patients"] == 400 and bands.attrs["n_failed"] == 0
     assert bands.attrs["session_days"] == [0.0, 28.0, 56.0]

@@ -53,12 +53,17 @@ def test_error_shrinks_as_rtol_shrinks(reference, method):
     assert errors[2] < 1e-5
 
 
+@pytest.mark.parametrize("patient", [sr.Patient(), sr.Patient(age=60, diabetes="controlled")])
 @pytest.mark.parametrize("method", ["rodas5p", "rodas4", "dopri5"])
-def test_no_sessions_stays_at_baseline_for_ten_years(method):
-    res = sr.simulate(sr.Schedule([]), sr.Patient(age=60, diabetes="controlled"), days=3650,
-                      method=method)
+def test_no_sessions_stays_at_baseline_for_ten_years(method, patient):
+    res = sr.simulate(sr.Schedule([]), patient, days=3650, method=method)
     base = np.array(list(res.baseline.values()))
-    np.testing.assert_allclose(res.y, np.broadcast_to(base, res.y.shape), rtol=1e-12, atol=1e-14)
+    drift = np.abs(res.y - base)
+    if method in ("rodas5p", "rodas4"):  # L-stable: the steady state is kept to round-off
+        assert (drift <= 1e-12 * (1 + np.abs(base))).all()
+    else:  # explicit: stiff round-off growth is stopped by the error control, at tolerance level
+        atol = res.options["atol"]
+        assert (drift <= 10 * (atol + res.options["rtol"] * np.abs(base))).all()
 
 
 def test_reference_and_engine_agree_for_an_older_diabetic_patient():

@@ -166,18 +166,27 @@ Dose<T> session_dose(const T& depth_mm, const T& density_per_cm2, const T& needl
     return dose;
 }
 
-// State right after a session: damage and growth factor are added, matrix is destroyed in the
-// channels, immediate redness appears (section 2.5).
+// State right after a session (section 2.5, plus the spacing mechanism of docs/model.md):
+// damage and growth factor are added, immediate redness appears, and matrix in the injured volume
+// is destroyed. Mature crosslinked matrix loses only the channel cores (chi per unit dose);
+// fresh, uncrosslinked collagen (C3, C1) is disrupted throughout the injured volume including the
+// halo (chi_imm per unit dose). Tissue that is still inflamed is more friable: both destroyed
+// fractions grow by the factor 1 + phi_inf (N + M1) of the inflammation present at the session.
 template <class T>
 StateArray<T> apply_session(const StateArray<T>& y, const ParamArray<T>& p, const Dose<T>& dose) {
+    using std::exp;
     StateArray<T> out = y;
+    const T friable = 1.0 + p[p_phi_inf] * (y[iN] + y[iM1] + y[iM2]);
     out[iD] += p[p_kap_D] * dose.u;
     out[iT] += p[p_kap_T] * dose.u;
-    const T kept = 1.0 - p[p_chi] * dose.u;
-    out[iC3] *= kept;
-    out[iC1] *= kept;
-    out[iCm] *= kept;
-    out[iE] *= kept;
+    // Survival fractions exp(-x): ~1 - x for the small doses of practice (the design's 1 - chi u),
+    // and never negative however large the dose or the inflammation.
+    const T kept_mature = exp(-p[p_chi] * dose.u * friable);
+    const T kept_immature = exp(-p[p_chi_imm] * dose.u * friable);
+    out[iC3] *= kept_immature;
+    out[iC1] *= kept_immature;
+    out[iCm] *= kept_mature;
+    out[iE] *= kept_mature;
     out[iR] += p[p_al_V] * dose.u * dose.v;
     return out;
 }

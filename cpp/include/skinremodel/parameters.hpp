@@ -28,6 +28,8 @@ namespace skinremodel {
     X(tau_hom) X(nG) X(eps_sp) X(beta_age) \
     /* dose */ \
     X(chi) \
+    /* spacing */ \
+    X(chi_imm) X(phi_inf) \
     /* elastin */ \
     X(k_E0) X(k_Ex) X(k_Et) X(s_Ew) X(a_E) X(k_EI) \
     /* erythema */ \
@@ -40,9 +42,9 @@ namespace skinremodel {
     X(cov_age_kDM_floor) X(cov_dm_controlled) X(cov_dm_k12) X(cov_dm_dM1) X(cov_dm_dN) \
     X(cov_dm_kDM) X(cov_dm_s) X(cov_dm_nu) X(cov_dm_Pb) X(cov_dm_aC) X(cov_dm_rF) X(cov_dm_km) \
     X(cov_vitc_deficient) X(cov_vitc_supplemented) X(cov_photo_Pb) X(cov_photo_aE) \
-    X(cov_reactive_alV) X(cov_reactive_Rvis) X(cov_phototype_Rvis) X(cov_smoke_aW) \
+    X(cov_reactive_alV) X(cov_reactive_Rvis) X(cov_phototype_Rvis) X(cov_smoke_aW) X(cov_acne_deficit) \
     /* observation */ \
-    X(kap_US) X(kap_oed) X(kap_el) X(G_jnd) X(G_s) X(g_imm) X(g_E) X(R_down_frac) X(I_share_m) \
+    X(kap_US) X(kap_oed) X(kap_el) X(kap_oct) X(g_scale) X(G_jnd) X(G_s) X(g_imm) X(g_E) X(R_down_frac) X(I_share_m) \
 
 enum ParamIndex : std::size_t {
 #define SKINREMODEL_ENUM_ENTRY(name) p_##name,

@@ -20,6 +20,7 @@ struct Patient {
     bool smoker = false;
     bool photoaged = false;
     bool reactive_skin = false;
+    bool acne_scars = false;  // atrophic acne scars in the treated area
 };
 
 // Throws InvalidInput naming the field and its allowed range.
@@ -82,6 +83,10 @@ ParamArray<T> apply_covariates(const ParamArray<T>& p, const Patient& patient) {
     if (patient.phototype >= 5) q[p_R_vis] *= p[p_cov_phototype_Rvis];
     if (patient.phototype == 4) q[p_R_vis] *= one + (p[p_cov_phototype_Rvis] - one) * 0.5;
     if (patient.smoker) q[p_a_W] *= p[p_cov_smoke_aW];
+    // Atrophic scar: the layer lacks a fraction delta of the surrounding skin's collagen, so a gain
+    // measured against the scar's own baseline fills (1 - delta) / delta of the visible deficit.
+    if (patient.acne_scars)
+        q[p_g_scale] *= (one - p[p_cov_acne_deficit]) / p[p_cov_acne_deficit];
     return q;
 }
 

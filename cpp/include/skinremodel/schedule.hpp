@@ -20,8 +20,8 @@ struct Session {
 // Hard physical limits of the dose model; the Python layer applies the clinical range on top.
 inline constexpr double kMaxDepthMm = 5.0;
 
-// Sessions must be finite, at t >= 0, strictly increasing in time, with positive geometry and a
-// dose that does not destroy the whole matrix (chi * u < 1). Throws InvalidInput naming the session.
+// Sessions must be finite, at t >= 0, strictly increasing in time, with positive geometry.
+// Throws InvalidInput naming the session.
 void check_sessions(const std::vector<Session>& sessions, const Params& effective);
 
 // Dose of one session with the effective parameters of the patient.

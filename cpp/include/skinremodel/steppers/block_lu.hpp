@@ -75,7 +75,53 @@ public:
         solve_from<0>(r, x);
     }
 
+    // Solves W X = B in place for Cols right-hand sides at once: X is row-major, N rows of Cols
+    // values. The same operations as solve(), each on a row of Cols values (which vectorises);
+    // the sensitivity integrator solves for all its columns this way.
+    template <std::size_t Cols>
+    void solve_columns(double* X) const {
+        solve_columns_from<0, Cols>(X);
+    }
+
 private:
+    template <std::size_t Cols>
+    static void subtract_row(double a, const double* src, double* dst) {
+        for (std::size_t c = 0; c < Cols; ++c) dst[c] -= a * src[c];
+    }
+
+    template <std::size_t C0, std::size_t Cols, std::size_t... I>
+    void apply_coupling_columns([[maybe_unused]] double* X, std::index_sequence<I...>) const {
+        // W = -J below the blocks: move the already solved blocks to the right-hand side.
+        (subtract_row<Cols>(-J_[kCoupling[C0 + I].row * N + kCoupling[C0 + I].col],
+                            X + kCoupling[C0 + I].col * Cols, X + kCoupling[C0 + I].row * Cols),
+         ...);
+    }
+
+    template <std::size_t B, std::size_t Cols>
+    void solve_columns_from(double* X) const {
+        if constexpr (B < NB) {
+            constexpr std::size_t r0 = Bounds[B], r1 = Bounds[B + 1];
+            constexpr std::size_t c0 = coupling_begin(B), c1 = coupling_begin(B + 1);
+            apply_coupling_columns<c0, Cols>(X, std::make_index_sequence<c1 - c0>{});
+            if constexpr (r1 - r0 > 1) {
+                for (std::size_t k = r0; k < r1; ++k)
+                    if (perm_[k] != k)
+                        for (std::size_t c = 0; c < Cols; ++c)
+                            std::swap(X[k * Cols + c], X[perm_[k] * Cols + c]);
+                for (std::size_t i = r0 + 1; i < r1; ++i)  // unit lower triangle
+                    for (std::size_t j = r0; j < i; ++j)
+                        subtract_row<Cols>(lu_[i * N + j], X + j * Cols, X + i * Cols);
+            }
+            for (std::size_t i = r1; i-- > r0;) {  // upper triangle
+                for (std::size_t j = i + 1; j < r1; ++j)
+                    subtract_row<Cols>(lu_[i * N + j], X + j * Cols, X + i * Cols);
+                const double inv = inv_diag_[i];
+                for (std::size_t c = 0; c < Cols; ++c) X[i * Cols + c] *= inv;
+            }
+            solve_columns_from<B + 1, Cols>(X);
+        }
+    }
+
     // Everything below is unrolled at compile time over the blocks and the coupling entries; with
     // runtime loop bounds the compiler spends most instructions on loop control (measured).
     static constexpr std::size_t coupling_begin(std::size_t block) {

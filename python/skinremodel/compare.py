@@ -1,0 +1,374 @@
+"""Scenario comparison: one patient, several plans, one table.
+
+:func:`compare` screens the patient for every plan, simulates the plans that are not blocked and
+returns a :class:`Comparison` with a DataFrame of headline metrics (:attr:`Comparison.table`),
+a ranking (:meth:`Comparison.rank`), plots and a standalone HTML report.
+
+Definitions of the table's columns (``M`` = 3, 6 and 12 months, i.e. days 90, 180 and 365,
+those within the horizon, plus the horizon itself if it is not one of them):
+
+- ``sessions``: sessions simulated within the horizon; ``first``/``last session (day)``.
+- ``redness after 1st session (h)``, ``redness per session, mean/max (h)``: hours of visible
+  redness (R above R_vis) after each session (:meth:`Result.redness_hours`).
+- ``downtime total (d)``: the sum over sessions of :meth:`Result.downtime_days`.
+- ``first visible (day)``: first day the visible index passes its just-noticeable value.
+- ``visible index M``: the visible index G (model units; 0 = baseline) on that day.
+- ``collagen change M (%)``: total collagen, percent change from the patient's baseline.
+- ``elastin change H (%)``: total elastin at the last milestone H, percent change.
+- ``gain per session (pp)``: collagen change at the last milestone (percentage points)
+  divided by the number of sessions simulated up to it: what each session bought.
+- ``screening``: findings (``severity: code``); ``status``: ok, overridden or blocked.
+
+Default ranking objective (:data:`DEFAULT_OBJECTIVE`): the visible index at the last
+milestone, highest first, ties broken by less total downtime. It ranks by what the patient
+sees at the end of the horizon, not by collagen alone, because the visible index weighs mature
+collagen and elastin (docs/model.md, "Observables").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from . import plans as library
+from ._validation import check_real
+from .parameters import Parameters
+from .patient import Patient
+from .result import Result
+from .schedule import Schedule
+from .screening import ContraindicationError, Screening, check_overrides
+from .simulate import resolve_params, simulate
+
+if TYPE_CHECKING:  # pragma: no cover
+    from matplotlib.figure import Figure
+
+__all__ = ["compare", "Comparison", "DEFAULT_OBJECTIVE", "MILESTONES", "LOWER_IS_BETTER"]
+
+#: Days of the headline milestones and their labels (1 month = 30 days, 1 year = 365 days).
+MILESTONES: tuple[tuple[float, str], ...] = ((90.0, "3 mo"), (180.0, "6 mo"), (365.0, "12 mo"))
+#: Columns where a smaller value is better (used by :meth:`Comparison.rank`).
+LOWER_IS_BETTER: tuple[str, ...] = (
+    "sessions", "redness after 1st session (h)", "redness per session, mean (h)",
+    "redness per session, max (h)", "downtime total (d)", "first visible (day)",
+)
+#: The default objective of :meth:`Comparison.rank`, ``{milestone}`` = the last milestone.
+DEFAULT_OBJECTIVE: tuple[str, str] = ("visible index {milestone}", "downtime total (d)")
+
+PlanLike = Schedule | str
+
+
+def milestones(horizon: float) -> list[tuple[float, str]]:
+    """Return the milestones within the horizon, ending with the horizon itself."""
+    out = [(day, label) for day, label in MILESTONES if day <= horizon]
+    if not out or out[-1][0] != horizon:
+        out.append((horizon, f"day {horizon:g}"))
+    return out
+
+
+@dataclass(eq=False)  # holds DataFrames and results: compare by identity
+class Comparison:
+    """The outcome of :func:`compare`.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per plan (index: plan name); columns as in the module docstring.
+    plans : dict of str to Schedule
+    results : dict of str to Result or None
+        None for a plan blocked by screening.
+    screenings : dict of str to Screening
+    patient : Patient
+    horizon_days : float
+    params : Parameters
+        Nominal parameters used (patient covariates are applied on top).
+    """
+
+    table: pd.DataFrame
+    plans: dict[str, Schedule]
+    results: dict[str, Result | None]
+    screenings: dict[str, Screening]
+    patient: Patient
+    horizon_days: float
+    params: Parameters
+    milestones: list[tuple[float, str]] = field(default_factory=list)
+
+    @property
+    def last_milestone(self) -> str:
+        """Label of the last milestone (the horizon), e.g. ``"12 mo"``."""
+        return self.milestones[-1][1]
+
+    @property
+    def objective(self) -> list[str]:
+        """The columns of the default ranking objective for this horizon."""
+        return [c.format(milestone=self.last_milestone) for c in DEFAULT_OBJECTIVE]
+
+    @property
+    def overrides(self) -> dict[str, dict[str, str]]:
+        """Overridden contraindications and their reasons, by plan."""
+        return {name: s.overrides for name, s in self.screenings.items() if s.overrides}
+
+    def rank(self, by: str | Sequence[str] | None = None,
+             ascending: bool | Sequence[bool] | None = None) -> pd.DataFrame:
+        """Return the table sorted best first, with a ``rank`` column (1 = best).
+
+        Parameters
+        ----------
+        by : str or sequence of str, optional
+            Columns to rank by, most important first. Default: :attr:`objective` (visible index
+            at the last milestone, then total downtime).
+        ascending : bool or sequence of bool, optional
+            Sort direction per column. Default: ascending for columns in
+            :data:`LOWER_IS_BETTER`, descending otherwise.
+
+        Blocked plans (no simulation) come last with no rank.
+        """
+        columns = self.objective if by is None else ([by] if isinstance(by, str) else list(by))
+        numeric = [c for c in self.table.columns
+                   if pd.api.types.is_numeric_dtype(self.table[c])]
+        for c in columns:
+            if c not in numeric:
+                raise ValueError(f"cannot rank by {c!r}; numeric columns are "
+                                 f"{', '.join(map(repr, numeric))}")
+        if ascending is None:
+            ascending = [c in LOWER_IS_BETTER for c in columns]
+        elif isinstance(ascending, bool):
+            ascending = [ascending] * len(columns)
+        ordered = self.table.sort_values(list(columns), ascending=list(ascending),
+                                         na_position="last", kind="stable")
+        ok = ordered["status"] != "blocked"
+        ranks = pd.array(np.where(ok, np.cumsum(ok), 0), dtype="Int64")
+        ranks[~ok.to_numpy()] = pd.NA
+        return ordered.assign(rank=ranks)[["rank", *ordered.columns]]
+
+    def trajectories(self, variable: str = "total_collagen", *, percent: bool = False,
+                     index: Literal["day", "date"] = "day") -> pd.DataFrame:
+        """One column per simulated plan: a state or observable over the horizon."""
+        columns = {}
+        for name, res in self.results.items():
+            if res is None:
+                continue
+            values = res.percent_change(variable) if percent else res[variable]
+            rows = res.dates if index == "date" else pd.Index(res.t, name="day")
+            columns[name] = pd.Series(values, index=rows)
+        return pd.DataFrame(columns)
+
+    def plot(self, figsize: tuple[float, float] = (12.0, 8.0)) -> Figure:
+        """Plot trajectories of the visible index and total collagen, and headline bars.
+
+        Sessions are marked on the trajectories. Returns the matplotlib Figure.
+        """
+        from .comparison_plot import plot_comparison
+
+        return plot_comparison(self, figsize=figsize)
+
+    def to_html(self, path: str | Path | None = None) -> str:
+        """Return the standalone HTML report, and write it to ``path`` if given.
+
+        The report holds tables, embedded PNG plots, the patient, the screening and the
+        assumptions.
+        """
+        from .report import comparison_report
+
+        text = comparison_report(self)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    def headline(self) -> pd.DataFrame:
+        """Return the columns a clinician reads first.
+
+        Those are the collagen change at the milestones and the redness after the first session.
+        """
+        cols = [f"collagen change {label} (%)" for _, label in self.milestones]
+        return self.table[["sessions", *cols, "redness after 1st session (h)", "status"]]
+
+    def __repr__(self) -> str:
+        return (f"<Comparison: {len(self.plans)} plans over {self.horizon_days:g} days, "
+                f"{self.patient!r}>")
+
+    def _repr_html_(self) -> str:
+        from .report import comparison_fragment
+
+        return comparison_fragment(self)
+
+
+def _as_plan(item: Any) -> Schedule:
+    if isinstance(item, Schedule):
+        return item
+    if isinstance(item, str):
+        if library.is_library_plan(item):
+            return library.get(item)
+        return Schedule.parse(item, name=item.strip())
+    raise TypeError(f"a plan must be a Schedule, a library plan name or plan text, got "
+                    f"{type(item).__name__}")
+
+
+def _named_plans(plans: Any, start_date: dt.date | str | None) -> dict[str, Schedule]:
+    if isinstance(plans, (Schedule, str)):
+        plans = [plans]
+    if isinstance(plans, Mapping):
+        items: Iterable[tuple[str | None, Any]] = plans.items()
+    elif isinstance(plans, Iterable):
+        items = [(None, p) for p in plans]
+    else:
+        raise TypeError(f"plans must be a list or dict of plans, got {type(plans).__name__}")
+    named: dict[str, Schedule] = {}
+    for k, (key, item) in enumerate(items):
+        try:
+            plan = _as_plan(item)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"plans[{key if key is not None else k}]: {exc}") from None
+        if key is not None and not isinstance(key, str):
+            raise TypeError(f"plan names must be strings, got {key!r}")
+        name = key if key is not None else plan.label()
+        if name in named:
+            raise ValueError(f"two plans are named {name!r}; give them distinct names "
+                             "(pass a dict {name: plan})")
+        if start_date is not None and plan.start_date is None:
+            plan = plan.starting(start_date)
+        named[name] = plan.named(name)
+    if not named:
+        raise ValueError("plans is empty; give at least one plan")
+    return named
+
+
+def _date_of(plan: Schedule, day: float) -> str:
+    """ISO date of a day of a plan ("" without a start date or a day)."""
+    if plan.start_date is None or math.isnan(day):
+        return ""
+    return (plan.start_date + dt.timedelta(days=math.floor(day))).isoformat()
+
+
+def _metric_columns(marks: list[tuple[float, str]]) -> list[str]:
+    last = marks[-1][1]
+    return ["redness after 1st session (h)", "redness per session, mean (h)",
+            "redness per session, max (h)", "downtime total (d)", "first visible (day)",
+            *(f"visible index {label}" for _, label in marks),
+            *(f"collagen change {label} (%)" for _, label in marks),
+            f"elastin change {last} (%)", "gain per session (pp)"]
+
+
+def _metrics(res: Result, marks: list[tuple[float, str]]) -> dict[str, Any]:
+    n = len(res.session_days)
+    redness = [res.redness_hours(k) for k in range(n)]
+    row: dict[str, Any] = {
+        "redness after 1st session (h)": redness[0] if n else math.nan,
+        "redness per session, mean (h)": float(np.mean(redness)) if n else math.nan,
+        "redness per session, max (h)": max(redness) if n else math.nan,
+        "downtime total (d)": sum(res.downtime_days(k) for k in range(n)),
+        "first visible (day)": res.first_visible_day(),
+    }
+    index = {float(t): i for i, t in enumerate(res.t)}
+    visible = res["visible_improvement"]
+    collagen = res.percent_change("total_collagen")
+    for day, label in marks:
+        row[f"visible index {label}"] = float(visible[index[day]])
+    for day, label in marks:
+        row[f"collagen change {label} (%)"] = float(collagen[index[day]])
+    last_day, last = marks[-1]
+    row[f"elastin change {last} (%)"] = float(res.percent_change("elastin")[index[last_day]])
+    done = int(np.count_nonzero(res.session_days <= last_day))
+    row["gain per session (pp)"] = row[f"collagen change {last} (%)"] / done if done else math.nan
+    return row
+
+
+def compare(
+    plans: PlanLike | Iterable[PlanLike] | Mapping[str, PlanLike],
+    patient: Patient | None = None,
+    horizon_days: float = 365,
+    *,
+    override: Mapping[str, str] | None = None,
+    start_date: dt.date | str | None = None,
+    params: Parameters | Mapping[str, float] | None = None,
+    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
+) -> Comparison:
+    """Compare plans for one patient: screening, simulation and a table of headline metrics.
+
+    Parameters
+    ----------
+    plans : Schedule, str, list or dict
+        Plans as :class:`Schedule` objects, library plan names (``"standard-course"``, see
+        :mod:`skinremodel.plans`) or plan text (``"4 sessions every 4 weeks at 1.5 mm"``); a
+        dict gives each its name.
+    patient : Patient, optional
+        Covariates and history; ``Patient()`` if omitted.
+    horizon_days : float
+        Days to simulate (default 365).
+    override : mapping, optional
+        ``{screening rule code: reason}``: go ahead despite these contraindications; the
+        reasons are recorded and shown in the report.
+    start_date : date or str, optional
+        Date of day 0 for plans without one (needed when the history has dates).
+    params : Parameters or mapping, optional
+        Parameter values or overrides, as in :func:`simulate`.
+    method : {"rodas5p", "rodas4", "dopri5"}
+        Integration method, as in :func:`simulate` (default ``"rodas5p"``).
+
+    Returns
+    -------
+    Comparison
+        Plans blocked by a contraindication have a row with status ``"blocked"`` and no
+        numbers.
+
+    Raises
+    ------
+    ContraindicationError
+        Every plan is blocked (the message names the contraindications and how to override).
+    ValueError, TypeError
+        Invalid plans, patient, horizon or overrides; messages name the plan and the field.
+
+    Examples
+    --------
+    >>> import skinremodel as sr
+    >>> cmp = sr.compare(["standard-course", "every-6-weeks"], sr.Patient(age=35))
+    >>> list(cmp.table.index)
+    ['4 sessions 4-6 weeks apart (up to 6)', 'every 6 weeks']
+    """
+    patient = Patient() if patient is None else patient
+    if not isinstance(patient, Patient):
+        raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
+    horizon = check_real("horizon_days", horizon_days, 1, 36500, unit="days")
+    check_overrides(override)
+    nominal = resolve_params(params)
+    named = _named_plans(plans, start_date)
+    marks = milestones(horizon)
+    rows: list[dict[str, Any]] = []
+    results: dict[str, Result | None] = {}
+    screenings: dict[str, Screening] = {}
+    first_block: ContraindicationError | None = None
+    for name, plan in named.items():
+        row: dict[str, Any] = {"plan name": name, "plan": str(plan)}
+        within = plan.days[plan.days <= horizon]
+        row["sessions"] = int(within.size)
+        row["first session (day)"] = float(within[0]) if within.size else math.nan
+        row["last session (day)"] = float(within[-1]) if within.size else math.nan
+        try:
+            res = simulate(plan, patient, days=horizon, params=nominal, method=method,
+                           override=override)
+        except ContraindicationError as exc:
+            first_block = first_block or exc
+            results[name], screenings[name] = None, exc.screening
+        else:
+            results[name], screenings[name] = res, res.screening
+            row.update(_metrics(res, marks))
+        row["screening"] = screenings[name].summary()
+        row["status"] = screenings[name].status
+        rows.append(row)
+    if first_block is not None and all(r is None for r in results.values()):
+        raise first_block
+    columns = ["plan name", "plan", "sessions", "first session (day)", "last session (day)",
+               *_metric_columns(marks), "screening", "status"]
+    table = pd.DataFrame(rows).reindex(columns=columns).set_index("plan name")
+    if any(p.start_date is not None for p in named.values()):
+        for col in ("first session", "last session"):
+            dates = [_date_of(named[str(n)], float(d)) for n, d in table[f"{col} (day)"].items()]
+            table.insert(table.columns.get_loc(f"{col} (day)") + 1, f"{col} (date)", dates)
+    return Comparison(table=table, plans=named, results=results, screenings=screenings,
+                      patient=patient, horizon_days=horizon, params=nominal, milestones=marks)

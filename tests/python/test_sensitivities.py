@@ -1,0 +1,182 @@
+"""Sensitivities of states and observables: central differences, chain rule, API and errors."""
+
+import numpy as np
+import pytest
+import skinremodel as sr
+from skinremodel.observables import OBSERVABLES, STATE_NAMES, ObservableContext
+
+# A patient with every covariate rule active (away from the age floors), six sessions of varied
+# depth and density (away from the kinks of the dose), and beta_age off its bound 0 so that its
+# central difference exists and the time-dependent set-point is exercised.
+PATIENT = sr.Patient(age=60, diabetes="controlled", vitamin_c="deficient", photoaged=True,
+                     reactive_skin=True, phototype=4, smoker=True)
+DEPTHS = [1.5, 1.0, 2.0, 1.5, 1.25, 1.75]
+DENSITIES = [250, 150, 400, 250, 200, 300]
+PLAN = sr.Schedule([sr.Session(21.0 * k, depth_mm=d, density_per_cm2=rho)
+                    for k, (d, rho) in enumerate(zip(DEPTHS, DENSITIES, strict=True))])
+PARAMS = sr.Parameters.default().replace(beta_age=0.01)
+DAYS = np.arange(0.0, 121.0, 3.0)
+TIGHT = {"rtol": 1e-11, "atol": 1e-15}
+
+
+def _simulate(params=PARAMS, plan=PLAN, **kw):
+    return sr.simulate(plan, PATIENT, days=None, t_eval=DAYS, params=params, **kw)
+
+
+def _observables(res):
+    return np.stack([res[name] for name in OBSERVABLES], axis=1)
+
+
+def _perturbed(name, factor):
+    if name.startswith("depth_mm["):
+        k = int(name[len("depth_mm["):-1])
+        sessions = list(PLAN)
+        sessions[k] = sr.Session(sessions[k].day, depth_mm=sessions[k].depth_mm * factor,
+                                 density_per_cm2=sessions[k].density_per_cm2)
+        return _observables(_simulate(plan=sr.Schedule(sessions), **TIGHT))
+    return _observables(_simulate(params=PARAMS.replace(**{name: PARAMS[name] * factor}),
+                                  **TIGHT))
+
+
+def _extrapolated_difference(name):
+    """d(observable)/d(log column): central differences, Richardson-extrapolated (see Catch2)."""
+    def central(step):
+        return (_perturbed(name, 1 + step) - _perturbed(name, 1 - step)) / (2 * step)
+    return (4 * central(1e-3) - central(2e-3)) / 3
+
+
+COLUMNS = list(sr.Parameters.default().names) + [f"depth_mm[{k}]" for k in range(len(PLAN))]
+
+
+@pytest.fixture(scope="module")
+def tight_sensitivities():
+    res = _simulate(sensitivities=COLUMNS, rtol=1e-10, atol=1e-14)
+    return res.sensitivities.array(list(OBSERVABLES), scaled=True)
+
+
+@pytest.mark.parametrize("chunk", range(0, len(COLUMNS), 27))
+def test_observable_sensitivities_equal_central_differences(tight_sensitivities, chunk):
+    # Every parameter of the default set (observation gains included: they move observables but
+    # no state) and the depth of every session, for every observable and output day, to 1e-4
+    # relative; components below 1e-4 of their column's peak, or below 1e-5 for a 100% change,
+    # are compared on that floor.
+    failures = []
+    for c in range(chunk, min(chunk + 27, len(COLUMNS))):
+        fd = _extrapolated_difference(COLUMNS[c])
+        s = tight_sensitivities[:, :, c]
+        floor = np.maximum(np.abs(fd), max(1e-4 * np.abs(fd).max(), 1e-5))
+        err = np.abs(s - fd) / floor
+        if err.max() >= 1e-4:
+            day, obs = np.unravel_index(err.argmax(), err.shape)
+            failures.append(f"{COLUMNS[c]}: {err.max():.2e} at day {DAYS[day]:g}, "
+                            f"{list(OBSERVABLES)[obs]}")
+    assert not failures, failures
+
+
+def _context():
+    res = sr.simulate(PLAN, PATIENT, days=60, params=PARAMS)
+    return res._ctx, res.y[[1, 5, 30, 59]]
+
+
+@pytest.mark.parametrize("name", list(OBSERVABLES))
+def test_observable_partials_equal_central_differences(name):
+    ctx, y = _context()
+    obs = OBSERVABLES[name]
+    g = obs.partials(y, ctx)
+    eps = 1e-6
+    for i in range(len(STATE_NAMES)):
+        h = eps * (abs(y[:, i]).max() or 1.0)
+        up, down = y.copy(), y.copy()
+        up[:, i] += h
+        down[:, i] -= h
+        np.testing.assert_allclose(g.states[:, i], (obs(up, ctx) - obs(down, ctx)) / (2 * h),
+                                   rtol=1e-6, atol=1e-6, err_msg=f"d{name}/d{STATE_NAMES[i]}")
+        b_up, b_down = ctx.baseline.copy(), ctx.baseline.copy()
+        hb = eps * (abs(ctx.baseline[i]) or 1.0)
+        b_up[i] += hb
+        b_down[i] -= hb
+        fd = (obs(y, ObservableContext(b_up, ctx.effective))
+              - obs(y, ObservableContext(b_down, ctx.effective))) / (2 * hb)
+        expected = np.zeros(len(y)) if g.baseline is None else g.baseline[:, i]
+        np.testing.assert_allclose(expected, fd, rtol=1e-6, atol=1e-6,
+                                   err_msg=f"d{name}/d(baseline {STATE_NAMES[i]})")
+    names = sr.Parameters.default().names
+    for k, pname in enumerate(names):
+        e_up, e_down = ctx.effective.copy(), ctx.effective.copy()
+        hp = eps * (abs(ctx.effective[k]) or 1.0)
+        e_up[k] += hp
+        e_down[k] -= hp
+        fd = (obs(y, ObservableContext(ctx.baseline, e_up))
+              - obs(y, ObservableContext(ctx.baseline, e_down))) / (2 * hp)
+        np.testing.assert_allclose(g.params.get(pname, np.zeros(len(y))), fd, rtol=1e-6,
+                                   atol=1e-6, err_msg=f"d{name}/d{pname}")
+
+
+def test_chain_rule_identities():
+    res = _simulate(sensitivities=["kap_US", "s_w", "kap_el"])
+    s = res.sensitivities
+    # Ultrasound density is linear in kap_US with slope C - 1; elasticity in kap_el.
+    np.testing.assert_allclose(s["ultrasound_density"][:, 0], res["total_collagen"] - 1.0,
+                               atol=1e-15)
+    np.testing.assert_allclose(s["elasticity"][:, 2] * PARAMS["kap_el"],
+                               res["elasticity"] - 1.0, atol=1e-14)
+    # An observation gain moves no state.
+    assert not s.states[:, :, 0].any() and not s.states[:, :, 2].any()
+    # Without oedema, d(US)/d(log s_w) is kap_US times d(C)/d(log s_w).
+    np.testing.assert_allclose(s["ultrasound_density"][:, 1] - PARAMS["kap_US"] * s[
+        "total_collagen"][:, 1], -PARAMS["kap_oed"] * (s["N"][:, 1] + s["M1"][:, 1]
+                                                      + s["M2"][:, 1]), atol=1e-12)
+
+
+def test_shapes_names_and_scaling():
+    res = _simulate(sensitivities=["s_w", "depth_mm[2]"])
+    s = res.sensitivities
+    n = len(DAYS)
+    assert s.names == ("s_w", "depth_mm[2]")
+    assert s.states.shape == (n, 14, 2)
+    assert s.observables.shape == (n, len(OBSERVABLES), 2)
+    assert s.array().shape == (n, 14 + len(OBSERVABLES), 2)
+    np.testing.assert_array_equal(s.values, [PARAMS["s_w"], PLAN[2].depth_mm])
+    np.testing.assert_allclose(s.array(["Cm"], scaled=True)[:, 0, :], s["Cm"] * s.values)
+    assert s.pre_session.shape == (len(PLAN), 14, 2) and s.baseline.shape == (14, 2)
+    table = s.to_pandas(["Cm", "elasticity"])
+    assert list(table.columns) == ["day", "variable", "parameter", "value"]
+    assert len(table) == n * 2 * 2
+    row = table[(table.day == DAYS[10]) & (table.variable == "elasticity")
+                & (table.parameter == "depth_mm[2]")]
+    assert row.value.item() == s["elasticity"][10, 1]
+    # The trajectory itself does not change (with sensitivities the default method is rodas4,
+    # whose steps carry them more accurately).
+    assert res.options["method"] == "rodas4"
+    np.testing.assert_array_equal(res.y, _simulate(method="rodas4").y)
+    assert res.redness_hours(0) == _simulate(method="rodas4").redness_hours(0)
+
+
+def test_session_day_sensitivities_left_limit():
+    plan = sr.Schedule([0, 28])
+    res = sr.simulate(plan, days=40, t_eval=[27.0, 28 - 1e-7, 28.0], sensitivities=["s_w"],
+                      rtol=1e-10, atol=1e-13)
+    s = res.sensitivities
+    np.testing.assert_allclose(s.pre_session[1], s.states[1], rtol=1e-5, atol=1e-9)
+    np.testing.assert_array_equal(s.post_session[1], s.states[2])
+    np.testing.assert_allclose(s.at_sessions("ultrasound_density", "pre")[1],
+                               s["ultrasound_density"][1], rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(s.at_sessions("ultrasound_density", "post")[1],
+                               s["ultrasound_density"][2], rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("names", "error", "match"),
+    [
+        (["s_ww"], ValueError, "did you mean 's_w'"),
+        (["depth_mm[6]"], ValueError, r"plan has 6 sessions \(k must be in \[0, 5\]\)"),
+        (["depth_mm[-1]"], ValueError, "unknown parameter 'depth_mm"),
+        (["k_mat", "k_mat"], ValueError, "'k_mat' listed twice"),
+        ([], ValueError, "at least one"),
+        ("s_w", TypeError, "list of parameter names"),
+        ([3], TypeError, "must be a string"),
+    ],
+)
+def test_bad_sensitivity_names(names, error, match):
+    with pytest.raises(error, match=match):
+        _simulate(sensitivities=names)
