@@ -25,9 +25,11 @@ from ._validation import check_int, check_real
 from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
 from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from .parameters import Parameters, check_parameter_rows
+from .history import MedicalHistory
 from .patient import Patient, covariates_from_codes, patient_codes
 from .result import EVENT_NAMES, duration_above, threshold_level
 from .schedule import Schedule, as_schedule
+from .screening import ContraindicationError, check_overrides, screen
 from .simulate import METHODS, event_definitions, resolve_atol, resolve_params, resolve_times
 
 __all__ = ["simulate_many", "run_chunk", "BatchChunk", "ChunkOutput"]
@@ -56,6 +58,7 @@ def simulate_many(
     threads: int | None = None,
     client: Any = None,
     chunk_size: int | None = None,
+    override: Mapping[str, str] | None = None,
 ) -> BatchResult:
     """Simulate many (plan, patient, parameter set) items in the C++ batch engine.
 
@@ -97,6 +100,11 @@ def simulate_many(
     chunk_size : int, optional
         Items per engine call. Default: 4096 locally, about four tasks per worker thread on a
         cluster; fewer if one chunk's states (items x output days x 14) would exceed 64 MB.
+    override : mapping, optional
+        ``{screening rule code: reason}``, as in :func:`simulate`. Patients given as
+        :class:`Patient` objects with a medical history are screened for each plan
+        (:func:`screen`); a contraindicated (patient, plan) item fails with
+        ``error_type`` ``"ContraindicationError"``, like ``simulate`` would raise.
 
     Returns
     -------
@@ -142,9 +150,10 @@ def simulate_many(
         n_threads = check_int("threads", threads, 1, 4096)
 
     plan_list, plan_names = _resolve_plans(plans)
-    patient_rows = _resolve_patients(patients)
+    patient_rows, patient_objects = _resolve_patients(patients)
     param_rows = _resolve_params(params)
     items = _item_table(len(plan_list), len(patient_rows), len(param_rows), bool(cross))
+    blocked = _screen_items(items, patient_objects, plan_list, override)
 
     options = _Options(t_out=t_out, t_end=t_end, method=method, rtol=rtol_f, atol=atol_arr,
                        max_steps=steps, threads=n_threads, metrics=metric_names)
@@ -163,7 +172,7 @@ def simulate_many(
     item_frame = _item_frame(items, patient_rows, plan_names)
     return BatchResult.from_chunks(outputs, item_frame, t_out, t_end, metric_names,
                                    {"method": method, "rtol": rtol_f, "atol": atol_arr,
-                                    "max_steps": steps})
+                                    "max_steps": steps}, blocked)
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -217,22 +226,51 @@ def _resolve_plans(plans: Any) -> tuple[list[Schedule], list[str]]:
     return single, names
 
 
-def _resolve_patients(patients: Any) -> NDArray[np.float64]:
+def _resolve_patients(patients: Any) -> tuple[NDArray[np.float64], list[Patient] | None]:
+    """Numeric covariate rows, and the Patient objects when given as such (for screening)."""
     if patients is None:
-        return patient_codes([Patient()])
+        patients = Patient()
     if isinstance(patients, Patient):
-        return patient_codes([patients])
+        return patient_codes([patients]), [patients]
     if isinstance(patients, pd.DataFrame):
         if len(patients) == 0:
             raise ValueError("patients is an empty table")
-        return patient_codes(patients)
+        return patient_codes(patients), None
     if isinstance(patients, (str, bytes)) or not isinstance(patients, Iterable):
         raise TypeError("patients must be a Patient, a sequence of Patients or a DataFrame of "
                         f"covariates, got {type(patients).__name__}")
-    codes = patient_codes(list(patients))
+    objects = list(patients)
+    codes = patient_codes(objects)
     if len(codes) == 0:
         raise ValueError("patients is empty")
-    return codes
+    return codes, objects
+
+
+def _screen_items(items: NDArray[np.int64], patients: list[Patient] | None,
+                  plans: list[Schedule], override: Mapping[str, str] | None
+                  ) -> dict[int, tuple[str, str]]:
+    """Items that screening blocks: {item: (error type, message)}.
+
+    Only a medical history can block (covariates give cautions at most), so patients without
+    one are not screened; each (patient, plan) pair is screened once.
+    """
+    check_overrides(override)
+    if patients is None:
+        return {}
+    with_history = {k for k, p in enumerate(patients) if p.history != MedicalHistory()}
+    verdicts: dict[tuple[int, int], str | None] = {}
+    blocked: dict[int, tuple[str, str]] = {}
+    for item, (_, patient, plan) in enumerate(items):
+        if patient not in with_history:
+            continue
+        key = (int(patient), int(plan))
+        if key not in verdicts:
+            screening = screen(patients[key[0]], plans[key[1]], override=override)
+            verdicts[key] = (str(ContraindicationError(screening, plans[key[1]].label()))
+                             if screening.blocked else None)
+        if verdicts[key] is not None:
+            blocked[item] = ("ContraindicationError", verdicts[key])
+    return blocked
 
 
 def _resolve_params(params: Any) -> NDArray[np.float64]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -65,8 +65,13 @@ class BatchResult:
     @classmethod
     def from_chunks(cls, chunks: Sequence[ChunkOutput], items: pd.DataFrame,
                     days: NDArray[np.float64], horizon: float, metrics: tuple[str, ...],
-                    options: dict[str, Any]) -> BatchResult:
-        """Assemble the outputs of the engine calls, in item order."""
+                    options: dict[str, Any],
+                    failures: Mapping[int, tuple[str, str]] | None = None) -> BatchResult:
+        """Assemble the outputs of the engine calls, in item order.
+
+        ``failures`` marks items that failed before the engine ({item: (error type,
+        message)}, e.g. a contraindication): their values are NaN.
+        """
         width = max((c.session_days.shape[1] for c in chunks), default=0)
 
         def pad(a: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -85,9 +90,15 @@ class BatchResult:
                         else np.empty((0, 0)))
         status = np.concatenate([c.status for c in chunks]) if chunks else np.empty(0, np.int8)
         errors = [e for c in chunks for e in c.error]
+        error_types = [_ERROR_TYPES.get(int(s), "") for s in status]
+        for item, (kind, message) in (failures or {}).items():
+            error_types[item], errors[item] = kind, message
+            for name in metrics:
+                values[name][item] = np.nan
+            session_days[item] = np.nan
         items = items.copy()
-        items["failed"] = status != 0
-        items["error_type"] = [_ERROR_TYPES.get(int(s), "") for s in status]
+        items["failed"] = [bool(t) for t in error_types]
+        items["error_type"] = error_types
         items["error"] = errors
         stat_names = list(chunks[0].stats) if chunks else []
         stats = pd.DataFrame({k: np.concatenate([c.stats[k] for c in chunks])

@@ -230,3 +230,30 @@ def test_default_chunks_bound_the_states_in_memory():
     assert _chunk_size(None, 100_000, None, 3) == LOCAL_CHUNK
     daily = _chunk_size(None, 100_000, None, 366)
     assert daily * 366 * 14 * 8 <= CHUNK_STATE_BYTES < (daily + 1) * 366 * 14 * 8
+
+
+def test_contraindicated_items_fail_like_simulate_would_raise():
+    """Patients with a medical history are screened per plan; a blocked item fails alone."""
+    import datetime as dt
+
+    plan = PLANS["3 x 4 weeks, 1.0 mm"].starting("2025-06-02")
+    recent = sr.Patient(age=40, history=sr.MedicalHistory(
+        isotretinoin_stopped=dt.date(2025, 4, 1)))
+    with pytest.raises(sr.ContraindicationError) as raised:
+        sr.simulate(plan, recent, days=90)
+    res = sr.simulate_many(plan, [PATIENTS[0], recent, PATIENTS[1]], days=[30, 90],
+                           metrics=["total_collagen", "redness_hours"])
+    assert res.failed.tolist() == [False, True, False]
+    assert res.items.loc[1, "error_type"] == "ContraindicationError"
+    assert res.items.loc[1, "error"] == str(raised.value)
+    assert np.all(np.isnan(res.values("total_collagen")[1]))
+    assert np.all(np.isnan(res.values("redness_hours")[1]))
+    serial = sr.simulate(plan, PATIENTS[1], days=90, t_eval=[30, 90])
+    assert np.array_equal(res.values("total_collagen")[2], serial["total_collagen"])
+    # With a stated reason the item goes ahead, as simulate() does.
+    reason = {"isotretinoin": "dermatologist approved"}
+    allowed = sr.simulate_many(plan, recent, days=[30, 90], override=reason)
+    assert not allowed.failed[0]
+    assert np.array_equal(allowed.values("total_collagen")[0],
+                          sr.simulate(plan, recent, days=90, t_eval=[30, 90],
+                                      override=reason)["total_collagen"])
