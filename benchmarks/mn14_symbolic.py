@@ -36,30 +36,45 @@ PARAMS: tuple[str, ...] = tuple(_core.parameter_names())
 
 @dataclass(frozen=True)
 class Jump:
-    """A session's jump for one patient: y[add] += amounts, y[scaled] *= kept."""
+    """A session's jump for one patient (docs/model.md, "Session dose and jumps").
+
+    D, T and R receive the amounts added; the matrix keeps exp(-x friable) of itself, x = chi u
+    for mature collagen and elastin (Cm, E) and chi_imm u for immature collagen (C3, C1), where
+    friable = 1 + phi_inf (N + M1 + M2) is read from the state at the session.
+    """
 
     D: float
     T: float
     R: float
-    kept: float
+    mature: float    # chi u
+    immature: float  # chi_imm u
+    phi_inf: float
+
+    def as_array(self) -> NDArray[np.float64]:
+        return np.array([self.D, self.T, self.R, self.mature, self.immature, self.phi_inf])
 
 
 def session_jump(effective: NDArray[np.float64], depth_mm: float = 1.5,
                  density_per_cm2: float = 250.0) -> Jump:
-    """Jump amounts of one session (docs/model.md, "Session dose and jumps")."""
+    """Jump amounts of one session for a patient's effective parameters."""
     p = dict(zip(PARAMS, effective, strict=True))
     u, v = _core.session_dose(depth_mm, density_per_cm2, float("nan"), 1.0, effective)
     return Jump(D=float(p["kap_D"] * u), T=float(p["kap_T"] * u), R=float(p["al_V"] * u * v),
-                kept=float(1.0 - p["chi"] * u))
+                mature=float(p["chi"] * u), immature=float(p["chi_imm"] * u),
+                phi_inf=float(p["phi_inf"]))
 
 
 def apply_jump(y: NDArray[np.float64], jump: Jump) -> NDArray[np.float64]:
     out = np.array(y, dtype=np.float64)
-    out[STATES.index("D")] += jump.D
-    out[STATES.index("T")] += jump.T
-    out[STATES.index("R")] += jump.R
-    for name in ("C3", "C1", "Cm", "E"):
-        out[STATES.index(name)] *= jump.kept
+    i = {name: STATES.index(name) for name in STATES}
+    friable = 1.0 + jump.phi_inf * (y[i["N"]] + y[i["M1"]] + y[i["M2"]])
+    out[i["D"]] += jump.D
+    out[i["T"]] += jump.T
+    out[i["R"]] += jump.R
+    for name in ("C3", "C1"):
+        out[i[name]] *= np.exp(-jump.immature * friable)
+    for name in ("Cm", "E"):
+        out[i[name]] *= np.exp(-jump.mature * friable)
     return out
 
 
@@ -168,12 +183,19 @@ class Mn14Symbolic:
         for sym, value in zip(self.arguments, args, strict=True):
             if sym in used:
                 lines.append(f"  {sym} = {float(value)!r}")
-        # The jump amounts are parameters, so a batch can change them per patient.
+        # The jump amounts are parameters, so a batch can change them per patient; the
+        # assignments read the state at the session (friability of inflamed tissue).
+        lines.append(f"  phi_inf = {float(sessions[0][1].phi_inf) if sessions else 0.0!r}")
         for k, (day, jump) in enumerate(sessions):
             lines.append(f"  jump_D{k} = {float(jump.D)!r}; jump_T{k} = {float(jump.T)!r}; "
-                         f"jump_R{k} = {float(jump.R)!r}; kept{k} = {float(jump.kept)!r}")
+                         f"jump_R{k} = {float(jump.R)!r}; x_mature{k} = {float(jump.mature)!r}; "
+                         f"x_immature{k} = {float(jump.immature)!r}")
+            friable = "(1 + phi_inf * (N + M1 + M2))"
             assign = (f"D = D + jump_D{k}, T = T + jump_T{k}, R = R + jump_R{k}, "
-                      + ", ".join(f"{s} = {s} * kept{k}" for s in ("C3", "C1", "Cm", "E")))
+                      + ", ".join(f"{s} = {s} * exp(-x_immature{k} * {friable})"
+                                  for s in ("C3", "C1")) + ", "
+                      + ", ".join(f"{s} = {s} * exp(-x_mature{k} * {friable})"
+                                  for s in ("Cm", "E")))
             lines.append(f"  session{k}: at (time >= {float(day)!r}), t0=false, persistent=true: "
                          f"{assign}")
         lines.append("end")

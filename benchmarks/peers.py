@@ -62,7 +62,6 @@ HORIZON = 365.0
 T_OUT = np.arange(0.0, HORIZON + 1.0)
 RTOL = 1e-6
 ATOL = np.asarray(_core.default_atol())
-SCALED = [sym.STATES.index(s) for s in ("C3", "C1", "Cm", "E")]
 Array = NDArray[np.float64]
 
 
@@ -75,17 +74,13 @@ class Problem:
     population: sr.Population
     args: Array             # (n, 2 + P): sC0, sE0, effective parameters
     y0: Array               # (n, 14) baselines
-    jumps: Array            # (n, 4): D, T, R added, kept fraction of C3, C1, Cm, E
+    jumps: Array            # (n, 6): sym.Jump.as_array() of each patient
     ref_args: Array
     ref_y0: Array
     ref_jump: Array
     ours: Array             # (366, 14) skinremodel, reference patient, default tolerances
     tight: Array            # (366, 14) skinremodel at rtol 1e-10: the reference solution
     scale: Array            # (14,) peak of each state over the reference trajectory
-
-
-def jump_array(j: sym.Jump) -> Array:
-    return np.array([j.D, j.T, j.R, j.kept])
 
 
 def apply_jump(y: Array, jump: Array) -> Array:
@@ -104,7 +99,7 @@ def build_problem(n: int, seed: int) -> Problem:
     pairs = np.column_stack([np.arange(n), np.arange(n)]).astype(np.int64)
     eff, base = _core.effective_parameters_batch(pop.params_matrix, codes, pairs)
     args = np.vstack([sym.engine_arguments(e) for e in eff])
-    jumps = np.vstack([jump_array(sym.session_jump(e)) for e in eff])
+    jumps = np.vstack([sym.session_jump(e).as_array() for e in eff])
     ref_eff = np.asarray(_core.effective_parameters(sr.Parameters.default().values_array,
                                                     sr.Patient(age=45)._to_core()))
     ours = sr.simulate(plan, sr.Patient(age=45), days=HORIZON).y
@@ -112,7 +107,7 @@ def build_problem(n: int, seed: int) -> Problem:
     return Problem(plan=plan, population=pop, args=args, y0=np.asarray(base), jumps=jumps,
                    ref_args=sym.engine_arguments(ref_eff),
                    ref_y0=np.asarray(_core.baseline(ref_eff)),
-                   ref_jump=jump_array(sym.session_jump(ref_eff)), ours=ours, tight=tight,
+                   ref_jump=sym.session_jump(ref_eff).as_array(), ours=ours, tight=tight,
                    scale=np.abs(ours).max(axis=0))
 
 
@@ -212,8 +207,8 @@ class RoadRunner:
         varying = np.ptp(p.args, axis=0) > 0
         self.param_ids = [n for n, v in zip(names, varying, strict=True) if v and n in model_ids]
         self.param_cols = [names.index(n) for n in self.param_ids]
-        self.jump_ids = [[f"jump_D{k}", f"jump_T{k}", f"jump_R{k}", f"kept{k}"]
-                         for k in range(len(SESSION_DAYS) - 1)]
+        self.jump_ids = [[f"jump_D{k}", f"jump_T{k}", f"jump_R{k}", f"x_mature{k}",
+                          f"x_immature{k}"] for k in range(len(SESSION_DAYS) - 1)]
 
     def one(self, args: Array | None = None, y0: Array | None = None,
             jump: Array | None = None) -> Array:
@@ -223,9 +218,10 @@ class RoadRunner:
         rr.reset()  # time 0, the model's initial state, parameters and event states
         if args is not None:  # a population patient; the reference patient is the model itself
             assert y0 is not None and jump is not None
-            ids = self.param_ids + [i for k in self.jump_ids for i in k] + list(sym.STATES)
-            values = [*args[self.param_cols], *np.tile(jump, len(SESSION_DAYS) - 1),
-                      *apply_jump(y0, jump)]
+            ids = (self.param_ids + [i for k in self.jump_ids for i in k] + ["phi_inf"]
+                   + list(sym.STATES))
+            values = [*args[self.param_cols], *np.tile(jump[:5], len(SESSION_DAYS) - 1),
+                      jump[5], *apply_jump(y0, jump)]
             rr.setValues(ids, [float(v) for v in values])
         return np.asarray(rr.simulate(0.0, HORIZON, len(T_OUT)))[:, 1:]
 
@@ -254,8 +250,10 @@ class Diffrax:
             last = k == len(SESSION_DAYS) - 1
             ts = T_OUT[(T_OUT >= ta) & ((T_OUT <= tb) if last else (T_OUT < tb))]
             segments.append((ta, tb, jnp.asarray(ts if last else np.append(ts, tb)), last))
-        i_d, i_t, i_r = (sym.STATES.index(s) for s in ("D", "T", "R"))
-        scaled = jnp.asarray(SCALED)
+        i_d, i_t, i_r, i_n, i_m1, i_m2 = (sym.STATES.index(s)
+                                          for s in ("D", "T", "R", "N", "M1", "M2"))
+        immature = jnp.asarray([sym.STATES.index(s) for s in ("C3", "C1")])
+        mature = jnp.asarray([sym.STATES.index(s) for s in ("Cm", "E")])
 
         def simulate(args: object, y0: object, jump: object) -> object:
             term = dfx.ODETerm(rhs)
@@ -263,8 +261,10 @@ class Diffrax:
             controller = dfx.PIDController(rtol=RTOL * tighter, atol=atol)
             y, out = y0, []
             for ta, tb, ts, last in segments:  # unrolled: a static schedule compiles once
+                friable = 1.0 + jump[5] * (y[i_n] + y[i_m1] + y[i_m2])
                 y = y.at[i_d].add(jump[0]).at[i_t].add(jump[1]).at[i_r].add(jump[2])
-                y = y.at[scaled].multiply(jump[3])
+                y = y.at[immature].multiply(jnp.exp(-jump[4] * friable))
+                y = y.at[mature].multiply(jnp.exp(-jump[3] * friable))
                 sol = dfx.diffeqsolve(term, solver, ta, tb, None, y, args=args,
                                       saveat=dfx.SaveAt(ts=ts), stepsize_controller=controller,
                                       max_steps=200_000)
