@@ -38,9 +38,9 @@ SimulationRequest reference_request() {
     redness.level = p[p_R_vis];
     downtime.weights[iR] = 1.0;
     downtime.level = p[p_R_vis] * p[p_R_down_frac];
-    visible.weights[iCm] = 1.0;
-    visible.weights[iC3] = visible.weights[iC1] = p[p_g_imm];
-    visible.weights[iE] = p[p_g_E];
+    visible.weights[iCm] = p[p_g_scale];
+    visible.weights[iC3] = visible.weights[iC1] = p[p_g_scale] * p[p_g_imm];
+    visible.weights[iE] = p[p_g_scale] * p[p_g_E];
     const Mn14System sys(p);
     const State base = sys.baseline();
     for (std::size_t i = 0; i < kNumStates; ++i) visible.level += visible.weights[i] * base[i];
