@@ -257,3 +257,19 @@ def test_contraindicated_items_fail_like_simulate_would_raise():
     assert np.array_equal(allowed.values("total_collagen")[0],
                           sr.simulate(plan, recent, days=90, t_eval=[30, 90],
                                       override=reason)["total_collagen"])
+
+
+def test_every_state_and_observable_equals_serial_bitwise():
+    """Every metric a batch can keep reads the patient's own baseline and parameters."""
+    every = list(sr.STATE_NAMES) + list(sr.OBSERVABLES)
+    patients = [sr.Patient(age=30), sr.Patient(age=71, diabetes="poor", photoaged=True,
+                                                acne_scars=True, phototype=5)]
+    res = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], patients, days=DAYS, metrics=every,
+                           horizon=180)
+    for item, patient in enumerate(patients):
+        serial = sr.simulate(PLANS["5 x 30 days, 1.5 mm"], patient, days=180, t_eval=DAYS)
+        for name in every:
+            assert np.array_equal(res.values(name)[item], serial[name], equal_nan=True), name
+    # The two patients differ in every observable that depends on the response.
+    assert not np.array_equal(res.values("visible_improvement")[0],
+                              res.values("visible_improvement")[1])
