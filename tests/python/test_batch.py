@@ -273,3 +273,12 @@ def test_every_state_and_observable_equals_serial_bitwise():
     # The two patients differ in every observable that depends on the response.
     assert not np.array_equal(res.values("visible_improvement")[0],
                               res.values("visible_improvement")[1])
+
+
+@pytest.mark.parametrize("module", ["skinremodel.batch", "skinremodel.population"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    failures, tests = doctest.testmod(importlib.import_module(module))
+    assert tests > 0 and failures == 0
