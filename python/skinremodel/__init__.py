@@ -20,11 +20,11 @@ from .bands import PredictionBands
 from .batch import simulate_many
 from .batch_result import BatchResult
 from .compare import Comparison, compare
-from .devices import Device
-from .history import MedicalHistory
 from .dataset import Dataset, read_observations, read_patients, read_plans
+from .devices import Device
 from .fit import fit
 from .fit_result import FitResult
+from .history import MedicalHistory
 from .identifiability import IdentifiabilityReport
 from .observables import OBSERVABLES, STATE_NAMES
 from .observation_model import ObservationModel
@@ -35,7 +35,6 @@ from .published import published_observations
 from .result import Result
 from .schedule import Schedule, ScheduleWarning, Session
 from .screening import ContraindicationError, Screening, screen
-from .schedule import Schedule, Session
 from .sensitivities import Sensitivities
 from .simulate import METHODS, simulate
 

@@ -23,9 +23,9 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from ._validation import check_int, check_real
 from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
+from .history import MedicalHistory
 from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from .parameters import Parameters, check_parameter_rows
-from .history import MedicalHistory
 from .patient import Patient, covariates_from_codes, patient_codes
 from .result import EVENT_NAMES, duration_above, threshold_level
 from .schedule import Schedule, as_schedule
@@ -268,8 +268,9 @@ def _screen_items(items: NDArray[np.int64], patients: list[Patient] | None,
             screening = screen(patients[key[0]], plans[key[1]], override=override)
             verdicts[key] = (str(ContraindicationError(screening, plans[key[1]].label()))
                              if screening.blocked else None)
-        if verdicts[key] is not None:
-            blocked[item] = ("ContraindicationError", verdicts[key])
+        verdict = verdicts[key]
+        if verdict is not None:
+            blocked[item] = ("ContraindicationError", verdict)
     return blocked
 
 

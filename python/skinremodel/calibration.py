@@ -41,7 +41,8 @@ CALIBRATED: tuple[str, ...] = (
 # acne-scar cohort: 25 years assumed, below the onset of age effects), 1.5 mm dermaroller.
 # Aust 2008: mostly one session after topical vitamin A/C (vitamin C "supplemented").
 _KENKEL = (Schedule([0, 30, 60, 90], depth_mm=1.5), Patient(age=55, phototype=3))
-_LOTFI = (Schedule([0, 30, 60, 90, 120], depth_mm=1.5), Patient(age=25, phototype=3, acne_scars=True))
+_LOTFI = (Schedule([0, 30, 60, 90, 120], depth_mm=1.5),
+          Patient(age=25, phototype=3, acne_scars=True))
 _AUST = (Schedule([0], depth_mm=1.5), Patient(age=45, vitamin_c="supplemented"))
 _STANDARD = (Schedule([0, 30, 60, 90], depth_mm=1.5), Patient(age=45))
 
@@ -106,7 +107,7 @@ def _rel15(x: float) -> float:
 
 def _change_target(tid: str, study: str, outcome: str, observed: float,
                    cohort: tuple[Schedule, Patient], observable: str, mapping: str = "") -> Target:
-    """A percent change without a reported spread (uncertainty: 15% relative)."""
+    """Make a percent-change target without a reported spread (uncertainty: 15% relative)."""
     day = int(tid.rsplit(":", 1)[1])
     return Target(tid, study, outcome, observed, _rel15(observed), "none reported: 15% relative",
                   "% change", *cohort, day, _percent(observable, day), mapping or observable)
@@ -115,7 +116,8 @@ def _change_target(tid: str, study: str, outcome: str, observed: float,
 TARGETS: tuple[Target, ...] = (
     _change_target("lotfi2013:collagen:176", "lotfi2013_jewds", "papillary collagen fibre content",
                    53.2, _LOTFI, "total_collagen",
-                   "total collagen change (Masson trichrome fibre content of the scar's own dermis)"),
+                   "total collagen change (Masson trichrome fibre content of the scar's own "
+                   "dermis)"),
     _change_target("kenkel2021:density:180", "kenkel2021_asj", "facial dermal density (HFUS)",
                    101.86, _KENKEL, "ultrasound_density"),
     _change_target("kenkel2021:elasticity:180", "kenkel2021_asj",
@@ -174,8 +176,9 @@ class DirectionCheck:
     tolerance: float = 5.0
 
 
-_ELDOMYATI_PHOTO = (Schedule([0, 14, 28, 42, 56, 70], depth_mm=1.5), Patient(age=45, phototype=4, photoaged=True))
-_ELDOMYATI_SCARS = (Schedule([0, 14, 28, 42, 56, 70], depth_mm=1.5), Patient(age=25, phototype=4, acne_scars=True))
+_TWO_WEEKLY_SIX = Schedule([0, 14, 28, 42, 56, 70], depth_mm=1.5)
+_ELDOMYATI_PHOTO = (_TWO_WEEKLY_SIX, Patient(age=45, phototype=4, photoaged=True))
+_ELDOMYATI_SCARS = (_TWO_WEEKLY_SIX, Patient(age=25, phototype=4, acne_scars=True))
 
 DIRECTION_CHECKS: tuple[DirectionCheck, ...] = tuple(
     [DirectionCheck("eldomyati2015_ijd", f"{obs.replace('_', ' ')} {exp} at day {day}",

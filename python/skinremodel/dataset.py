@@ -291,8 +291,8 @@ def read_plans(path: str | Path) -> dict[str, Schedule]:
     for subject, rows in table.groupby("subject", sort=False):
         sessions = []
         for index, row in rows.iterrows():
-            kwargs = {f: float(row[f]) for f in _SESSION_FIELDS
-                      if f in row and pd.notna(row[f])}
+            kwargs: dict[str, Any] = {f: float(row[f]) for f in _SESSION_FIELDS
+                                      if f in row and pd.notna(row[f])}
             try:
                 sessions.append(Session(float(row["day"]), **kwargs))
             except (TypeError, ValueError) as exc:

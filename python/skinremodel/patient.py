@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,8 +56,9 @@ class Patient:
     Examples
     --------
     >>> import skinremodel as sr
-    >>> sr.Patient(age=62, diabetes="controlled")
-    Patient(age=62.0, diabetes='controlled', vitamin_c='replete', phototype=2, smoker=False, photoaged=False, reactive_skin=False, acne_scars=False, history=MedicalHistory())
+    >>> p = sr.Patient(age=62, diabetes="controlled")
+    >>> p.age, p.diabetes, p.acne_scars
+    (62.0, 'controlled', False)
     """
 
     age: float = 45.0
@@ -212,7 +213,9 @@ def covariates_from_codes(codes: NDArray[np.float64]) -> Any:
 def patients_from_codes(codes: NDArray[np.float64]) -> list[Patient]:
     """Patient objects of numeric rows (the inverse of :func:`patient_codes`)."""
     return [
-        Patient(age=float(r[0]), diabetes=_DIABETES[int(r[1])], vitamin_c=_VITAMIN_C[int(r[2])],
+        Patient(age=float(r[0]),
+                diabetes=cast(DiabetesStatus, _DIABETES[int(r[1])]),
+                vitamin_c=cast(VitaminCStatus, _VITAMIN_C[int(r[2])]),
                 phototype=int(r[3]), smoker=bool(r[4]), photoaged=bool(r[5]),
                 reactive_skin=bool(r[6]), acne_scars=bool(r[7]))
         for r in np.asarray(codes)

@@ -18,7 +18,7 @@ __all__ = ["plot_result", "plot_bands", "mark_sessions"]
 
 def mark_sessions(ax: Axes, days: Sequence[float] | np.ndarray, **kwargs: Any) -> None:
     """Draw a thin vertical line at each session day."""
-    style = {"color": "0.6", "linewidth": 0.8, "linestyle": ":", "zorder": 0}
+    style: dict[str, Any] = {"color": "0.6", "linewidth": 0.8, "linestyle": ":", "zorder": 0}
     style.update(kwargs)
     for d in np.asarray(days, dtype=float):
         ax.axvline(d, **style)

@@ -323,7 +323,8 @@ class Result:
         change = self.percent_change("total_collagen")
         for label, day in (("3 months", 90.0), ("6 months", 180.0), ("12 months", 365.0)):
             hits = np.flatnonzero(self.t == day)
-            out[f"collagen change at {label} (%)"] = float(change[hits[0]]) if hits.size else math.nan
+            value = float(change[hits[0]]) if hits.size else math.nan
+            out[f"collagen change at {label} (%)"] = value
         if len(self.session_days):
             out["redness after session 1 (h)"] = self.redness_hours(0)
             out["downtime after session 1 (d)"] = self.downtime_days(0)

@@ -38,7 +38,7 @@ from .schedule import Schedule, Session
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found]
+    import tomli as tomllib
 
 __all__ = ["FORMAT", "VERSION", "schedule_to_dict", "schedule_from_dict", "to_json",
            "from_json", "to_toml", "from_toml", "save", "load", "read_document"]

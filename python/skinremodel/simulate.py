@@ -48,16 +48,20 @@ def resolve_atol(atol: float | Mapping[str, float] | ArrayLike | None) -> NDArra
         out = _DEFAULT_ATOL.copy()
         for name, value in atol.items():
             if name not in STATE_NAMES:
-                raise ValueError(f"atol: unknown state {name!r}; states are {', '.join(STATE_NAMES)}")
+                raise ValueError(
+                    f"atol: unknown state {name!r}; states are {', '.join(STATE_NAMES)}"
+                )
             out[STATE_NAMES.index(name)] = check_real(f"atol[{name!r}]", value, 0, 1,
                                                       lo_closed=False)
         return out
     if np.ndim(atol) == 0:
-        value = check_real("atol", atol, 0, 1, lo_closed=False)  # type: ignore[arg-type]
+        value = check_real("atol", atol, 0, 1, lo_closed=False)
         return np.full(len(STATE_NAMES), value)
     arr = as_float_array("atol", atol)
     if arr.shape != (len(STATE_NAMES),):
-        raise ValueError(f"atol must have one value per state ({len(STATE_NAMES)}), got {arr.shape}")
+        raise ValueError(
+            f"atol must have one value per state ({len(STATE_NAMES)}), got {arr.shape}"
+        )
     for name, value in zip(STATE_NAMES, arr, strict=True):
         check_real(f"atol[{name!r}]", float(value), 0, 1, lo_closed=False)
     return arr
