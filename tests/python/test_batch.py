@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-
 import skinremodel as sr
 
 DAYS = [0.0, 7.0, 30.0, 90.0, 180.0]

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 import skinremodel as sr
 
 distributed = pytest.importorskip("dask.distributed")

@@ -3,7 +3,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-
 import skinremodel as sr
 
 PLAN = sr.Schedule.regular(3, every_weeks=4, name="3 x 4 weeks")

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-
 import skinremodel as sr
 from reference_mn14 import STATES, simulate_reference
 

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 import skinremodel as sr
 from skinremodel.calibration import TARGETS, calibration_table, direction_checks
 
