@@ -22,7 +22,7 @@ import time
 import numpy as np
 import pandas as pd
 import skinremodel as sr
-from bench_simulate import median_time  # same folder: run as python benchmarks/bench_fit.py
+from timing import median_seconds  # same folder: run as python benchmarks/bench_fit.py
 from skinremodel import _core
 from skinremodel.observables import ObservableContext
 from skinremodel.simulate import event_definitions, resolve_atol
@@ -67,7 +67,7 @@ def main() -> None:
     model = sr.ObservationModel("proportional", cv=0.05)
     kwargs = dict(parameters=["s_w", "k_mat", "kap_US", "kap_el"], observation_model=model)
     result = sr.fit(obs, plan, patient, **kwargs)
-    seconds = median_time(lambda: sr.fit(obs, plan, patient, **kwargs), args.repeats)
+    seconds = median_seconds(lambda: sr.fit(obs, plan, patient, **kwargs), args.repeats)
     print("1. fit of 4 parameters to one subject, 5 days x 3 observables (15 observations)")
     print(f"   median {seconds * 1e3:.1f} ms over {args.repeats} fits; "
           f"{result.runs[0]['nfev']} model evaluations, nll {result.nll:.3f}")
@@ -80,7 +80,7 @@ def main() -> None:
     eff = np.asarray(_core.effective_parameters(params, core_patient))
     ctx = ObservableContext(np.asarray(_core.baseline(eff)), eff)
     weights, levels = event_definitions(ctx)
-    engine_args = (params, core_patient, plan6._to_array(), np.arange(366.0), 365.0, "rodas4",
+    engine_args = (params, core_patient, plan6._to_array(), np.arange(366.0), 365.0, "rodas5p",
                    1e-6, resolve_atol(None), 200_000, 0.0, 0.0, weights, levels)
     fns: dict[str, object] = {"plain": lambda: _core.simulate(*engine_args)}
     py_fns: dict[str, object] = {"plain": lambda: sr.simulate(plan6, patient45, days=365)}

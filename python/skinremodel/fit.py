@@ -383,7 +383,7 @@ def fit(
     n_starts: int = 1,
     seed: int | None = 0,
     profile: Iterable[str] = (),
-    method: str = "rodas4",
+    method: str = "rodas5p",
     rtol: float = 1e-8,
     atol: Any = None,
     max_nfev: int | None = None,

@@ -102,7 +102,7 @@ def simulate(
     *,
     t_eval: ArrayLike | None = None,
     params: Parameters | Mapping[str, float] | None = None,
-    method: Literal["rodas5p", "rodas4", "dopri5"] | None = None,
+    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
     rtol: float = 1e-6,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
     max_steps: int = 200_000,
@@ -130,13 +130,12 @@ def simulate(
     params : Parameters or mapping, optional
         Nominal parameter values, or a mapping of overrides of the defaults
         (e.g. ``{"k_mat": 0.02}``). Patient covariates are applied on top.
-    method : {"rodas5p", "rodas4", "dopri5"}, optional
+    method : {"rodas5p", "rodas4", "dopri5"}
         ``"rodas5p"`` (the default): L-stable Rosenbrock 5(4) of Steinebach, the fastest here
         because the model is stiff (see ``docs/solvers.md``). ``"rodas4"``: Hairer and Wanner's
-        RODAS 4(3), the default when ``sensitivities`` are requested: they ride on the state
-        method's steps, and on RODAS4's more numerous steps they are 4 to 5 times more accurate
-        for less cost (``docs/fitting.md``). ``"dopri5"``: Boost.Odeint's explicit
-        Dormand-Prince 5(4).
+        RODAS 4(3). ``"dopri5"``: Boost.Odeint's explicit Dormand-Prince 5(4). Sensitivities
+        ride on the chosen method's steps, so a run with sensitivities follows exactly the same
+        trajectory as one without; their accuracy follows ``rtol`` (``docs/fitting.md``).
     rtol : float
         Relative tolerance, in [1e-14, 0.1].
     atol : float, mapping or array_like, optional
@@ -192,8 +191,6 @@ def simulate(
         patient = Patient()
     elif not isinstance(patient, Patient):
         raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
-    if method is None:
-        method = "rodas5p" if sensitivities is None else "rodas4"
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
     rtol_f = check_real("rtol", rtol, 1e-14, 0.1)

@@ -145,11 +145,11 @@ def test_shapes_names_and_scaling():
     row = table[(table.day == DAYS[10]) & (table.variable == "elasticity")
                 & (table.parameter == "depth_mm[2]")]
     assert row.value.item() == s["elasticity"][10, 1]
-    # The trajectory itself does not change (with sensitivities the default method is rodas4,
-    # whose steps carry them more accurately).
-    assert res.options["method"] == "rodas4"
-    np.testing.assert_array_equal(res.y, _simulate(method="rodas4").y)
-    assert res.redness_hours(0) == _simulate(method="rodas4").redness_hours(0)
+    # The trajectory itself does not change: sensitivities ride on the same method's steps.
+    plain = _simulate()
+    assert res.options["method"] == plain.options["method"] == "rodas5p"
+    np.testing.assert_array_equal(res.y, plain.y)
+    assert res.redness_hours(0) == plain.redness_hours(0)
 
 
 def test_session_day_sensitivities_left_limit():
