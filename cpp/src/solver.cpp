@@ -242,8 +242,7 @@ private:
                 }
                 y = y_new;
                 t = t_new;
-                // A step truncated to hit the segment end says little about the next one.
-                h = (t_new == tb) ? std::max(h, h_next) : h_next;
+                h = h_next;  // after the segment's last step h is unused: each segment starts anew
             } else {
                 ++out_.stats.rejected_steps;
                 h = h_try / std::min(std::max(error_power<Stepper>(e) / safe, 1.0), 1.0 / fac_min);

@@ -12,7 +12,7 @@ void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) co
     ++jacobian_evaluations_;
     const Params& p = p_;
     const double D = y[iD], N = y[iN], M1 = y[iM1], M2 = y[iM2], Tg = y[iT], F = y[iF];
-    const double Mf = y[iMf], P = y[iP], C3 = y[iC3], C1 = y[iC1], Cm = y[iCm], Et = y[iEt];
+    const double Mf = y[iMf], P = y[iP], C3 = y[iC3], C1 = y[iC1], Cm = y[iCm];
     const double E = y[iE];
 
     J.setZero();
@@ -121,7 +121,6 @@ void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) co
     J(iR, iN) = p[p_k_R] * p[p_al_N];
     J(iR, iM1) = p[p_k_R] * p[p_al_M];
     J(iR, iR) = -p[p_k_R];
-    (void)Et;
 }
 
 }  // namespace skinremodel

@@ -35,14 +35,6 @@ inline double total_collagen(const skinremodel::Trajectory& tr, std::size_t row)
     return state_at(tr, row, iC3) + state_at(tr, row, iC1) + state_at(tr, row, iCm);
 }
 
-inline double max_rel_diff(const std::vector<double>& a, const std::vector<double>& b,
-                           double floor) {
-    double worst = 0.0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        worst = std::max(worst, std::abs(a[i] - b[i]) / (std::abs(b[i]) + floor));
-    return worst;
-}
-
 // Largest |a - b| relative to |b|, where values below floor_frac times the peak of the same state
 // count on the scale of that floor (tiny tails of inflammation are judged absolutely).
 inline double max_scaled_diff(const std::vector<double>& a, const std::vector<double>& b,
