@@ -140,7 +140,7 @@ def simulate_many(
             raise TypeError("give the horizon either as days=<horizon> or as horizon=, not both")
         t_end, t_out = resolve_times(days, None)
     else:
-        t_end, t_out = resolve_times(horizon, days)
+        t_end, t_out = resolve_times(horizon, days, times_name="days", horizon_name="horizon")
     metric_names = _resolve_metrics(metrics)
     if client is not None and not (hasattr(client, "map") and hasattr(client, "gather")):
         raise TypeError(f"client must be a dask.distributed.Client, got {type(client).__name__}")

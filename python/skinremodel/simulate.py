@@ -67,14 +67,38 @@ def resolve_atol(atol: float | Mapping[str, float] | ArrayLike | None) -> NDArra
     return arr
 
 
-def resolve_times(days: Any, t_eval: ArrayLike | None) -> tuple[float, NDArray[np.float64]]:
-    """Validate the horizon and the output times; daily output by default."""
+def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_eval",
+                  horizon_name: str = "days") -> tuple[float, NDArray[np.float64]]:
+    """Validate the horizon and the output times; daily output by default.
+
+    ``times_name`` and ``horizon_name`` are the caller's argument names, used in messages.
+    """
+    horizon_field = f"{horizon_name} (the horizon)"
     if t_eval is None:
-        horizon = check_real("days (the horizon)", days, 0, math.inf, lo_closed=False, unit="days")
+        horizon = check_real(horizon_field, days, 0, math.inf, lo_closed=False, unit="days")
         t = np.arange(0.0, math.floor(horizon) + 1.0)
         if t[-1] != horizon:
             t = np.append(t, horizon)
         return horizon, t
+    t = as_float_array(times_name, t_eval)
+    if t.size == 0:
+        raise ValueError(f"{times_name} must contain at least one time")
+    if not np.all(np.isfinite(t)):
+        raise ValueError(f"{times_name} must contain only finite days (found NaN or inf)")
+    if np.any(t < 0):
+        raise ValueError(f"{times_name} must be >= 0 days, got {t.min():g}")
+    if np.any(np.diff(t) < 0):
+        raise ValueError(f"{times_name} must be sorted in increasing order")
+    if days is None:
+        horizon = float(t[-1])
+        if horizon <= 0:
+            raise ValueError(f"the horizon (last of {times_name}) must be > 0 days")
+    else:
+        horizon = check_real(horizon_field, days, 0, math.inf, lo_closed=False, unit="days")
+        if t[-1] > horizon:
+            raise ValueError(f"{times_name} reaches day {t[-1]:g}, beyond the horizon "
+                             f"{horizon_name}={horizon:g}")
+    return horizon, t
     t = as_float_array("t_eval", t_eval)
     if t.size == 0:
         raise ValueError("t_eval must contain at least one time")
