@@ -99,24 +99,6 @@ def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_e
             raise ValueError(f"{times_name} reaches day {t[-1]:g}, beyond the horizon "
                              f"{horizon_name}={horizon:g}")
     return horizon, t
-    t = as_float_array("t_eval", t_eval)
-    if t.size == 0:
-        raise ValueError("t_eval must contain at least one time")
-    if not np.all(np.isfinite(t)):
-        raise ValueError("t_eval must contain only finite days (found NaN or inf)")
-    if np.any(t < 0):
-        raise ValueError(f"t_eval must be >= 0 days, got {t.min():g}")
-    if np.any(np.diff(t) < 0):
-        raise ValueError("t_eval must be sorted in increasing order")
-    if days is None:
-        horizon = float(t[-1])
-        if horizon <= 0:
-            raise ValueError("the horizon (last t_eval) must be > 0 days")
-    else:
-        horizon = check_real("days (the horizon)", days, 0, math.inf, lo_closed=False, unit="days")
-        if t[-1] > horizon:
-            raise ValueError(f"t_eval reaches day {t[-1]:g}, beyond the horizon days={horizon:g}")
-    return horizon, t
 
 
 def simulate(
