@@ -12,7 +12,7 @@ void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) co
     ++jacobian_evaluations_;
     const Params& p = p_;
     const double D = y[iD], N = y[iN], M1 = y[iM1], M2 = y[iM2], Tg = y[iT], F = y[iF];
-    const double Mf = y[iMf], P = y[iP], C3 = y[iC3], C1 = y[iC1], Cm = y[iCm];
+    const double Mf = y[iMf], P = y[iP], C3 = y[iC3], C1 = y[iC1], Cf = y[iCf], Cm = y[iCm];
     const double E = y[iE];
 
     J.setZero();
@@ -22,7 +22,7 @@ void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) co
     const double hT = 1.0 / ((1.0 + Tg) * (1.0 + Tg));
     const double df3 = p[p_f3_max] - p[p_f3_0];
     const double f3 = p[p_f3_0] + df3 * h;
-    const double C = C3 + C1 + Cm;
+    const double C = C3 + C1 + Cf + Cm;
     const double Cset = collagen_setpoint(p, t);
     const double dCset_dt = -p[p_beta_age] / 365.0;
     const double ratio_pow = power(Cset / C, p[p_nG]);
@@ -87,6 +87,7 @@ void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) co
     J(iC3, iP) = -p[p_k_3] * C3;
     J(iC3, iC3) = f3 * dS0_dC - (p[p_k_3] * P + p[p_k_m3]);
     J(iC3, iC1) = f3 * dS0_dC;
+    J(iC3, iCf) = f3 * dS0_dC;
     J(iC3, iCm) = f3 * dS0_dC;
     dfdt[iC3] = f3 * dS0_dt;
     // (10) immature collagen I
@@ -96,28 +97,34 @@ void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) co
     J(iC1, iP) = -p[p_k_1] * C1;
     J(iC1, iC3) = g3 * dS0_dC;
     J(iC1, iC1) = g3 * dS0_dC - (p[p_k_1] * P + p[p_k_mat]);
+    J(iC1, iCf) = g3 * dS0_dC;
     J(iC1, iCm) = g3 * dS0_dC;
     dfdt[iC1] = g3 * dS0_dt;
-    // (11) mature collagen; sp'(x) is the logistic function of x/eps
-    const double sig = 1.0 / (1.0 + std::exp(-(C - Cset) / p[p_eps_sp]));
-    const double ramp = sig / p[p_tau_hom];
-    J(iCm, iC3) = p[p_k_m3] - ramp;
-    J(iCm, iC1) = p[p_k_mat] - ramp;
-    J(iCm, iCm) = -p[p_k_m] * P - ramp;
+    // (11) fibrillar collagen, not yet cross-linked
+    J(iCf, iC3) = p[p_k_m3];
+    J(iCf, iC1) = p[p_k_mat];
+    J(iCf, iCf) = -(p[p_k_f] * P + p[p_k_x]);
+    J(iCf, iP) = -p[p_k_f] * Cf;
+    // (12) mature cross-linked collagen
+    J(iCm, iCf) = p[p_k_x];
+    J(iCm, iCm) = -p[p_k_m] * P;
     J(iCm, iP) = -p[p_k_m] * Cm;
-    dfdt[iCm] = ramp * dCset_dt;
-    // (12) tropoelastin
+    // (13) tropoelastin, with repair sp(1 - E); sp'(x) is the logistic function of x/eps
     const double gE = p[p_a_E] * p[p_s_Ew];
-    J(iEt, iF) = d_.sE0 + gE * h;
+    const double gain = elastin_repair_gain(p);
+    const double deficit = 1.0 - E;
+    const double eps = p[p_eps_sp];
+    J(iEt, iF) = d_.sE0 + gE * h + gain * smooth_ramp(deficit, eps);
+    J(iEt, iE) = -gain * F / (1.0 + std::exp(-deficit / eps));
     J(iEt, iMf) = gE * p[p_eta] * h;
     J(iEt, iT) = gE * cells * hT;
     J(iEt, iEt) = -(p[p_k_Ex] + p[p_k_Et]);
-    // (13) mature elastin
+    // (14) mature elastin
     J(iE, iEt) = p[p_k_Ex];
     J(iE, iE) = -(p[p_k_E0] + p[p_k_EI] * (N + M1));
     J(iE, iN) = -p[p_k_EI] * E;
     J(iE, iM1) = -p[p_k_EI] * E;
-    // (14) redness
+    // (15) redness
     J(iR, iN) = p[p_k_R] * p[p_al_N];
     J(iR, iM1) = p[p_k_R] * p[p_al_M];
     J(iR, iR) = -p[p_k_R];

@@ -1,6 +1,6 @@
 """Observables: what clinics and studies measure, computed from the model states.
 
-Each observable maps the 14 states (and the patient's baseline and effective parameters) to a
+Each observable maps the 15 states (and the patient's baseline and effective parameters) to a
 measurable quantity (model documentation, section "Observables"). They are evaluated lazily on a
 :class:`~skinremodel.Result`; ``res["ultrasound_density"]`` is an array over the output days.
 
@@ -21,7 +21,7 @@ from . import _core
 
 __all__ = ["STATE_NAMES", "Observable", "ObservableGradient", "OBSERVABLES", "ObservableContext"]
 
-#: Names of the 14 model states, in engine order.
+#: Names of the 15 model states, in engine order.
 STATE_NAMES: tuple[str, ...] = tuple(_core.state_names())
 _I = {name: i for i, name in enumerate(STATE_NAMES)}
 _PARAM_INDEX = {name: i for i, name in enumerate(_core.parameter_names())}
@@ -33,9 +33,9 @@ Array = NDArray[np.float64]
 class ObservableContext:
     """What an observable needs besides the states: baseline and effective parameters.
 
-    For one patient ``baseline`` has shape (14,) and ``effective`` (P,); for a batch of patients
-    they carry leading axes that broadcast against the states, e.g. (n, 1, 14) and (n, 1, P) for
-    states shaped (n, days, 14). Observables are written elementwise on the last axis, so a
+    For one patient ``baseline`` has shape (15,) and ``effective`` (P,); for a batch of patients
+    they carry leading axes that broadcast against the states, e.g. (n, 1, 15) and (n, 1, P) for
+    states shaped (n, days, 15). Observables are written elementwise on the last axis, so a
     patient's values are bitwise the same alone or in a batch.
     """
 
@@ -62,9 +62,9 @@ class ObservableGradient:
     Attributes
     ----------
     states : numpy.ndarray
-        d(observable)/d(state), shape (n, 14).
+        d(observable)/d(state), shape (n, 15).
     baseline : numpy.ndarray or None
-        d(observable)/d(baseline state), shape (n, 14); None if the baseline is not used.
+        d(observable)/d(baseline state), shape (n, 15); None if the baseline is not used.
     params : dict of str to numpy.ndarray
         d(observable)/d(effective parameter), shape (n,), for each parameter it reads.
     """
@@ -85,11 +85,11 @@ class Observable:
     gradient: Callable[[Array, ObservableContext], ObservableGradient]
 
     def __call__(self, states: Array, ctx: ObservableContext) -> Array:
-        """Evaluate on states shaped (n, 14) (or (14,)), or (items, n, 14) for a batch."""
+        """Evaluate on states shaped (n, 15) (or (15,)), or (items, n, 15) for a batch."""
         return self.function(np.atleast_2d(states), ctx)
 
     def partials(self, states: Array, ctx: ObservableContext) -> ObservableGradient:
-        """Partial derivatives at states shaped (n, 14) (or (14,))."""
+        """Partial derivatives at states shaped (n, 15) (or (15,))."""
         return self.gradient(np.atleast_2d(states), ctx)
 
 
@@ -98,17 +98,27 @@ def _col(y: Array, name: str) -> Array:
 
 
 def _total(y: Array, ctx: ObservableContext) -> Array:
-    return _col(y, "C3") + _col(y, "C1") + _col(y, "Cm")
+    return _col(y, "C3") + _col(y, "C1") + _col(y, "Cf") + _col(y, "Cm")
+
+
+def _fibres(y: Array) -> Array:
+    # Fibrillar collagen, cross-linked or not (Cf + Cm): what a collagen stain sees as fibres.
+    return _col(y, "Cf") + _col(y, "Cm")
+
+
+def _immature(y: Array) -> Array:
+    # Collagen not yet cross-linked: newly deposited (C3, C1) and fibrillar (Cf).
+    return _col(y, "C3") + _col(y, "C1") + _col(y, "Cf")
 
 
 def _collagen_I(y: Array, ctx: ObservableContext) -> Array:
     s = ctx.p("I_share_m")
-    return (_col(y, "C1") + s * _col(y, "Cm")) / (ctx.base("C1") + s * ctx.base("Cm"))
+    return (_col(y, "C1") + s * _fibres(y)) / (ctx.base("C1") + s * _fibres(ctx.baseline))
 
 
 def _collagen_III(y: Array, ctx: ObservableContext) -> Array:
     s = 1.0 - ctx.p("I_share_m")
-    return (_col(y, "C3") + s * _col(y, "Cm")) / (ctx.base("C3") + s * ctx.base("Cm"))
+    return (_col(y, "C3") + s * _fibres(y)) / (ctx.base("C3") + s * _fibres(ctx.baseline))
 
 
 def _elastin(y: Array, ctx: ObservableContext) -> Array:
@@ -127,26 +137,27 @@ def _elasticity(y: Array, ctx: ObservableContext) -> Array:
 
 
 def _visible_terms(y: Array, ctx: ObservableContext) -> Array:
-    # g_scale (Cm + g_imm C3 + g_imm C1 + g_E E), written out term by term (not as a dot
+    # g_scale (Cm + g_imm (C3 + C1 + Cf) + g_E E), written out term by term (not as a dot
     # product) so that one patient and a batch of patients round alike.
     g_imm = ctx.p("g_imm")
     return ctx.p("g_scale") * (_col(y, "Cm") + g_imm * _col(y, "C3") + g_imm * _col(y, "C1")
-                               + ctx.p("g_E") * _col(y, "E"))
+                               + g_imm * _col(y, "Cf") + ctx.p("g_E") * _col(y, "E"))
 
 
 def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float | Array]:
-    """Weights w (shape (14,), or (..., 14) for a batch) and offset c with G = w . y - c."""
+    """Weights w (shape (15,), or (..., 15) for a batch) and offset c with G = w . y - c."""
     scale = ctx.p("g_scale")
     w = np.zeros(ctx.effective.shape[:-1] + (len(STATE_NAMES),))
     w[..., _I["Cm"]] = scale
     w[..., _I["C3"]] = scale * ctx.p("g_imm")
     w[..., _I["C1"]] = scale * ctx.p("g_imm")
+    w[..., _I["Cf"]] = scale * ctx.p("g_imm")
     w[..., _I["E"]] = scale * ctx.p("g_E")
     return w, _visible_terms(ctx.baseline, ctx)
 
 
 def _oct(y: Array, ctx: ObservableContext) -> Array:
-    return 1.0 + ctx.p("kap_oct") * (_col(y, "Cm") - ctx.base("Cm"))
+    return 1.0 + ctx.p("kap_oct") * (_fibres(y) - _fibres(ctx.baseline))
 
 
 def _visible(y: Array, ctx: ObservableContext) -> Array:
@@ -154,8 +165,10 @@ def _visible(y: Array, ctx: ObservableContext) -> Array:
 
 
 def _patient_rated(y: Array, ctx: ObservableContext) -> Array:
-    g = _visible(y, ctx)
-    return 100.0 * (1.0 - np.exp(-np.maximum(g, 0.0) / ctx.p("G_s")))
+    # Emax form 100 G / (G + G_s): half the scale at G = G_s, saturating only slowly, as patient
+    # ratings in controlled trials do (docs/model.md, patient-rated improvement).
+    g = np.maximum(_visible(y, ctx), 0.0)
+    return 100.0 * g / (g + ctx.p("G_s"))
 
 
 def _tropoelastin(y: Array, ctx: ObservableContext) -> Array:
@@ -164,7 +177,7 @@ def _tropoelastin(y: Array, ctx: ObservableContext) -> Array:
 
 # ---------------------------------------------------------------------------- partial derivatives
 def _unit_rows(y: Array, weights: dict[str, float | Array]) -> Array:
-    """(n, 14) array with the given weights in the named state columns."""
+    """(n, 15) array with the given weights in the named state columns."""
     g = np.zeros_like(y, dtype=np.float64)
     for name, w in weights.items():
         g[:, _I[name]] = w
@@ -172,7 +185,7 @@ def _unit_rows(y: Array, weights: dict[str, float | Array]) -> Array:
 
 
 def _d_total(y: Array, ctx: ObservableContext) -> ObservableGradient:
-    return ObservableGradient(_unit_rows(y, {"C3": 1.0, "C1": 1.0, "Cm": 1.0}))
+    return ObservableGradient(_unit_rows(y, {"C3": 1.0, "C1": 1.0, "Cf": 1.0, "Cm": 1.0}))
 
 
 def _d_mature(y: Array, ctx: ObservableContext) -> ObservableGradient:
@@ -184,15 +197,17 @@ def _d_new(y: Array, ctx: ObservableContext) -> ObservableGradient:
 
 
 def _d_stain(y: Array, ctx: ObservableContext, own: str, type_i: bool) -> ObservableGradient:
-    # (own + s Cm) / (b_own + s b_Cm), s = I_share_m (type I) or 1 - I_share_m (type III).
+    # (own + s (Cf + Cm)) / (b_own + s (b_Cf + b_Cm)), s = I_share_m (type I) or 1 - I_share_m.
     s = ctx.p("I_share_m") if type_i else 1.0 - ctx.p("I_share_m")
     b = ctx.baseline
-    denominator = b[_I[own]] + s * b[_I["Cm"]]
-    value = (_col(y, own) + s * _col(y, "Cm")) / denominator
-    ds = (_col(y, "Cm") - value * b[_I["Cm"]]) / denominator  # d/ds
+    b_fibres = b[_I["Cf"]] + b[_I["Cm"]]
+    denominator = b[_I[own]] + s * b_fibres
+    value = (_col(y, own) + s * _fibres(y)) / denominator
+    ds = (_fibres(y) - value * b_fibres) / denominator  # d/ds
+    fibre_weight, fibre_base = s / denominator, -value * s / denominator
     return ObservableGradient(
-        _unit_rows(y, {own: 1.0 / denominator, "Cm": s / denominator}),
-        _unit_rows(y, {own: -value / denominator, "Cm": -value * s / denominator}),
+        _unit_rows(y, {own: 1.0 / denominator, "Cf": fibre_weight, "Cm": fibre_weight}),
+        _unit_rows(y, {own: -value / denominator, "Cf": fibre_base, "Cm": fibre_base}),
         {"I_share_m": ds if type_i else -ds},
     )
 
@@ -200,8 +215,9 @@ def _d_stain(y: Array, ctx: ObservableContext, own: str, type_i: bool) -> Observ
 def _d_maturity(y: Array, ctx: ObservableContext) -> ObservableGradient:
     c = _total(y, ctx)
     cm = _col(y, "Cm")
+    other = -cm / c**2
     return ObservableGradient(
-        _unit_rows(y, {"C3": -cm / c**2, "C1": -cm / c**2, "Cm": 1.0 / c - cm / c**2})
+        _unit_rows(y, {"C3": other, "C1": other, "Cf": other, "Cm": 1.0 / c - cm / c**2})
     )
 
 
@@ -250,21 +266,21 @@ def _d_erythema(y: Array, ctx: ObservableContext) -> ObservableGradient:
 def _d_oct(y: Array, ctx: ObservableContext) -> ObservableGradient:
     k = ctx.p("kap_oct")
     return ObservableGradient(
-        _unit_rows(y, {"Cm": k}),
-        _unit_rows(y, {"Cm": -k}),
-        {"kap_oct": _col(y, "Cm") - ctx.baseline[_I["Cm"]]},
+        _unit_rows(y, {"Cf": k, "Cm": k}),
+        _unit_rows(y, {"Cf": -k, "Cm": -k}),
+        {"kap_oct": _fibres(y) - _fibres(ctx.baseline)},
     )
 
 
 def _d_visible(y: Array, ctx: ObservableContext, scale: Array | float = 1.0) -> ObservableGradient:
-    # G = w . (y - baseline) = g_scale (dCm + g_imm (dC3 + dC1) + g_E dE): linear in the states,
-    # the baseline, and each of g_scale, g_imm, g_E.
+    # G = w . (y - baseline) = g_scale (dCm + g_imm (dC3 + dC1 + dCf) + g_E dE): linear in the
+    # states, the baseline, and each of g_scale, g_imm, g_E.
     w, _ = visible_index_weights(ctx)
     b = ctx.baseline
     g_scale = ctx.p("g_scale")
     scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (y.shape[0],))
     d_cm = _col(y, "Cm") - b[_I["Cm"]]
-    immature = (_col(y, "C3") + _col(y, "C1")) - (b[_I["C3"]] + b[_I["C1"]])
+    immature = _immature(y) - _immature(b)
     d_e = _col(y, "E") - b[_I["E"]]
     return ObservableGradient(
         scale[:, None] * w[None, :],
@@ -275,30 +291,34 @@ def _d_visible(y: Array, ctx: ObservableContext, scale: Array | float = 1.0) -> 
 
 
 def _d_patient_rated(y: Array, ctx: ObservableContext) -> ObservableGradient:
-    # 100 (1 - exp(-G/G_s)) for G > 0, else 0: the derivative is taken as 0 at G <= 0.
+    # 100 G / (G + G_s) for G > 0, else 0: d/dG = 100 G_s / (G + G_s)^2, taken as 0 at G <= 0.
     g = _visible(y, ctx)
     g_s = ctx.p("G_s")
     positive = g > 0.0
-    decay = np.where(positive, np.exp(-np.maximum(g, 0.0) / g_s), 0.0)
-    inner = _d_visible(y, ctx, scale=100.0 / g_s * decay)
+    gp = np.maximum(g, 0.0)
+    slope = np.where(positive, 100.0 * g_s / (gp + g_s) ** 2, 0.0)
+    inner = _d_visible(y, ctx, scale=slope)
     params = dict(inner.params)
-    params["G_s"] = -100.0 * decay * np.where(positive, g, 0.0) / g_s**2
+    params["G_s"] = -100.0 * gp / (gp + g_s) ** 2
     return ObservableGradient(inner.states, inner.baseline, params)
 
 
 OBSERVABLES: dict[str, Observable] = {
     o.name: o
     for o in (
-        Observable("total_collagen", "x baseline", "C3 + C1 + Cm", _total, _d_total),
-        Observable("mature_collagen", "x baseline total collagen", "crosslinked collagen Cm",
-                   lambda y, c: _col(y, "Cm"), _d_mature),
+        Observable("total_collagen", "x baseline", "C3 + C1 + Cf + Cm", _total, _d_total),
+        Observable("mature_collagen", "x baseline total collagen",
+                   "mature cross-linked collagen Cm", lambda y, c: _col(y, "Cm"), _d_mature),
+        Observable("fibrillar_collagen", "x baseline total collagen",
+                   "fibrillar collagen not yet cross-linked, Cf", lambda y, c: _col(y, "Cf"),
+                   lambda y, c: ObservableGradient(_unit_rows(y, {"Cf": 1.0}))),
         Observable("new_collagen", "x baseline total collagen",
                    "newly deposited, immature collagen C3 + C1",
                    lambda y, c: _col(y, "C3") + _col(y, "C1"), _d_new),
-        Observable("collagen_I", "x baseline", "type-I immunostaining, (C1 + s Cm) / baseline",
+        Observable("collagen_I", "x baseline", "type-I immunostaining, (C1 + s (Cf + Cm)) / baseline",
                    _collagen_I, lambda y, c: _d_stain(y, c, "C1", True)),
         Observable("collagen_III", "x baseline",
-                   "type-III immunostaining, (C3 + (1 - s) Cm) / baseline", _collagen_III,
+                   "type-III immunostaining, (C3 + (1 - s)(Cf + Cm)) / baseline", _collagen_III,
                    lambda y, c: _d_stain(y, c, "C3", False)),
         Observable("maturity_index", "1", "crosslinked share of collagen, Cm / C",
                    lambda y, c: _col(y, "Cm") / _total(y, c), _d_maturity),
@@ -313,14 +333,14 @@ OBSERVABLES: dict[str, Observable] = {
                    "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)", _elasticity,
                    _d_elasticity),
         Observable("oct_attenuation", "x baseline",
-                   "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*)", _oct, _d_oct),
+                   "OCT attenuation coefficient: 1 + kap_oct d(Cf + Cm) (fibres scatter)", _oct, _d_oct),
         Observable("erythema", "1", "redness R (visible above R_vis)", lambda y, c: _col(y, "R"),
                    _d_erythema),
         Observable("visible_improvement", "1",
-                   "structural gain G = g_scale (dCm + g_imm (dC3 + dC1) + g_E dE)", _visible,
+                   "structural gain G = g_scale (dCm + g_imm (dC3 + dC1 + dCf) + g_E dE)", _visible,
                    lambda y, c: _d_visible(y, c)),
         Observable("patient_rated_improvement", "%",
-                   "100 (1 - exp(-G / G_s)), G clipped at 0", _patient_rated,
+                   "100 G / (G + G_s), G clipped at 0", _patient_rated,
                    _d_patient_rated),
     )
 }

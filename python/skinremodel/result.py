@@ -37,16 +37,26 @@ def threshold_level(ctx: ObservableContext, event: str) -> float | NDArray[np.fl
 
 
 def duration_above(last_down: Any, start: Any, end: Any, post_value: Any, level: Any) -> Any:
-    """Time from a session until a threshold is left for the last time (vectorised).
+    """Time a threshold stays exceeded after each session, as one episode (vectorised).
 
-    ``last_down`` is the last downward crossing by the flow in the session's window
-    ``(start, end]``, NaN if there is none: then the threshold is either never exceeded (0) or
-    still exceeded when the window closes (``end - start``), decided by the post-session value.
+    Sessions lie on the last axis. ``last_down`` is the last downward crossing by the flow in
+    each session's window ``(start, end]`` (NaN if there is none; ``start`` is NaN for sessions
+    a batch item does not have); then the threshold is either never exceeded in the window (0)
+    or still exceeded when it closes, decided by the post-session value. Skin that is still red
+    when the next session comes stays red through it: the episode goes on into the next window,
+    so after daily sessions the redness of the first session lasts the whole week, not 24 h.
     :class:`Result` and batch results share this rule.
     """
     last_down = np.asarray(last_down, dtype=np.float64)
-    stayed = np.where(np.asarray(post_value) > level, np.subtract(end, start), 0.0)
-    return np.where(np.isnan(last_down), stayed, last_down - start)
+    start = np.asarray(start, dtype=np.float64)
+    span = np.subtract(end, start)
+    still = np.isnan(last_down) & (np.asarray(post_value) > level)
+    own = np.where(np.isnan(last_down), np.where(still, span, 0.0), last_down - start)
+    total = own.copy()
+    for k in range(own.shape[-1] - 2, -1, -1):  # later sessions first: episodes chain forward
+        carries = still[..., k] & ~np.isnan(start[..., k + 1])
+        total[..., k] = np.where(carries, own[..., k] + total[..., k + 1], own[..., k])
+    return total
 
 
 class Result:
@@ -228,24 +238,32 @@ class Result:
         return start, end
 
     def _duration_above(self, event: str, session: int) -> float:
-        """Time from a session to the last downward crossing of a redness threshold."""
-        start, end = self._session_window(session)
+        """Time from a session until its redness episode ends (see :func:`duration_above`)."""
+        self._session_window(session)  # validates the index
+        n = len(self.session_days)
+        starts = np.asarray(self.session_days, dtype=np.float64)
+        ends = np.append(starts[1:], self.horizon)
         code = EVENT_NAMES.index(event)
-        downs = np.flatnonzero(
-            (self._cross_event == code) & (self._cross_day > start) & (self._cross_day <= end)
-            & (self._cross_dir < 0) & ~self._cross_jump
-        )
-        last_down = float(self._cross_day[downs[-1]]) if downs.size else math.nan
-        post = self.post_session[int(session) % len(self.session_days)]
-        return float(duration_above(last_down, start, end, post[STATE_NAMES.index("R")],
-                                    threshold_level(self._ctx, event)))
+        last_down = np.full(n, math.nan)
+        for k in range(n):
+            downs = np.flatnonzero(
+                (self._cross_event == code) & (self._cross_day > starts[k])
+                & (self._cross_day <= ends[k]) & (self._cross_dir < 0) & ~self._cross_jump
+            )
+            if downs.size:
+                last_down[k] = self._cross_day[downs[-1]]
+        post = np.asarray(self.post_session)[:, STATE_NAMES.index("R")]
+        total = duration_above(last_down, starts, ends, post, threshold_level(self._ctx, event))
+        return float(total[int(session) % n])
 
     def redness_hours(self, session: int = 0) -> float:
         """Hours of visible redness (R above R_vis) after a session.
 
-        The end is the last downward crossing of R_vis before the next session, located by
-        bisection on the integrator's dense output (to about 1e-10 days). If the skin is still
-        red when the next session (or the horizon) comes, the time until then is returned.
+        The end is the last downward crossing of R_vis, located by bisection on the
+        integrator's dense output (to about 1e-10 days). Skin still red when the next session
+        comes stays red through it, so the episode is counted on: after daily sessions the
+        first session's redness lasts until the skin clears after the last one. If it is still
+        red at the horizon, the time until then is returned.
 
         Parameters
         ----------

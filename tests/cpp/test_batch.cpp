@@ -90,7 +90,7 @@ TEST_CASE("items really differ: the batch is not one simulation copied") {
     // Collagen at day 200: younger patients gain more, the 6-session plan more than 3 sessions.
     auto collagen = [&](std::size_t i) {
         const double* y = b.states.data() + i * stride + last;
-        return y[iC3] + y[iC1] + y[iCm];
+        return y[iC3] + y[iC1] + y[iCf] + y[iCm];
     };
     // Items are ordered params x patients x plans.
     CHECK(collagen(0) > collagen(2));  // age 25 vs 45, 3 sessions

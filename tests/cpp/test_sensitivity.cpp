@@ -242,7 +242,7 @@ TEST_CASE("the trajectory is unchanged by computing sensitivities, for both meth
 TEST_CASE("sensitivities do not depend on the state method or on how columns are chunked") {
     // The explicit method takes fewer, longer steps at tight tolerances (order 5), which the
     // third-order sensitivity method follows: it agrees to 1e-4 at rtol 1e-10.
-    const std::vector<std::string> names = {"s_w", "k_mat", "tau_hom", "chi", "depth_mm[1]"};
+    const std::vector<std::string> names = {"s_w", "k_mat", "k_x", "tau_Er", "depth_mm[1]"};
     SimulationRequest r = six_sessions(every_covariate(), default_parameters(), 1e-10, 1e-14);
     const SensitivityTrajectory a = simulate_sensitivities(r, sensitivity_columns(names, 6));
     r.options.method = Method::dopri5;
@@ -264,7 +264,7 @@ TEST_CASE("sensitivities do not depend on the state method or on how columns are
 TEST_CASE("session sensitivities: left limits, jumps and sessions beyond the horizon") {
     SimulationRequest r = six_sessions(every_covariate(), default_parameters(), 1e-9, 1e-13);
     r.t_out = {0.0, 27.0, 28.0 - 1e-7, 28.0, 50.0};   // the horizon (50) leaves out sessions 2-5
-    const auto cols = sensitivity_columns({"chi", "depth_mm[1]", "depth_mm[4]", "kap_US"}, 6);
+    const auto cols = sensitivity_columns({"k_EI", "depth_mm[1]", "depth_mm[4]", "kap_US"}, 6);
     const SensitivityTrajectory s = simulate_sensitivities(r, cols);
     const std::size_t m = cols.size();
     REQUIRE(s.pre_session.size() == 2 * kNumStates * m);
@@ -277,7 +277,7 @@ TEST_CASE("session sensitivities: left limits, jumps and sessions beyond the hor
         CHECK(s.post_session[kNumStates * m + x] == s.s[3 * kNumStates * m + x]);
     CHECK(s.pre_session[kNumStates * m + iD * m + 1] == 0.0);
     CHECK(s.post_session[kNumStates * m + iD * m + 1] > 0.0);   // deeper needles, more damage
-    CHECK(s.post_session[kNumStates * m + iCm * m + 1] < 0.0);  // and more matrix destroyed
+    CHECK(s.post_session[kNumStates * m + iC1 * m + 1] < 0.0);  // and more fresh matrix disrupted
     // A session beyond the horizon, and an observation parameter, move no state.
     for (std::size_t row = 0; row < r.t_out.size(); ++row)
         for (std::size_t i = 0; i < kNumStates; ++i) {

@@ -1,4 +1,4 @@
-// The MN-14 equations (design sections 2.3-2.6), written once as templates on the scalar type so
+// The MN-14 equations (design sections 2.3-2.6, revision 2 of docs/model.md), written once as templates on the scalar type so
 // that the same code gives double values and, with dual numbers, exact derivatives.
 #pragma once
 
@@ -18,6 +18,7 @@ struct Derived {
     T sE0;    // maintenance tropoelastin synthesis, /d
     T C3_0;   // baseline immature collagen III
     T C1_0;   // baseline immature collagen I
+    T Cf_0;   // baseline fibrillar, not yet cross-linked collagen
     T Et_0;   // baseline tropoelastin
 };
 
@@ -26,15 +27,20 @@ Derived<T> derived_constants(const ParamArray<T>& p) {
     const T Pb = p[p_P_b];
     const T loss3 = p[p_k_3] * Pb + p[p_k_m3];     // exit rate of C3 at rest
     const T loss1 = p[p_k_1] * Pb + p[p_k_mat];    // exit rate of C1 at rest
+    const T lossf = p[p_k_f] * Pb + p[p_k_x];      // exit rate of Cf at rest
     const T f3 = p[p_f3_0];
-    // A: fraction of new collagen that matures; B: residence time of new collagen.
-    const T A = f3 * p[p_k_m3] / loss3 + (1.0 - f3) * p[p_k_mat] / loss1;
+    // Per unit of synthesis: a = flux into the fibrils, B = residence in the new pools C3 + C1.
+    const T a = f3 * p[p_k_m3] / loss3 + (1.0 - f3) * p[p_k_mat] / loss1;
     const T B = f3 / loss3 + (1.0 - f3) / loss1;
+    // Per unit of synthesis, Cf = a / lossf and the flux into Cm is a k_x / lossf; the mature pool
+    // Cm = a k_x / (lossf k_m Pb) then makes the total C3 + C1 + Cf + Cm equal to 1.
     const T kmP = p[p_k_m] * Pb;
+    const T toCm = a * p[p_k_x] / lossf;
     Derived<T> d;
-    d.sC0 = kmP / (A + kmP * B);
+    d.sC0 = kmP / (toCm + kmP * (B + a / lossf));
     d.C3_0 = f3 * d.sC0 / loss3;
     d.C1_0 = (1.0 - f3) * d.sC0 / loss1;
+    d.Cf_0 = a * d.sC0 / lossf;
     d.sE0 = p[p_k_E0] * (p[p_k_Ex] + p[p_k_Et]) / p[p_k_Ex];
     d.Et_0 = d.sE0 / (p[p_k_Ex] + p[p_k_Et]);
     return d;
@@ -49,7 +55,8 @@ StateArray<T> baseline_state(const ParamArray<T>& p, const Derived<T>& d) {
     y[iP] = p[p_P_b];
     y[iC3] = d.C3_0;
     y[iC1] = d.C1_0;
-    y[iCm] = 1.0 - d.C3_0 - d.C1_0;
+    y[iCf] = d.Cf_0;
+    y[iCm] = 1.0 - d.C3_0 - d.C1_0 - d.Cf_0;
     y[iEt] = d.Et_0;
     y[iE] = T(1.0);
     return y;
@@ -84,7 +91,14 @@ inline double power(double x, double n) {
     return std::pow(x, n);
 }
 
-// Right-hand side dy/dt of the 14 states (section 2.4).
+// Tropoelastin synthesis per unit of elastin deficit, (k_Ex + k_Et) / (k_Ex tau_Er): only the share
+// k_Ex / (k_Ex + k_Et) of tropoelastin is cross-linked, so this closes a deficit at rate 1/tau_Er.
+template <class T>
+T elastin_repair_gain(const ParamArray<T>& p) {
+    return (p[p_k_Ex] + p[p_k_Et]) / (p[p_k_Ex] * p[p_tau_Er]);
+}
+
+// Right-hand side dy/dt of the 15 states (section 2.4 and docs/model.md).
 template <class T>
 void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, double t,
          StateArray<T>& dy) {
@@ -98,6 +112,7 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
     const T& P = y[iP];
     const T& C3 = y[iC3];
     const T& C1 = y[iC1];
+    const T& Cf = y[iCf];
     const T& Cm = y[iCm];
     const T& Et = y[iEt];
     const T& E = y[iE];
@@ -105,7 +120,7 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
 
     const T h = Tg / (1.0 + Tg);                               // growth-factor activation
     const T f3 = p[p_f3_0] + (p[p_f3_max] - p[p_f3_0]) * h;     // type-III share of synthesis
-    const T C = C3 + C1 + Cm;
+    const T C = C3 + C1 + Cf + Cm;
     const T Cset = collagen_setpoint(p, t);
     const T S0 = d.sC0 * F * power(Cset / C, p[p_nG]);          // maintenance synthesis
     const T cells = F + p[p_eta] * Mf;                          // synthesis-weighted cells
@@ -125,9 +140,13 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
                          p[p_nu_2] * M2 - P);
     dy[iC3] = f3 * S - (p[p_k_3] * P + p[p_k_m3]) * C3;
     dy[iC1] = (1.0 - f3) * S - (p[p_k_1] * P + p[p_k_mat]) * C1;
-    dy[iCm] = p[p_k_mat] * C1 + p[p_k_m3] * C3 - p[p_k_m] * P * Cm -
-              smooth_ramp(C - Cset, p[p_eps_sp]) / p[p_tau_hom];
-    dy[iEt] = d.sE0 * F + p[p_a_E] * p[p_s_Ew] * cells * h - (p[p_k_Ex] + p[p_k_Et]) * Et;
+    dy[iCf] = p[p_k_mat] * C1 + p[p_k_m3] * C3 - (p[p_k_f] * P + p[p_k_x]) * Cf;
+    dy[iCm] = p[p_k_x] * Cf - p[p_k_m] * P * Cm;
+    // Elastin repair: fibroblasts raise tropoelastin synthesis in proportion to the deficit of
+    // mature elastin, scaled so that the deficit closes with time constant tau_Er.
+    const T repair = elastin_repair_gain(p) * F * smooth_ramp(1.0 - E, p[p_eps_sp]);
+    dy[iEt] = d.sE0 * F + p[p_a_E] * p[p_s_Ew] * cells * h + repair -
+              (p[p_k_Ex] + p[p_k_Et]) * Et;
     dy[iE] = p[p_k_Ex] * Et - (p[p_k_E0] + p[p_k_EI] * (N + M1)) * E;
     dy[iR] = p[p_k_R] * (p[p_al_N] * N + p[p_al_M] * M1 - R);
 }
@@ -166,12 +185,13 @@ Dose<T> session_dose(const T& depth_mm, const T& density_per_cm2, const T& needl
     return dose;
 }
 
-// State right after a session (section 2.5, plus the spacing mechanism of docs/model.md):
-// damage and growth factor are added, immediate redness appears, and matrix in the injured volume
-// is destroyed. Mature crosslinked matrix loses only the channel cores (chi per unit dose);
-// fresh, uncrosslinked collagen (C3, C1) is disrupted throughout the injured volume including the
-// halo (chi_imm per unit dose). Tissue that is still inflamed is more friable: both destroyed
-// fractions grow by the factor 1 + phi_inf (N + M1) of the inflammation present at the session.
+// State right after a session (section 2.5, plus the spacing mechanism of docs/model.md): damage
+// and growth factor are added and immediate redness appears. Needles push mature matrix aside
+// rather than remove it: mature collagen and elastin are lost only afterwards, through the
+// proteases and elastases of the inflammation the session starts (k_m P, k_EI (N + M1)). Fresh,
+// uncrosslinked collagen (C3, C1) is fragile and is disrupted throughout the injured volume
+// (chi_imm per unit dose); tissue that is still inflamed is more friable, so the disrupted
+// fraction grows by the factor 1 + phi_inf (N + M1 + M2) of the inflammation present.
 template <class T>
 StateArray<T> apply_session(const StateArray<T>& y, const ParamArray<T>& p, const Dose<T>& dose) {
     using std::exp;
@@ -179,14 +199,10 @@ StateArray<T> apply_session(const StateArray<T>& y, const ParamArray<T>& p, cons
     const T friable = 1.0 + p[p_phi_inf] * (y[iN] + y[iM1] + y[iM2]);
     out[iD] += p[p_kap_D] * dose.u;
     out[iT] += p[p_kap_T] * dose.u;
-    // Survival fractions exp(-x): ~1 - x for the small doses of practice (the design's 1 - chi u),
-    // and never negative however large the dose or the inflammation.
-    const T kept_mature = exp(-p[p_chi] * dose.u * friable);
+    // Survival fraction exp(-x): never negative however large the dose or the inflammation.
     const T kept_immature = exp(-p[p_chi_imm] * dose.u * friable);
     out[iC3] *= kept_immature;
     out[iC1] *= kept_immature;
-    out[iCm] *= kept_mature;
-    out[iE] *= kept_mature;
     out[iR] += p[p_al_V] * dose.u * dose.v;
     return out;
 }

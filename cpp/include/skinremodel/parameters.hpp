@@ -24,14 +24,12 @@ namespace skinremodel {
     /* mmp */ \
     X(d_P) X(P_b) X(nu_f) X(nu_N) X(nu_1) X(nu_2) \
     /* collagen */ \
-    X(s_w) X(a_C) X(a_W) X(eta) X(f3_0) X(f3_max) X(k_3) X(k_m3) X(k_1) X(k_mat) X(k_m) \
-    X(tau_hom) X(nG) X(eps_sp) X(beta_age) \
-    /* dose */ \
-    X(chi) \
+    X(s_w) X(a_C) X(a_W) X(eta) X(f3_0) X(f3_max) X(k_3) X(k_m3) X(k_1) X(k_mat) X(k_f) X(k_x) \
+    X(k_m) X(nG) X(beta_age) \
     /* spacing */ \
     X(chi_imm) X(phi_inf) \
     /* elastin */ \
-    X(k_E0) X(k_Ex) X(k_Et) X(s_Ew) X(a_E) X(k_EI) \
+    X(k_E0) X(k_Ex) X(k_Et) X(s_Ew) X(a_E) X(k_EI) X(tau_Er) X(eps_sp) \
     /* erythema */ \
     X(k_R) X(al_V) X(gam_v) X(al_N) X(al_M) X(R_vis) \
     /* dose */ \

@@ -1,4 +1,6 @@
-// State layout of the MN-14 model: 14 tissue-averaged quantities of the treated dermal layer.
+// State layout of the MN-14 model (revision 2): 15 tissue-averaged quantities of the treated dermal
+// layer. Revision 2 added the fibrillar, not yet cross-linked collagen pool Cf between the newly
+// deposited collagen (C3, C1) and the mature cross-linked pool Cm (docs/model.md).
 #pragma once
 
 #include <array>
@@ -7,7 +9,7 @@
 
 namespace skinremodel {
 
-inline constexpr std::size_t kNumStates = 14;
+inline constexpr std::size_t kNumStates = 15;
 
 // Indices into a state vector. Structural quantities are normalised to the patient's own
 // pre-treatment value; inflammatory cells and the growth-factor signal are excess over homeostasis.
@@ -22,7 +24,8 @@ enum StateIndex : std::size_t {
     iP,       // net collagenolytic MMP activity, x baseline
     iC3,      // immature collagen III, x baseline total collagen
     iC1,      // immature collagen I, x baseline total collagen
-    iCm,      // mature crosslinked collagen, x baseline total collagen
+    iCf,      // fibrillar collagen, assembled but not yet cross-linked, x baseline total collagen
+    iCm,      // mature cross-linked, organised collagen, x baseline total collagen
     iEt,      // soluble tropoelastin, x baseline mature elastin
     iE,       // mature crosslinked elastin, x baseline
     iR,       // erythema (redness), dimensionless
@@ -33,6 +36,6 @@ using StateArray = std::array<T, kNumStates>;
 using State = StateArray<double>;
 
 inline constexpr std::array<std::string_view, kNumStates> kStateNames = {
-    "D", "N", "M1", "M2", "T", "F", "Mf", "P", "C3", "C1", "Cm", "Et", "E", "R"};
+    "D", "N", "M1", "M2", "T", "F", "Mf", "P", "C3", "C1", "Cf", "Cm", "Et", "E", "R"};
 
 }  // namespace skinremodel

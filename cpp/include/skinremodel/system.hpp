@@ -19,7 +19,7 @@ using Jacobian = Eigen::Matrix<double, kNumStates, kNumStates, Eigen::RowMajor>;
 // Sparsity of the Jacobian: the columns that may be non-zero in each row (design section 2.4).
 // It is block lower-triangular in the state order: inflammation (D, N, M1, M2) drives growth
 // factor and fibroblasts (T, F, Mf), which drive MMP (P), collagen (C3, C1, Cm) and elastin
-// (Et), (E), while redness (R) feeds nothing back. The Rosenbrock solver factorises by these
+// (Et, E), while redness (R) feeds nothing back. The Rosenbrock solver factorises by these
 // blocks; Catch2 tests fail if a model change puts a non-zero outside the pattern.
 namespace detail {
 constexpr std::uint32_t columns(std::initializer_list<std::size_t> cols) {
@@ -38,15 +38,17 @@ inline constexpr std::array<std::uint32_t, kNumStates> kJacobianPattern = {
     detail::columns({iT, iF, iMf}),                           // F
     detail::columns({iT, iF, iMf}),                           // Mf
     detail::columns({iN, iM1, iM2, iF, iMf, iP}),             // P
-    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCm}),        // C3
-    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCm}),        // C1
-    detail::columns({iP, iC3, iC1, iCm}),                     // Cm
-    detail::columns({iT, iF, iMf, iEt}),                      // Et
+    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCf, iCm}),   // C3
+    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCf, iCm}),   // C1
+    detail::columns({iP, iC3, iC1, iCf}),                     // Cf
+    detail::columns({iP, iCf, iCm}),                          // Cm
+    detail::columns({iT, iF, iMf, iEt, iE}),                  // Et
     detail::columns({iN, iM1, iEt, iE}),                      // E
     detail::columns({iN, iM1, iR}),                           // R
 };
-// Diagonal blocks: block b spans [kJacobianBlocks[b], kJacobianBlocks[b+1]).
-inline constexpr std::array<std::size_t, 8> kJacobianBlocks = {0, 4, 7, 8, 11, 12, 13, 14};
+// Diagonal blocks: block b spans [kJacobianBlocks[b], kJacobianBlocks[b+1]). Collagen (C3, C1,
+// Cf, Cm) couples through the set-point feedback on synthesis, elastin (Et, E) through repair.
+inline constexpr std::array<std::size_t, 7> kJacobianBlocks = {0, 4, 7, 8, 12, 14, 15};
 
 class Mn14System {
 public:
