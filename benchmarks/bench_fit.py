@@ -27,7 +27,7 @@ from skinremodel import _core
 from skinremodel.observables import ObservableContext
 from skinremodel.simulate import event_definitions, resolve_atol
 
-TEN = ["s_w", "k_mat", "tau_hom", "chi", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
+TEN = ["s_w", "k_mat", "k_x", "tau_Er", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
        "depth_mm[2]"]
 
 

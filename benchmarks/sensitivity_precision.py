@@ -21,7 +21,7 @@ import time
 import numpy as np
 import skinremodel as sr
 
-TEN = ["s_w", "k_mat", "tau_hom", "chi", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
+TEN = ["s_w", "k_mat", "k_x", "tau_Er", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
        "depth_mm[2]"]
 
 

@@ -2,11 +2,13 @@
 
 Run:  python tools/model_docs.py          rewrite the marked blocks
       python tools/model_docs.py --check  exit 1 if any block is out of date (a test runs this)
+      python tools/model_docs.py --figures  also redraw docs/figures/persistence_24_months.png
 
 Blocks (between <!-- NAME:begin ... --> and <!-- NAME:end --> markers):
   parameter-table   every parameter by group, from python/skinremodel/data/parameters.csv
   calibration       observed against predicted for every calibration target, direction checks
   spacing           collagen and visible index against the session interval
+  persistence       visible index of the standard plans over 24 months
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +36,15 @@ TITLES = {
     "spacing": "Session spacing",
     "covariate": "Covariate rules",
     "observation": "Observation model",
+}
+
+
+# Standard plans of the 24-month table and figure (docs/model.md, revision 2).
+PLANS_24_MONTHS = {
+    "3 sessions 2 weeks apart": [0, 14, 28],
+    "4 sessions 4 weeks apart": [0, 28, 56, 84],
+    "6 sessions 4 weeks apart": [28 * k for k in range(6)],
+    "monthly x 4, yearly touch-up": [0, 30, 60, 90, 455],
 }
 
 
@@ -60,10 +72,13 @@ def calibration() -> str:
     from skinremodel.calibration import calibration_table, direction_checks
 
     t = calibration_table()
-    out = ["| target | outcome | observed | model | uncertainty | z |", "|---|---|---|---|---|---|"]
+    out = ["| target | outcome | observed | model | uncertainty | design (factor) | z |",
+           "|---|---|---|---|---|---|---|"]
     for tid, r in t.iterrows():
+        factor = r.weighted_uncertainty / r.uncertainty
         out.append(f"| `{tid}` | {r.outcome} | {r.observed:g} {r.unit} | {r.predicted:.4g} | "
-                   f"{r.uncertainty:.3g} ({r.uncertainty_kind}) | {r.z:+.1e} |")
+                   f"{r.uncertainty:.3g} ({r.uncertainty_kind}) | {r.design} (x{factor:g}) | "
+                   f"{r.z:+.2f} |")
     out += ["", "| study | finding | model change | holds |", "|---|---|---|---|"]
     for _, r in direction_checks().iterrows():
         out.append(f"| {r.study} | {r.finding} | {r['model change (%)']:+.1f}% | "
@@ -80,10 +95,30 @@ def spacing() -> str:
     for interval in (7, 14, 21, 28, 42, 56):
         res = sr.simulate(sr.Schedule.regular(4, every_days=interval), sr.Patient(age=45), days=365)
         c = res.percent_change("total_collagen")
-        cm = 100 * (res["Cm"] - res.baseline["Cm"])
+        cm = 100 * (res["Cm"] - res.baseline["Cm"])  # mature cross-linked collagen
         g = res["visible_improvement"]
         out.append(f"| {interval} | {3 * interval} | {c[180]:+.1f}% | {c[365]:+.1f}% | "
                    f"{cm[365]:+.1f}% | {g[180]:.3f} | {g[365]:.3f} |")
+    return "\n".join(out) + "\n"
+
+
+def persistence() -> str:
+    """Visible index of the standard plans over 24 months: peak, and what is left after."""
+    import skinremodel as sr
+
+    plans = {**PLANS_24_MONTHS, "7 sessions daily": list(range(7))}
+    out = ["| plan (1.5 mm, age 45) | G 3 mo | G 6 mo | G 12 mo | G 24 mo | peak (day) | "
+           "12 mo / peak | 24 mo / peak | mature collagen 12 mo |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for name, days in plans.items():
+        with warnings.catch_warnings():  # daily sessions warn (sr.ScheduleWarning): on purpose
+            warnings.simplefilter("ignore", sr.ScheduleWarning)
+            res = sr.simulate(sr.Schedule(days), sr.Patient(age=45), days=730)
+        g = res["visible_improvement"]
+        cm = 100 * (res["Cm"][365] / res.baseline["Cm"] - 1)
+        out.append(f"| {name} | {g[90]:.3f} | {g[180]:.3f} | {g[365]:.3f} | {g[730]:.3f} | "
+                   f"{g.max():.3f} ({int(g.argmax())}) | {g[365] / g.max():.0%} | "
+                   f"{g[730] / g.max():.0%} | {cm:+.1f}% |")
     return "\n".join(out) + "\n"
 
 
@@ -91,6 +126,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "parameter-table": parameter_table,
     "calibration": calibration,
     "spacing": spacing,
+    "persistence": persistence,
 }
 
 
@@ -103,7 +139,37 @@ def render(doc: str) -> str:
     return doc
 
 
+def figure(path: Path) -> None:
+    """Visible index and total collagen of the standard plans over 24 months."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import skinremodel as sr
+
+    fig, (ax_g, ax_c) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
+    for name, days in PLANS_24_MONTHS.items():
+        res = sr.simulate(sr.Schedule(days), sr.Patient(age=45), days=730)
+        months = res.t / 30.44
+        ax_g.plot(months, res["visible_improvement"], label=name)
+        ax_c.plot(months, res.percent_change("total_collagen"), label=name)
+    jnd = sr.Parameters.default()["G_jnd"]
+    ax_g.axhline(jnd, color="0.5", ls="--", lw=1)
+    ax_g.text(23.8, jnd, "just noticeable", ha="right", va="bottom", fontsize=8, color="0.4")
+    ax_g.set_ylabel("visible index G")
+    ax_c.set_ylabel("total collagen (% change)")
+    ax_c.set_xlabel("months after the first session")
+    ax_g.legend(fontsize=8)
+    ax_g.set_title("MN-14 revision 2, 1.5 mm, age 45")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
 def main() -> int:
+    if "--figures" in sys.argv:
+        figure(DOC.parent / "figures" / "persistence_24_months.png")
     doc = DOC.read_text(encoding="utf-8")
     new = render(doc)
     if "--check" in sys.argv:

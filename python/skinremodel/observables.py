@@ -157,7 +157,7 @@ def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float | Array]
 
 
 def _oct(y: Array, ctx: ObservableContext) -> Array:
-    return 1.0 + ctx.p("kap_oct") * (_fibres(y) - _fibres(ctx.baseline))
+    return 1.0 + ctx.p("kap_oct") * (_col(y, "Cm") - ctx.base("Cm"))
 
 
 def _visible(y: Array, ctx: ObservableContext) -> Array:
@@ -241,8 +241,8 @@ def _d_elastin(y: Array, ctx: ObservableContext) -> ObservableGradient:
 def _d_ultrasound(y: Array, ctx: ObservableContext) -> ObservableGradient:
     k_us, k_oed = ctx.p("kap_US"), ctx.p("kap_oed")
     return ObservableGradient(
-        _unit_rows(y, {"C3": k_us, "C1": k_us, "Cm": k_us, "N": -k_oed, "M1": -k_oed,
-                       "M2": -k_oed}),
+        _unit_rows(y, {"C3": k_us, "C1": k_us, "Cf": k_us, "Cm": k_us, "N": -k_oed,
+                       "M1": -k_oed, "M2": -k_oed}),
         None,
         {"kap_US": _total(y, ctx) - 1.0,
          "kap_oed": -(_col(y, "N") + _col(y, "M1") + _col(y, "M2"))},
@@ -266,9 +266,9 @@ def _d_erythema(y: Array, ctx: ObservableContext) -> ObservableGradient:
 def _d_oct(y: Array, ctx: ObservableContext) -> ObservableGradient:
     k = ctx.p("kap_oct")
     return ObservableGradient(
-        _unit_rows(y, {"Cf": k, "Cm": k}),
-        _unit_rows(y, {"Cf": -k, "Cm": -k}),
-        {"kap_oct": _fibres(y) - _fibres(ctx.baseline)},
+        _unit_rows(y, {"Cm": k}),
+        _unit_rows(y, {"Cm": -k}),
+        {"kap_oct": _col(y, "Cm") - ctx.baseline[_I["Cm"]]},
     )
 
 
@@ -333,7 +333,7 @@ OBSERVABLES: dict[str, Observable] = {
                    "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)", _elasticity,
                    _d_elasticity),
         Observable("oct_attenuation", "x baseline",
-                   "OCT attenuation coefficient: 1 + kap_oct d(Cf + Cm) (fibres scatter)", _oct, _d_oct),
+                   "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*) (cross-linked bundles scatter)", _oct, _d_oct),
         Observable("erythema", "1", "redness R (visible above R_vis)", lambda y, c: _col(y, "R"),
                    _d_erythema),
         Observable("visible_improvement", "1",

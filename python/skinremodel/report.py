@@ -36,9 +36,10 @@ ASSUMPTIONS: tuple[str, ...] = (
     "tissues; microneedle channels are tiny and close within hours.",
     "Penetration (eta_pen), halo radius and the linear depth dependence of the dose are weakly "
     "supported and device dependent.",
-    "Long-term persistence rests on tau_hom, an assumption; data beyond 12 months are missing.",
-    "Elastin evidence conflicts between studies; s_Ew is constrained only by directions of change "
-    "and k_EI not at all.",
+    "Long-term persistence rests on the turnover of mature collagen (Verzijl 2000) and the "
+    "set-point feedback; data beyond 12 months are missing.",
+    "Elastin evidence conflicts between studies; s_Ew and k_EI are constrained only by directions "
+    "of change, tau_Er by wound histology rather than by skin after microneedling.",
     "Missing biology: epidermis, vasculature, hyaluronan, pigmentation (post-inflammatory "
     "hyperpigmentation risk in darker skin), infection, fibre orientation.",
     "No fibrotic bistability: keloid- or hypertrophic-scar-prone patients are outside validity.",

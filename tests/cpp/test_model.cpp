@@ -202,9 +202,10 @@ TEST_CASE("a session jump adds damage, growth factor and redness and spares matu
     CHECK(y1[iD] == Approx(p[p_kap_D]));
     CHECK(y1[iT] == Approx(p[p_kap_T]));
     CHECK(y1[iR] == Approx(p[p_al_V]));
-    // Needles push mature matrix aside: fibrils, cross-linked collagen and elastin are untouched
-    // at the session (they are lost later, through proteolysis); fresh matrix keeps exp(-chi_imm u).
-    CHECK(y1[iCf] == y0[iCf]);
+    // Needles push mature matrix aside: cross-linked collagen and elastin are untouched at the
+    // session (they are lost later, through proteolysis); matrix not yet cross-linked (C3, C1,
+    // Cf) keeps exp(-chi_imm u).
+    CHECK(y1[iCf] == Approx(y0[iCf] * std::exp(-p[p_chi_imm])));
     CHECK(y1[iCm] == y0[iCm]);
     CHECK(y1[iE] == y0[iE]);
     CHECK(y1[iC1] == Approx(y0[iC1] * std::exp(-p[p_chi_imm])));

@@ -1,6 +1,8 @@
 """An independent reference implementation of MN-14 for verification.
 
-Written from the design document (``model-mn14.md``, sections 2.3-2.7), not from the C++ code:
+Written from the design document (``model-mn14.md``, sections 2.3-2.7) and the revision-2
+equations of ``docs/model.md`` (fibrillar pool Cf, elastin repair, no session loss of mature
+matrix), not from the C++ code:
 its own covariate rules, dose function, baseline, right-hand side and session jumps, integrated
 piecewise with ``scipy.integrate.solve_ivp(method="Radau")``. Parameter *values* come from the
 shipped data file (read with the csv module, not through the package).
@@ -16,7 +18,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 DATA = Path(__file__).resolve().parents[2] / "python" / "skinremodel" / "data" / "parameters.csv"
-STATES = ("D", "N", "M1", "M2", "T", "F", "Mf", "P", "C3", "C1", "Cm", "Et", "E", "R")
+STATES = ("D", "N", "M1", "M2", "T", "F", "Mf", "P", "C3", "C1", "Cf", "Cm", "Et", "E", "R")
 
 
 def default_values() -> dict[str, float]:
@@ -69,14 +71,20 @@ def covariates(p: dict[str, float], age: float = 45.0, diabetes: str = "none",
 
 
 def maintenance_rates(p: dict[str, float]) -> tuple[float, float]:
-    """Section 2.6: maintenance synthesis of collagen (sC0) and tropoelastin (sE0)."""
+    """Section 2.6: maintenance synthesis of collagen (sC0) and tropoelastin (sE0).
+
+    sC0 solves C3 + C1 + Cf + Cm = 1 at steady state, each pool being its inflow over its
+    exit rate (numerically here, by one linear solve, rather than the engine's closed form).
+    """
     Pb = p["P_b"]
     l3 = p["k_3"] * Pb + p["k_m3"]
     l1 = p["k_1"] * Pb + p["k_mat"]
+    lf = p["k_f"] * Pb + p["k_x"]
     f3 = p["f3_0"]
-    A = f3 * p["k_m3"] / l3 + (1 - f3) * p["k_mat"] / l1
-    B = f3 / l3 + (1 - f3) / l1
-    sC0 = p["k_m"] * Pb / (A + p["k_m"] * Pb * B)
+    c3, c1 = f3 / l3, (1 - f3) / l1                    # per unit synthesis
+    cf = (p["k_m3"] * c3 + p["k_mat"] * c1) / lf
+    cm = p["k_x"] * cf / (p["k_m"] * Pb)
+    sC0 = 1.0 / (c3 + c1 + cf + cm)
     sE0 = p["k_E0"] * (p["k_Ex"] + p["k_Et"]) / p["k_Ex"]
     return sC0, sE0
 
@@ -87,8 +95,10 @@ def baseline(p: dict[str, float]) -> np.ndarray:
     sC0, sE0 = maintenance_rates(p)
     C3 = p["f3_0"] * sC0 / (p["k_3"] * Pb + p["k_m3"])
     C1 = (1 - p["f3_0"]) * sC0 / (p["k_1"] * Pb + p["k_mat"])
+    Cf = (p["k_m3"] * C3 + p["k_mat"] * C1) / (p["k_f"] * Pb + p["k_x"])
+    Cm = p["k_x"] * Cf / (p["k_m"] * Pb)
     y = dict.fromkeys(STATES, 0.0)
-    y.update(F=1.0, P=Pb, C3=C3, C1=C1, Cm=1 - C3 - C1, Et=sE0 / (p["k_Ex"] + p["k_Et"]), E=1.0)
+    y.update(F=1.0, P=Pb, C3=C3, C1=C1, Cf=Cf, Cm=Cm, Et=sE0 / (p["k_Ex"] + p["k_Et"]), E=1.0)
     return np.array([y[s] for s in STATES])
 
 
@@ -97,15 +107,19 @@ def make_rhs(p: dict[str, float]):
     sC0, sE0 = maintenance_rates(p)
     eps = p["eps_sp"]
 
+    # Repair: tropoelastin synthesis that closes an elastin deficit at rate 1/tau_Er once the
+    # share k_Ex / (k_Ex + k_Et) of tropoelastin that cross-links is accounted for.
+    repair_gain = (p["k_Ex"] + p["k_Et"]) / (p["k_Ex"] * p["tau_Er"])
+
     def sp(x: float) -> float:
         # eps*ln(1+exp(x/eps)) - eps*ln(2), written with logaddexp for stability
         return eps * np.logaddexp(0.0, x / eps) - eps * math.log(2.0)
 
     def f(t: float, y: np.ndarray) -> np.ndarray:
-        D, N, M1, M2, T, F, Mf, P, C3, C1, Cm, Et, E, R = y
+        D, N, M1, M2, T, F, Mf, P, C3, C1, Cf, Cm, Et, E, R = y
         h = T / (1 + T)
         f3 = p["f3_0"] + (p["f3_max"] - p["f3_0"]) * h
-        C = C3 + C1 + Cm
+        C = C3 + C1 + Cf + Cm
         Cset = 1 - p["beta_age"] * t / 365.0
         S = sC0 * F * (Cset / C) ** p["nG"] + p["s_w"] * p["a_C"] * p["a_W"] * (F + p["eta"] * Mf) * h
         X = D + p["a_MN"] * N
@@ -121,8 +135,10 @@ def make_rhs(p: dict[str, float]):
                         + p["nu_2"] * M2 - P),
             f3 * S - (p["k_3"] * P + p["k_m3"]) * C3,
             (1 - f3) * S - (p["k_1"] * P + p["k_mat"]) * C1,
-            p["k_mat"] * C1 + p["k_m3"] * C3 - p["k_m"] * P * Cm - sp(C - Cset) / p["tau_hom"],
-            sE0 * F + p["a_E"] * p["s_Ew"] * (F + p["eta"] * Mf) * h - (p["k_Ex"] + p["k_Et"]) * Et,
+            p["k_mat"] * C1 + p["k_m3"] * C3 - (p["k_f"] * P + p["k_x"]) * Cf,
+            p["k_x"] * Cf - p["k_m"] * P * Cm,
+            sE0 * F + p["a_E"] * p["s_Ew"] * (F + p["eta"] * Mf) * h + repair_gain * F * sp(1 - E)
+            - (p["k_Ex"] + p["k_Et"]) * Et,
             p["k_Ex"] * Et - (p["k_E0"] + p["k_EI"] * (N + M1)) * E,
             p["k_R"] * (p["al_N"] * N + p["al_M"] * M1 - R),
         ])
@@ -152,10 +168,8 @@ def jump(p: dict[str, float], y: np.ndarray, u: float, v: float) -> np.ndarray:
     friable = 1 + p["phi_inf"] * (y[i["N"]] + y[i["M1"]] + y[i["M2"]])
     out[i["D"]] += p["kap_D"] * u
     out[i["T"]] += p["kap_T"] * u
-    for s in ("C3", "C1"):
+    for s in ("C3", "C1", "Cf"):  # not yet cross-linked matrix only: mature matrix is lost later, by proteolysis
         out[i[s]] *= math.exp(-p["chi_imm"] * u * friable)
-    for s in ("Cm", "E"):
-        out[i[s]] *= math.exp(-p["chi"] * u * friable)
     out[i["R"]] += p["al_V"] * u * v
     return out
 

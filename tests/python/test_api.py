@@ -20,7 +20,7 @@ def test_issue_example_names(res):
     np.testing.assert_array_equal(res.t, np.arange(366.0))
     tc = res["total_collagen"]
     assert isinstance(tc, np.ndarray) and tc.shape == (366,)
-    np.testing.assert_allclose(tc, res["C3"] + res["C1"] + res["Cm"])
+    np.testing.assert_allclose(tc, res["C3"] + res["C1"] + res["Cf"] + res["Cm"])
     df = res.to_pandas()
     assert isinstance(df, pd.DataFrame) and df.index.name == "day"
     assert set(sr.STATE_NAMES) <= set(df.columns) and "total_collagen" in df.columns
@@ -172,7 +172,7 @@ def test_parameters_are_documented_and_immutable():
 
 
 def test_parameter_file_round_trip(tmp_path):
-    p = sr.Parameters.default().replace(s_w=0.05, tau_hom=500.0)
+    p = sr.Parameters.default().replace(s_w=0.05, tau_Er=120.0)
     path = tmp_path / "p.csv"
     p.to_csv(path)
     assert sr.Parameters.from_csv(path) == p

@@ -230,7 +230,8 @@ def test_default_chunks_bound_the_states_in_memory():
 
     assert _chunk_size(None, 100_000, None, 3) == LOCAL_CHUNK
     daily = _chunk_size(None, 100_000, None, 366)
-    assert daily * 366 * 14 * 8 <= CHUNK_STATE_BYTES < (daily + 1) * 366 * 14 * 8
+    n_x = len(sr.STATE_NAMES)
+    assert daily * 366 * n_x * 8 <= CHUNK_STATE_BYTES < (daily + 1) * 366 * n_x * 8
 
 
 def test_contraindicated_items_fail_like_simulate_would_raise():

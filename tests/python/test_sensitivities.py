@@ -57,16 +57,20 @@ def tight_sensitivities():
 @pytest.mark.parametrize("chunk", range(0, len(COLUMNS), 27))
 def test_observable_sensitivities_equal_central_differences(tight_sensitivities, chunk):
     # Every parameter of the default set (observation gains included: they move observables but
-    # no state) and the depth of every session, for every observable and output day, to 1e-4
-    # relative; components below 1e-4 of their column's peak, or below 1e-5 for a 100% change,
-    # are compared on that floor.
+    # no state) and the depth of every session, for every observable and output day, to 1e-3
+    # relative (1e-4 before revision 2: the visible index G = Cm - Cm* + ... is now a gain of
+    # 2% of Cm at day 90 for this aged, diabetic patient, so sensitivities, which take no part
+    # in error control, lose two digits to the cancellation; a wrong formula errs by O(1)); components below 1e-4 of their column's peak, or below 1e-5 of the observable's
+    # own scale (a 100% change for relative observables; 100 points for a percent scale, 20 for
+    # tropoelastin that repair raises twentyfold) are compared on that floor.
+    scale = np.maximum(1.0, np.abs(_observables(_simulate(**TIGHT))).max(axis=0))
     failures = []
     for c in range(chunk, min(chunk + 27, len(COLUMNS))):
         fd = _extrapolated_difference(COLUMNS[c])
         s = tight_sensitivities[:, :, c]
-        floor = np.maximum(np.abs(fd), max(1e-4 * np.abs(fd).max(), 1e-5))
+        floor = np.maximum(np.abs(fd), np.maximum(1e-4 * np.abs(fd).max(), 1e-5 * scale))
         err = np.abs(s - fd) / floor
-        if err.max() >= 1e-4:
+        if err.max() >= 1e-3:
             day, obs = np.unravel_index(err.argmax(), err.shape)
             failures.append(f"{COLUMNS[c]}: {err.max():.2e} at day {DAYS[day]:g}, "
                             f"{list(OBSERVABLES)[obs]}")
@@ -133,12 +137,13 @@ def test_shapes_names_and_scaling():
     s = res.sensitivities
     n = len(DAYS)
     assert s.names == ("s_w", "depth_mm[2]")
-    assert s.states.shape == (n, 14, 2)
+    n_x = len(sr.STATE_NAMES)
+    assert s.states.shape == (n, n_x, 2)
     assert s.observables.shape == (n, len(OBSERVABLES), 2)
-    assert s.array().shape == (n, 14 + len(OBSERVABLES), 2)
+    assert s.array().shape == (n, n_x + len(OBSERVABLES), 2)
     np.testing.assert_array_equal(s.values, [PARAMS["s_w"], PLAN[2].depth_mm])
     np.testing.assert_allclose(s.array(["Cm"], scaled=True)[:, 0, :], s["Cm"] * s.values)
-    assert s.pre_session.shape == (len(PLAN), 14, 2) and s.baseline.shape == (14, 2)
+    assert s.pre_session.shape == (len(PLAN), n_x, 2) and s.baseline.shape == (n_x, 2)
     table = s.to_pandas(["Cm", "elasticity"])
     assert list(table.columns) == ["day", "variable", "parameter", "value"]
     assert len(table) == n * 2 * 2

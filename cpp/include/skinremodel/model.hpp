@@ -189,7 +189,7 @@ Dose<T> session_dose(const T& depth_mm, const T& density_per_cm2, const T& needl
 // and growth factor are added and immediate redness appears. Needles push mature matrix aside
 // rather than remove it: mature collagen and elastin are lost only afterwards, through the
 // proteases and elastases of the inflammation the session starts (k_m P, k_EI (N + M1)). Fresh,
-// uncrosslinked collagen (C3, C1) is fragile and is disrupted throughout the injured volume
+// not yet cross-linked collagen (C3, C1, Cf) is fragile and is disrupted throughout the injured volume
 // (chi_imm per unit dose); tissue that is still inflamed is more friable, so the disrupted
 // fraction grows by the factor 1 + phi_inf (N + M1 + M2) of the inflammation present.
 template <class T>
@@ -203,6 +203,7 @@ StateArray<T> apply_session(const StateArray<T>& y, const ParamArray<T>& p, cons
     const T kept_immature = exp(-p[p_chi_imm] * dose.u * friable);
     out[iC3] *= kept_immature;
     out[iC1] *= kept_immature;
+    out[iCf] *= kept_immature;
     out[iR] += p[p_al_V] * dose.u * dose.v;
     return out;
 }
