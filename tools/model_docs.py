@@ -9,6 +9,7 @@ Blocks (between <!-- NAME:begin ... --> and <!-- NAME:end --> markers):
   calibration       observed against predicted for every calibration target, direction checks
   spacing           collagen and visible index against the session interval
   persistence       visible index of the standard plans over 24 months
+  clinical-scales   each clinical scale: what it reads, parameters, plausible change and model
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ TITLES = {
     "spacing": "Session spacing",
     "covariate": "Covariate rules",
     "observation": "Observation model",
+    "clinical_scale": "Clinical scales",
 }
 
 
@@ -122,11 +124,41 @@ def persistence() -> str:
     return "\n".join(out) + "\n"
 
 
+def clinical_scales() -> str:
+    import skinremodel as sr
+    from skinremodel.clinical_scales import SCALES
+
+    courses = {
+        "adult": (sr.Schedule.regular(4, every_days=28, depth_mm=1.5), sr.Patient(age=45)),
+        "acne": (sr.Schedule.regular(12, every_days=7, depth_mm=1.5),
+                 sr.Patient(age=25, acne_scars=True)),
+    }
+    results = {k: sr.simulate(plan, patient=p, days=365) for k, (plan, p) in courses.items()}
+    out = ["| observable | scale | kind | reads | grades / meaning | parameters | course, day | "
+           "plausible | model | source |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for name, s in SCALES.items():
+        q = s.plausible
+        res = results[q.course]
+        base = float(res.observable(name, res.pre_session[0])[0])
+        value = float(res[name][int(q.day)])
+        model = (value if q.measure == "value" else value - base if q.measure == "change"
+                 else (value - base) / base)
+        grades = f"{s.grades[0]}-{s.grades[1]}: " if s.grades else ""
+        params = ", ".join(f"`{p}`" for p in s.parameters) or "`G_s`"
+        unit = "%" if q.measure == "relative change" else ""
+        scale = 100.0 if q.measure == "relative change" else 1.0
+        out.append(f"| `{name}` | {s.title} | {s.kind} | `{s.reads}` | {grades}{s.meaning} | "
+                   f"{params} | {q.course}, {q.day:g} | {q.measure} {scale * q.low:+.3g}{unit} to "
+                   f"{scale * q.high:+.3g}{unit} | {scale * model:+.3g}{unit} | {q.source} |")
+    return "\n".join(out) + "\n"
+
+
 BLOCKS: dict[str, Callable[[], str]] = {
     "parameter-table": parameter_table,
     "calibration": calibration,
     "spacing": spacing,
     "persistence": persistence,
+    "clinical-scales": clinical_scales,
 }
 
 

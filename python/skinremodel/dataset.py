@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .clinical_scales import ORDINAL_SCALES
 from .observables import OBSERVABLES, STATE_NAMES
 from .patient import Patient
 from .schedule import Schedule, Session, as_schedule
@@ -39,7 +40,9 @@ class Dataset:
         Columns ``subject``, ``day``, ``observable``, ``value`` and optionally ``sd``. Subjects
         are compared as strings. ``observable`` is an observable of :data:`OBSERVABLES` (or a
         state name); ``sd`` > 0 where the measurement's standard deviation is known (leave it
-        empty elsewhere: those rows use the fit's observation model).
+        empty elsewhere: those rows use the fit's observation model). Ordinal clinical grades
+        (``goodman_baron_grade``, ``lemperle_grade``, ``laxity_grade``, ``texture_grade``,
+        ``gais``) are whole numbers in the scale's range, without ``sd``.
     plans : mapping of subject to Schedule, or Schedule
         Each subject's sessions (a single Schedule applies to every subject).
     patients : mapping of subject to Patient, or Patient, optional
@@ -212,6 +215,22 @@ def _check_table(observations: Any) -> pd.DataFrame:
                 f"observable {name!r}; observables are {', '.join(OBSERVABLES)} (states: "
                 f"{', '.join(STATE_NAMES)})"
             )
+    for row, name in table["observable"].items():
+        scale = ORDINAL_SCALES.get(name)
+        if scale is None or scale.grades is None:
+            continue
+        lo, hi = scale.grades
+        value = table.loc[row, "value"]
+        if not (value == round(value) and lo <= value <= hi):
+            raise ValueError(
+                f"observations row {row} (subject {table.loc[row, 'subject']!r}): value of "
+                f"{name} must be a whole grade from {lo} to {hi} ({scale.meaning}), got {value:g}"
+            )
+        if "sd" in table and pd.notna(table.loc[row, "sd"]):
+            raise ValueError(
+                f"observations row {row} (subject {table.loc[row, 'subject']!r}): {name} is an "
+                f"ordinal grade and has no sd (leave it empty; its scatter is the scale's own "
+                f"cumulative-link model)")
     negative = table["day"] < 0
     if negative.any():
         row = table.index[negative][0]

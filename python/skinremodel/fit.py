@@ -21,10 +21,13 @@ from scipy.stats import qmc
 
 from ._core import SolverError
 from ._validation import check_int, check_real
+from .clinical_scales import (ORDINAL_SCALES, grade_sd, latent_observable,
+                              ordinal_log_likelihood, spread_observable)
 from .dataset import Dataset
-from .observables import OBSERVABLES
+from .observables import OBSERVABLES, Observable
 from .observation_model import ObservationModel, resolve_observation_models
 from .parameters import Parameters
+from .sensitivities import observable_sensitivity
 from .simulate import METHODS, resolve_params, simulate
 
 __all__ = ["fit", "FitProblem", "Estimate"]
@@ -75,6 +78,23 @@ class _Evaluation:
     sigma: Array      # standard deviation of each observation
     dsigma: Array     # d sigma / d theta
     modelled: Array   # rows whose sigma comes from an observation model (bool)
+    logp: Array       # log P(observed grade) of ordinal rows (0 elsewhere)
+    dlogp: Array      # d logp / d theta
+    fisher_ordinal: Array  # expected Fisher information of the ordinal rows
+
+
+# Latent severity and logistic scale of an ordinal grade, requested from predict_subject under
+# these suffixed names (they are not user-facing observables).
+_LATENT, _SPREAD = "#latent", "#spread"
+
+
+def _fit_observable(name: str) -> Observable | None:
+    """The Observable behind an internal ``"<scale>#latent"``/``"#spread"`` name, else None."""
+    if name.endswith(_LATENT):
+        return latent_observable(name[:-len(_LATENT)])
+    if name.endswith(_SPREAD):
+        return spread_observable(name[:-len(_SPREAD)])
+    return None
 
 
 class FitProblem:
@@ -111,7 +131,9 @@ class FitProblem:
                 self.entries.append(self._entry(f"{name}[{subject}]", "subject", name, subject,
                                                 None, initial, bounds))
         obs = data.observations
-        modelled = ~data.has_sd
+        ordinal_names = [o for o, m in self.observation_models.items() if m.kind == "ordinal"]
+        self._ordinal = np.isin(obs["observable"].to_numpy(), ordinal_names)  # no sd (Dataset)
+        modelled = ~data.has_sd & ~self._ordinal
         self._sd = (obs["sd"].to_numpy(dtype=np.float64) if "sd" in obs
                     else np.full(len(obs), np.nan))
         for o in data.observable_names:
@@ -218,14 +240,29 @@ class FitProblem:
         obs = self.data.observations
         n, p = len(obs), len(self.entries)
         f, df = np.zeros(n), np.zeros((n, p))
+        z, dz, spread, dspread = np.zeros(n), np.zeros((n, p)), np.ones(n), np.zeros((n, p))
+        days_all = obs["day"].to_numpy()
+        names_all = obs["observable"].to_numpy()
         for subject in self.data.subjects:
             rows = np.flatnonzero((obs["subject"] == subject).to_numpy())
             columns = [i for i in self._model_index if self.entries[i].kind == "shared"
                        or self.entries[i].subject == subject]
-            fs, dfs = self.predict_subject(subject, theta, obs["day"].to_numpy()[rows],
-                                           obs["observable"].to_numpy()[rows], columns)
-            f[rows] = fs
-            df[np.ix_(rows, np.asarray(columns, dtype=np.intp))] = dfs
+            cols = np.asarray(columns, dtype=np.intp)
+            # Ordinal rows also need the latent severity and the logistic scale: one simulation.
+            ordinal = rows[self._ordinal[rows]]
+            days = np.concatenate([days_all[rows], days_all[ordinal], days_all[ordinal]])
+            names = np.concatenate([names_all[rows],
+                                    np.array([f"{o}{_LATENT}" for o in names_all[ordinal]],
+                                             dtype=object),
+                                    np.array([f"{o}{_SPREAD}" for o in names_all[ordinal]],
+                                             dtype=object)])
+            fs, dfs = self.predict_subject(subject, theta, days, names, columns)
+            k, m = len(rows), len(ordinal)
+            f[rows] = fs[:k]
+            df[np.ix_(rows, cols)] = dfs[:k]
+            z[ordinal], spread[ordinal] = fs[k:k + m], fs[k + m:]
+            dz[np.ix_(ordinal, cols)] = dfs[k:k + m]
+            dspread[np.ix_(ordinal, cols)] = dfs[k + m:]
         sigma = np.where(np.isfinite(self._sd), self._sd, 0.0)
         dsigma = np.zeros((n, p))
         for o in self.data.observable_names:
@@ -243,7 +280,17 @@ class FitProblem:
                 dsigma[rows, ib] = (b * f[rows]) ** 2 / s
         modelled = np.zeros(n, dtype=bool)
         modelled[self._model_rows] = True
-        ev = _Evaluation(f, df, sigma, dsigma, modelled)
+        logp, dlogp, fisher = np.zeros(n), np.zeros((n, p)), np.zeros((p, p))
+        for o in dict.fromkeys(names_all[self._ordinal]):
+            rows = np.flatnonzero(names_all == o)
+            grades = ORDINAL_SCALES[o].grades
+            assert grades is not None
+            y = obs["value"].to_numpy(dtype=np.float64)[rows]
+            logp[rows], dlogp[rows], part = ordinal_log_likelihood(
+                y, z[rows], dz[rows], spread[rows], dspread[rows], grades)
+            fisher += part
+            sigma[rows] = grade_sd(z[rows], spread[rows], grades)  # for the residual table
+        ev = _Evaluation(f, df, sigma, dsigma, modelled, logp, dlogp, fisher)
         self._cache = (key, ev)
         return ev
 
@@ -271,10 +318,25 @@ class FitProblem:
         for o in dict.fromkeys(observables):
             rows = np.flatnonzero(np.asarray(observables) == o)
             at_session = np.array([float(days[r]) in session_of for r in rows])
+            internal = _fit_observable(o)
             for before, pick in ((True, rows[at_session]), (False, rows[~at_session])):
                 if not len(pick):
                     continue
-                if before:
+                if internal is not None:
+                    if before:
+                        k = [session_of[float(days[r])] for r in pick]
+                        states = res.pre_session[k]
+                        s_states = None if sens is None else sens.pre_session[k]
+                    else:
+                        idx = [position[float(days[r])] for r in pick]
+                        states = res.y[idx]
+                        s_states = None if sens is None else sens.states[idx]
+                    f[pick] = internal(states, res._ctx)
+                    if sens is not None and s_states is not None:
+                        dfdlog[pick] = observable_sensitivity(
+                            internal, states, s_states, res._ctx, sens.baseline,
+                            sens.effective) * values
+                elif before:
                     k = [session_of[float(days[r])] for r in pick]
                     states = res.pre_session[k]
                     f[pick] = (OBSERVABLES[o](states, res._ctx) if o in OBSERVABLES
@@ -288,12 +350,17 @@ class FitProblem:
                         dfdlog[pick] = sens[o][idx] * values
         return f, dfdlog
 
+    def _rows_residuals(self, ev: _Evaluation) -> Array:
+        # Gaussian rows: (y - f) / sigma; ordinal rows: sqrt(-2 log p), so that r^2 / 2 is the
+        # row's negative log-likelihood either way (docs/fitting.md).
+        y = self.data.observations["value"].to_numpy(dtype=np.float64)
+        r = (y - ev.f) / ev.sigma
+        return np.where(self._ordinal, np.sqrt(np.maximum(-2.0 * ev.logp, 0.0)), r)
+
     def residuals(self, theta: Array) -> Array:
         """Weighted residuals, then the terms that carry log(sigma) (see docs/fitting.md)."""
         ev = self.evaluate(theta)
-        y = self.data.observations["value"].to_numpy(dtype=np.float64)
-        r = (y - ev.f) / ev.sigma
-        return np.concatenate([r, self._log_sigma_terms(ev)])
+        return np.concatenate([self._rows_residuals(ev), self._log_sigma_terms(ev)])
 
     def _log_sigma_terms(self, ev: _Evaluation) -> Array:
         # 0.5 s^2 = log(sigma / floor) + 1/2, so 0.5 |residuals|^2 is the negative
@@ -304,31 +371,36 @@ class FitProblem:
     def jacobian(self, theta: Array) -> Array:
         """D residuals / d theta, from the sensitivities."""
         ev = self.evaluate(theta)
-        y = self.data.observations["value"].to_numpy(dtype=np.float64)
-        r = (y - ev.f) / ev.sigma
+        r = self._rows_residuals(ev)
         jr = -(ev.df + r[:, None] * ev.dsigma) / ev.sigma[:, None]
+        # d sqrt(-2 log p) = -d log p / r; r -> 0 only as p -> 1, where d log p -> 0 faster.
+        jr[self._ordinal] = (-ev.dlogp[self._ordinal]
+                             / np.maximum(r[self._ordinal], 1e-150)[:, None])
         rows = self._model_rows
         s = self._log_sigma_terms(ev)
         js = ev.dsigma[rows] / (ev.sigma[rows] * s)[:, None]
         return np.vstack([jr, js])
 
     def negative_log_likelihood(self, theta: Array) -> float:
-        """-log L with all constants (Gaussian errors)."""
+        """-log L with all constants (Gaussian rows, plus -log p of ordinal grades)."""
         ev = self.evaluate(theta)
         y = self.data.observations["value"].to_numpy(dtype=np.float64)
-        r = (y - ev.f) / ev.sigma
-        return float(0.5 * np.sum(r * r) + np.sum(np.log(ev.sigma))
-                     + 0.5 * len(y) * math.log(2 * math.pi))
+        gauss = ~self._ordinal
+        r = (y[gauss] - ev.f[gauss]) / ev.sigma[gauss]
+        return float(0.5 * np.sum(r * r) + np.sum(np.log(ev.sigma[gauss]))
+                     + 0.5 * len(r) * math.log(2 * math.pi) - np.sum(ev.logp[self._ordinal]))
 
     def fisher_information(self, theta: Array) -> Array:
-        """Return the expected Fisher information of theta for Gaussian errors.
+        """Return the expected Fisher information of theta.
 
-        sum_i (grad f_i grad f_i^T + 2 grad sigma_i grad sigma_i^T) / sigma_i^2.
+        Gaussian rows: sum_i (grad f_i grad f_i^T + 2 grad sigma_i grad sigma_i^T) / sigma_i^2;
+        ordinal rows: sum_i sum_k grad p_ik grad p_ik^T / p_ik over the grades k.
         """
         ev = self.evaluate(theta)
-        a = ev.df / ev.sigma[:, None]
-        b = ev.dsigma / ev.sigma[:, None]
-        return np.asarray(a.T @ a + 2.0 * b.T @ b)
+        gauss = ~self._ordinal
+        a = ev.df[gauss] / ev.sigma[gauss, None]
+        b = ev.dsigma[gauss] / ev.sigma[gauss, None]
+        return np.asarray(a.T @ a + 2.0 * b.T @ b + ev.fisher_ordinal)
 
     def scaled_sensitivity(self, theta: Array) -> Array:
         """D prediction / d log model parameter / sigma: (observations, model parameters)."""

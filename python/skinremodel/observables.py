@@ -344,3 +344,7 @@ OBSERVABLES: dict[str, Observable] = {
                    _d_patient_rated),
     )
 }
+
+# The clinical scales (Goodman-Baron, Lemperle, GAIS, ...) are functions of the observables above;
+# importing their module registers them here, so every user of OBSERVABLES sees them.
+from . import clinical_scales as _clinical_scales  # noqa: E402,F401  (registers; after OBSERVABLES)

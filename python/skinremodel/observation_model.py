@@ -8,6 +8,11 @@ A measurement y of an observable with prediction f is modelled as y ~ Normal(f, 
 
 Each noise parameter is either given (fixed) or estimated with the model parameters. Rows of
 the data with a known ``sd`` use that value instead.
+
+Ordinal clinical grades (:data:`~skinremodel.clinical_scales.ORDINAL_SCALES`: Goodman-Baron
+qualitative, Lemperle, Alexiades-Armenakas, GAIS) have the kind ``"ordinal"``: a cumulative-link
+(ordered logit) likelihood whose parameters are model parameters of the scale, chosen by default
+for them; Gaussian kinds are refused for them and ``"ordinal"`` for continuous observables.
 """
 
 from __future__ import annotations
@@ -20,8 +25,10 @@ from ._validation import check_choice, check_real
 
 __all__ = ["ObservationModel", "resolve_observation_models"]
 
-NoiseKind = Literal["additive", "proportional", "combined"]
-KINDS: tuple[str, ...] = ("additive", "proportional", "combined")
+NoiseKind = Literal["additive", "proportional", "combined", "ordinal"]
+KINDS: tuple[str, ...] = ("additive", "proportional", "combined", "ordinal")
+_SD_KINDS = ("additive", "combined")
+_CV_KINDS = ("proportional", "combined")
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,8 @@ class ObservationModel:
 
     Parameters
     ----------
-    kind : {"additive", "proportional", "combined"}
+    kind : {"additive", "proportional", "combined", "ordinal"}
+        ``"ordinal"``: cumulative-logit likelihood of an ordinal clinical grade (no sd or cv).
     sd : float, optional
         Additive standard deviation ``a`` (additive and combined models); None estimates it.
     cv : float, optional
@@ -52,7 +60,7 @@ class ObservationModel:
 
     def __post_init__(self) -> None:
         check_choice("observation model kind", self.kind, KINDS)
-        for name, used in (("sd", self.kind != "proportional"), ("cv", self.kind != "additive")):
+        for name, used in (("sd", self.kind in _SD_KINDS), ("cv", self.kind in _CV_KINDS)):
             value = getattr(self, name)
             if value is None:
                 continue
@@ -65,9 +73,9 @@ class ObservationModel:
     def estimated(self) -> tuple[str, ...]:
         """The noise parameters to estimate: ``"sd"`` and/or ``"cv"``."""
         out = []
-        if self.kind != "proportional" and self.sd is None:
+        if self.kind in _SD_KINDS and self.sd is None:
             out.append("sd")
-        if self.kind != "additive" and self.cv is None:
+        if self.kind in _CV_KINDS and self.cv is None:
             out.append("cv")
         return tuple(out)
 
@@ -80,9 +88,17 @@ def resolve_observation_models(spec: Any,
                                observables: tuple[str, ...]) -> dict[str, ObservationModel]:
     """One :class:`ObservationModel` per observable from the ``observation_model`` argument.
 
-    ``spec`` may be None (proportional, estimated), a kind name, an ObservationModel, or a
-    mapping from observable to either of those (observables not named get the default).
+    ``spec`` may be None (``"ordinal"`` for ordinal clinical grades, proportional with the noise
+    estimated otherwise), a kind name, an ObservationModel, or a mapping from observable to either
+    of those (observables not named get the default).
+
+    Raises
+    ------
+    ValueError
+        ``"ordinal"`` for a continuous observable, or a Gaussian kind for an ordinal grade.
     """
+    from .clinical_scales import ORDINAL_SCALES
+
     def one(x: Any, where: str) -> ObservationModel:
         if isinstance(x, ObservationModel):
             return x
@@ -92,15 +108,30 @@ def resolve_observation_models(spec: Any,
         raise TypeError(f"{where} must be an ObservationModel or one of "
                         f"{', '.join(map(repr, KINDS))}, got {x!r}")
 
+    def default(o: str) -> ObservationModel:
+        return ObservationModel("ordinal") if o in ORDINAL_SCALES else ObservationModel()
+
     if spec is None:
-        return {o: ObservationModel() for o in observables}
-    if isinstance(spec, Mapping):
+        out = {o: default(o) for o in observables}
+    elif isinstance(spec, Mapping):
         unknown = [k for k in spec if k not in observables]
         if unknown:
             raise ValueError(f"observation_model names observable(s) not in the data: "
                              f"{', '.join(map(repr, unknown))}; the data have "
                              f"{', '.join(observables)}")
-        return {o: one(spec[o], f"observation_model[{o!r}]") if o in spec else ObservationModel()
-                for o in observables}
-    model = one(spec, "observation_model")
-    return {o: model for o in observables}
+        out = {o: one(spec[o], f"observation_model[{o!r}]") if o in spec else default(o)
+               for o in observables}
+    else:
+        model = one(spec, "observation_model")
+        out = {o: model for o in observables}
+    for o, m in out.items():
+        if m.kind == "ordinal" and o not in ORDINAL_SCALES:
+            raise ValueError(
+                f"observation model 'ordinal' is for ordinal clinical grades "
+                f"({', '.join(ORDINAL_SCALES)}); {o!r} is continuous: use 'additive', "
+                f"'proportional' or 'combined' for it (a mapping gives each observable its own)")
+        if m.kind != "ordinal" and o in ORDINAL_SCALES:
+            raise ValueError(
+                f"{o!r} is an ordinal grade: it needs observation model 'ordinal' (a "
+                f"cumulative-logit likelihood), not a Gaussian {m.kind!r} model on grade numbers")
+    return out

@@ -54,21 +54,28 @@ def tight_sensitivities():
     return res.sensitivities.array(list(OBSERVABLES), scaled=True)
 
 
+@pytest.fixture(scope="module")
+def observable_sizes():
+    # The size of each observable (at least 1): clinical scores run to tens of points.
+    return np.maximum(np.abs(_observables(_simulate(**TIGHT))).max(axis=0), 1.0)
+
+
 @pytest.mark.parametrize("chunk", range(0, len(COLUMNS), 27))
-def test_observable_sensitivities_equal_central_differences(tight_sensitivities, chunk):
+def test_observable_sensitivities_equal_central_differences(tight_sensitivities,
+                                                            observable_sizes, chunk):
     # Every parameter of the default set (observation gains included: they move observables but
     # no state) and the depth of every session, for every observable and output day, to 1e-3
     # relative (1e-4 before revision 2: the visible index G = Cm - Cm* + ... is now a gain of
     # 2% of Cm at day 90 for this aged, diabetic patient, so sensitivities, which take no part
-    # in error control, lose two digits to the cancellation; a wrong formula errs by O(1)); components below 1e-4 of their column's peak, or below 1e-5 of the observable's
-    # own scale (a 100% change for relative observables; 100 points for a percent scale, 20 for
-    # tropoelastin that repair raises twentyfold) are compared on that floor.
-    scale = np.maximum(1.0, np.abs(_observables(_simulate(**TIGHT))).max(axis=0))
+    # in error control, lose two digits to the cancellation; a wrong formula errs by O(1));
+    # components below 1e-4 of their column's peak, or below 1e-5 of the observable's size for
+    # a 100% change, are compared on that floor.
     failures = []
     for c in range(chunk, min(chunk + 27, len(COLUMNS))):
         fd = _extrapolated_difference(COLUMNS[c])
         s = tight_sensitivities[:, :, c]
-        floor = np.maximum(np.abs(fd), np.maximum(1e-4 * np.abs(fd).max(), 1e-5 * scale))
+        floor = np.maximum(np.abs(fd), np.maximum(1e-4 * np.abs(fd).max(),
+                                                  1e-5 * observable_sizes[None, :]))
         err = np.abs(s - fd) / floor
         if err.max() >= 1e-3:
             day, obs = np.unravel_index(err.argmax(), err.shape)

@@ -43,6 +43,10 @@ namespace skinremodel {
     X(cov_reactive_alV) X(cov_reactive_Rvis) X(cov_phototype_Rvis) X(cov_smoke_aW) X(cov_acne_deficit) \
     /* observation */ \
     X(kap_US) X(kap_oed) X(kap_el) X(kap_oct) X(g_scale) X(G_jnd) X(G_s) X(g_imm) X(g_E) X(R_down_frac) X(I_share_m) \
+    /* clinical_scale */ \
+    X(gbg_base) X(gbg_slope) X(gbg_spread) X(gbs_base) X(gbs_slope) X(lps_base) X(lps_slope) \
+    X(lem_base) X(lem_slope) X(lem_spread) X(aal_base) X(aal_slope) X(aal_spread) X(aat_base) \
+    X(aat_slope) X(aat_spread) X(gais_base) X(gais_slope) X(gais_spread) \
 
 enum ParamIndex : std::size_t {
 #define SKINREMODEL_ENUM_ENTRY(name) p_##name,
