@@ -83,8 +83,8 @@ def test_every_module_imports_from_the_wheel_without_extras(fresh_venv):
               "        importlib.import_module(name); out[name] = 'ok'\n"
               "    except Exception as exc:\n"
               "        out[name] = f'{type(exc).__name__}: {exc}'\n"
-              "import skinremodel, importlib.util\n"
-              "out['__file__'] = skinremodel.__file__\n"
+              "import importlib.util\n"
+              "out['__file__'] = importlib.util.find_spec('skinremodel').origin\n"
               "out['extras'] = [m for m in ('dask', 'pytest') if importlib.util.find_spec(m)]\n"
               "print(json.dumps(out))\n")
     result = json.loads(_run([bin_dir / "python", "-c", script, *MODULES], env=env,
