@@ -12,7 +12,8 @@ extra="${1:-}"
 say() { printf '[skinremodel setup] %s\n' "$*"; }
 
 # 1. Debian packages: the header-only libraries of the engine and Catch2, plus a C++ compiler
-#    and Python's venv module when the machine does not already have them.
+#    and Python's venv module when the machine does not already have them. (Eigen and Boost
+#    are also build requirements on PyPI, used when the system has none; CMake prefers these.)
 debian_packages=(libboost-dev libeigen3-dev catch2)
 command -v g++ >/dev/null 2>&1 || debian_packages+=(g++ make)
 python3 -c "import venv, ensurepip" >/dev/null 2>&1 || debian_packages+=(python3-venv)
@@ -39,7 +40,15 @@ fi
 # shellcheck disable=SC1091
 . .venv/bin/activate
 python -m pip install -q --upgrade pip >/dev/null
-python -m pip install -q "scikit-build-core>=0.10" "pybind11>=2.12" "cmake>=3.18" ninja
+# The build requirements of pyproject.toml (one list), plus CMake and Ninja.
+mapfile -t build_requires < <(python - <<'PY'
+import re
+text = open("pyproject.toml", encoding="utf-8").read()
+block = re.search(r"^requires = \[(.*?)\]", text, re.M | re.S).group(1)
+print("\n".join(re.findall(r'"([^"]+)"', block)))
+PY
+)
+python -m pip install -q "${build_requires[@]}" "cmake>=3.18" ninja
 
 # 3. Build and install skinremodel (incremental: CMake keeps build/<wheel tag>).
 target="."

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from . import _core, calibration, plans, plotting
 from ._core import SolverError
+from ._version import __version__
 from .bands import PredictionBands
 from .batch import simulate_many
 from .batch_result import BatchResult
@@ -37,8 +38,6 @@ from .schedule import Schedule, ScheduleWarning, Session
 from .screening import ContraindicationError, Screening, screen
 from .sensitivities import Sensitivities
 from .simulate import METHODS, simulate
-
-__version__: str = getattr(_core, "__version__", "0+unknown")
 
 __all__ = [
     "BatchResult",

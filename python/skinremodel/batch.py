@@ -143,7 +143,8 @@ def simulate_many(
         t_end, t_out = resolve_times(horizon, days, times_name="days", horizon_name="horizon")
     metric_names = _resolve_metrics(metrics)
     if client is not None and not (hasattr(client, "map") and hasattr(client, "gather")):
-        raise TypeError(f"client must be a dask.distributed.Client, got {type(client).__name__}")
+        raise TypeError(f"client must be a dask.distributed.Client (Dask is optional: "
+                        f'pip install "skinremodel[dask]"), got {type(client).__name__}')
     if threads is None:
         n_threads = 1 if client is not None else _available_cores()
     else:

@@ -13,6 +13,8 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from ._version import __version__
+
 __all__ = ["main"]
 
 _COMPARE_HELP = """\
@@ -44,6 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="skinremodel",
         description="Simulate skin remodelling after microneedling (research model).",
     )
+    parser.add_argument("--version", action="version", version=f"skinremodel {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     cmp = sub.add_parser("compare", help="compare plans for one patient (table and HTML report)",
