@@ -28,7 +28,7 @@ TEST_CASE("default parameters carry the design values") {
     CHECK(p[p_d_T] == 15.0);
     CHECK(p[p_r_F] == 0.924);
     CHECK(p[p_k_m] == 1.27e-4);
-    CHECK(p[p_k_x] == 0.011);
+    CHECK(p[p_k_f] == 0.005);
     CHECK(p[p_tau_Er] == 90.0);
     CHECK(p[p_rho_ref] == 250.0);
     CHECK(p[p_cov_age_onset] == 28.0);
