@@ -1,7 +1,8 @@
 """skinremodel: simulate the skin's response to microneedling schedules.
 
-A fast C++ engine integrates MN-14, a 14-state model of inflammation, fibroblasts, collagen
-(III, I, mature) and elastin, with each session's injury applied exactly at its day.
+A fast C++ engine integrates MN-14 (revision 2), a 15-state model of inflammation, fibroblasts,
+collagen (III, I, fibrillar, cross-linked) and elastin, with each session's injury applied
+exactly at its day.
 
 Examples
 --------

@@ -72,7 +72,7 @@ class Result:
     t : numpy.ndarray
         Output days.
     y : numpy.ndarray
-        States, shape ``(len(t), 14)``, columns in :data:`STATE_NAMES` order.
+        States, shape ``(len(t), 15)``, columns in :data:`STATE_NAMES` order.
     schedule : Schedule
         The plan that was simulated (sessions after the horizon are listed but not simulated).
     patient : Patient
@@ -124,7 +124,7 @@ class Result:
     # ----------------------------------------------------------------------------------- access
     @property
     def state_names(self) -> tuple[str, ...]:
-        """Names of the 14 states."""
+        """Names of the 15 states."""
         return STATE_NAMES
 
     @property

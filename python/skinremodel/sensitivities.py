@@ -1,6 +1,6 @@
 """Sensitivities: derivatives of states and observables with respect to parameters and depths.
 
-The engine integrates the forward sensitivities of the 14 states (``docs/fitting.md``). An
+The engine integrates the forward sensitivities of the 15 states (``docs/fitting.md``). An
 observable depends on the states, on the patient's baseline and on effective parameters, so its
 sensitivity follows by the chain rule from the observable's partial derivatives
 (:meth:`Observable.partials`), the state sensitivities, the sensitivity of the baseline and that of
@@ -79,7 +79,7 @@ def observable_sensitivity(
     ----------
     observable : Observable
     states : numpy.ndarray
-        States, shape (n, 14).
+        States, shape (n, 15).
     state_sensitivity : numpy.ndarray
         d(state)/d(column), shape (n, 14, m).
     ctx : ObservableContext
@@ -180,7 +180,7 @@ class Sensitivities:
         Parameters
         ----------
         variables : sequence of str, optional
-            States and observables (default: the 14 states, then every observable).
+            States and observables (default: the 15 states, then every observable).
         scaled : bool
             Multiply each column by its value: d(variable)/d(log column).
         """

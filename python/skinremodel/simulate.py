@@ -241,7 +241,7 @@ def simulate(
 def event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Thresholds located during integration (order must match result.EVENT_NAMES).
 
-    Returns weights shaped (..., 3, 14) and levels (..., 3); the leading axes are those of a
+    Returns weights shaped (..., 3, 15) and levels (..., 3); the leading axes are those of a
     batch context (none for one patient). See :func:`threshold_level` for the levels.
     """
     w_g, c_g = visible_index_weights(ctx)

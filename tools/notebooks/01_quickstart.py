@@ -43,10 +43,12 @@ Covariates change documented parameters; any parameter can be overridden per cal
     print(f"{patient.age:4.0f} y, diabetes={patient.diabetes:5s}: collagen at 6 months "
           f"{r.percent_change('total_collagen')[180]:+.1f} %, redness {r.redness_hours(0):.0f} h")"""),
     ("code", """table = sr.parameter_table()
-table.loc[["s_w", "k_mat", "tau_hom", "d_T"], ["value", "unit", "domain", "tag", "source"]]"""),
-    ("code", """slower = sr.simulate(plan, sr.Patient(age=45), days=365, params={"k_mat": 0.0075})
-print(f"mature collagen at 6 months: default {res.percent_change('mature_collagen')[180]:+.1f} %, "
-      f"half the maturation rate {slower.percent_change('mature_collagen')[180]:+.1f} %")"""),
+table.loc[["s_w", "k_mat", "k_x", "tau_Er", "d_T"], ["value", "unit", "domain", "tag", "source"]]"""),
+    ("code", """k_x = sr.Parameters.default()["k_x"]
+slower = sr.simulate(plan, sr.Patient(age=45), days=365, params={"k_x": k_x / 2})
+print(f"mature collagen at 6 months: default (k_x = {k_x:.3g}/d) "
+      f"{res.percent_change('mature_collagen')[180]:+.1f} %, half the cross-linking rate "
+      f"{slower.percent_change('mature_collagen')[180]:+.1f} %")"""),
     ("md", """## Solvers
 
 `method="rodas5p"` (default, L-stable Rosenbrock 5(4)), `method="rodas4"` (L-stable Rosenbrock

@@ -60,9 +60,10 @@ inform:"""),
     ("code", """fit_sw = sr.fit(data, parameters=["s_w"], profile=["s_w"])
 fit_sw"""),
     ("code", """fit_sw.residuals[["subject", "observable", "value", "prediction", "sd", "residual"]]"""),
-    ("md", """The estimate is close to the default `s_w` = 0.035/d (which was chosen from clinic-level
-facts): Lotfi's +53% collagen sits about half a standard deviation above the model, Kenkel's
-two numbers slightly below. Three means of two studies cannot tell more than this:"""),
+    ("md", """Compare the estimate with the shipped default (`tools/calibrate.py` sets it from Lotfi,
+Kenkel and the other calibration targets together):"""),
+    ("code", """print(f"default s_w = {sr.Parameters.default()['s_w']:.4g}/d")"""),
+    ("md", """Three means of two studies cannot tell more than this:"""),
     ("code", """both = sr.fit(data.observations[data.observations.observable == "ultrasound_density"],
               plans, patients, parameters=["s_w", "kap_US"])
 print(both.identifiability.summary())"""),
