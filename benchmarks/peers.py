@@ -885,6 +885,8 @@ def main() -> None:
         def per_round(name: str, j: int) -> str:
             """Median (range) over rounds of the round's peer time / skinremodel time."""
             r = [v[j] / o[j] for v, o in zip(res[name], res[ours_name], strict=True)]
+            if max(r) >= 100:
+                return f"{statistics.median(r):.0f}x ({min(r):.0f}-{max(r):.0f})"
             return f"{statistics.median(r):.3g}x ({min(r):.2g}-{max(r):.2g})"
 
         lines = [f"| batch | rtol (accuracy 1e-4) | patients run | wall s ({a.patients:,}) | "
