@@ -32,26 +32,26 @@ from reference_mn14 import maintenance_rates  # noqa: E402  (independent numpy i
 
 STATES: tuple[str, ...] = tuple(_core.state_names())
 PARAMS: tuple[str, ...] = tuple(_core.parameter_names())
+IMMATURE: tuple[str, ...] = ("C3", "C1", "Cf")  # the pools a session disrupts
 
 
 @dataclass(frozen=True)
 class Jump:
     """A session's jump for one patient (docs/model.md, "Session dose and jumps").
 
-    D, T and R receive the amounts added; the matrix keeps exp(-x friable) of itself, x = chi u
-    for mature collagen and elastin (Cm, E) and chi_imm u for immature collagen (C3, C1), where
-    friable = 1 + phi_inf (N + M1 + M2) is read from the state at the session.
+    D, T and R receive the amounts added; collagen not yet cross-linked (C3, C1, Cf) keeps
+    exp(-chi_imm u friable) of itself, where friable = 1 + phi_inf (N + M1 + M2) is read from the
+    state at the session. Mature collagen and elastin are not touched (model revision 2).
     """
 
     D: float
     T: float
     R: float
-    mature: float    # chi u
     immature: float  # chi_imm u
     phi_inf: float
 
     def as_array(self) -> NDArray[np.float64]:
-        return np.array([self.D, self.T, self.R, self.mature, self.immature, self.phi_inf])
+        return np.array([self.D, self.T, self.R, self.immature, self.phi_inf])
 
 
 def session_jump(effective: NDArray[np.float64], depth_mm: float = 1.5,
@@ -60,7 +60,7 @@ def session_jump(effective: NDArray[np.float64], depth_mm: float = 1.5,
     p = dict(zip(PARAMS, effective, strict=True))
     u, v = _core.session_dose(depth_mm, density_per_cm2, float("nan"), 1.0, effective)
     return Jump(D=float(p["kap_D"] * u), T=float(p["kap_T"] * u), R=float(p["al_V"] * u * v),
-                mature=float(p["chi"] * u), immature=float(p["chi_imm"] * u),
+                immature=float(p["chi_imm"] * u),
                 phi_inf=float(p["phi_inf"]))
 
 
@@ -71,10 +71,8 @@ def apply_jump(y: NDArray[np.float64], jump: Jump) -> NDArray[np.float64]:
     out[i["D"]] += jump.D
     out[i["T"]] += jump.T
     out[i["R"]] += jump.R
-    for name in ("C3", "C1"):
+    for name in IMMATURE:
         out[i[name]] *= np.exp(-jump.immature * friable)
-    for name in ("Cm", "E"):
-        out[i[name]] *= np.exp(-jump.mature * friable)
     return out
 
 
@@ -89,21 +87,24 @@ class Mn14Symbolic:
         self.intermediates, self.rates = self._equations()
 
     def _equations(self) -> tuple[list[tuple[sp.Symbol, sp.Expr]], list[sp.Expr]]:
-        D, N, M1, M2, T, F, Mf, P, C3, C1, Cm, Et, E, R = self.y
+        D, N, M1, M2, T, F, Mf, P, C3, C1, Cf, Cm, Et, E, R = self.y
         q = dict(zip(PARAMS, self.p, strict=True))
-        h, f3, C, Cset, S0, cells, Sw, X, ramp = sp.symbols(
-            "h f3 C Cset S0 cells Sw X ramp", real=True)
+        h, f3, C, Cset, S0, cells, Sw, X, repair = sp.symbols(
+            "h f3 C Cset S0 cells Sw X repair", real=True)
         inter = [
             (h, T / (1 + T)),
             (f3, q["f3_0"] + (q["f3_max"] - q["f3_0"]) * h),
-            (C, C3 + C1 + Cm),
+            (C, C3 + C1 + Cf + Cm),
             (Cset, 1 - q["beta_age"] * self.t / 365),
             (S0, self.sC0 * F * (Cset / C) ** q["nG"]),
             (cells, F + q["eta"] * Mf),
             (Sw, q["s_w"] * q["a_C"] * q["a_W"] * cells * h),
             (X, D + q["a_MN"] * N),
-            (ramp, q["eps_sp"] * sp.log(1 + sp.exp((C - Cset) / q["eps_sp"]))
-             - q["eps_sp"] * sp.log(2)),
+            # elastin repair (revision 2): (k_Ex + k_Et) / (k_Ex tau_Er) F sp(1 - E), with the
+            # smooth ramp sp(x) = eps ln(1 + exp(x / eps)) - eps ln 2
+            (repair, (q["k_Ex"] + q["k_Et"]) / (q["k_Ex"] * q["tau_Er"]) * F
+             * (q["eps_sp"] * sp.log(1 + sp.exp((1 - E) / q["eps_sp"]))
+                - q["eps_sp"] * sp.log(2))),
         ]
         S = S0 + Sw
         rates = [
@@ -119,8 +120,10 @@ class Mn14Symbolic:
                         + q["nu_2"] * M2 - P),
             f3 * S - (q["k_3"] * P + q["k_m3"]) * C3,
             (1 - f3) * S - (q["k_1"] * P + q["k_mat"]) * C1,
-            q["k_mat"] * C1 + q["k_m3"] * C3 - q["k_m"] * P * Cm - ramp / q["tau_hom"],
-            self.sE0 * F + q["a_E"] * q["s_Ew"] * cells * h - (q["k_Ex"] + q["k_Et"]) * Et,
+            q["k_mat"] * C1 + q["k_m3"] * C3 - (q["k_f"] * P + q["k_x"]) * Cf,
+            q["k_x"] * Cf - q["k_m"] * P * Cm,
+            self.sE0 * F + q["a_E"] * q["s_Ew"] * cells * h + repair
+            - (q["k_Ex"] + q["k_Et"]) * Et,
             q["k_Ex"] * Et - (q["k_E0"] + q["k_EI"] * (N + M1)) * E,
             q["k_R"] * (q["al_N"] * N + q["al_M"] * M1 - R),
         ]
@@ -163,6 +166,53 @@ class Mn14Symbolic:
 
         return rhs
 
+    # ------------------------------------------------------------------ plain Python source (numba)
+    def python_source(self, scaled: bool = False) -> str:
+        """Source of ``rhs(t, y, a, dy)`` and ``jac(t, y, a, J)`` writing into their last argument.
+
+        ``a`` = (sC0, sE0, *params) and, with ``scaled``, the 15 state scales w after them: the
+        functions then take and return z = y / w (dz/dt = f(w z) / w), so that a solver with one
+        scalar absolute tolerance (numbalsoda) weighs every state as with atol_i = atol w_i.
+        Only ``math`` functions and arithmetic: numba compiles it as it is (njit or cfunc).
+        """
+        from sympy.printing.pycode import PythonCodePrinter
+
+        printer = PythonCodePrinter({"fully_qualified_modules": True})
+        rates = self.substituted
+        jac = sp.Matrix(rates).jacobian(sp.Matrix(self.y))
+        n = len(STATES)
+        head = [f"    {sym} = a[{k}]" for k, sym in enumerate(self.arguments)]
+        if scaled:
+            base = len(self.arguments)
+            head += [f"    w{i} = a[{base + i}]" for i in range(n)]
+            head += [f"    {s} = y[{i}] * w{i}" for i, s in enumerate(self.y)]
+        else:
+            head += [f"    {s} = y[{i}]" for i, s in enumerate(self.y)]
+        head.append(f"    {self.t} = t")
+
+        def body(exprs: list[sp.Expr], targets: list[str]) -> list[str]:
+            subs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("x_"))
+            out = [f"    {s} = {printer.doprint(e)}" for s, e in subs]
+            out += [f"    {tgt} = {printer.doprint(e)}" for tgt, e in zip(targets, reduced)]
+            return out
+
+        if scaled:
+            rt = [f"dy[{i}]" for i in range(n)]
+            rexprs = [r / sp.Symbol(f"w{i}") for i, r in enumerate(rates)]
+            pairs = [(i, j) for i in range(n) for j in range(n) if jac[i, j] != 0]
+            jexprs = [jac[i, j] * sp.Symbol(f"w{j}") / sp.Symbol(f"w{i}") for i, j in pairs]
+        else:
+            rt = [f"dy[{i}]" for i in range(n)]
+            rexprs = list(rates)
+            pairs = [(i, j) for i in range(n) for j in range(n) if jac[i, j] != 0]
+            jexprs = [jac[i, j] for i, j in pairs]
+        lines = ["import math", "", "def rhs(t, y, a, dy):", *head, *body(rexprs, rt), "", "",
+                 "def jac(t, y, a, J):", *head,
+                 f"    for i in range({n}):", f"        for j in range({n}):",
+                 "            J[i, j] = 0.0",
+                 *body(jexprs, [f"J[{i}, {j}]" for i, j in pairs]), ""]
+        return "\n".join(lines)
+
     # ------------------------------------------------------------------ Antimony (RoadRunner)
     def antimony(self, args: NDArray[np.float64], y0: NDArray[np.float64],
                  sessions: list[tuple[float, Jump]]) -> str:
@@ -188,14 +238,12 @@ class Mn14Symbolic:
         lines.append(f"  phi_inf = {float(sessions[0][1].phi_inf) if sessions else 0.0!r}")
         for k, (day, jump) in enumerate(sessions):
             lines.append(f"  jump_D{k} = {float(jump.D)!r}; jump_T{k} = {float(jump.T)!r}; "
-                         f"jump_R{k} = {float(jump.R)!r}; x_mature{k} = {float(jump.mature)!r}; "
+                         f"jump_R{k} = {float(jump.R)!r}; "
                          f"x_immature{k} = {float(jump.immature)!r}")
             friable = "(1 + phi_inf * (N + M1 + M2))"
             assign = (f"D = D + jump_D{k}, T = T + jump_T{k}, R = R + jump_R{k}, "
                       + ", ".join(f"{s} = {s} * exp(-x_immature{k} * {friable})"
-                                  for s in ("C3", "C1")) + ", "
-                      + ", ".join(f"{s} = {s} * exp(-x_mature{k} * {friable})"
-                                  for s in ("Cm", "E")))
+                                  for s in IMMATURE))
             lines.append(f"  session{k}: at (time >= {float(day)!r}), t0=false, persistent=true: "
                          f"{assign}")
         lines.append("end")

@@ -2,7 +2,8 @@
 # Shared set-up for scripts/demo.sh and scripts/test.sh: installs what is missing and builds the
 # package into the project's virtual environment (.venv). Safe to run again: it only does what is
 # needed. Source it (". scripts/setup.sh [extra]") so the venv stays active for the caller.
-#   extra: "test" also installs the test dependencies.
+#   extra: "test" also installs the test dependencies; "bench" those of benchmarks/peers.py
+#   (scripts/bench_setup.sh, which also installs gfortran for numbalsoda).
 set -euo pipefail
 
 SKINREMODEL_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -52,6 +53,6 @@ python -m pip install -q "${build_requires[@]}" "cmake>=3.18" ninja
 
 # 3. Build and install skinremodel (incremental: CMake keeps build/<wheel tag>).
 target="."
-[ "$extra" = "test" ] && target=".[test]"
+[ -n "$extra" ] && target=".[$extra]"
 say "building and installing skinremodel${extra:+ [$extra]}"
 python -m pip install -q --no-build-isolation "$target"

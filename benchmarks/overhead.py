@@ -1,0 +1,95 @@
+"""What one ``sr.simulate`` costs beyond the engine: against one item of ``sr.simulate_many``.
+
+Run:  python benchmarks/overhead.py [--rounds 15] [--items 200]
+
+Issue 17 asks that ``sr.simulate`` cost at most 1.1 times a batch item of ``sr.simulate_many``
+(the wrapper's overhead amortised away). Measured interleaved, round by round, in process CPU
+time, on the reference problem (45-year-old, 6 sessions every 28 days at 1.5 mm, 365 days):
+
+* ``sr.simulate`` (daily output, every state, observables and threshold events);
+* the raw engine call ``_core.simulate`` with the arguments ``sr.simulate`` prepares (what the
+  binding and the engine cost without the Python wrapper);
+* one item of ``sr.simulate_many`` on 1 thread (the same patient and plan, ``--items`` items per
+  call), keeping every state daily, and keeping only total collagen on day 365.
+
+Medians over rounds, and the ratios. Nothing is asserted: this reports, it does not optimise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+import skinremodel as sr
+from skinremodel import _core
+from skinremodel.observables import ObservableContext
+from skinremodel.simulate import event_definitions, resolve_atol
+
+
+def cpu_per_call(fn, min_s: float) -> float:  # noqa: ANN001
+    n, t0 = 0, time.process_time()
+    while True:
+        fn()
+        n += 1
+        spent = time.process_time() - t0
+        if spent >= min_s:
+            return spent / n
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rounds", type=int, default=15)
+    ap.add_argument("--items", type=int, default=200)
+    ap.add_argument("--min-ms", type=float, default=50.0)
+    a = ap.parse_args()
+
+    plan = sr.Schedule.regular(sessions=6, every_days=28, depth_mm=1.5)
+    patient = sr.Patient(age=45)
+    params = sr.Parameters.default().values_array
+    core_patient = patient._to_core()
+    eff = np.asarray(_core.effective_parameters(params, core_patient))
+    ctx = ObservableContext(np.asarray(_core.baseline(eff)), eff)
+    weights, levels = event_definitions(ctx)
+    t = np.arange(366.0)
+    atol = resolve_atol(None)
+    states = list(_core.state_names())
+    n = a.items
+
+    cases = {
+        "sr.simulate": lambda: sr.simulate(plan, patient, days=365),
+        "_core.simulate (no wrapper)": lambda: _core.simulate(
+            params, core_patient, plan._to_array(), t, 365.0, "rodas5p", 1e-6, atol, 200_000,
+            0.0, 0.0, weights, levels),
+        "simulate_many item, all states daily": lambda: sr.simulate_many(
+            [plan] * n, patient, days=365, metrics=states, threads=1),
+        "simulate_many item, total collagen day 365": lambda: sr.simulate_many(
+            [plan] * n, patient, days=[365], metrics=["total_collagen"], threads=1),
+    }
+    per_item = {"simulate_many item, all states daily": n,
+                "simulate_many item, total collagen day 365": n}
+    for fn in cases.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in cases}
+    for _ in range(a.rounds):
+        for name, fn in cases.items():
+            times[name].append(cpu_per_call(fn, a.min_ms / 1e3) / per_item.get(name, 1))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    steps = sr.simulate(plan, patient, days=365).stats["steps"]
+    print(f"skinremodel {sr.__version__}: 6 sessions every 28 days, 365 days ({steps} steps); "
+          f"CPU time per simulation, median of {a.rounds} interleaved rounds (range)")
+    for name, v in times.items():
+        print(f"  {name:44s} {med[name] * 1e6:8.1f} us  ({min(v) * 1e6:.1f}-{max(v) * 1e6:.1f})")
+    base = "simulate_many item, all states daily"
+    print(f"sr.simulate / batch item (all states daily): {med['sr.simulate'] / med[base]:.2f} "
+          f"(goal <= 1.1)")
+    print(f"sr.simulate / batch item (total collagen day 365): "
+          f"{med['sr.simulate'] / med['simulate_many item, total collagen day 365']:.2f}")
+    print(f"sr.simulate - _core.simulate (Python wrapper): "
+          f"{(med['sr.simulate'] - med['_core.simulate (no wrapper)']) * 1e6:.1f} us")
+
+
+if __name__ == "__main__":
+    main()
