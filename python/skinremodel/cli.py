@@ -136,8 +136,6 @@ def _compare(args: argparse.Namespace) -> None:
 
 
 def _optimize(args: argparse.Namespace) -> None:
-    import tomllib
-
     from .clinic_files import load_patient_file
     from .optimize import Objective, PlanConstraints, optimize_plan
     from .patient import Patient
@@ -147,6 +145,11 @@ def _optimize(args: argparse.Namespace) -> None:
     objective = None
     if args.constraints:
         path = Path(args.constraints)
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:

@@ -501,8 +501,9 @@ class _Setup:
     downtime_table: dict[int, tuple[Array, Array]] = field(default_factory=dict)
 
 
-def _schedule(days: Sequence[float], depths: Sequence[float], device: Device | None,
-              start_date: dt.date | None, name: str | None = None) -> Schedule:
+def _schedule(days: Sequence[float] | Array, depths: Sequence[float] | Array,
+              device: Device | None, start_date: dt.date | None,
+              name: str | None = None) -> Schedule:
     # SLSQP may evaluate intervals a hair under the 7-day minimum of the ScheduleWarning; the
     # plans it returns are rounded and checked (violations()), so the warning is noise here.
     with warnings.catch_warnings():
@@ -510,8 +511,9 @@ def _schedule(days: Sequence[float], depths: Sequence[float], device: Device | N
         return _make_schedule(days, depths, device, start_date, name)
 
 
-def _make_schedule(days: Sequence[float], depths: Sequence[float], device: Device | None,
-                   start_date: dt.date | None, name: str | None) -> Schedule:
+def _make_schedule(days: Sequence[float] | Array, depths: Sequence[float] | Array,
+                   device: Device | None, start_date: dt.date | None,
+                   name: str | None) -> Schedule:
     return Schedule([Session(float(d), float(z), device=device) for d, z in zip(days, depths)],
                     start_date=start_date, name=name)
 
@@ -685,7 +687,7 @@ def _spread(n: int, ok: NDArray[np.bool_], c: PlanConstraints, fraction: float) 
     gap = max(c.min_interval_days, fraction * (last - first) / (n - 1))
     if c.max_interval_days is not None:
         gap = min(gap, c.max_interval_days)
-    return _round_days(first + gap * np.arange(n), ok, c)
+    return _round_days(np.asarray(first + gap * np.arange(n), dtype=np.float64), ok, c)
 
 
 # ---------------------------------------------------------------------------- local search

@@ -16,6 +16,8 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
         ("bench_fit.py", ["--repeats", "1"], "10 sens"),
         ("work_precision.py", ["--repeats", "1"], "dopri5"),
         ("sensitivity_precision.py", ["--repeats", "1"], "rodas4"),
+        ("bench_optimise.py", ["--repeats", "1", "--population", "20", "--robust-sample", "4"],
+         "robust (10th percentile"),
     ],
 )
 def test_benchmark_script_runs(script, args, expect):
