@@ -55,7 +55,7 @@ void register_sensitivity(py::module_& m) {
           py::arg("method"), py::arg("rtol"), py::arg("atol"), py::arg("max_steps"),
           py::arg("initial_step"), py::arg("max_step"), py::arg("event_weights"),
           py::arg("event_levels"), py::arg("names"),
-          "simulate() plus d(state)/d(parameter or depth_mm[k]); see skinremodel.simulate.");
+          "simulate() plus d(state)/d(parameter, depth_mm[k] or day[k]); see skinremodel.simulate.");
 }
 
 }  // namespace skinremodel::bindings

@@ -14,6 +14,16 @@
 // model equations needs no change here. The one other input is the engine's Jacobian, used as
 // T; since T is df/dy at the end of the step, it also yields S' there (see step()), which the
 // Catch2 test of that Jacobian against dual numbers keeps exact.
+//
+// Session days (columns day[k]). For t > t_k, y(t) = Phi(t; t_k, J(y-(t_k))), where the left
+// state y-(t_k) is the flow from the previous session up to t_k (so d y-/d t_k = f(y-, t_k)),
+// J is the jump and Phi(t; s, x) the flow from (s, x), whose derivative in its start time is
+// -Phi_x f(x, s). Hence d y(t)/d t_k = Phi_x [ (dJ/dy)(y-) f(y-, t_k) - f(y+, t_k) ]: the column
+// is zero up to t_k, starts right after the jump at (dJ/dy) f(y-) - f(y+) (the left and the
+// right vector fields), and then obeys the variational equation S' = (df/dy) S like any other
+// column (no explicit term: day[k] enters no parameter). Later jumps carry it by dJ/dy as
+// usual. An output exactly at t_k is the post-jump state, so its derivative there is the
+// one-sided (earlier-session) derivative.
 #include "skinremodel/sensitivity.hpp"
 
 #include <algorithm>
@@ -35,11 +45,13 @@ namespace skinremodel {
 namespace {
 
 constexpr std::string_view kDepthPrefix = "depth_mm[";
+constexpr std::string_view kDayPrefix = "day[";
 
-// "depth_mm[k]" -> k; returns false if name does not have that form.
-bool parse_depth(const std::string& name, std::size_t& k) {
-    const std::size_t n = kDepthPrefix.size();
-    if (name.size() <= n + 1 || name.compare(0, n, kDepthPrefix) != 0 || name.back() != ']')
+// "depth_mm[k]" (or "day[k]" with kDayPrefix) -> k; returns false if name does not have that form.
+bool parse_depth(const std::string& name, std::size_t& k,
+                 std::string_view prefix = kDepthPrefix) {
+    const std::size_t n = prefix.size();
+    if (name.size() <= n + 1 || name.compare(0, n, prefix) != 0 || name.back() != ']')
         return false;
     const std::string digits = name.substr(n, name.size() - n - 1);
     const auto is_digit = [](unsigned char ch) { return std::isdigit(ch) != 0; };
@@ -57,7 +69,17 @@ std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string
     for (const std::string& name : names) {
         SensitivityColumn col;
         std::size_t k = 0;
-        if (parse_depth(name, k)) {
+        if (parse_depth(name, k, kDayPrefix)) {
+            if (k >= n_sessions)
+                throw InvalidInput("sensitivity '" + name + "': the plan has " +
+                                   std::to_string(n_sessions) + " sessions, so k must be in [0, " +
+                                   std::to_string(n_sessions) + ")");
+            col = {SensitivityColumn::Kind::day, k};
+        } else if (name.rfind("day[", 0) == 0) {
+            throw InvalidInput("sensitivity '" + name +
+                               "': a session day is written day[k], k the session index "
+                               "counted from 0");
+        } else if (parse_depth(name, k)) {
             if (k >= n_sessions)
                 throw InvalidInput("sensitivity '" + name + "': the plan has " +
                                    std::to_string(n_sessions) + " sessions, so k must be in [0, " +
@@ -72,7 +94,8 @@ std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string
                 col = {SensitivityColumn::Kind::parameter, parameter_index(name)};
             } catch (const InvalidInput&) {
                 throw InvalidInput("unknown sensitivity '" + name +
-                                   "': give a parameter name or depth_mm[k] (session k, from 0)");
+                                   "': give a parameter name, depth_mm[k] or day[k] (session k, "
+                                   "from 0)");
             }
         }
         for (const SensitivityColumn& seen : out)
@@ -150,9 +173,21 @@ public:
         store(s_, out_.baseline.data());
     }
 
-    void jump(std::size_t k, double, const State& y_before, const State&) override {
+    void jump(std::size_t k, double t, const State& y_before, const State& y_after) override {
         append(out_.pre_session, s_);
         const Session& session = req_.sessions[k];
+        // A column day[k] enters the jump as d y-/d t_k = f(y-, t_k) and leaves it less the right
+        // vector field f(y+, t_k) (see the top of this file).
+        std::size_t day_column = m_;
+        for (std::size_t c = 0; c < m_; ++c)
+            if (cols_[c].kind == SensitivityColumn::Kind::day && cols_[c].index == k) day_column = c;
+        State f_right{};
+        if (day_column < m_) {
+            State f_left;
+            sys_(y_before, f_left, t);
+            sys_(y_after, f_right, t);
+            set_column(s_, day_column, f_left);
+        }
         for (const Chunk& ch : chunks_) {
             D depth(session.depth_mm);
             for (std::size_t j = 0; j < ch.count; ++j)
@@ -166,6 +201,10 @@ public:
                                                  D(session.dose_scale), ch.q);
             seed(ch, y_before, s_, z_);
             unseed(ch, apply_session(z_, ch.q, dose), s_);
+        }
+        if (day_column < m_) {
+            for (std::size_t i = 0; i < kNumStates; ++i) f_right[i] = -f_right[i];
+            add_to_column(s_, day_column, f_right);
         }
         append(out_.post_session, s_);
         have_step_ = false;   // outputs on the session day report the post-jump sensitivities
@@ -323,6 +362,16 @@ private:
         }
     }
 
+    // Column c of a block set to v, or v added to it.
+    void set_column(Block& block, std::size_t c, const State& v) const {
+        const std::size_t base = (c / N) * kChunkSize + c % N;
+        for (std::size_t i = 0; i < kNumStates; ++i) block[base + i * N] = v[i];
+    }
+    void add_to_column(Block& block, std::size_t c, const State& v) const {
+        const std::size_t base = (c / N) * kChunkSize + c % N;
+        for (std::size_t i = 0; i < kNumStates; ++i) block[base + i * N] += v[i];
+    }
+
     // Block -> (state, column) rows of the m true columns.
     void store(const Block& block, double* dst) const {
         for (const Chunk& ch : chunks_)
@@ -370,6 +419,10 @@ SensitivityTrajectory simulate_sensitivities(const SimulationRequest& req,
                                " out of range");
         if (c.kind == SensitivityColumn::Kind::depth && c.index >= req.sessions.size())
             throw InvalidInput("sensitivity column: depth_mm[" + std::to_string(c.index) +
+                               "] but the plan has " + std::to_string(req.sessions.size()) +
+                               " sessions");
+        if (c.kind == SensitivityColumn::Kind::day && c.index >= req.sessions.size())
+            throw InvalidInput("sensitivity column: day[" + std::to_string(c.index) +
                                "] but the plan has " + std::to_string(req.sessions.size()) +
                                " sessions");
     }

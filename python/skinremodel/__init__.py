@@ -30,6 +30,8 @@ from .history import MedicalHistory
 from .identifiability import IdentifiabilityReport
 from .observables import OBSERVABLES, STATE_NAMES
 from .observation_model import ObservationModel
+from .optimize import Objective, PlanConstraints, optimize_plan
+from .optimize_result import PlanOptimum
 from .parameters import ParameterInfo, Parameters, parameter_table
 from .patient import Patient
 from .population import Population
@@ -51,10 +53,13 @@ __all__ = [
     "METHODS",
     "MedicalHistory",
     "OBSERVABLES",
+    "Objective",
     "ObservationModel",
     "ParameterInfo",
     "Parameters",
     "Patient",
+    "PlanConstraints",
+    "PlanOptimum",
     "Population",
     "PredictionBands",
     "Result",
@@ -69,6 +74,7 @@ __all__ = [
     "calibration",
     "compare",
     "fit",
+    "optimize_plan",
     "parameter_table",
     "plans",
     "plotting",

@@ -1,4 +1,4 @@
-"""Command line interface: ``skinremodel compare``, ``skinremodel plans``, ``skinremodel demo``.
+"""Command line interface: ``skinremodel compare``, ``plans``, ``demo`` and ``optimize``.
 
 Bad input (a file that is missing or malformed, an invalid plan or patient, a contraindication
 without an override) ends with one line ``skinremodel: error: ...`` on stderr and exit status 2,
@@ -71,6 +71,22 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("plans", help="list the built-in plan library")
 
+    opt = sub.add_parser("optimize", help="the best plan for one patient under constraints "
+                         "(docs/optimisation.md)")
+    opt.add_argument("--patient", metavar="PATIENT",
+                     help="patient file (.toml/.json); default: a 45-year-old, no conditions")
+    opt.add_argument("--constraints", metavar="C.toml",
+                     help="constraints file: fields of skinremodel.PlanConstraints "
+                          "(max_sessions, min_interval_days, clinic_weekdays, ...) and an "
+                          "optional [objective] table (fields of skinremodel.Objective)")
+    opt.add_argument("--horizon", type=float, default=365.0, metavar="DAYS",
+                     help="days to plan and simulate (default 365)")
+    opt.add_argument("--out", metavar="REPORT.html", help="write the HTML report here")
+    opt.add_argument("--csv", metavar="TABLE.csv",
+                     help="write the comparison with the library plans as CSV")
+    opt.add_argument("--json", metavar="RESULT.json", help="save the result as JSON")
+    opt.add_argument("--seed", type=int, default=0, help="seed of the starts (default 0)")
+
     demo = sub.add_parser("demo", help="compare the built-in plans for a patient of a given age")
     demo.add_argument("--out", default="demo.png", help="PNG file for the plot (default demo.png)")
     demo.add_argument("--age", type=float, default=45.0, help="patient age in years (default 45)")
@@ -119,6 +135,48 @@ def _compare(args: argparse.Namespace) -> None:
         print(f"report written to {args.out}")
 
 
+def _optimize(args: argparse.Namespace) -> None:
+    from .clinic_files import load_patient_file
+    from .optimize import Objective, PlanConstraints, optimize_plan
+    from .patient import Patient
+
+    patient = Patient() if args.patient is None else load_patient_file(args.patient)
+    constraints = PlanConstraints(horizon_days=args.horizon)
+    objective = None
+    if args.constraints:
+        path = Path(args.constraints)
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover
+            import tomli as tomllib
+
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML ({exc})") from None
+        if "objective" in data:
+            objective = Objective(**data.pop("objective"))
+        data.setdefault("horizon_days", args.horizon)
+        constraints = PlanConstraints.from_dict(data)
+    result = optimize_plan(patient, constraints.horizon_days, constraints=constraints,
+                           objective=objective, seed=args.seed)
+    print(repr(result))
+    print(f"objective: {result.objective_text} = {result.objective:.4g}")
+    print("active constraints: " + (", ".join(result.active_constraints) or "none"))
+    print(result.comparison.drop(columns=["days"]).to_string(index=False))
+    if args.csv:
+        result.comparison.to_csv(args.csv, index=False)
+        print(f"table written to {args.csv}")
+    if args.json:
+        result.save(args.json)
+        print(f"result written to {args.json}")
+    if args.out:
+        from .report import optimum_report
+
+        Path(args.out).write_text(optimum_report(result, patient), encoding="utf-8")
+        print(f"report written to {args.out}")
+
+
 def _plans() -> None:
     import pandas as pd
 
@@ -145,6 +203,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 _compare(args)
             elif args.command == "plans":
                 _plans()
+            elif args.command == "optimize":
+                _optimize(args)
             elif args.command == "demo":
                 from .demo import run_demo
 

@@ -20,8 +20,11 @@ from .screening import RULES
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compare import Comparison
+    from .optimize_result import PlanOptimum
+    from .patient import Patient
 
-__all__ = ["comparison_report", "comparison_fragment", "ASSUMPTIONS", "RESEARCH_NOTE"]
+__all__ = ["comparison_report", "comparison_fragment", "optimum_report", "ASSUMPTIONS",
+           "RESEARCH_NOTE"]
 
 RESEARCH_NOTE = (
     "skinremodel is a research model, not a medical device. Its numbers are predictions of the "
@@ -151,8 +154,9 @@ def _rules_html() -> str:
     return f"<ul>{items}</ul>"
 
 
-def comparison_report(cmp: Comparison) -> str:
-    """Return the standalone HTML report of a comparison."""
+def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None) -> str:
+    """Return the standalone HTML report of a comparison (with an "Optimised plan" section
+    when ``optimum`` is given)."""
     from . import __version__
 
     ranked = cmp.rank()
@@ -179,6 +183,7 @@ def comparison_report(cmp: Comparison) -> str:
 
 <h2>Patient</h2>
 {_patient_html(cmp)}
+{"" if optimum is None else optimum.to_html_section()}
 
 <h2>Screening</h2>
 {_screening_html(cmp)}
@@ -226,3 +231,21 @@ def comparison_fragment(cmp: Comparison) -> str:
             f"{cmp.horizon_days:g} days; {_esc(repr(cmp.patient))}. Research model, not a "
             f"medical device.</p>{_table_html(cmp.rank()[['rank', *columns]], 'comparison')}"
             f"{_screening_html(cmp)}")
+
+
+def optimum_report(optimum: PlanOptimum, patient: Patient) -> str:
+    """Standalone report of an optimised plan: the comparison report of the optimised plan and
+    the three best library plans satisfying the constraints, with the "Optimised plan"
+    section."""
+    from .compare import compare
+    from .schedule import Schedule
+
+    plans = {"optimised plan": optimum.schedule}
+    lib = optimum.comparison[optimum.comparison["plan"] != "optimised plan"].head(3)
+    for _, row in lib.iterrows():
+        days = [float(d) for d in str(row["days"]).split(", ")]
+        plans[str(row["plan"])] = Schedule(days, depth_mm=float(row["depth_mm"]),
+                                           start_date=optimum.schedule.start_date)
+    cmp = compare(plans, patient, horizon_days=optimum.constraints.horizon_days,
+                  override=dict(optimum.constraints.override) or None)
+    return comparison_report(cmp, optimum)

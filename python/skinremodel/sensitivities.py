@@ -26,10 +26,11 @@ __all__ = ["Sensitivities", "check_sensitivity_names", "observable_sensitivity"]
 Array = NDArray[np.float64]
 _PARAM_INDEX = {name: i for i, name in enumerate(Parameters.default().names)}
 _DEPTH = re.compile(r"^depth_mm\[(\d+)\]$")
+_DAY = re.compile(r"^day\[(\d+)\]$")
 
 
 def check_sensitivity_names(names: Any, schedule: Schedule) -> list[str]:
-    """Validate sensitivity names: parameter names or ``depth_mm[k]`` (session k, from 0).
+    """Validate sensitivity names: parameter names, ``depth_mm[k]`` or ``day[k]`` (session k).
 
     Raises
     ------
@@ -45,11 +46,11 @@ def check_sensitivity_names(names: Any, schedule: Schedule) -> list[str]:
         )
     out = list(names)
     if not out:
-        raise ValueError("sensitivities must name at least one parameter or depth_mm[k]")
+        raise ValueError("sensitivities must name at least one parameter, depth_mm[k] or day[k]")
     for name in out:
         if not isinstance(name, str):
             raise TypeError(f"sensitivities: every name must be a string, got {name!r}")
-        match = _DEPTH.match(name)
+        match = _DEPTH.match(name) or _DAY.match(name)
         if match:
             k = int(match.group(1))
             if k >= len(schedule):
@@ -106,8 +107,12 @@ def observable_sensitivity(
 class Sensitivities:
     """Derivatives of every state and observable of a simulation with respect to chosen columns.
 
-    Columns are nominal parameters (before the patient's covariates) and session depths, named
-    ``"depth_mm[k]"`` for session k (counted from 0). Returned by :func:`skinremodel.simulate`
+    Columns are nominal parameters (before the patient's covariates), session depths, named
+    ``"depth_mm[k]"`` for session k (counted from 0), and session days, ``"day[k]"``. A day
+    column is the derivative with respect to moving session k: zero before it, and after it
+    the jump-time sensitivity (dJ/dy) f(y-) - f(y+) carried forward by the model; on the
+    session's own day (where the output is discontinuous in the session day) it is the
+    right limit, and ``pre_session`` is 0 for it (``docs/optimisation.md``). Returned by :func:`skinremodel.simulate`
     with ``sensitivities=[...]`` as ``result.sensitivities``.
 
     Attributes
@@ -232,4 +237,7 @@ def _column_value(name: str, params: Parameters, schedule: Schedule) -> float:
     match = _DEPTH.match(name)
     if match:
         return float(schedule[int(match.group(1))].depth_mm)
+    match = _DAY.match(name)
+    if match:
+        return float(schedule[int(match.group(1))].day)
     return float(params[name])

@@ -156,8 +156,8 @@ def simulate(
         reason is recorded in :attr:`Result.screening`.
     sensitivities : sequence of str, optional
         Also compute derivatives of every state and observable with respect to these nominal
-        parameters (e.g. ``"s_w"``, ``"kap_US"``, ``"cov_age_aC_slope"``) and session depths
-        (``"depth_mm[k]"``, session k counted from 0). They are in
+        parameters (e.g. ``"s_w"``, ``"kap_US"``, ``"cov_age_aC_slope"``), session depths
+        (``"depth_mm[k]"``, session k counted from 0) and session days (``"day[k]"``). They are in
         ``result.sensitivities`` (:class:`Sensitivities`), as arrays shaped
         (time, state or observable, column). Method and accuracy: ``docs/fitting.md``.
 

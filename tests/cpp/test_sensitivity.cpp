@@ -303,6 +303,70 @@ TEST_CASE("the derivative of the effective parameters follows the covariate rule
     CHECK(s.effective[p_a_C * 3 + 2] == Approx(p[p_a_C] * p[p_cov_age_aC_slope]));
 }
 
+namespace {
+
+// d y / d (day of session k) by central differences, Richardson-extrapolated from steps h, 2h.
+std::vector<double> day_difference(const SimulationRequest& ref, std::size_t k, double h) {
+    const auto central = [&](double step) {
+        SimulationRequest up = ref, down = ref;
+        up.sessions[k].time += step;
+        down.sessions[k].time -= step;
+        const Trajectory a = simulate(up), b = simulate(down);
+        std::vector<double> fd(a.y.size());
+        for (std::size_t i = 0; i < fd.size(); ++i) fd[i] = (a.y[i] - b.y[i]) / (2 * step);
+        return fd;
+    };
+    std::vector<double> fine = central(h);
+    const std::vector<double> coarse = central(2 * h);
+    for (std::size_t i = 0; i < fine.size(); ++i) fine[i] = (4.0 * fine[i] - coarse[i]) / 3.0;
+    return fine;
+}
+
+}  // namespace
+
+TEST_CASE("session-day sensitivities equal central differences for every session of six") {
+    // Sessions off the output grid (outputs every 2 days, sessions at 28 k + 0.5 + k/4) so that
+    // no output sits within the difference step of a session: there y(t) is discontinuous in
+    // the session day. The patient has every covariate and a drifting set-point (f depends on t).
+    Params p = default_parameters();
+    p[p_beta_age] = 0.01;
+    const auto with_days = [](SimulationRequest r) {
+        for (std::size_t k = 0; k < r.sessions.size(); ++k)
+            r.sessions[k].time = 28.0 * static_cast<double>(k) + 0.5 + 0.25 * static_cast<double>(k);
+        return r;
+    };
+    const Patient patient = every_covariate();
+    const SimulationRequest sens = with_days(six_sessions(patient, p, 1e-12, 1e-15));
+    const SimulationRequest ref = with_days(six_sessions(patient, p, 1e-11, 1e-15));
+    std::vector<std::string> names;
+    for (int k = 0; k < 6; ++k) names.push_back("day[" + std::to_string(k) + "]");
+    const SensitivityTrajectory s = simulate_sensitivities(sens, sensitivity_columns(names, 6));
+    for (std::size_t k = 0; k < 6; ++k) {
+        const std::vector<double> fd = day_difference(ref, k, 0.005);
+        double peak = 0.0;
+        for (double v : fd) peak = std::max(peak, std::abs(v));
+        double worst = 0.0;
+        std::size_t where = 0;
+        for (std::size_t x = 0; x < fd.size(); ++x) {
+            const double e = std::abs(s.s[x * 6 + k] - fd[x]) /
+                             std::max({std::abs(fd[x]), 1e-4 * peak, 1e-7});
+            if (e > worst) { worst = e; where = x; }
+        }
+        INFO("day[" << k << "]: relative error " << worst << " at day "
+                    << ref.t_out[where / kNumStates] << ", state " << kStateNames[where % kNumStates]
+                    << " (peak " << peak << ")");
+        CHECK(peak > 1e-3);
+        CHECK(worst < 1e-4);
+        // Zero before the session, the jump formula right after it.
+        for (std::size_t row = 0; ref.t_out[row] < ref.sessions[k].time; ++row)
+            for (std::size_t i = 0; i < kNumStates; ++i) CHECK(s.s[(row * kNumStates + i) * 6 + k] == 0.0);
+        for (std::size_t i = 0; i < kNumStates; ++i)
+            CHECK(s.pre_session[(k * kNumStates + i) * 6 + k] == 0.0);
+    }
+    CHECK_THROWS_WITH(sensitivity_columns({"day[6]"}, 6), Catch::Matchers::Contains("k must be in [0, 6)"));
+    CHECK_THROWS_WITH(sensitivity_columns({"day[x]"}, 6), Catch::Matchers::Contains("day[k]"));
+}
+
 TEST_CASE("sensitivity names are checked") {
     CHECK(sensitivity_columns({"s_w", "depth_mm[2]"}, 3).size() == 2);
     CHECK(sensitivity_columns({"depth_mm[2]"}, 3)[0].kind == SensitivityColumn::Kind::depth);

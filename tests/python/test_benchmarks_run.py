@@ -23,6 +23,8 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
         ("peers.py", ["--quick"], "Peer time / skinremodel time at equal accuracy"),
         ("overhead.py", ["--rounds", "1", "--items", "10", "--min-ms", "2"],
          "sr.simulate / batch item"),
+        ("bench_optimise.py", ["--repeats", "1", "--population", "20", "--robust-sample", "4"],
+         "robust (10th percentile"),
     ],
 )
 def test_benchmark_script_runs(script, args, expect):

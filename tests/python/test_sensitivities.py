@@ -192,3 +192,65 @@ def test_session_day_sensitivities_left_limit():
 def test_bad_sensitivity_names(names, error, match):
     with pytest.raises(error, match=match):
         _simulate(sensitivities=names)
+
+
+# ---------------------------------------------------------------------------- session days
+# Sessions off the daily output grid (no output within the difference step of a session, where
+# y(t) jumps as the session moves), with every covariate and a drifting set-point.
+DAY_PLAN = sr.Schedule([sr.Session(0.3 + 28.1 * k, depth_mm=d, density_per_cm2=rho)
+                        for k, (d, rho) in enumerate(zip(DEPTHS, DENSITIES, strict=True))])
+DAY_COLUMNS = [f"day[{k}]" for k in range(len(DAY_PLAN))]
+DAY_T = np.arange(0.0, 181.0)
+
+
+def _moved(k, step):
+    sessions = list(DAY_PLAN)
+    s = sessions[k]
+    sessions[k] = sr.Session(s.day + step, depth_mm=s.depth_mm,
+                             density_per_cm2=s.density_per_cm2)
+    res = sr.simulate(sr.Schedule(sessions), PATIENT, days=None, t_eval=DAY_T, params=PARAMS,
+                      **TIGHT)
+    return np.concatenate([res.y, _observables(res)], axis=1)
+
+
+def test_session_day_sensitivities_equal_central_differences_for_every_session():
+    # On RODAS4's steps at rtol 1e-12: the third-order sensitivity method follows the state
+    # method's steps, and the day columns of slow states (Cm) cross zero, where a pointwise
+    # relative error needs the tighter run (measured: docs/optimisation.md).
+    res = sr.simulate(DAY_PLAN, PATIENT, days=None, t_eval=DAY_T, params=PARAMS,
+                      sensitivities=DAY_COLUMNS, rtol=1e-12, atol=1e-15, method="rodas4")
+    names = list(STATE_NAMES) + list(OBSERVABLES)
+    exact = res.sensitivities.array(names)
+    worst, normwise = [], []
+    for k in range(len(DAY_PLAN)):
+        h = 0.005   # the fast states change within hours of a session
+
+        def central(step, k=k):
+            return (_moved(k, step) - _moved(k, -step)) / (2 * step)
+
+        fd = (4 * central(h) - central(2 * h)) / 3
+        s = exact[:, :, k]
+        # Relative to each variable's own peak over the run (floors of 1e-7 absolute).
+        peak = np.maximum(np.abs(fd).max(axis=0), 1e-7)
+        err = np.abs(s - fd) / np.maximum(np.abs(fd), np.maximum(1e-4 * peak, 1e-7))
+        worst.append(float(err.max()))
+        normwise.append(float((np.abs(s - fd).max(axis=0) / peak).max()))
+        # zero before the session
+        before = DAY_T < DAY_PLAN[k].day
+        assert np.all(s[before] == 0.0)
+        assert np.abs(fd[:, names.index("visible_improvement")]).max() > 1e-4
+    print("day[k] worst pointwise relative errors:", ["%.1e" % w for w in worst])
+    print("day[k] worst errors relative to the variable's peak:",
+          ["%.1e" % w for w in normwise])
+    assert max(worst) < 1e-4, worst
+
+
+def test_session_day_sensitivity_is_the_jump_formula_at_the_session():
+    res = sr.simulate(DAY_PLAN, PATIENT, days=None, t_eval=DAY_T, params=PARAMS,
+                      sensitivities=["day[2]", "s_w"])
+    sens = res.sensitivities
+    assert np.all(sens.pre_session[2, :, 0] == 0.0)
+    assert np.any(sens.post_session[2, :, 0] != 0.0)
+    assert sens.values[0] == DAY_PLAN[2].day
+    with pytest.raises(ValueError, match=r"day\[6\]"):
+        sr.simulate(DAY_PLAN, PATIENT, days=30, sensitivities=["day[6]"])

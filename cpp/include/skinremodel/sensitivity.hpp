@@ -11,15 +11,16 @@
 
 namespace skinremodel {
 
-// One column of the sensitivity matrix: d/d params[index] or d/d sessions[index].depth_mm.
+// One column of the sensitivity matrix: d/d params[index], d/d sessions[index].depth_mm or
+// d/d sessions[index].time (the day of the session: the jump moves, see sensitivity.cpp).
 struct SensitivityColumn {
-    enum class Kind { parameter, depth };
+    enum class Kind { parameter, depth, day };
     Kind kind = Kind::parameter;
     std::size_t index = 0;
 };
 
-// Columns from names: a parameter name (e.g. "s_w") or "depth_mm[k]" for the needle depth of
-// sessions[k] (k counted from 0). Throws InvalidInput for an unknown, malformed or repeated name,
+// Columns from names: a parameter name (e.g. "s_w"), "depth_mm[k]" for the needle depth of
+// sessions[k] or "day[k]" for its day (k counted from 0). Throws InvalidInput for an unknown, malformed or repeated name,
 // or a session index outside [0, n_sessions).
 std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string>& names,
                                                    std::size_t n_sessions);
@@ -39,6 +40,8 @@ struct SensitivityTrajectory {
     std::vector<double> s;               // d y(t_out[r]) / d column (post-session on session days)
     std::vector<double> pre_session;     // (session, state, column): left limits at sessions
     std::vector<double> post_session;    // (session, state, column): right after each jump
+    // For a column day[k], both are limits of the output sensitivities at the fixed day t_k: the
+    // left limit is 0 for session k itself, and the right limit is (dJ/dy) f(y-) - f(y+).
     std::vector<double> baseline;        // (state, column): the pre-treatment steady state
     std::vector<double> effective;       // (parameter, column): the patient's effective parameters
     SensitivityStats stats;
