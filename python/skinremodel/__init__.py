@@ -14,7 +14,7 @@ Examples
 
 from __future__ import annotations
 
-from . import _core, calibration, plans, plotting
+from . import _core, calibration, inference, plans, plotting
 from ._core import SolverError
 from ._version import __version__
 from .bands import PredictionBands
@@ -27,6 +27,8 @@ from .fit import fit
 from .fit_result import FitResult
 from .history import MedicalHistory
 from .identifiability import IdentifiabilityReport
+from .inference import (ConvergenceWarning, NonIdentifiableWarning, PopulationFit, Posterior,
+                        Prior, fit_population, sample_posterior)
 from .observables import OBSERVABLES, STATE_NAMES
 from .observation_model import ObservationModel
 from .parameters import ParameterInfo, Parameters, parameter_table
@@ -43,19 +45,24 @@ __all__ = [
     "BatchResult",
     "Comparison",
     "ContraindicationError",
+    "ConvergenceWarning",
     "Dataset",
     "Device",
     "FitResult",
     "IdentifiabilityReport",
     "METHODS",
     "MedicalHistory",
+    "NonIdentifiableWarning",
     "OBSERVABLES",
     "ObservationModel",
     "ParameterInfo",
     "Parameters",
     "Patient",
     "Population",
+    "PopulationFit",
+    "Posterior",
     "PredictionBands",
+    "Prior",
     "Result",
     "STATE_NAMES",
     "Schedule",
@@ -68,6 +75,8 @@ __all__ = [
     "calibration",
     "compare",
     "fit",
+    "fit_population",
+    "inference",
     "parameter_table",
     "plans",
     "plotting",
@@ -75,6 +84,7 @@ __all__ = [
     "read_observations",
     "read_patients",
     "read_plans",
+    "sample_posterior",
     "screen",
     "simulate",
     "simulate_many",
