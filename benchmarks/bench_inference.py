@@ -2,6 +2,7 @@
 
     python benchmarks/bench_inference.py                 # cohort fit (1 seed) + 4-chain posterior
     python benchmarks/bench_inference.py --seeds 10      # recovery/coverage over 10 cohorts
+    python benchmarks/bench_inference.py --no-posterior --dask   # cohort fit + chains on Dask
 
 Synthetic cohort: 30 subjects, random effects s_w, kap_US, kap_el (omega 0.3, 0.3, 0.25),
 5% proportional error on ultrasound density, elasticity and total collagen at 6 visits.
@@ -49,13 +50,13 @@ def fit_cohort(seed: int) -> dict:
     return out
 
 
-def posterior_benchmark(seed: int = 0) -> dict:
-    data, truth = cohort(seed)
-    one = sr.Dataset(data.for_subject("S00"), data.plans["S00"], data.patients["S00"])
+def posterior_benchmark(seed: int = 0, client=None) -> dict:
+    one, _ = synthetic_cohort(1, omega={"s_w": 0.3, "kap_US": 0.3}, observables=OBSERVABLES,
+                              seed=11)
     t0 = time.perf_counter()
-    post = sr.sample_posterior(one, parameters=["s_w", "kap_el"],
+    post = sr.sample_posterior(one, parameters=["s_w", "kap_US"],
                                observation_model=sr.ObservationModel("proportional", cv=0.05),
-                               chains=4, draws=1500, tune=500, seed=seed)
+                               chains=4, draws=1000, tune=300, seed=seed, client=client)
     return {"seconds": time.perf_counter() - t0, "rhat": post.rhat, "ess": post.ess,
             "converged": post.converged}
 
@@ -64,6 +65,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--no-posterior", action="store_true")
+    ap.add_argument("--dask", action="store_true", help="also run the chains on a local Dask "
+                    "cluster (2 worker processes)")
     args = ap.parse_args()
     warnings.simplefilter("always")
     runs = [fit_cohort(s) for s in range(args.seeds)]
@@ -85,9 +88,17 @@ def main() -> None:
     print(f"cohort fit: median {np.median([r['seconds'] for r in runs]):.1f} s")
     if not args.no_posterior:
         p = posterior_benchmark()
-        print(f"4-chain posterior (1 subject, 2 parameters, 4 x 8 walkers x 2000 steps): "
+        print(f"4-chain posterior (1 subject, 2 parameters, 4 x 8 walkers x 1300 steps): "
               f"{p['seconds']:.1f} s, max R-hat {p['rhat']:.4f}, min ESS {p['ess']:.0f}, "
               f"converged {p['converged']}")
+    if args.dask:
+        from dask.distributed import Client, LocalCluster
+
+        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                          dashboard_address=None) as cluster, Client(cluster) as client:
+            p = posterior_benchmark(client=client)
+        print(f"the same, chains as Dask tasks on 2 worker processes: {p['seconds']:.1f} s "
+              f"(same draws, bit for bit)")
 
 
 if __name__ == "__main__":

@@ -11,10 +11,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..clinical_scales import ORDINAL_SCALES, ordinal_log_likelihood
+from ..dataset import Dataset
 from ..fit import _LATENT, _SPREAD, FitProblem
 
 __all__ = ["InferenceWarning", "ConvergenceWarning", "NonIdentifiableWarning", "progress_bar",
-           "FastLikelihood", "as_generator"]
+           "FastLikelihood", "SubjectProblem", "as_generator", "as_dataset", "check_names"]
 
 Array = NDArray[np.float64]
 T = TypeVar("T")
@@ -148,15 +149,15 @@ class FastLikelihood:
 
 def check_names(what: str, names: Sequence[str]) -> list[str]:
     """A list of distinct parameter names (unknown names raise with suggestions)."""
-    from ..parameters import Parameters
+    from ..fit import _names
 
-    if isinstance(names, str) or not isinstance(names, Iterable):
-        raise TypeError(f"{what} must be a list of parameter names, got {names!r}")
-    out = list(names)
-    for n in out:
-        if not isinstance(n, str):
-            raise TypeError(f"{what}: every name must be a string, got {n!r}")
-        Parameters.info(n)
-    if len(set(out)) != len(out):
-        raise ValueError(f"{what}: a name is listed twice: {out}")
-    return out
+    return _names(what, names)
+
+
+def as_dataset(data: Any, plans: Any, patients: Any) -> Dataset:
+    """A :class:`Dataset` from one, or from observations with plans (and patients)."""
+    if isinstance(data, Dataset):
+        return data
+    if plans is None:
+        raise ValueError("give plans with a DataFrame of observations, or pass a Dataset")
+    return Dataset(data, plans, patients)

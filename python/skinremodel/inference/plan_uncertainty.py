@@ -87,5 +87,7 @@ def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
     cmp.intervals = intervals
     cmp.p_beats = pd.DataFrame(beats, index=pd.Index(plans, name="plan"),
                                columns=pd.Index(plans, name="beats"))
-    cmp.uncertainty_source = (f"{type(source).__name__}: {n} parameter draws "
-                              f"({'new patients from the fitted population' if type(source).__name__ == 'PopulationFit' else 'posterior draws'}), seed {seed}")
+    what = ("new patients from the fitted population"
+            if type(source).__name__ == "PopulationFit" else "posterior draws")
+    cmp.uncertainty_source = (f"{type(source).__name__}: {n} parameter draws ({what}), "
+                              f"seed {seed}")

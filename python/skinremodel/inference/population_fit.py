@@ -31,6 +31,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.optimize import least_squares, minimize
 
+from .._core import SolverError
 from .._validation import check_choice, check_int, check_real
 from ..bands import PredictionBands, quantile_label
 from ..dataset import Dataset
@@ -40,8 +41,8 @@ from ..parameters import Parameters
 from ..patient import Patient
 from ..schedule import Schedule
 from ..simulate import METHODS, resolve_params
-from ._common import (SubjectProblem, ConvergenceWarning, NonIdentifiableWarning, as_generator, check_names,
-                      progress_bar)
+from ._common import (ConvergenceWarning, NonIdentifiableWarning, SubjectProblem, as_dataset,
+                      as_generator, check_names, progress_bar)
 
 __all__ = ["fit_population", "PopulationFit"]
 
@@ -86,8 +87,9 @@ def _random_spec(random: Any) -> dict[str, str]:
     return out
 
 
-def _covariate_matrix(data: Dataset, covariates: Mapping[str, Sequence[str]] | None,
-                      random: Sequence[str]) -> tuple[list[tuple[str, str]], Array, dict[str, float]]:
+def _covariate_matrix(
+    data: Dataset, covariates: Mapping[str, Sequence[str]] | None, random: Sequence[str],
+) -> tuple[list[tuple[str, str]], Array, dict[str, float]]:
     """Covariate effects (parameter, covariate), the centred design matrix and the centres."""
     effects: list[tuple[str, str]] = []
     for p, names in (covariates or {}).items():
@@ -200,12 +202,7 @@ def fit_population(
     >>> pf = sr.fit_population(data, random={"s_w": "lognormal", "k_mat": "lognormal"},
     ...                        fixed=["kap_US"], observation_model="proportional")
     """
-    if isinstance(data, Dataset):
-        dataset = data
-    else:
-        if plans is None:
-            raise ValueError("give plans with a DataFrame of observations, or pass a Dataset")
-        dataset = Dataset(data, plans, patients)
+    dataset = as_dataset(data, plans, patients)
     rspec = _random_spec(random)
     rnames = list(rspec)
     fnames = check_names("fixed", fixed)
@@ -350,15 +347,20 @@ def _e_step(subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array,
             return np.vstack([j, linv])
 
         x0 = np.clip(s.phi, s.lower, s.upper)
-        sol = least_squares(res, x0, jac=jac, bounds=(s.lower, s.upper), method="trf",
-                            xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=100)
+        try:
+            sol = least_squares(res, x0, jac=jac, bounds=(s.lower, s.upper), method="trf",
+                                xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=100)
+        except SolverError as exc:  # a step into a region the engine cannot solve
+            raise RuntimeError(f"fit_population: the model could not be solved for subject "
+                               f"{s.name!r} while searching its conditional mode ({exc}); "
+                               "check the data, bounds or starting values") from exc
         s.phi = np.asarray(sol.x, dtype=np.float64)
         th = s.theta(s.phi, g_fixed, g_noise)
         fisher = prob.fisher_information(th)[np.ix_(s.r_idx, s.r_idx)]
         h = fisher + omega_inv
         s.cond_cov = np.linalg.inv(h)
         d = s.phi - mi
-        sign, logdet_h = np.linalg.slogdet(h)
+        _, logdet_h = np.linalg.slogdet(h)
         total += (prob.negative_log_likelihood(th) + 0.5 * float(d @ omega_inv @ d)
                   + 0.5 * logdet_omega + 0.5 * float(logdet_h))
     return 2.0 * total
@@ -792,7 +794,8 @@ class PopulationFit:
         cov = self.covariance.to_numpy()[np.ix_(idx + idx_f, idx + idx_f)]
         if uncertainty and np.all(np.isfinite(cov)):
             w, v = np.linalg.eigh(0.5 * (cov + cov.T))
-            draws = centre + (rng.standard_normal((n, len(centre))) * np.sqrt(np.maximum(w, 0))) @ v.T
+            z = rng.standard_normal((n, len(centre))) * np.sqrt(np.maximum(w, 0))
+            draws = centre + z @ v.T
         else:
             draws = np.tile(centre, (n, 1))
         eta = rng.multivariate_normal(np.zeros(n_r), self._omega, size=n)

@@ -30,8 +30,8 @@ from ..parameters import Parameters
 from ..patient import Patient
 from ..schedule import Schedule
 from ..simulate import METHODS, resolve_params
-from ._common import (SubjectProblem, ConvergenceWarning, FastLikelihood, NonIdentifiableWarning,
-                      as_generator, check_names, progress_bar)
+from ._common import (ConvergenceWarning, FastLikelihood, NonIdentifiableWarning, SubjectProblem,
+                      as_dataset, as_generator, check_names, progress_bar)
 
 __all__ = ["sample_posterior", "Posterior", "Prior", "default_prior"]
 
@@ -241,12 +241,7 @@ def sample_posterior(
         one is about as wide as its prior.
     """
     _require("emcee")
-    if isinstance(data, Dataset):
-        dataset = data
-    else:
-        if plans is None:
-            raise ValueError("give plans with a DataFrame of observations, or pass a Dataset")
-        dataset = Dataset(data, plans, patients)
+    dataset = as_dataset(data, plans, patients)
     shared = check_names("parameters", parameters)
     rnames = check_names("random", random)
     if set(shared) & set(rnames):
