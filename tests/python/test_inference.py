@@ -263,3 +263,13 @@ def test_priors():
 def test_bad_posterior_arguments(one_subject, kwargs, error, match):
     with pytest.raises(error, match=match):
         sr.sample_posterior(one_subject, **kwargs)
+
+
+def test_progress_bar_can_be_switched_on_and_is_quiet_by_default(capsys):
+    data, _ = synthetic_cohort(3, omega={"s_w": 0.3}, observables=("ultrasound_density",
+                                                                     "total_collagen"), seed=6)
+    for progress, shown in ((True, True), (None, False), (False, False)):
+        with pytest.warns(sr.ConvergenceWarning):
+            sr.fit_population(data, random=["s_w"], observation_model=KNOWN_CV, max_iter=1,
+                              progress=progress)
+        assert ("fit_population" in capsys.readouterr().err) == shown
