@@ -15,7 +15,7 @@ Examples
 
 from __future__ import annotations
 
-from . import _core, calibration, plans, plotting
+from . import _core, calibration, inference, plans, plotting
 from ._core import SolverError
 from ._version import __version__
 from .bands import PredictionBands
@@ -28,6 +28,8 @@ from .fit import fit
 from .fit_result import FitResult
 from .history import MedicalHistory
 from .identifiability import IdentifiabilityReport
+from .inference import (ConvergenceWarning, NonIdentifiableWarning, PopulationFit, Posterior,
+                        Prior, fit_population, sample_posterior)
 from .observables import OBSERVABLES, STATE_NAMES
 from .observation_model import ObservationModel
 from .optimize import Objective, PlanConstraints, optimize_plan
@@ -46,12 +48,14 @@ __all__ = [
     "BatchResult",
     "Comparison",
     "ContraindicationError",
+    "ConvergenceWarning",
     "Dataset",
     "Device",
     "FitResult",
     "IdentifiabilityReport",
     "METHODS",
     "MedicalHistory",
+    "NonIdentifiableWarning",
     "OBSERVABLES",
     "Objective",
     "ObservationModel",
@@ -61,7 +65,10 @@ __all__ = [
     "PlanConstraints",
     "PlanOptimum",
     "Population",
+    "PopulationFit",
+    "Posterior",
     "PredictionBands",
+    "Prior",
     "Result",
     "STATE_NAMES",
     "Schedule",
@@ -74,6 +81,8 @@ __all__ = [
     "calibration",
     "compare",
     "fit",
+    "fit_population",
+    "inference",
     "optimize_plan",
     "parameter_table",
     "plans",
@@ -82,6 +91,7 @@ __all__ = [
     "read_observations",
     "read_patients",
     "read_plans",
+    "sample_posterior",
     "screen",
     "simulate",
     "simulate_many",

@@ -98,6 +98,12 @@ class Comparison:
     horizon_days: float
     params: Parameters
     milestones: list[tuple[float, str]] = field(default_factory=list)
+    #: With ``uncertainty=``: per plan and column the 2.5/50/97.5% quantiles over the draws.
+    intervals: pd.DataFrame | None = None
+    #: With ``uncertainty=``: P(row plan beats column plan) by the ranking objective.
+    p_beats: pd.DataFrame | None = None
+    #: With ``uncertainty=``: where the draws came from (shown in the report).
+    uncertainty_source: str | None = None
 
     @property
     def last_milestone(self) -> str:
@@ -288,6 +294,9 @@ def compare(
     start_date: dt.date | str | None = None,
     params: Parameters | Mapping[str, float] | None = None,
     method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
+    uncertainty: Any = None,
+    n_draws: int = 200,
+    seed: int | None = 0,
 ) -> Comparison:
     """Compare plans for one patient: screening, simulation and a table of headline metrics.
 
@@ -310,6 +319,15 @@ def compare(
         Parameter values or overrides, as in :func:`simulate`.
     method : {"rodas5p", "rodas4", "dopri5"}
         Integration method, as in :func:`simulate` (default ``"rodas5p"``).
+    uncertainty : PopulationFit or Posterior, optional
+        Carry parameter uncertainty (:func:`skinremodel.fit_population`,
+        :func:`skinremodel.sample_posterior`): ``n_draws`` parameter sets (seeded by ``seed``)
+        are simulated on every plan; the table gains ``"<column> [2.5%]"``/``"[97.5%]"``
+        columns after each metric, ``P(best)`` (the plan is best by the ranking objective) and
+        ``P(noticeable)`` (visible index above its just-noticeable value at the last
+        milestone); ``intervals`` and ``p_beats`` hold the details (docs/inference.md).
+    n_draws, seed : int
+        Draws for ``uncertainty`` and their seed.
 
     Returns
     -------
@@ -370,5 +388,11 @@ def compare(
         for col in ("first session", "last session"):
             dates = [_date_of(named[str(n)], float(d)) for n, d in table[f"{col} (day)"].items()]
             table.insert(table.columns.get_loc(f"{col} (day)") + 1, f"{col} (date)", dates)
-    return Comparison(table=table, plans=named, results=results, screenings=screenings,
-                      patient=patient, horizon_days=horizon, params=nominal, milestones=marks)
+    cmp = Comparison(table=table, plans=named, results=results, screenings=screenings,
+                     patient=patient, horizon_days=horizon, params=nominal, milestones=marks)
+    if uncertainty is not None:
+        from .inference.plan_uncertainty import add_uncertainty
+
+        add_uncertainty(cmp, uncertainty, n_draws=n_draws, seed=seed, method=method,
+                        override=override)
+    return cmp

@@ -154,6 +154,27 @@ def _rules_html() -> str:
     return f"<ul>{items}</ul>"
 
 
+def _uncertainty_html(cmp: Comparison) -> str:
+    """The "Uncertainty" section of a comparison made with ``uncertainty=`` ("" otherwise)."""
+    if cmp.intervals is None:
+        return ""
+    objective = cmp.objective[0]
+    sub = cmp.intervals[cmp.intervals["column"] == objective].set_index("plan name")
+    frame = pd.DataFrame({
+        "P(best)": cmp.table["P(best)"], "P(noticeable)": cmp.table["P(noticeable)"],
+        f"{objective}, median": sub["median"].reindex(cmp.table.index),
+        "95% interval": [f"{lo:.3g} to {hi:.3g}" if pd.notna(lo) else "" for lo, hi in
+                         zip(sub["lower"].reindex(cmp.table.index),
+                             sub["upper"].reindex(cmp.table.index), strict=True)]})
+    return f"""<h2 id="uncertainty">Uncertainty</h2>
+<p>{_esc(cmp.uncertainty_source or "")}. P(best): share of draws in which the plan ranks first
+by {_esc(objective)}; P(noticeable): share in which the visible index at the last milestone
+exceeds its just-noticeable value. Every metric of the comparison table has its 95% interval
+([2.5%] and [97.5%] rows).</p>
+{_table_html(frame, "uncertainty")}
+"""
+
+
 def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None) -> str:
     """Return the standalone HTML report of a comparison (with an "Optimised plan" section
     when ``optimum`` is given)."""
@@ -193,6 +214,7 @@ def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None) -> st
 Plans blocked by screening are not simulated and have no rank.</p>
 {_table_html(ranked[["rank", "sessions", *cmp.objective, "status"]], "ranking")}
 
+{_uncertainty_html(cmp)}
 <h2>Comparison table</h2>
 <p>One column per plan. Definitions: visible index = the model's structural gain G (0 before
 treatment); changes are percent of the patient's own baseline; gain per session = collagen
