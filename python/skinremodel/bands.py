@@ -31,8 +31,11 @@ class PredictionBands(pd.DataFrame):
     def _constructor(self) -> type[PredictionBands]:
         return PredictionBands
 
-    def to_xarray(self) -> xr.Dataset:  # type: ignore[override]
+    def to_xarray(self) -> xr.Dataset:  # type: ignore[misc]
         """The bands as an :class:`xarray.Dataset`: each observable over (``day``, ``quantile``).
+
+        (Replaces pandas' own ``DataFrame.to_xarray``, which would give one variable per
+        quantile column; ``pd.DataFrame(bands).to_xarray()`` still does.)
 
         Units and descriptions are attributes of each variable; the plan, its session days and
         the population size are attributes of the Dataset.

@@ -25,7 +25,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -46,7 +46,7 @@ __all__ = ["result_to_xarray", "batch_to_xarray", "sensitivities_to_xarray",
            "bands_to_xarray", "save_result", "load_result", "ENGINE", "FORMAT"]
 
 #: xarray backend of the files: netCDF3 through scipy (a dependency already).
-ENGINE = "scipy"
+ENGINE: Literal["scipy"] = "scipy"
 #: Identifies a skinremodel result file and its layout version.
 FORMAT = "skinremodel.Result/1"
 
