@@ -46,6 +46,8 @@ def mark_sessions(ax: Axes, days: Sequence[float] | np.ndarray, *, label: str | 
     marks = marks[np.isfinite(marks)]
     for d in marks:
         ax.axvline(d, **style)
+    if label and any(line.get_label() == label for line in ax.lines):
+        label = None  # one legend entry per axes, however many plans are drawn
     if marks.size:
         ax.plot(marks, np.ones_like(marks), linestyle="none", marker="v", markersize=6,
                 color=style["color"], transform=ax.get_xaxis_transform(), clip_on=False,
@@ -226,12 +228,13 @@ def plot_overview(result: Result, variables: Sequence[str] | None = None, *,
             ax.plot(result.t, values, color="tab:blue")
             mark_sessions(ax, result.session_days, label=None)
             ax.set_xlabel("day")
-            ax.set_ylabel(label_of(name, percent=pct))
+            ax.set_ylabel(label_of(name, percent=pct), fontsize=8)
         ax.set_title(label_of(name, unit=False), fontsize=10)
     for ax in axes.ravel()[len(names):]:
         ax.set_visible(False)
-    fig.suptitle(f"{result.schedule.label()} - age {result.patient.age:g}", fontsize=11)
-    fig.tight_layout()
+    fig.suptitle(f"{result.schedule.label()}; age {result.patient.age:g} "
+                 "(sessions marked by triangles)", fontsize=11)
+    fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.95))
     return fig
 
 
@@ -252,5 +255,5 @@ def _redness_panel(ax: Axes, result: Result, name: str) -> None:
     ax.axvspan(0, result.redness_hours(0), color="tab:red", alpha=0.12, linewidth=0,
                label=f"visible {result.redness_hours(0):.0f} h")
     ax.set_xlabel("hours after session 1")
-    ax.set_ylabel(label_of(name))
+    ax.set_ylabel(label_of(name), fontsize=8)
     ax.legend(frameon=False, fontsize=8)

@@ -118,3 +118,20 @@ def test_logging_reports_batches(caplog):
     with caplog.at_level(logging.INFO, logger="skinremodel"):
         sr.simulate_many(sr.Schedule([0]), sr.Patient(), days=10, progress=False)
     assert any("simulate_many: 1 items in 1 chunks" in r.getMessage() for r in caplog.records)
+
+
+def test_multistart_fit_and_profiles_show_bars(capsys, caplog):
+    import pandas as pd
+
+    plan = sr.Schedule.regular(3, every_days=30)
+    truth = sr.simulate(plan, days=120, params={"s_w": 0.05}, t_eval=[45, 90, 120])
+    obs = pd.DataFrame({"subject": "A", "day": truth.t, "observable": "total_collagen",
+                        "value": truth["total_collagen"], "sd": 0.01})
+    with caplog.at_level(logging.INFO, logger="skinremodel"):
+        sr.fit(obs, plan, parameters=["s_w"], n_starts=2, profile=["s_w"], progress=True)
+    err = capsys.readouterr().err
+    assert "fit: starts" in err and "2/2" in err
+    assert "fit: profiles" in err and "1/1" in err
+    assert any(r.getMessage().startswith("fit: start 1: nll") for r in caplog.records)
+    sr.fit(obs, plan, parameters=["s_w"], n_starts=2, profile=["s_w"], progress=False)
+    assert capsys.readouterr().err == ""

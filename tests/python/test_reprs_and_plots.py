@@ -160,3 +160,5 @@ def test_bands_are_readable_where_they_overlap():
     edges = [ln for ln in ax.lines if ln.get_linestyle() in (":", "--") and ln.get_marker() != "v"
              and len(ln.get_xdata()) > 2]
     assert len(edges) == 8  # both edges of both bands of both plans
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend.count("session") == 1
