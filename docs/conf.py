@@ -57,7 +57,8 @@ extensions = [
 ]
 
 exclude_patterns = ["_build", "generated/*.rst.tmp", "**/.ipynb_checkpoints"]
-source_suffix = {".md": "myst-nb", ".ipynb": "myst-nb", ".rst": "restructuredtext"}
+# .rst first: autosummary writes its generated pages (reStructuredText) with the first suffix.
+source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 root_doc = "index"
 
 # MyST: $...$ math, heading anchors for links such as model.md#assumptions-and-limits.
@@ -76,7 +77,7 @@ autosummary_generate = True
 autosummary_imported_members = False
 autodoc_default_options = {"members": True, "show-inheritance": False}
 autodoc_member_order = "bysource"
-autodoc_typehints = "description"
+autodoc_typehints = "signature"
 autodoc_typehints_format = "short"
 autodoc_inherit_docstrings = False
 napoleon_numpy_docstring = True
@@ -90,4 +91,7 @@ suppress_warnings = [
     # The generated parameter table of model.md (tools/model_docs.py) puts its groups under
     # H4 headings directly below an H2; harmless for the page.
     "myst.header",
+    # Attribute names shared by several classes (Schedule.days, BatchResult.days) make the
+    # plain-text types of numpy docstrings ambiguous cross-references; they render as text.
+    "ref.python",
 ]
