@@ -54,5 +54,6 @@ python -m pip install -q "${build_requires[@]}" "cmake>=3.18" ninja
 # 3. Build and install skinremodel (incremental: CMake keeps build/<wheel tag>).
 target="."
 [ -n "$extra" ] && target=".[$extra]"
+[ "$extra" = "test" ] && target=".[test,docs]"
 say "building and installing skinremodel${extra:+ [$extra]}"
 python -m pip install -q --no-build-isolation "$target"

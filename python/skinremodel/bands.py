@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
     from matplotlib.axes import Axes
 
 __all__ = ["PredictionBands", "quantile_label"]
@@ -29,6 +30,19 @@ class PredictionBands(pd.DataFrame):
     @property
     def _constructor(self) -> type[PredictionBands]:
         return PredictionBands
+
+    def to_xarray(self) -> xr.Dataset:  # type: ignore[misc]
+        """The bands as an :class:`xarray.Dataset`: each observable over (``day``, ``quantile``).
+
+        (Replaces pandas' own ``DataFrame.to_xarray``, which would give one variable per
+        quantile column; ``pd.DataFrame(bands).to_xarray()`` still does.)
+
+        Units and descriptions are attributes of each variable; the plan, its session days and
+        the population size are attributes of the Dataset.
+        """
+        from .xarray_io import bands_to_xarray
+
+        return bands_to_xarray(self)
 
     def plot(  # type: ignore[override]
         self, observable: str | None = None, ax: Axes | None = None, **kwargs: Any

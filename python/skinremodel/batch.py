@@ -10,6 +10,7 @@ holds the metrics and never whole trajectories. Chunks run here, or on a Dask cl
 
 from __future__ import annotations
 
+import contextvars
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -27,12 +28,18 @@ from .history import MedicalHistory
 from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from .parameters import Parameters, check_parameter_rows
 from .patient import Patient, covariates_from_codes, patient_codes
+from .progress import logger, progress_bar, progress_enabled
 from .result import EVENT_NAMES, duration_above, threshold_level
 from .schedule import Schedule, as_schedule
 from .screening import ContraindicationError, check_overrides, screen
 from .simulate import METHODS, event_definitions, resolve_atol, resolve_params, resolve_times
+from .variables import did_you_mean
 
 __all__ = ["simulate_many", "run_chunk", "BatchChunk", "ChunkOutput"]
+
+#: Description of the progress bar (Population sets "population" while it runs).
+_PROGRESS_LABEL: contextvars.ContextVar[str] = contextvars.ContextVar("progress_label",
+                                                                       default="simulate_many")
 
 #: Items per engine call when running locally: large enough to keep every thread busy...
 LOCAL_CHUNK = 4096
@@ -59,6 +66,7 @@ def simulate_many(
     client: Any = None,
     chunk_size: int | None = None,
     override: Mapping[str, str] | None = None,
+    progress: bool | None = None,
 ) -> BatchResult:
     """Simulate many (plan, patient, parameter set) items in the C++ batch engine.
 
@@ -105,6 +113,10 @@ def simulate_many(
         :class:`Patient` objects with a medical history are screened for each plan
         (:func:`screen`); a contraindicated (patient, plan) item fails with
         ``error_type`` ``"ContraindicationError"``, like ``simulate`` would raise.
+    progress : bool, optional
+        Show a progress bar over the items (default: in a terminal or notebook only; see
+        :mod:`skinremodel.progress`). With a bar and no ``chunk_size``, local chunks are
+        smaller so that the bar moves; the numbers are the same.
 
     Returns
     -------
@@ -160,15 +172,30 @@ def simulate_many(
                        max_steps=steps, threads=n_threads, metrics=metric_names)
     plan_arrays = [p._to_array() for p in plan_list]
     n = len(items)
+    show = progress_enabled(progress)
     size = _chunk_size(chunk_size, n, client, len(t_out))
+    if show and chunk_size is None and client is None:
+        size = min(size, max(64 * n_threads, -(-n // 50)))  # about 50 steps of the bar
     chunks = [
         _make_chunk(items[start:start + size], param_rows, patient_rows, plan_arrays, options)
         for start in range(0, n, size)
     ]
-    if client is None:
-        outputs = [run_chunk(c) for c in chunks]
-    else:
-        outputs = client.gather(client.map(run_chunk, chunks, pure=False))
+    logger.info("simulate_many: %d items in %d chunks, %d threads per chunk%s", n, len(chunks),
+                n_threads, " on a Dask cluster" if client is not None else "")
+    with progress_bar(n, _PROGRESS_LABEL.get(), "item", show) as bar:
+        if client is None:
+            outputs = []
+            for c in chunks:
+                outputs.append(run_chunk(c))
+                bar.update(len(c.items))
+        elif not show:
+            outputs = client.gather(client.map(run_chunk, chunks, pure=False))
+        else:
+            futures = client.map(run_chunk, chunks, pure=False)
+            outputs = []
+            for c, future in zip(chunks, futures, strict=True):
+                outputs.append(client.gather([future])[0])
+                bar.update(len(c.items))
 
     item_frame = _item_frame(items, patient_rows, plan_names)
     return BatchResult.from_chunks(outputs, item_frame, t_out, t_end, metric_names,
@@ -191,7 +218,8 @@ def _resolve_metrics(metrics: str | Iterable[str]) -> tuple[str, ...]:
         raise ValueError("metrics must name at least one metric")
     for name in names:
         if not isinstance(name, str) or name not in known:
-            raise ValueError(f"unknown metric {name!r}; choose states, observables or "
+            hint = did_you_mean(name, known) if isinstance(name, str) else ""
+            raise ValueError(f"unknown metric {name!r}{hint}; choose states, observables or "
                              f"{', '.join(SESSION_METRICS + ITEM_METRICS)}: {', '.join(known)}")
     if len(set(names)) != len(names):
         raise ValueError(f"metrics lists a name twice: {list(names)}")

@@ -10,8 +10,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .observables import OBSERVABLES, STATE_NAMES
+from .variables import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
+
     from .batch import ChunkOutput
 
 __all__ = ["BatchResult", "TIME_METRICS", "SESSION_METRICS", "ITEM_METRICS"]
@@ -126,8 +129,11 @@ class BatchResult:
         metrics (NaN beyond an item's sessions), (items,) for ``first_visible_day``.
         """
         if metric not in self._values:
-            raise KeyError(f"{metric!r} was not kept; this result has {', '.join(self.metrics)} "
-                           "(ask simulate_many for it with metrics=)")
+            known = TIME_METRICS + SESSION_METRICS + ITEM_METRICS
+            hint = did_you_mean(metric, self.metrics if metric in known else
+                                self.metrics + known)
+            raise KeyError(f"{metric!r} was not kept{hint}; this result has "
+                           f"{', '.join(self.metrics)} (ask simulate_many for it with metrics=)")
         return self._values[metric]
 
     def __getitem__(self, metric: str) -> NDArray[np.float64]:
@@ -188,6 +194,19 @@ class BatchResult:
         frame = pd.DataFrame(columns, index=self.items.index)
         frame.columns = pd.MultiIndex.from_tuples(list(columns), names=["metric", "at"])
         return frame
+
+    def to_xarray(self) -> xr.Dataset:
+        """The metrics as an :class:`xarray.Dataset` (item x metric x day).
+
+        States and observables over (``item``, ``day``), per-session metrics over (``item``,
+        ``session``), ``first_visible_day`` over ``item``, each with ``units``, ``long_name``
+        and ``description``; the item table (plan, covariates, ``failed``, ``error``) as
+        coordinates on ``item``. ``ds[metrics].to_array("metric")`` stacks time metrics into
+        an (metric, item, day) array.
+        """
+        from .xarray_io import batch_to_xarray
+
+        return batch_to_xarray(self)
 
     def __repr__(self) -> str:
         return (f"<BatchResult: {len(self)} items ({self.n_failed} failed), "

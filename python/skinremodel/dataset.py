@@ -21,6 +21,7 @@ from .clinical_scales import ORDINAL_SCALES
 from .observables import OBSERVABLES, STATE_NAMES
 from .patient import Patient
 from .schedule import Schedule, Session, as_schedule
+from .variables import did_you_mean
 
 __all__ = ["Dataset", "read_observations", "read_plans", "read_patients"]
 
@@ -213,7 +214,7 @@ def _check_table(observations: Any) -> pd.DataFrame:
             raise ValueError(
                 f"observations row {row} (subject {table.loc[row, 'subject']!r}): unknown "
                 f"observable {name!r}; observables are {', '.join(OBSERVABLES)} (states: "
-                f"{', '.join(STATE_NAMES)})"
+                f"{', '.join(STATE_NAMES)}){did_you_mean(str(name), known)}"
             )
     for row, name in table["observable"].items():
         scale = ORDINAL_SCALES.get(name)

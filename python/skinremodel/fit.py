@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,12 @@ from .dataset import Dataset
 from .observables import OBSERVABLES, Observable
 from .observation_model import ObservationModel, resolve_observation_models
 from .parameters import Parameters
+from .progress import logger, progress_bar
 from .sensitivities import observable_sensitivity
 from .simulate import METHODS, resolve_params, simulate
+
+if TYPE_CHECKING:  # pragma: no cover  (fit_result imports this module)
+    from .fit_result import FitResult
 
 __all__ = ["fit", "FitProblem", "Estimate"]
 
@@ -459,7 +463,8 @@ def fit(
     rtol: float = 1e-8,
     atol: Any = None,
     max_nfev: int | None = None,
-) -> Any:
+    progress: bool | None = None,
+) -> FitResult:
     """Fit model parameters to observed time series of one subject or a cohort.
 
     Maximises the Gaussian likelihood of the observations over the log-parameters, within the
@@ -503,6 +508,10 @@ def fit(
         state method's steps without their own error control, see ``docs/fitting.md``).
     max_nfev : int, optional
         Bound on evaluations per local fit (default: scipy's, 100 per estimated quantity).
+    progress : bool, optional
+        Progress bars over the starts and the profiles (default: shown in a terminal or
+        notebook only when there is more than one start or a profile; see
+        :mod:`skinremodel.progress`). Each start's result is logged at INFO level.
 
     Returns
     -------
@@ -561,22 +570,29 @@ def fit(
         starts += list(qmc.scale(sampler.random(n_starts - 1), lo, hi))
     options: dict[str, Any] = {"max_nfev": max_nfev, "ftol": 1e-10, "xtol": 1e-10, "gtol": 1e-10}
     runs: list[dict[str, Any]] = []
-    for k, start in enumerate(starts):
-        try:
-            sol, full = problem.solve(start, **options)
-        except SolverError as exc:  # a start in a region where the model cannot be solved
-            runs.append({"start": k, "nll": math.inf, "status": -100,
-                         "message": f"solver error: {exc}", "nfev": 0})
-            continue
-        theta = full(sol.x)
-        runs.append({"start": k, "nll": problem.negative_log_likelihood(theta),
-                     "status": int(sol.status), "message": str(sol.message),
-                     "nfev": int(sol.nfev), "theta": theta})
+    show = progress if progress is not None else (None if n_starts > 1 else False)
+    with progress_bar(len(starts), "fit: starts", "start", show) as bar:
+        for k, start in enumerate(starts):
+            try:
+                sol, full = problem.solve(start, **options)
+            except SolverError as exc:  # a start in a region where the model cannot be solved
+                runs.append({"start": k, "nll": math.inf, "status": -100,
+                             "message": f"solver error: {exc}", "nfev": 0})
+                logger.info("fit: start %d failed: %s", k, exc)
+                bar.update(1)
+                continue
+            theta = full(sol.x)
+            runs.append({"start": k, "nll": problem.negative_log_likelihood(theta),
+                         "status": int(sol.status), "message": str(sol.message),
+                         "nfev": int(sol.nfev), "theta": theta})
+            logger.info("fit: start %d: nll %.6g after %d evaluations (%s)", k,
+                        runs[-1]["nll"], runs[-1]["nfev"], runs[-1]["message"])
+            bar.update(1)
     finite = [r for r in runs if math.isfinite(r["nll"])]
     if not finite:
         raise RuntimeError(f"every start failed: {[r['message'] for r in runs]}")
     best = min(finite, key=lambda r: r["nll"])
-    return FitResult.from_problem(problem, best["theta"], runs, profile)
+    return FitResult.from_problem(problem, best["theta"], runs, profile, progress=progress)
 
 
 def _names(what: str, names: Any) -> list[str]:
@@ -625,6 +641,8 @@ def profile_likelihood(problem: FitProblem, theta_hat: Array, index: int, se_log
             theta = full(sol.x)
             drop = 2.0 * (problem.negative_log_likelihood(theta) - nll_hat)
             points.append((value, drop))
+            logger.debug("profile of %s: log value %.6g, deviance %.4g",
+                         problem.names[index], value, drop)
             if drop >= CHI2_95:
                 w = (CHI2_95 - previous[1]) / (drop - previous[1])
                 end = previous[0] + w * (value - previous[0])

@@ -18,6 +18,7 @@ from .fit import Estimate, FitProblem, profile_likelihood
 from .identifiability import IdentifiabilityReport, identifiability_report
 from .observation_model import ObservationModel
 from .parameters import Parameters
+from .progress import logger, progress_bar
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -90,8 +91,11 @@ class FitResult:
     # ---------------------------------------------------------------------------- building
     @classmethod
     def from_problem(cls, problem: FitProblem, theta: Array, runs: list[dict[str, Any]],
-                     profile: Sequence[str] = ()) -> FitResult:
-        """Compute uncertainty and diagnostics at the estimate theta."""
+                     profile: Sequence[str] = (), progress: bool | None = None) -> FitResult:
+        """Compute uncertainty and diagnostics at the estimate theta.
+
+        ``progress`` shows a bar over the profiles (default: in a terminal or notebook).
+        """
         nll = problem.negative_log_likelihood(theta)
         covariance = _covariance(problem.fisher_information(theta))
         se_log = np.sqrt(np.diag(covariance))
@@ -118,8 +122,14 @@ class FitResult:
                           "sd": [float(v) for v in ev.sigma]},
         }
         result = cls(state, problem)
-        for name in profile:
-            result.profile_likelihood(name)
+        with progress_bar(len(profile), "fit: profiles", "profile",
+                          progress if profile else False) as bar:
+            for name in profile:
+                bar.set_postfix_str(name)
+                result.profile_likelihood(name)
+                logger.info("profile of %s: 95%% interval [%.6g, %.6g]", name,
+                            result.profiles[name]["lower"], result.profiles[name]["upper"])
+                bar.update(1)
         return result
 
     @property
@@ -284,7 +294,7 @@ class FitResult:
         """Plot data, predictions and confidence bands: a panel per subject and observable."""
         import matplotlib.pyplot as plt
 
-        from .plotting import mark_sessions
+        from .plotting import label_of, mark_sessions
 
         subjects = list(self.data.subjects[:max_subjects] if subjects is None else subjects)
         observables = list(self.data.observable_names if observables is None else observables)
@@ -303,9 +313,10 @@ class FitResult:
                 ax.plot(p.day, p.prediction, lw=1.2, label="fit")
                 ax.errorbar(d.day, d.value, yerr=d.sd, fmt="o", ms=4, capsize=2, color="k",
                             label="data")
-                mark_sessions(ax, self.data.plans[s].days)
-                ax.set_title(f"{s}: {o}", fontsize=9)
+                mark_sessions(ax, self.data.plans[s].days, label=None)
+                ax.set_title(f"subject {s}: {label_of(o, unit=False)}", fontsize=9)
                 ax.set_xlabel("day")
+                ax.set_ylabel(label_of(o), fontsize=8)
         axes[0][0].legend(frameon=False, fontsize=8)
         fig.tight_layout()
         return fig

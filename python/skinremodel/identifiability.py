@@ -42,7 +42,7 @@ class IdentifiabilityReport:
         For each singular value below ``SINGULAR_LIMIT`` times the largest: the combination of
         log-parameters it leaves undetermined (weights of the right singular vector).
     correlated_pairs : list of tuple
-        (parameter, parameter, correlation) with |correlation| > ``CORRELATION_LIMIT``.
+        (parameter, parameter, correlation) with ``abs(correlation) > CORRELATION_LIMIT``.
     correlation : pandas.DataFrame
         Correlation matrix of all estimated quantities (model and noise parameters).
     poorly_determined : list of str

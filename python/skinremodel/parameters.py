@@ -160,6 +160,18 @@ def parameter_table() -> pd.DataFrame:
     return Parameters.default().to_pandas()
 
 
+#: Parameters a short repr shows: injury-driven synthesis, maturation, cross-linking, mature
+#: turnover and the visibility thresholds.
+_HEADLINE: tuple[str, ...] = tuple(n for n in ("s_w", "k_mat", "k_x", "k_m", "R_vis", "G_jnd")
+                                   if n in _TABLE)
+_REPR_MAX = 6
+
+
+def _unit_suffix(name: str) -> str:
+    unit = _TABLE[name].unit
+    return "" if unit in ("", "1", "-") else f" {unit}"
+
+
 def _unknown(name: str) -> ValueError:
     close = difflib.get_close_matches(name, _NAMES, n=3)
     hint = f"; did you mean {', '.join(map(repr, close))}?" if close else ""
@@ -309,9 +321,15 @@ class Parameters(Mapping[str, float]):
     def __repr__(self) -> str:
         changed = self.differences()
         if not changed:
-            return "Parameters.default()"
-        inner = ", ".join(f"{k}={v[0]!r}" for k, v in changed.items())
-        return f"Parameters.default().replace({inner})"
+            shown = ", ".join(f"{k}={self[k]:.4g}{_unit_suffix(k)}" for k in _HEADLINE)
+            return (f"<Parameters: the {len(self)} shipped defaults, e.g. {shown}; "
+                    ".to_pandas() lists all>")
+        items = list(changed.items())
+        inner = ", ".join(f"{k}={a!r}{_unit_suffix(k)} (default {b:.4g})"
+                          for k, (a, b) in items[:_REPR_MAX])
+        more = f", ... and {len(items) - _REPR_MAX} more" if len(items) > _REPR_MAX else ""
+        return (f"<Parameters: {len(self)} values, {len(items)} changed from the defaults: "
+                f"{inner}{more}>")
 
     def _repr_html_(self) -> str:
         changed = self.differences()

@@ -13,11 +13,12 @@ from numpy.typing import ArrayLike, NDArray
 
 from ._validation import check_int, check_real
 from .bands import PredictionBands, quantile_label
-from .batch import simulate_many
+from .batch import _PROGRESS_LABEL, simulate_many
 from .batch_result import TIME_METRICS, BatchResult
 from .parameters import Parameters, check_parameter_rows
 from .patient import _DIABETES, _VITAMIN_C, Patient, patients_from_codes
 from .schedule import Schedule, as_schedule
+from .variables import did_you_mean
 from .simulate import resolve_params
 
 __all__ = ["Population"]
@@ -182,12 +183,17 @@ class Population:
         """Simulate every patient on one plan; the per-patient metrics of :func:`simulate_many`.
 
         ``options`` are passed on (``metrics``, ``horizon``, ``method``, ``rtol``, ``atol``,
-        ``max_steps``, ``threads``, ``client``, ``chunk_size``).
+        ``max_steps``, ``threads``, ``client``, ``chunk_size``, ``progress``: a progress bar,
+        shown by default in a terminal or notebook only).
         """
         if "cross" in options or "patients" in options or "params" in options:
             raise TypeError("a population fixes patients and params; cross is not available")
-        return simulate_many(as_schedule(plan), self.covariates, self.params_matrix, days,
-                             **options)
+        token = _PROGRESS_LABEL.set(f"population of {self.size}")
+        try:
+            return simulate_many(as_schedule(plan), self.covariates, self.params_matrix, days,
+                                 **options)
+        finally:
+            _PROGRESS_LABEL.reset(token)
 
     def simulate(
         self,
@@ -210,7 +216,9 @@ class Population:
         quantiles : sequence of float
             Probabilities in (0, 1), e.g. (0.05, 0.5, 0.95).
         **options
-            Passed to :func:`simulate_many` (``threads``, ``client``, ``method``, ...).
+            Passed to :func:`simulate_many` (``threads``, ``client``, ``method``,
+            ``progress``, ...). ``progress=False`` silences the progress bar, which is shown by
+            default in a terminal or notebook (:func:`skinremodel.progress.set_progress`).
 
         Returns
         -------
@@ -222,7 +230,8 @@ class Population:
         names = (observables,) if isinstance(observables, str) else tuple(observables)
         for name in names:
             if name not in TIME_METRICS:
-                raise ValueError(f"observables must be states or observables, got {name!r}; use "
+                raise ValueError(f"observables must be states or observables, got {name!r}"
+                                 f"{did_you_mean(str(name), TIME_METRICS)}; use "
                                  "Population.outcomes for per-session metrics")
         qs = _check_quantiles(quantiles)
         schedule = as_schedule(plan)

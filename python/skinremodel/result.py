@@ -17,9 +17,15 @@ from .parameters import Parameters
 from .patient import Patient
 from .schedule import Schedule
 from .screening import Screening
+from .variables import unknown_name
 
 if TYPE_CHECKING:  # pragma: no cover
+    import os
+    from pathlib import Path
+
+    import xarray as xr
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
     from .sensitivities import Sensitivities
 
@@ -185,9 +191,8 @@ class Result:
             if name not in self._cache:
                 self._cache[name] = OBSERVABLES[name](self.y, self._ctx)
             return self._cache[name]
-        raise KeyError(
-            f"{name!r} is neither a state nor an observable; choose from: {', '.join(self.names)}"
-        )
+        raise unknown_name(name, self.names,
+                           message=f"{name!r} is neither a state nor an observable")
 
     def __contains__(self, name: object) -> bool:
         return name in self.names
@@ -195,7 +200,7 @@ class Result:
     def observable(self, name: str, states: NDArray[np.float64]) -> NDArray[np.float64]:
         """Evaluate an observable on other states of this patient (e.g. :attr:`pre_session`)."""
         if name not in OBSERVABLES:
-            raise KeyError(f"unknown observable {name!r}; choose from {', '.join(OBSERVABLES)}")
+            raise unknown_name(name, OBSERVABLES, "observable")
         return OBSERVABLES[name](states, self._ctx)
 
     def percent_change(self, name: str) -> NDArray[np.float64]:
@@ -305,7 +310,7 @@ class Result:
         names = list(self.names if variables is None else variables)
         for name in names:
             if name not in self.names:
-                raise KeyError(f"unknown variable {name!r}; choose from {', '.join(self.names)}")
+                raise unknown_name(name, self.names, "variable")
         if index not in ("day", "date"):
             raise ValueError(f"index must be 'day' or 'date', got {index!r}")
         rows = self.dates if index == "date" else pd.Index(self.t, name="day")
@@ -349,11 +354,107 @@ class Result:
         out["first visible day"] = self.first_visible_day()
         return pd.Series(out)
 
+    def plot_overview(self, variables: Sequence[str] | None = None, *, percent: bool = False,
+                      ncols: int = 3) -> Figure:
+        """A grid of panels, one per variable, each with its unit and the sessions marked.
+
+        In the spirit of PyBaMM's QuickPlot: a first look at everything that matters.
+
+        Parameters
+        ----------
+        variables : sequence of str, optional
+            States and observables, one panel each. Default: total and mature collagen,
+            elastin, the visible index, redness (on an hours axis after the first session, where
+            it lasts hours) and the patient-rated improvement.
+        percent : bool
+            Plot the percent change from baseline where it is defined.
+        ncols : int
+            Panels per row.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .plotting import plot_overview
+
+        return plot_overview(self, variables, percent=percent, ncols=ncols)
+
+    # ------------------------------------------------------------------------------ xarray, files
+    def to_xarray(self, variables: Iterable[str] | None = None) -> xr.Dataset:
+        """The trajectories as an :class:`xarray.Dataset`.
+
+        One data variable per state and observable over the dimension ``day``, with ``units``,
+        ``long_name`` and ``description`` attributes; the sessions' days, depths, doses and the
+        states right before and after each session over ``session``.
+        ``ds.to_array("variable")`` stacks them into a (variable, day) array.
+
+        Parameters
+        ----------
+        variables : iterable of str, optional
+            States and observables to include (default: all).
+        """
+        from .xarray_io import result_to_xarray
+
+        return result_to_xarray(self, variables)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the result and its inputs to a netCDF file; returns the path.
+
+        The file holds every state at the output days, the session states, the threshold
+        crossings and, as JSON attributes, the inputs - plan, patient, every parameter value,
+        integrator options, screening overrides - and the skinremodel version, so that
+        :meth:`load` gives back an equal result and :meth:`rerun` reproduces it. The write is
+        atomic (a temporary file renamed into place). Sensitivities are not stored.
+        """
+        from .xarray_io import save_result
+
+        return save_result(self, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Result:
+        """Read a result written by :meth:`save`; ``Result.load(res.save(p)).equals(res)``."""
+        from .xarray_io import load_result
+
+        return load_result(path)
+
+    def rerun(self) -> Result:
+        """Simulate the same inputs again (plan, patient, parameters, output days, options)."""
+        from .xarray_io import rerun
+
+        return rerun(self)
+
+    def equals(self, other: object) -> bool:
+        """True if ``other`` is a Result with the same inputs and the same numbers (exactly)."""
+        if not isinstance(other, Result):
+            return False
+        arrays = ("t", "y", "session_days", "pre_session", "post_session", "doses",
+                  "_cross_event", "_cross_day", "_cross_dir", "_cross_jump")
+        return (all(np.array_equal(getattr(self, a), getattr(other, a), equal_nan=True)
+                    for a in arrays)
+                and self.schedule == other.schedule and self.patient == other.patient
+                and self.params == other.params and self.horizon == other.horizon
+                and self.options["method"] == other.options["method"]
+                and self.options["rtol"] == other.options["rtol"]
+                and np.array_equal(self.options["atol"], other.options["atol"])
+                and self.options["max_steps"] == other.options["max_steps"]
+                and self.stats == other.stats
+                and self.screening.overrides == other.screening.overrides)
+
+    # ------------------------------------------------------------------------------ repr
+    def _describe(self) -> tuple[str, str]:
+        plan = self.schedule.name or f"{len(self.schedule)} sessions"
+        changed = len(self.params.differences())
+        params = "default parameters" if not changed else f"{changed} parameters changed"
+        p = self.patient
+        who = f"age {p.age:g}" + "".join(
+            f", {k}" for k in ("smoker", "photoaged", "reactive_skin", "acne_scars")
+            if getattr(p, k)) + (f", diabetes {p.diabetes}" if p.diabetes != "none" else "")
+        return plan, f"{who}; {params}"
+
     def __repr__(self) -> str:
-        return (
-            f"<Result: {len(self.session_days)} sessions, days 0-{self.horizon:g}, "
-            f"{len(self.t)} outputs, {self.patient!r}, method={self.options['method']}>"
-        )
+        plan, who = self._describe()
+        return (f"<Result: {plan}, {len(self.session_days)} simulated, days 0-{self.horizon:g} "
+                f"({len(self.t)} outputs); {who}; {self.options['method']}>")
 
     def _repr_html_(self) -> str:
         summary = self.summary()
@@ -361,8 +462,10 @@ class Result:
             f"<tr><td>{html.escape(str(k))}</td><td>{v:.3g}</td></tr>" for k, v in summary.items()
         )
         screening = self.screening._repr_html_() if self.screening.findings else ""
+        plan, who = self._describe()
         return (
-            f"<p><b>skinremodel Result</b>: {len(self.session_days)} sessions over "
-            f"{self.horizon:g} days; {html.escape(repr(self.patient))}</p>"
+            f"<p><b>skinremodel Result</b>: {html.escape(plan)}, "
+            f"{len(self.session_days)} sessions simulated over {self.horizon:g} days; "
+            f"{html.escape(who)}</p>"
             f"<table>{rows}</table>{screening}"
         )

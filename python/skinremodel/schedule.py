@@ -314,9 +314,19 @@ class Schedule(Sequence[Session]):
         return hash((self._sessions, self.start_date))
 
     def __repr__(self) -> str:
-        label = f", name={self.name!r}" if self.name else ""
-        when = f", start_date={self.start_date.isoformat()!r}" if self.start_date else ""
-        return f"Schedule([{', '.join(repr(s) for s in self._sessions)}]{label}{when})"
+        # A summary, not every Session: the text form reads back with Schedule.parse, and
+        # .sessions lists the sessions.
+        name = f" {self.name!r}" if self.name else ""
+        n = len(self._sessions)
+        days = [f"{d:g}" for d in self.days]
+        shown = ", ".join(days if n <= 6 else days[:3] + ["..."] + days[-2:])
+        when = f", from {self.start_date.isoformat()}" if self.start_date else ""
+        try:
+            text = f": {str(self)!r}"
+        except Exception:  # pragma: no cover - every plan has a text form; defensive
+            text = ""
+        return (f"<Schedule{name}{text}; {n} session{'s' if n != 1 else ''} on day"
+                f"{'s' if n != 1 else ''} {shown or '-'}{when}>")
 
     def __str__(self) -> str:
         from .schedule_text import format_schedule

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,10 @@ from numpy.typing import NDArray
 from .observables import OBSERVABLES, STATE_NAMES, Observable, ObservableContext
 from .parameters import Parameters
 from .schedule import Schedule
+from .variables import unknown_name
+
+if TYPE_CHECKING:  # pragma: no cover
+    import xarray as xr
 
 __all__ = ["Sensitivities", "check_sensitivity_names", "observable_sensitivity"]
 
@@ -174,10 +178,8 @@ class Sensitivities:
                     self.effective,
                 )
             return self._cache[name]
-        raise KeyError(
-            f"{name!r} is neither a state nor an observable; choose from: "
-            f"{', '.join(STATE_NAMES + tuple(OBSERVABLES))}"
-        )
+        raise unknown_name(name, STATE_NAMES + tuple(OBSERVABLES),
+                           message=f"{name!r} is neither a state nor an observable")
 
     def array(self, variables: Sequence[str] | None = None, *, scaled: bool = False) -> Array:
         """Sensitivities of several variables, shape (time, variable, column).
@@ -209,7 +211,8 @@ class Sensitivities:
         if name in STATE_NAMES:
             return s[:, STATE_NAMES.index(name), :]
         if name not in OBSERVABLES:
-            raise KeyError(f"{name!r} is neither a state nor an observable")
+            raise unknown_name(name, STATE_NAMES + tuple(OBSERVABLES),
+                               message=f"{name!r} is neither a state nor an observable")
         return observable_sensitivity(
             OBSERVABLES[name], self._session_states[which], s, self._ctx, self.baseline,
             self.effective,
@@ -227,6 +230,24 @@ class Sensitivities:
             "parameter": np.tile(np.array(self.names, dtype=object), n_t * n_v),
             "value": a.reshape(-1),
         })
+
+    def to_xarray(self, variables: Iterable[str] | None = None, *,
+                  scaled: bool = False) -> xr.Dataset:
+        """Sensitivities as an :class:`xarray.Dataset` (time x variable x parameter).
+
+        One data variable per state and observable over (``day``, ``parameter``), with units
+        and descriptions as attributes; ``ds.to_array("variable")`` gives the 3-d array.
+
+        Parameters
+        ----------
+        variables : iterable of str, optional
+            States and observables (default: all).
+        scaled : bool
+            d(variable)/d(log parameter) instead of d(variable)/d(parameter).
+        """
+        from .xarray_io import sensitivities_to_xarray
+
+        return sensitivities_to_xarray(self, variables, scaled=scaled)
 
     def __repr__(self) -> str:
         return (f"<Sensitivities: {len(self.names)} columns ({', '.join(self.names)}), "

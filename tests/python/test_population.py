@@ -124,7 +124,7 @@ def test_plot_draws_median_and_bands():
     ax = bands.plot()
     assert len(ax.lines) >= 1 + 3  # median + three session markers
     assert len(ax.collections) == 2  # 5-95% and 25-75%
-    assert ax.get_ylabel() == "total_collagen"
+    assert ax.get_ylabel() == "total collagen (x baseline)"
     with pytest.raises(KeyError, match="no bands for 'E'"):
         bands.plot("E")
 

@@ -57,4 +57,17 @@ to better than 1e-6 at tight tolerances."""),
     ("code", """for method in sr.METHODS:
     r = sr.simulate(plan, sr.Patient(age=45), days=365, method=method)
     print(method, r.stats)"""),
+    ("md", """## Everything at a glance, labelled arrays, files
+
+`plot_overview()` draws the main quantities with their units, the sessions marked and
+redness on an hours axis (it lasts hours, not days). `to_xarray()` gives an xarray Dataset with
+units and descriptions; `save()` writes it to netCDF with the inputs (plan, patient, every
+parameter value), and `Result.load` reads back an equal result."""),
+    ("code", """res.plot_overview();"""),
+    ("code", """import pathlib, tempfile
+
+ds = res.to_xarray()
+print(ds["total_collagen"].attrs)
+path = res.save(pathlib.Path(tempfile.mkdtemp()) / "run.nc")
+print(sr.Result.load(path).equals(res), repr(sr.Result.load(path)))"""),
 ]

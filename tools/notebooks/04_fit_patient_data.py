@@ -86,8 +86,9 @@ ax[0].legend(frameon=False, fontsize=8);"""),
     ("md", """## 2. A synthetic cohort with known parameters
 
 Eight subjects of different ages, four monthly sessions at 1.5 mm, ultrasound density and
-elasticity at days 0, 30, 90 and 180 with 5% noise. The truth: `k_mat` = 0.02/d and `kap_el` =
-2.0 shared by the cohort, `s_w` different for every subject. On a session day the measurement
+elasticity at days 0, 30, 90 and 180 with 5% noise. The truth, on purpose away from the
+shipped defaults (`k_mat` = {{default:k_mat}}/d, `kap_el` = {{default:kap_el}}):
+`params={"k_mat": 0.02, "kap_el": 2.0}` shared by the cohort, `s_w` different for every subject. On a session day the measurement
 is taken before the session, as the fit assumes."""),
     ("code", """rng = np.random.default_rng(7)
 plan = sr.Schedule.regular(4, every_days=30)
