@@ -61,6 +61,15 @@ def check_real(
     raise ValueError(f"{name} must be in {allowed}{suffix}, got {x:g}")
 
 
+def safe_exp(x: float) -> float:
+    """``math.exp`` giving inf instead of raising OverflowError (e.g. the interval of a poorly
+    determined log-parameter can span more than the floats)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
+
+
 def check_int(name: str, value: Any, lo: int, hi: int) -> int:
     """Return ``value`` as int after checking it is an integer in ``[lo, hi]``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
