@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from ._validation import check_int, check_real
+from .limits import MAX_BATCH_ITEMS, MAX_BATCH_VALUES, check_count
 from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
 from .history import MedicalHistory
 from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
@@ -38,7 +39,7 @@ __all__ = ["simulate_many", "run_chunk", "BatchChunk", "ChunkOutput"]
 LOCAL_CHUNK = 4096
 #: ... and at most as many as keep one chunk's states (items x days x 14) within this many bytes,
 #: so memory stays bounded with daily output too.
-CHUNK_STATE_BYTES = 64 * 2**20
+CHUNK_STATE_BYTES = 16 * 2**20
 
 
 def simulate_many(
@@ -99,7 +100,7 @@ def simulate_many(
         Run the chunks as tasks on this cluster. Nothing of Dask is imported otherwise.
     chunk_size : int, optional
         Items per engine call. Default: 4096 locally, about four tasks per worker thread on a
-        cluster; fewer if one chunk's states (items x output days x 14) would exceed 64 MB.
+        cluster; fewer if one chunk's states (items x output days x 14) would exceed 16 MB.
     override : mapping, optional
         ``{screening rule code: reason}``, as in :func:`simulate`. Patients given as
         :class:`Patient` objects with a medical history are screened for each plan
@@ -152,6 +153,15 @@ def simulate_many(
     plan_list, plan_names = _resolve_plans(plans)
     patient_rows, patient_objects = _resolve_patients(patients)
     param_rows = _resolve_params(params)
+    sizes = (len(plan_list), len(patient_rows), len(param_rows))
+    n_items = math.prod(sizes) if cross else max(sizes)
+    check_count("simulate_many: items (plans x patients x params)", n_items, MAX_BATCH_ITEMS)
+    width = max(len(p) for p in plan_list)  # per-session metrics: one value per session
+    per_item = sum(len(t_out) if m in TIME_METRICS else width if m in SESSION_METRICS else 1
+                   for m in metric_names)
+    check_count("simulate_many: values kept (items x output days x metrics)", n_items * per_item,
+                MAX_BATCH_VALUES, "use fewer items, output days or metrics, or "
+                "Population.simulate for quantiles")
     items = _item_table(len(plan_list), len(patient_rows), len(param_rows), bool(cross))
     blocked = _screen_items(items, patient_objects, plan_list, override)
 
@@ -160,14 +170,14 @@ def simulate_many(
     plan_arrays = [p._to_array() for p in plan_list]
     n = len(items)
     size = _chunk_size(chunk_size, n, client, len(t_out))
-    chunks = [
+    chunks = (  # built one at a time as they run (locally), so memory holds one chunk's inputs
         _make_chunk(items[start:start + size], param_rows, patient_rows, plan_arrays, options)
         for start in range(0, n, size)
-    ]
+    )
     if client is None:
         outputs = [run_chunk(c) for c in chunks]
     else:
-        outputs = client.gather(client.map(run_chunk, chunks, pure=False))
+        outputs = client.gather(client.map(run_chunk, list(chunks), pure=False))
 
     item_frame = _item_frame(items, patient_rows, plan_names)
     return BatchResult.from_chunks(outputs, item_frame, t_out, t_end, metric_names,

@@ -12,7 +12,7 @@ from typing import Any
 
 __all__ = [
     "MAX_SESSIONS", "MAX_SESSION_DAY", "MIN_SESSION_SPACING_DAYS", "MAX_HORIZON_DAYS",
-    "MAX_OUTPUT_POINTS", "MAX_BATCH_ITEMS", "MAX_BATCH_VALUES", "MAX_POPULATION",
+    "MAX_OUTPUT_POINTS", "MAX_BATCH_ITEMS", "MAX_BATCH_VALUES", "MAX_POPULATION", "MAX_OUTCOME_PATIENTS",
     "MAX_NESTING", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "MAX_TABLE_ROWS",
     "check_count", "check_nesting", "add_days", "check_text_length",
 ]
@@ -35,6 +35,9 @@ MAX_BATCH_ITEMS = 10_000_000
 MAX_BATCH_VALUES = 100_000_000
 #: Virtual patients of one ``Population``.
 MAX_POPULATION = 10_000_000
+#: Patients of ``Population.outcomes`` (per-patient results and parameter rows stay in memory;
+#: ``Population.simulate`` streams any population size).
+MAX_OUTCOME_PATIENTS = 1_000_000
 #: Nesting depth of a JSON or TOML document (plans, patients, saved fits).
 MAX_NESTING = 32
 #: Size of one input file read by a loader (plans, patients, saved fits, CSV tables).

@@ -230,6 +230,12 @@ def simulate(
     else:
         names = check_sensitivity_names(sensitivities, schedule)
         raw = _core.simulate_sensitivities(*args, names)
+        for key in ("S", "S_pre_session", "S_post_session"):
+            if not np.all(np.isfinite(raw[key])):  # never a silent wrong answer
+                raise _core.SolverError(
+                    f"the sensitivities ({key}) are not finite although the states are; "
+                    f"method={method!r} cannot resolve them here: tighten rtol or use "
+                    "method='rodas5p'")
     result = Result(
         raw=raw,
         schedule=schedule,
