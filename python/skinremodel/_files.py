@@ -3,6 +3,7 @@ a spreadsheet cannot execute. The guarantees are listed in ``docs/limits.md``.""
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from collections.abc import Iterable
@@ -11,9 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from .limits import MAX_FILE_BYTES
+from .limits import MAX_FILE_BYTES, MAX_TABLE_ROWS
 
-__all__ = ["read_text", "write_atomic", "check_outputs", "neutralise_cells"]
+__all__ = ["read_text", "read_csv", "write_atomic", "check_outputs", "neutralise_cells"]
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -42,6 +43,25 @@ def read_text(path: str | Path) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValueError(f"{p}: not a UTF-8 text file (byte {exc.start})") from None
+
+
+def read_csv(path: str | Path) -> pd.DataFrame:
+    """Read a CSV table as text cells; every failure is a ValueError naming the file."""
+    text = read_text(path)  # size bound, UTF-8 check, file named in errors
+    try:
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
+                            nrows=MAX_TABLE_ROWS + 1)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: empty file (a header row is needed)") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise ValueError(f"{path}: not a valid CSV table: {' '.join(str(exc).split())}") from None
+    if len(table) > MAX_TABLE_ROWS:
+        raise ValueError(f"{path}: more than {MAX_TABLE_ROWS:,} rows (see docs/limits.md)")
+    table.columns = [str(c).strip() for c in table.columns]
+    duplicated = table.columns[table.columns.duplicated()].tolist()
+    if duplicated:
+        raise ValueError(f"{path}: column {duplicated[0]!r} appears twice")
+    return table.apply(lambda col: col.str.strip())
 
 
 def check_outputs(outputs: Iterable[tuple[str, str | Path | None]],
@@ -91,6 +111,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
             handle.write(raw)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, _mode_for(p))  # mkstemp makes 0600; keep the usual permissions
         os.replace(tmp, p)
     except BaseException:
         try:
@@ -98,6 +119,16 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _mode_for(path: Path) -> int:
+    """The permissions of the file being replaced, or the default ones (umask applied)."""
+    try:
+        return path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _neutralise(value: Any) -> Any:

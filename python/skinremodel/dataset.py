@@ -10,7 +10,6 @@ the session.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._files import read_csv as _read_csv
 from .observables import OBSERVABLES, STATE_NAMES
 from .patient import Patient
 from .schedule import Schedule, Session, as_schedule
@@ -313,28 +313,6 @@ def _as_patient(x: Any, subject: str) -> Patient:
 
 
 # ------------------------------------------------------------------------------------ CSV files
-def _read_csv(path: str | Path) -> pd.DataFrame:
-    """Read a CSV table as text cells; every failure is a ValueError naming the file."""
-    from ._files import read_text
-    from .limits import MAX_TABLE_ROWS
-
-    text = read_text(path)  # size bound, UTF-8 check, file named in errors
-    try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            nrows=MAX_TABLE_ROWS + 1)
-    except pd.errors.EmptyDataError:
-        raise ValueError(f"{path}: empty file (a header row is needed)") from None
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise ValueError(f"{path}: not a valid CSV table: {' '.join(str(exc).split())}") from None
-    if len(table) > MAX_TABLE_ROWS:
-        raise ValueError(f"{path}: more than {MAX_TABLE_ROWS:,} rows (see docs/limits.md)")
-    table.columns = [str(c).strip() for c in table.columns]
-    duplicated = table.columns[table.columns.duplicated()].tolist()
-    if duplicated:
-        raise ValueError(f"{path}: column {duplicated[0]!r} appears twice")
-    return table.apply(lambda col: col.str.strip())
-
-
 def _cell_number(path: str | Path, index: Any, field: str, text: str) -> float:
     """A finite number from a CSV cell, or a ValueError naming file, row and field."""
     try:

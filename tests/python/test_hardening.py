@@ -68,6 +68,9 @@ def test_item_02_cli_never_overwrites_inputs_and_checks_outputs_first(tmp_path, 
     out = tmp_path / "report.html"
     assert main(["compare", str(plans), "--csv", str(csv), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8").rstrip().endswith("</html>")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["plans.toml", "patient.toml", "link.html", "table.csv", "report.html"])
 
