@@ -235,6 +235,18 @@ def test_item_09_csv_patients_accept_every_covariate(tmp_path):
     assert patients["B"] == sr.Patient()
 
 
+def test_item_09_parameter_csv_names_file_row_and_parameter(tmp_path):
+    """issue 12 item 9: Parameters.from_csv refuses duplicates and non-numbers, naming them."""
+    path = _write(tmp_path / "p.csv", "name,value\nk_mat,0.02\nk_mat,0.03\n")
+    with pytest.raises(ValueError, match=r"p.csv: row 1: parameter 'k_mat' is given twice"):
+        sr.Parameters.from_csv(path)
+    _write(path, "name,value\nk_mat,abc\n")
+    with pytest.raises(ValueError, match=r"p.csv: row 0: value of 'k_mat' must be a number"):
+        sr.Parameters.from_csv(path)
+    _write(path, "name,value\nk_mat,0.02\n")
+    assert sr.Parameters.from_csv(path)["k_mat"] == 0.02
+
+
 def test_item_10_subnormal_session_days_and_nonfinite_sensitivities():
     """issue 12 item 10: sub-resolution days are refused; sensitivities are never NaN."""
     for days in ([1e-307], [5e-324], [0, 10, 10 + 1e-9]):
