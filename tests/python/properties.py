@@ -164,7 +164,27 @@ json_values = st.recursive(
 )
 
 
-@given(st.one_of(json_values.map(lambda v: json.dumps(v)), st.text(max_size=80),
+def _document(plan: sr.Schedule, drop: str | None, as_toml: bool) -> str:
+    """A saved plan, possibly with one key dropped (which must then be refused or harmless)."""
+    if as_toml and drop is None:
+        return plan.to_toml()
+    data = json.loads(plan.to_json())
+    if drop == "day":
+        if data["sessions"]:
+            del data["sessions"][0]["day"]
+    elif drop is not None:
+        data.pop(drop, None)
+    return json.dumps(data)
+
+
+documents = st.builds(_document, st.builds(lambda d, dev: sr.Schedule(
+    sorted(set(d)), device=dev, start_date="2025-01-06"),
+    st.lists(st.integers(0, 300).map(float), max_size=4),
+    st.sampled_from([None, sr.Device.pen(needles=12, passes=2), sr.Device.roller(passes=10)])),
+    st.sampled_from([None, None, "sessions", "format", "name", "day"]), st.booleans())
+
+
+@given(st.one_of(documents, json_values.map(lambda v: json.dumps(v)), st.text(max_size=80),
                  st.integers(1, 5000).map(lambda n: "[" * n),
                  st.integers(1, 5000).map(lambda n: '{"a":' * n)))
 def prop_from_json(text: str) -> None:
