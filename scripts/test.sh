@@ -14,7 +14,27 @@ cmake -S . -B build/ctest -G Ninja -DCMAKE_BUILD_TYPE=Release \
 cmake --build build/ctest
 ctest --test-dir build/ctest --output-on-failure
 
-echo "== Python: pytest"
+echo "== C++ core under AddressSanitizer + UndefinedBehaviorSanitizer (Debug -O1, tests only)"
+sanitize="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+cmake -S . -B build/asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSKINREMODEL_BUILD_TESTS=ON \
+  -DSKINREMODEL_BUILD_PYTHON=OFF "-DCMAKE_CXX_FLAGS=$sanitize" \
+  "-DCMAKE_EXE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
+cmake --build build/asan
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build/asan --output-on-failure
+
+echo "== Python on the extension built with ASan+UBSan (LD_PRELOAD of libasan)"
+cmake -S . -B build/asan-py -G Ninja -DCMAKE_BUILD_TYPE=Debug -DSKINREMODEL_BUILD_TESTS=OFF \
+  -DSKINREMODEL_BUILD_PYTHON=ON "-Dpybind11_DIR=$(python -m pybind11 --cmakedir)" \
+  "-DPython_EXECUTABLE=$(command -v python)" "-DCMAKE_CXX_FLAGS=$sanitize" \
+  "-DCMAKE_MODULE_LINKER_FLAGS=-fsanitize=address,undefined" >/dev/null
+cmake --build build/asan-py
+# Python itself is not sanitized: leak checking would report the interpreter's own allocations.
+LD_PRELOAD="$(g++ -print-file-name=libasan.so) $(g++ -print-file-name=libubsan.so)" \
+  ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  python tools/sanitized_smoke.py build/asan-py/cpp/_core*.so
+
+echo "== Python: pytest (property suite profile: ${SKINREMODEL_HYPOTHESIS_PROFILE:-quick})"
 python -m pytest tests/python
 
 echo "== Notebooks"

@@ -45,7 +45,10 @@ def check_real(
     """
     if not _is_real(value):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
-    x = float(value)
+    try:
+        x = float(value)
+    except OverflowError:  # an int such as 10**400: beyond every float, so out of range
+        x = math.inf if value > 0 else -math.inf
     below = x < lo or (x == lo and not lo_closed)
     above = x > hi or (x == hi and not hi_closed)
     if math.isfinite(x) and not (below or above):
@@ -56,6 +59,15 @@ def check_real(
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite number in {allowed}{suffix}, got {x}")
     raise ValueError(f"{name} must be in {allowed}{suffix}, got {x:g}")
+
+
+def safe_exp(x: float) -> float:
+    """``math.exp`` giving inf instead of raising OverflowError (e.g. the interval of a poorly
+    determined log-parameter can span more than the floats)."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 def check_int(name: str, value: Any, lo: int, hi: int) -> int:
@@ -89,6 +101,8 @@ def as_float_array(name: str, value: Any) -> NDArray[np.float64]:
         arr = np.asarray(value, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{name} must be a 1-d array of numbers") from exc
+    except OverflowError:  # Python ints beyond every float
+        raise ValueError(f"{name} must contain finite numbers (an integer is too large)") from None
     if arr.ndim != 1:
         raise ValueError(f"{name} must be 1-dimensional, got shape {arr.shape}")
     return arr

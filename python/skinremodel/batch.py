@@ -23,6 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from ._validation import check_int, check_real
+from .limits import MAX_BATCH_ITEMS, MAX_BATCH_VALUES, check_count
 from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
 from .history import MedicalHistory
 from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
@@ -45,7 +46,7 @@ _PROGRESS_LABEL: contextvars.ContextVar[str] = contextvars.ContextVar("progress_
 LOCAL_CHUNK = 4096
 #: ... and at most as many as keep one chunk's states (items x days x 14) within this many bytes,
 #: so memory stays bounded with daily output too.
-CHUNK_STATE_BYTES = 64 * 2**20
+CHUNK_STATE_BYTES = 16 * 2**20
 
 
 def simulate_many(
@@ -107,7 +108,7 @@ def simulate_many(
         Run the chunks as tasks on this cluster. Nothing of Dask is imported otherwise.
     chunk_size : int, optional
         Items per engine call. Default: 4096 locally, about four tasks per worker thread on a
-        cluster; fewer if one chunk's states (items x output days x 14) would exceed 64 MB.
+        cluster; fewer if one chunk's states (items x output days x 14) would exceed 16 MB.
     override : mapping, optional
         ``{screening rule code: reason}``, as in :func:`simulate`. Patients given as
         :class:`Patient` objects with a medical history are screened for each plan
@@ -165,6 +166,15 @@ def simulate_many(
     plan_list, plan_names = _resolve_plans(plans)
     patient_rows, patient_objects = _resolve_patients(patients)
     param_rows = _resolve_params(params)
+    sizes = (len(plan_list), len(patient_rows), len(param_rows))
+    n_items = math.prod(sizes) if cross else max(sizes)
+    check_count("simulate_many: items (plans x patients x params)", n_items, MAX_BATCH_ITEMS)
+    width = max(len(p) for p in plan_list)  # per-session metrics: one value per session
+    per_item = sum(len(t_out) if m in TIME_METRICS else width if m in SESSION_METRICS else 1
+                   for m in metric_names)
+    check_count("simulate_many: values kept (items x output days x metrics)", n_items * per_item,
+                MAX_BATCH_VALUES, "use fewer items, output days or metrics, or "
+                "Population.simulate for quantiles")
     items = _item_table(len(plan_list), len(patient_rows), len(param_rows), bool(cross))
     blocked = _screen_items(items, patient_objects, plan_list, override)
 
@@ -176,11 +186,11 @@ def simulate_many(
     size = _chunk_size(chunk_size, n, client, len(t_out))
     if show and chunk_size is None and client is None:
         size = min(size, max(64 * n_threads, -(-n // 50)))  # about 50 steps of the bar
-    chunks = [
+    chunks = (  # built one at a time as they run (locally), so memory holds one chunk's inputs
         _make_chunk(items[start:start + size], param_rows, patient_rows, plan_arrays, options)
         for start in range(0, n, size)
-    ]
-    logger.info("simulate_many: %d items in %d chunks, %d threads per chunk%s", n, len(chunks),
+    )
+    logger.info("simulate_many: %d items in %d chunks, %d threads per chunk%s", n, -(-n // size),
                 n_threads, " on a Dask cluster" if client is not None else "")
     with progress_bar(n, _PROGRESS_LABEL.get(), "item", show) as bar:
         if client is None:
@@ -189,11 +199,12 @@ def simulate_many(
                 outputs.append(run_chunk(c))
                 bar.update(len(c.items))
         elif not show:
-            outputs = client.gather(client.map(run_chunk, chunks, pure=False))
+            outputs = client.gather(client.map(run_chunk, list(chunks), pure=False))
         else:
-            futures = client.map(run_chunk, chunks, pure=False)
+            listed = list(chunks)
+            futures = client.map(run_chunk, listed, pure=False)
             outputs = []
-            for c, future in zip(chunks, futures, strict=True):
+            for c, future in zip(listed, futures, strict=True):
                 outputs.append(client.gather([future])[0])
                 bar.update(len(c.items))
 

@@ -107,32 +107,39 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
 
 def _compare(args: argparse.Namespace) -> None:
     from . import plans as library
+    from ._files import check_outputs, neutralise_cells, write_atomic
     from .clinic_files import load_patient_file, load_plans_file
     from .compare import compare
-    from .demo import print_comparison, save_plot
+    from .demo import plot_png, print_comparison
     from .patient import Patient
 
+    outputs = [("--csv", args.csv), ("--png", args.png), ("--out", args.out)]
+    inputs: list[Path] = [Path(p) for p in (args.plans, args.patient) if p is not None]
+    check_outputs(outputs, inputs)  # before reading or simulating anything
     start_date = args.start_date
     if args.plans is None:
         plans = library.all(**({} if args.depth is None else {"depth_mm": args.depth}))
     else:
         if args.depth is not None:
             raise ValueError("--depth applies to the built-in plans; set depths in PLANS")
-        plans, file_start = load_plans_file(args.plans)
+        plans, file_start = load_plans_file(args.plans, used=inputs)
         start_date = start_date or file_start
+        check_outputs(outputs, inputs)  # also the plan files the plans file names
     patient = Patient() if args.patient is None else load_patient_file(args.patient)
     result = compare(plans, patient, horizon_days=args.horizon,
                      override=_overrides(args.override), start_date=start_date)
-    print_comparison(result)
+    # Every output is rendered before the first is written; each is written atomically.
+    rendered: list[tuple[str, str, str | bytes]] = []
     if args.csv:
-        result.table.to_csv(args.csv)
-        print(f"table written to {args.csv}")
+        rendered.append(("table", args.csv, neutralise_cells(result.table).to_csv()))
     if args.png:
-        save_plot(result, args.png)
-        print(f"plot written to {args.png}")
+        rendered.append(("plot", args.png, plot_png(result)))
     if args.out:
-        result.to_html(args.out)
-        print(f"report written to {args.out}")
+        rendered.append(("report", args.out, result.to_html()))
+    print_comparison(result)
+    for what, path, data in rendered:
+        write_atomic(path, data)
+        print(f"{what} written to {path}")
 
 
 def _optimize(args: argparse.Namespace) -> None:
@@ -206,12 +213,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif args.command == "optimize":
                 _optimize(args)
             elif args.command == "demo":
+                from ._files import check_outputs
                 from .demo import run_demo
 
+                check_outputs([("--out", args.out)], [])
                 run_demo(Path(args.out), age=args.age, depth_mm=args.depth)
         for w in caught:
             print(f"skinremodel: warning: {w.message}", file=sys.stderr)
-    except (ValueError, TypeError, KeyError, OSError, SolverError) as exc:
+    except (ValueError, TypeError, KeyError, OSError, SolverError, OverflowError,
+            RecursionError, MemoryError) as exc:
         message = " ".join(str(exc).split())  # one line, whatever the message holds
         print(f"skinremodel: error: {message}", file=sys.stderr)
         return 2

@@ -14,13 +14,16 @@ Plans file::
     text = "3 sessions every 2 weeks at 1.0 mm"
 
     [[plan]]
-    file = "saved_plan.toml"             # a plan saved with Schedule.save (relative path)
+    file = "saved_plan.toml"             # a plan saved with Schedule.save (a relative path
+                                         # inside the plans file's folder)
 
     [[plan]]
-    name = "Exact"                       # or the sessions themselves (see schedule_io.py)
-    [[plan.sessions]]
+    name = "Exact"                       # or the sessions themselves (see schedule_io.py);
+    [[plan.sessions]]                    # every field is required (device optional)
     day = 0.0
     depth_mm = 1.5
+    density_per_cm2 = 250.0
+    dose_scale = 1.0
 
 Patient file: the fields of :class:`~skinremodel.Patient`, with the history as a table::
 
@@ -51,8 +54,13 @@ __all__ = ["load_plans_file", "load_patient_file"]
 _CHOICES = ("sessions", "every_weeks", "every_days", "touch_ups", "depth_mm", "device")
 
 
-def load_plans_file(path: str | Path) -> tuple[dict[str, Schedule], dt.date | None]:
-    """Read a plans file; returns the plans by name and the file's ``start_date``."""
+def load_plans_file(path: str | Path, used: list[Path] | None = None
+                    ) -> tuple[dict[str, Schedule], dt.date | None]:
+    """Read a plans file; returns the plans by name and the file's ``start_date``.
+
+    Plans read from other files (``file = ...``) must lie inside the plans file's folder;
+    their paths are appended to ``used`` when given (the command line never writes over them).
+    """
     data = read_document(path)
     check_keys(f"{path}: ", data, ("plan", "start_date"))
     start = data.get("start_date")
@@ -68,7 +76,7 @@ def load_plans_file(path: str | Path) -> tuple[dict[str, Schedule], dt.date | No
             raise ValueError(f"{where}: must be a table")
         if isinstance(entry.get("name"), str):
             where += f" ({entry['name']!r})"
-        plan = _plan_entry(entry, Path(path).parent, where)
+        plan = _plan_entry(entry, Path(path).parent, where, used)
         name = plan.label()
         if name in named:
             raise ValueError(f"{where}: another plan is also named {name!r}; give a name = ...")
@@ -76,7 +84,8 @@ def load_plans_file(path: str | Path) -> tuple[dict[str, Schedule], dt.date | No
     return named, start_date
 
 
-def _plan_entry(entry: dict[str, Any], folder: Path, where: str) -> Schedule:
+def _plan_entry(entry: dict[str, Any], folder: Path, where: str,
+                used: list[Path] | None = None) -> Schedule:
     # "sessions" is a choice of a library plan, and the session list of an inline plan.
     sources: list[str] = [s for s in ("library", "text", "file") if s in entry]
     if "sessions" in entry and "library" not in entry:
@@ -104,12 +113,29 @@ def _plan_entry(entry: dict[str, Any], folder: Path, where: str) -> Schedule:
                                   start_date=rest.get("start_date"))
         elif source == "file":
             check_keys("", rest, ("file", "name"))
-            plan = load(folder / str(rest["file"]))
+            target = _inside(folder, rest["file"])
+            if used is not None:
+                used.append(target)
+            plan = load(target)
         else:
             plan = schedule_from_dict(rest)
     except (TypeError, ValueError, OSError) as exc:
         raise type(exc)(f"{where}: {exc}") from None
     return plan.named(name) if name is not None else plan
+
+
+def _inside(folder: Path, name: Any) -> Path:
+    """The path of ``file = name``: relative, and inside ``folder`` once links are resolved."""
+    if not isinstance(name, str) or not name.strip():
+        raise TypeError("file must be a non-empty string (a path relative to the plans file)")
+    relative = Path(name)
+    if relative.is_absolute() or relative.drive:
+        raise ValueError(f"file {name!r} must be a path relative to the plans file's folder")
+    target = folder / relative
+    base = folder.resolve()
+    if not target.resolve().is_relative_to(base):
+        raise ValueError(f"file {name!r} is outside the plans file's folder {base}")
+    return target
 
 
 def load_patient_file(path: str | Path) -> Patient:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from . import plans as library
 from ._validation import check_real
+from .limits import MAX_HORIZON_DAYS, add_days
 from .parameters import Parameters
 from .patient import Patient
 from .result import Result
@@ -184,7 +185,9 @@ class Comparison:
 
         text = comparison_report(self)
         if path is not None:
-            Path(path).write_text(text, encoding="utf-8")
+            from ._files import write_atomic
+
+            write_atomic(path, text)
         return text
 
     def headline(self) -> pd.DataFrame:
@@ -249,7 +252,7 @@ def _date_of(plan: Schedule, day: float) -> str:
     """ISO date of a day of a plan ("" without a start date or a day)."""
     if plan.start_date is None or math.isnan(day):
         return ""
-    return (plan.start_date + dt.timedelta(days=math.floor(day))).isoformat()
+    return add_days("session dates", plan.start_date, day).isoformat()
 
 
 def _metric_columns(marks: list[tuple[float, str]]) -> list[str]:
@@ -352,10 +355,14 @@ def compare(
     patient = Patient() if patient is None else patient
     if not isinstance(patient, Patient):
         raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
-    horizon = check_real("horizon_days", horizon_days, 1, 36500, unit="days")
+    horizon = check_real("horizon_days", horizon_days, 1, MAX_HORIZON_DAYS, unit="days")
     check_overrides(override)
     nominal = resolve_params(params)
     named = _named_plans(plans, start_date)
+    for plan in named.values():  # every date up to the horizon must exist (up to 9999-12-31)
+        if plan.start_date is not None:
+            add_days(f"plan {plan.label()!r}: start_date + horizon_days", plan.start_date,
+                     horizon)
     marks = milestones(horizon)
     rows: list[dict[str, Any]] = []
     results: dict[str, Result | None] = {}

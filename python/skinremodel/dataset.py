@@ -9,6 +9,7 @@ the session.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ._files import read_csv as _read_csv
 from .clinical_scales import ORDINAL_SCALES
 from .observables import OBSERVABLES, STATE_NAMES
 from .patient import Patient
@@ -29,7 +31,8 @@ __all__ = ["Dataset", "read_observations", "read_plans", "read_patients"]
 OBSERVATION_COLUMNS: tuple[str, ...] = ("subject", "day", "observable", "value")
 _SESSION_FIELDS = ("depth_mm", "density_per_cm2", "needle_diameter_mm", "dose_scale")
 _PATIENT_FIELDS = ("age", "diabetes", "vitamin_c", "phototype", "smoker", "photoaged",
-                   "reactive_skin")
+                   "reactive_skin", "acne_scars")
+_BOOL_FIELDS = ("smoker", "photoaged", "reactive_skin", "acne_scars")
 
 
 class Dataset:
@@ -111,7 +114,11 @@ class Dataset:
             plans = read_plans(plans)
         if isinstance(patients, (str, Path)):
             patients = read_patients(patients)
-        return cls(read_observations(observations), plans, patients)
+        table = read_observations(observations)
+        try:
+            return cls(table, plans, patients)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{observations}: {exc}") from None
 
     @property
     def subjects(self) -> tuple[str, ...]:
@@ -154,10 +161,9 @@ class Dataset:
                 "observable": obs["observable"].tolist(),
                 "value": [float(v) for v in obs["value"]],
             },
-            "plans": {s: {"sessions": [list(x._row()) for x in p], "name": p.name,
-                          "allow_any_depth": p.allow_any_depth}
-                      for s, p in self.plans.items()},
-            "patients": {s: p.to_dict() for s, p in self.patients.items()},
+            # The plan document keeps devices and the start date (issue 12, item 8).
+            "plans": {s: _plain(p.to_dict()) for s, p in self.plans.items()},
+            "patients": {s: _plain(p.to_dict()) for s, p in self.patients.items()},
         }
         if "sd" in obs:
             out["observations"]["sd"] = [float(v) for v in obs["sd"]]
@@ -165,16 +171,29 @@ class Dataset:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Dataset:
-        """Inverse of :meth:`to_dict`."""
-        plans = {}
-        for subject, p in d["plans"].items():
-            sessions = [Session(day, depth, density, None if math.isnan(diameter) else diameter,
-                                scale)
-                        for day, depth, density, diameter, scale in p["sessions"]]
-            plans[subject] = Schedule(sessions, allow_any_depth=p["allow_any_depth"],
-                                      name=p["name"])
-        patients = {s: Patient(**p) for s, p in d["patients"].items()}
-        return cls(pd.DataFrame(d["observations"]), plans, patients)
+        """Inverse of :meth:`to_dict`.
+
+        Raises
+        ------
+        ValueError, TypeError
+            A missing or malformed entry; the message names it.
+        """
+        if not isinstance(d, Mapping):
+            raise TypeError(f"a dataset must be a mapping, got {type(d).__name__}")
+        for key in ("observations", "plans", "patients"):
+            if not isinstance(d.get(key), Mapping):
+                raise ValueError(f"dataset: missing or malformed {key!r} (a mapping)")
+        plans = {str(s): _plan_from_dict(p, f"dataset: plans[{s!r}]: ")
+                 for s, p in d["plans"].items()}
+        patients = {}
+        for subject, p in d["patients"].items():
+            if not isinstance(p, Mapping):
+                raise TypeError(f"dataset: patients[{subject!r}] must be a mapping")
+            try:
+                patients[str(subject)] = Patient(**p)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"dataset: patients[{subject!r}]: {exc}") from None
+        return cls(pd.DataFrame(dict(d["observations"])), plans, patients)
 
 
 def _check_table(observations: Any) -> pd.DataFrame:
@@ -268,6 +287,32 @@ def _per_subject(what: str, given: Any, subjects: tuple[str, ...], convert: Any)
     return {s: convert(by_name[s], s) for s in subjects}
 
 
+def _plain(value: Any) -> Any:
+    """Dates as ``YYYY-MM-DD`` strings, so the data is plain JSON (the readers accept them)."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _plan_from_dict(p: Any, where: str) -> Schedule:
+    from .schedule_io import schedule_from_dict
+
+    if isinstance(p, Mapping) and "format" not in p and isinstance(p.get("sessions"), list):
+        # Version 1 of to_dict: session rows (day, depth, density, diameter, dose scale).
+        try:
+            sessions = [Session(day, depth, density,
+                                None if math.isnan(diameter) else diameter, scale)
+                        for day, depth, density, diameter, scale in p["sessions"]]
+            return Schedule(sessions, allow_any_depth=p["allow_any_depth"], name=p["name"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"{where}{exc}") from None
+    return schedule_from_dict(p, where=where)
+
+
 def _is_day_list(x: Any) -> bool:
     return (isinstance(x, Iterable) and not isinstance(x, (str, bytes, Mapping))
             and all(isinstance(v, (int, float, np.number)) for v in x))
@@ -288,45 +333,86 @@ def _as_patient(x: Any, subject: str) -> Patient:
 
 
 # ------------------------------------------------------------------------------------ CSV files
+def _cell_number(path: str | Path, index: Any, field: str, text: str) -> float:
+    """A finite number from a CSV cell, or a ValueError naming file, row and field."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value):
+        raise ValueError(f"{path}: row {index}: {field} must be a finite number, got {text!r}")
+    return value
+
+
+def _subject(path: str | Path, index: Any, text: str) -> str:
+    if not text:
+        raise ValueError(f"{path}: row {index}: subject is empty")
+    return text
+
+
 def read_observations(path: str | Path) -> pd.DataFrame:
     """Read an observation table from CSV (columns subject, day, observable, value[, sd]).
 
-    The table is checked when it is given to :class:`Dataset`.
+    Cells are checked here (numbers, non-empty subjects; errors name the file, row and field)
+    and again when the table is given to :class:`Dataset`.
     """
-    return pd.read_csv(path, dtype={"subject": str})
+    table = _read_csv(path)
+    out = pd.DataFrame(table)
+    if "subject" in table:
+        for index, text in table["subject"].items():
+            _subject(path, index, text)
+    for field in ("day", "value", "sd"):
+        if field in table:
+            out[field] = np.array(
+                [math.nan if field == "sd" and text == "" else
+                 _cell_number(path, index, field, text) for index, text in table[field].items()],
+                dtype=np.float64)
+    return out
 
 
 def read_plans(path: str | Path) -> dict[str, Schedule]:
     """Read plans from CSV: one row per session.
 
     Columns: ``subject``, ``day`` and optionally ``depth_mm`` (default 1.5),
-    ``density_per_cm2`` (250), ``needle_diameter_mm`` (parameter ``w``) and ``dose_scale`` (1).
+    ``density_per_cm2`` (250), ``needle_diameter_mm`` (parameter ``w``) and ``dose_scale`` (1);
+    an empty cell takes the default. A blank subject or day, a cell that is not a finite
+    number and an unknown column are errors naming the file, row and field.
     """
-    table = pd.read_csv(path, dtype={"subject": str})
+    table = _read_csv(path)
     for column in ("subject", "day"):
         if column not in table:
             raise ValueError(f"{path}: a plan file needs the columns subject and day "
                              f"(missing {column})")
+    unknown = [c for c in table.columns if c not in ("subject", "day", *_SESSION_FIELDS)]
+    if unknown:
+        raise ValueError(f"{path}: unknown plan column {unknown[0]!r}; columns are subject, "
+                         f"day, {', '.join(_SESSION_FIELDS)}")
+    by_subject: dict[str, list[Session]] = {}
+    for index, row in table.iterrows():
+        subject = _subject(path, index, row["subject"])
+        kwargs: dict[str, Any] = {f: _cell_number(path, index, f, row[f])
+                                  for f in _SESSION_FIELDS if f in row and row[f] != ""}
+        day = _cell_number(path, index, "day", row["day"])
+        try:
+            by_subject.setdefault(subject, []).append(Session(day, **kwargs))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: row {index} (subject {subject!r}): {exc}") from None
     plans: dict[str, Schedule] = {}
-    for subject, rows in table.groupby("subject", sort=False):
-        sessions = []
-        for index, row in rows.iterrows():
-            kwargs: dict[str, Any] = {f: float(row[f]) for f in _SESSION_FIELDS
-                                      if f in row and pd.notna(row[f])}
-            try:
-                sessions.append(Session(float(row["day"]), **kwargs))
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"{path}: row {index} (subject {subject!r}): {exc}") from None
-        plans[str(subject)] = _as_plan(sessions, str(subject))
+    for subject, sessions in by_subject.items():
+        try:
+            plans[subject] = _as_plan(sessions, subject)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{path}: {exc}") from None
     return plans
 
 
 def read_patients(path: str | Path) -> dict[str, Patient]:
-    """Read patients from CSV: column ``subject`` and any of the :class:`Patient` fields.
+    """Read patients from CSV: column ``subject`` and any :class:`Patient` covariate.
 
-    Booleans may be written true/false, yes/no or 1/0.
+    Booleans may be written true/false, yes/no or 1/0; an empty cell takes the default. Each
+    subject has one row; errors name the file, row and field.
     """
-    table = pd.read_csv(path, dtype={"subject": str})
+    table = _read_csv(path)
     if "subject" not in table:
         raise ValueError(f"{path}: a patient file needs the column subject")
     unknown = [c for c in table.columns if c != "subject" and c not in _PATIENT_FIELDS]
@@ -334,23 +420,33 @@ def read_patients(path: str | Path) -> dict[str, Patient]:
         raise ValueError(f"{path}: unknown patient column(s) {', '.join(unknown)}; "
                          f"fields are {', '.join(_PATIENT_FIELDS)}")
     patients: dict[str, Patient] = {}
+    first_row: dict[str, Any] = {}
     for index, row in table.iterrows():
+        subject = _subject(path, index, row["subject"])
+        if subject in first_row:
+            raise ValueError(f"{path}: row {index}: subject {subject!r} already has a row "
+                             f"(row {first_row[subject]}); give one row per subject")
+        first_row[subject] = index
         kwargs: dict[str, Any] = {}
         for field in _PATIENT_FIELDS:
-            if field not in row or pd.isna(row[field]):
+            if field not in row or row[field] == "":
                 continue
-            value = row[field]
-            if field in ("smoker", "photoaged", "reactive_skin"):
-                value = _as_bool(value, f"{path}: row {index}: {field}")
+            value: Any = row[field]
+            where = f"{path}: row {index}: {field}"
+            if field in _BOOL_FIELDS:
+                value = _as_bool(value, where)
             elif field == "phototype":
-                value = int(value)
+                number = _cell_number(path, index, field, value)
+                if number != int(number):
+                    raise ValueError(f"{where} must be a whole number 1-6, got {row[field]!r}")
+                value = int(number)
             elif field == "age":
-                value = float(value)
+                value = _cell_number(path, index, field, value)
             kwargs[field] = value
         try:
-            patients[str(row["subject"])] = Patient(**kwargs)
+            patients[subject] = Patient(**kwargs)
         except (TypeError, ValueError) as exc:
-            raise ValueError(f"{path}: row {index} (subject {row['subject']!r}): {exc}") from None
+            raise ValueError(f"{path}: row {index} (subject {subject!r}): {exc}") from None
     return patients
 
 

@@ -41,16 +41,27 @@ def print_comparison(cmp: Comparison) -> None:
         print(f"screening ({which}): {text}")
 
 
-def save_plot(cmp: Comparison, path: str | Path) -> None:
-    """Write the comparison figure (trajectories with session markers, headline bars)."""
+def plot_png(cmp: Comparison) -> bytes:
+    """Return the comparison figure (trajectories with session markers, headline bars) as PNG."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     fig = cmp.plot()
-    fig.savefig(path, dpi=110)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
     plt.close(fig)
+    return buffer.getvalue()
+
+
+def save_plot(cmp: Comparison, path: str | Path) -> None:
+    """Write the comparison figure as PNG, atomically (complete file or none)."""
+    from ._files import write_atomic
+
+    write_atomic(path, plot_png(cmp))
 
 
 def run_demo(out: str | Path = "demo.png", age: float = 45.0,

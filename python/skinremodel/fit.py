@@ -20,7 +20,7 @@ from scipy.optimize import least_squares
 from scipy.stats import qmc
 
 from ._core import SolverError
-from ._validation import check_int, check_real
+from ._validation import check_int, check_real, safe_exp
 from .clinical_scales import (ORDINAL_SCALES, grade_sd, latent_observable,
                               ordinal_log_likelihood, spread_observable)
 from .dataset import Dataset
@@ -215,7 +215,7 @@ class FitProblem:
     # ------------------------------------------------------------------------ parameters
     def params_for(self, subject: str, theta: Array) -> Parameters:
         """Nominal parameters of one subject at theta."""
-        values = {e.parameter: math.exp(theta[i]) for i, e in enumerate(self.entries)
+        values = {e.parameter: safe_exp(theta[i]) for i, e in enumerate(self.entries)
                   if e.kind == "shared" or (e.kind == "subject" and e.subject == subject)}
         return self.base.update(values) if values else self.base
 
@@ -230,9 +230,9 @@ class FitProblem:
         for i, e in enumerate(self.entries):
             if e.kind == "noise" and e.observable == observable:
                 if e.parameter == "sd":
-                    a, ia = math.exp(theta[i]), i
+                    a, ia = safe_exp(theta[i]), i
                 else:
-                    b, ib = math.exp(theta[i]), i
+                    b, ib = safe_exp(theta[i]), i
         return a, b, ia, ib
 
     # ------------------------------------------------------------------------ evaluation
@@ -590,7 +590,7 @@ def fit(
             bar.update(1)
     finite = [r for r in runs if math.isfinite(r["nll"])]
     if not finite:
-        raise RuntimeError(f"every start failed: {[r['message'] for r in runs]}")
+        raise SolverError(f"every start failed: {[r['message'] for r in runs]}")
     best = min(finite, key=lambda r: r["nll"])
     return FitResult.from_problem(problem, best["theta"], runs, profile, progress=progress)
 
@@ -652,8 +652,8 @@ def profile_likelihood(problem: FitProblem, theta_hat: Array, index: int, se_log
         ends.append(end)
     points.sort()
     return {
-        "values": [math.exp(v) for v, _ in points],
+        "values": [safe_exp(v) for v, _ in points],
         "deviance": [d for _, d in points],
-        "lower": math.exp(ends[0]),
-        "upper": math.exp(ends[1]),
+        "lower": safe_exp(ends[0]),
+        "upper": safe_exp(ends[1]),
     }

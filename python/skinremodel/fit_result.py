@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 import math
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from ._validation import safe_exp
 from .dataset import Dataset
 from .fit import Estimate, FitProblem, profile_likelihood
 from .identifiability import IdentifiabilityReport, identifiability_report
@@ -70,7 +72,7 @@ class FitResult:
         self.entries = [Estimate(**e) for e in state["entries"]]
         self.names: list[str] = [e.name for e in self.entries]
         self.theta: Array = np.asarray(state["theta"], dtype=np.float64)
-        self.estimates: dict[str, float] = {n: math.exp(t) for n, t in zip(self.names, self.theta,
+        self.estimates: dict[str, float] = {n: safe_exp(t) for n, t in zip(self.names, self.theta,
                                                                             strict=True)}
         self.covariance = pd.DataFrame(np.asarray(state["covariance"], dtype=np.float64),
                                        index=self.names, columns=self.names)
@@ -156,10 +158,10 @@ class FitResult:
             prof = self.profiles.get(e.name, {})
             rows.append({
                 "name": e.name,
-                "estimate": math.exp(t),
-                "se": math.exp(t) * s,
-                "ci_lower": math.exp(t - _Z95 * s),
-                "ci_upper": math.exp(t + _Z95 * s) if np.isfinite(s) else math.inf,
+                "estimate": safe_exp(t),
+                "se": safe_exp(t) * s,
+                "ci_lower": safe_exp(t - _Z95 * s),
+                "ci_upper": safe_exp(t + _Z95 * s) if np.isfinite(s) else math.inf,
                 "profile_lower": prof.get("lower", math.nan),
                 "profile_upper": prof.get("upper", math.nan),
                 "initial": e.initial,
@@ -333,19 +335,44 @@ class FitResult:
         Floats are written with their shortest exact representation, non-finite values as
         tagged strings (standard JSON).
         """
-        Path(path).write_text(json.dumps(_encode(self._state), indent=1, allow_nan=False),
-                              encoding="utf-8")
+        from ._files import write_atomic
+
+        # Encoded in full before the file is opened: an error leaves no file (or the old one).
+        write_atomic(path, json.dumps(_encode(self._state), indent=1, allow_nan=False))
 
     @classmethod
     def load(cls, path: str | Path) -> FitResult:
-        """Read a result written by :meth:`save`."""
-        state = _decode(json.loads(Path(path).read_text(encoding="utf-8")))
+        """Read a result written by :meth:`save`.
+
+        Raises
+        ------
+        ValueError
+            The file is not valid JSON, not a saved fit, lacks an entry (named) or holds a
+            malformed one; the message names the file.
+        """
+        from ._files import read_text
+        from .limits import check_nesting
+
+        text = read_text(path)
+        check_nesting(f"{path}: ", text)
+        try:
+            state = _decode(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: not valid JSON: {exc}") from None
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
             raise ValueError(f"{path} is not a saved skinremodel FitResult")
         if state.get("format_version") != _FORMAT_VERSION:
             raise ValueError(f"{path}: format version {state.get('format_version')} is not "
                              f"supported (this version reads {_FORMAT_VERSION})")
-        return cls(state)
+        missing = [k for k in _STATE_KEYS if k not in state]
+        if missing:
+            raise ValueError(f"{path}: saved fit lacks the entry {missing[0]!r}")
+        try:
+            return cls(state)
+        except KeyError as exc:
+            raise ValueError(f"{path}: saved fit lacks the entry {exc.args[0]!r}") from None
+        except (TypeError, ValueError, IndexError, AttributeError) as exc:
+            raise ValueError(f"{path}: malformed saved fit: {exc}") from None
 
 
 def _covariance(fisher: Array) -> Array:
@@ -377,6 +404,8 @@ def _spec(problem: FitProblem) -> dict[str, Any]:
     }
 
 
+_STATE_KEYS = ("data", "spec", "entries", "theta", "covariance", "nll", "aic", "bic", "runs",
+               "profiles", "identifiability", "residuals")
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
@@ -395,6 +424,8 @@ def _encode(x: Any) -> Any:
     if isinstance(x, (float, np.floating)):
         v = float(x)
         return v if math.isfinite(v) else {"float": repr(v)}
+    if isinstance(x, dt.date):  # a patient's history; the readers accept ISO strings
+        return x.isoformat()
     return x
 
 

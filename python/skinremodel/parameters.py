@@ -226,10 +226,24 @@ class Parameters(Mapping[str, float]):
     @classmethod
     def from_csv(cls, path: str | Path) -> Parameters:
         """Read values from a CSV file with at least the columns ``name`` and ``value``."""
-        frame = pd.read_csv(path)
+        from ._files import read_csv
+
+        frame = read_csv(path)  # text cells; errors name the file
         if not {"name", "value"} <= set(frame.columns):
             raise ValueError(f"{path}: a parameter file needs the columns 'name' and 'value'")
-        return cls(dict(zip(frame["name"], frame["value"], strict=True)))
+        values: dict[str, float] = {}
+        for index, (name, text) in enumerate(zip(frame["name"], frame["value"], strict=True)):
+            if name in values:
+                raise ValueError(f"{path}: row {index}: parameter {name!r} is given twice")
+            try:
+                values[name] = float(text)
+            except ValueError:
+                raise ValueError(f"{path}: row {index}: value of {name!r} must be a number, "
+                                 f"got {text!r}") from None
+        try:
+            return cls(values)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"{path}: {exc}") from None
 
     def replace(self, **values: Any) -> Parameters:
         """Return a copy with some values replaced (validated like the constructor)."""

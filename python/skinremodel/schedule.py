@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from ._validation import check_date, check_real
 from .devices import MAX_DENSITY_PER_CM2, Device
+from .limits import MAX_SESSION_DAY, MAX_SESSIONS, MIN_SESSION_SPACING_DAYS, add_days, check_count
 
 __all__ = ["Session", "Schedule", "ScheduleWarning", "CLINICAL_DEPTH_MM", "MIN_INTERVAL_DAYS",
            "DAYS_PER_WEEK", "DAYS_PER_MONTH", "DAYS_PER_YEAR"]
@@ -74,7 +75,11 @@ class Session:
     device: Device | None = None
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "day", check_real("day", self.day, 0, math.inf, unit="days"))
+        day = check_real("day", self.day, 0, MAX_SESSION_DAY, unit="days")
+        if 0 < day < MIN_SESSION_SPACING_DAYS:
+            raise ValueError(f"day must be 0 or in [{MIN_SESSION_SPACING_DAYS:g}, "
+                             f"{MAX_SESSION_DAY:g}] days, got {day:g}")
+        object.__setattr__(self, "day", day)
         object.__setattr__(
             self, "depth_mm", check_real("depth_mm", self.depth_mm, 0, MAX_DEPTH_MM,
                                          lo_closed=False, unit="mm")
@@ -192,6 +197,7 @@ class Schedule(Sequence[Session]):
             )
         items: list[Session] = []
         for k, s in enumerate(sessions):
+            check_count("sessions", k + 1, MAX_SESSIONS, "sessions in one plan")
             if isinstance(s, Session):
                 items.append(s)
             else:
@@ -207,6 +213,12 @@ class Schedule(Sequence[Session]):
                     k, items[k],
                     f"sessions[{k - 1}] and sessions[{k}] are both on day {items[k].day:g}; "
                     "sessions must be on distinct days",
+                )
+            if items[k].day - items[k - 1].day < MIN_SESSION_SPACING_DAYS:
+                raise _session_error(
+                    k, items[k],
+                    f"sessions[{k - 1}] and sessions[{k}] are less than "
+                    f"{MIN_SESSION_SPACING_DAYS:g} days apart (below the solver's resolution)",
                 )
         lo, hi = CLINICAL_DEPTH_MM
         if not allow_any_depth:
@@ -225,7 +237,7 @@ class Schedule(Sequence[Session]):
         self.name = name
         self._array: NDArray[np.float64] | None = None
         self.start_date: dt.date | None = (
-            None if start_date is None else check_date("start_date", start_date)
+            None if start_date is None else _check_start(start_date, self._sessions)
         )
         _warn_short_intervals(self._sessions)
 
@@ -361,7 +373,7 @@ class Schedule(Sequence[Session]):
             If the plan has no start date.
         """
         start = self._require_start_date("session dates")
-        return tuple(start + dt.timedelta(days=math.floor(s.day)) for s in self._sessions)
+        return tuple(add_days("session dates", start, s.day) for s in self._sessions)
 
     def _require_start_date(self, what: str) -> dt.date:
         if self.start_date is None:
@@ -384,7 +396,7 @@ class Schedule(Sequence[Session]):
     def starting(self, start_date: dt.date | str | None) -> Schedule:
         """Return a copy whose day 0 is ``start_date`` (None removes the date)."""
         return self._replace(start_date=None if start_date is None
-                             else check_date("start_date", start_date))
+                             else _check_start(start_date, self._sessions))
 
     def named(self, name: str | None) -> Schedule:
         """Return a copy with another name."""
@@ -556,9 +568,17 @@ class Schedule(Sequence[Session]):
 def _check_count(sessions: Any) -> int:
     if isinstance(sessions, bool) or not isinstance(sessions, (int, np.integer)):
         raise TypeError(f"sessions must be a positive integer, got {sessions!r}")
-    if not 1 <= sessions <= 1000:
-        raise ValueError(f"sessions must be in [1, 1000], got {sessions}")
+    if not 1 <= sessions <= MAX_SESSIONS:
+        raise ValueError(f"sessions must be in [1, {MAX_SESSIONS}], got {sessions}")
     return int(sessions)
+
+
+def _check_start(start_date: Any, sessions: Sequence[Session]) -> dt.date:
+    """The start date, checked so that every session's date exists (up to 9999-12-31)."""
+    start = check_date("start_date", start_date)
+    if sessions:
+        add_days("start_date", start, sessions[-1].day)
+    return start
 
 
 def _warn_short_intervals(sessions: Sequence[Session]) -> None:

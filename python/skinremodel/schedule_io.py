@@ -31,7 +31,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ._files import read_text, write_atomic
 from ._validation import check_bool, check_date, check_keys
+from .limits import check_nesting
 from .devices import Device
 from .schedule import Schedule, Session
 
@@ -88,7 +90,9 @@ def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
     if version != VERSION:
         raise ValueError(f"{where}version {version!r} is not supported (this skinremodel "
                          f"reads version {VERSION})")
-    raw_sessions = data.get("sessions", [])
+    if "sessions" not in data:  # an empty plan is written "sessions = []", never implied
+        raise ValueError(f"{where}missing key 'sessions' (a list of sessions; [] for none)")
+    raw_sessions = data["sessions"]
     if not isinstance(raw_sessions, list):
         raise TypeError(f"{where}sessions must be a list of tables, got "
                         f"{type(raw_sessions).__name__}")
@@ -111,8 +115,13 @@ def _session_from_dict(data: Any, where: str) -> Session:
     if not isinstance(data, Mapping):
         raise TypeError(f"{where}a session must be a table/object, got {type(data).__name__}")
     check_keys(where, data, _SESSION_KEYS)
-    if "day" not in data:
-        raise ValueError(f"{where}missing key 'day'")
+    # Every setting is written by save(); a missing one is refused rather than defaulted.
+    required = ["day", "depth_mm", "dose_scale"]
+    if data.get("device") is None:
+        required.append("density_per_cm2")
+    for key in required:
+        if data.get(key) is None:
+            raise ValueError(f"{where}missing key {key!r}")
     args = {k: data[k] for k in _SESSION_KEYS if data.get(k) is not None}
     try:
         if "device" in args:
@@ -132,10 +141,15 @@ def to_json(plan: Schedule) -> str:
 
 def _decode(text: str, kind: str, where: str) -> Any:
     """Parse JSON or TOML text; a syntax error becomes a ValueError naming the place."""
+    if not isinstance(text, str):
+        raise TypeError(f"{where}{kind.upper()} text must be a string, got {type(text).__name__}")
+    check_nesting(where, text)  # before the recursive parsers see it
     try:
         return json.loads(text) if kind == "json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ValueError(f"{where}not valid {kind.upper()}: {exc}") from None
+    except RecursionError:  # pragma: no cover - check_nesting refuses these first
+        raise ValueError(f"{where}nested too deeply") from None
 
 
 def from_json(text: str, *, where: str = "") -> Schedule:
@@ -169,12 +183,7 @@ def read_document(path: str | Path) -> dict[str, Any]:
     kind = p.suffix.lower()
     if kind not in (".toml", ".json"):
         raise ValueError(f"{p}: expected a .toml or .json file")
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{p}: no such file") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"{p}: not a UTF-8 text file") from None
+    text = read_text(p)
     data = _decode(text, kind[1:], f"{p}: ")
     if not isinstance(data, dict):
         raise ValueError(f"{p}: expected a table/object at the top level")
@@ -186,9 +195,9 @@ def save(plan: Schedule, path: str | Path) -> None:
     p = Path(path)
     kind = p.suffix.lower()
     if kind == ".json":
-        p.write_text(to_json(plan), encoding="utf-8")
+        write_atomic(p, to_json(plan))
     elif kind == ".toml":
-        p.write_text(to_toml(plan), encoding="utf-8")
+        write_atomic(p, to_toml(plan))
     else:
         raise ValueError(f"{p}: the file name must end in .json or .toml")
 

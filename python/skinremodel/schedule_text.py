@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._validation import check_date
+from .limits import MAX_SESSIONS, check_text_length
 from .devices import Device, Pen, Roller, Stamp
 from .schedule import (
     DAYS_PER_MONTH,
@@ -131,7 +132,10 @@ class _Parser:
                 except ValueError:
                     raise self.error(pos, f"{raw!r} is not a valid date (YYYY-MM-DD)") from None
             elif kind == "num":
-                tokens.append(_Token("num", float(raw), pos))
+                value = float(raw)
+                if value > 1e15:  # no day, count or setting is this large; inf is refused
+                    raise self.error(pos, f"number {raw!r} is too large")
+                tokens.append(_Token("num", value, pos))
             elif raw == "[":
                 raise ValueError(
                     f"plan text {self.text!r}: the bracketed note says this plan has settings "
@@ -207,9 +211,9 @@ class _Parser:
     def count(self) -> int:
         pos = self.here()
         value = self.number("a number of sessions")
-        if value != int(value) or value < 1:
-            raise self.error(pos, f"the number of sessions must be a whole number >= 1, "
-                             f"got {value:g}")
+        if value != int(value) or not 1 <= value <= MAX_SESSIONS:
+            raise self.error(pos, f"the number of sessions must be a whole number >= 1 "
+                             f"and <= {MAX_SESSIONS}, got {value:g}")
         return int(value)
 
     def at_number(self) -> bool:
@@ -283,6 +287,9 @@ class _Parser:
                 if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
                     raise self.error(pos, f"{span:g} days is not a whole number of "
                                      f"{phase.interval:g}-day intervals")
+                if ratio > MAX_SESSIONS:
+                    raise self.error(pos, f"{span:g} days makes {ratio:.0f} sessions; a plan has "
+                                     f"at most {MAX_SESSIONS}")
                 phase.count = int(round(ratio))
         else:
             raise self.error(None, "expected a phase: '4 sessions ...', 'monthly for 6 months' "
@@ -410,6 +417,7 @@ def parse_schedule(text: str, *, name: str | None = None, allow_any_depth: bool 
     """Build a :class:`Schedule` from its text form (see the module docstring)."""
     if not isinstance(text, str):
         raise TypeError(f"plan text must be a string, got {type(text).__name__}")
+    check_text_length("plan text", text)
     if not text.strip():
         raise ValueError("plan text is empty; write e.g. '4 sessions every 4 weeks at 1.5 mm' "
                          "or 'no sessions'")
@@ -429,6 +437,10 @@ def _build_sessions(parser: _Parser, plan: _Plan) -> list[Session]:
     depth, density, device = 1.5, None, None
     last: float | None = None
     sessions: list[Session] = []
+    total = sum(len(p.days) if p.days is not None else (p.count or 1) for p in plan.phases)
+    if total > MAX_SESSIONS:  # checked before any session is built
+        raise parser.error(0, f"the plan has {total} sessions; a plan has at most "
+                           f"{MAX_SESSIONS}")
     for k, phase in enumerate(plan.phases):
         if phase.device is not None and phase.density is not None:
             raise parser.error(phase.pos, "give a device or a density, not both (the device "

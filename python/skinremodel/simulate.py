@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _core
 from ._validation import as_float_array, check_int, check_real
+from .limits import MAX_HORIZON_DAYS, MAX_OUTPUT_POINTS, check_count
 from .observables import STATE_NAMES, ObservableContext, visible_index_weights
 from .parameters import Parameters
 from .patient import Patient
@@ -75,12 +76,16 @@ def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_e
     """
     horizon_field = f"{horizon_name} (the horizon)"
     if t_eval is None:
-        horizon = check_real(horizon_field, days, 0, math.inf, lo_closed=False, unit="days")
+        horizon = check_real(horizon_field, days, 0, MAX_HORIZON_DAYS, lo_closed=False,
+                             unit="days")
         t = np.arange(0.0, math.floor(horizon) + 1.0)
         if t[-1] != horizon:
             t = np.append(t, horizon)
         return horizon, t
+    if isinstance(t_eval, (list, tuple)):  # refuse a huge list before converting it
+        check_count(f"{times_name} (number of output days)", len(t_eval), MAX_OUTPUT_POINTS)
     t = as_float_array(times_name, t_eval)
+    check_count(f"{times_name} (number of output days)", t.size, MAX_OUTPUT_POINTS)
     if t.size == 0:
         raise ValueError(f"{times_name} must contain at least one time")
     if not np.all(np.isfinite(t)):
@@ -93,8 +98,12 @@ def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_e
         horizon = float(t[-1])
         if horizon <= 0:
             raise ValueError(f"the horizon (last of {times_name}) must be > 0 days")
+        if horizon > MAX_HORIZON_DAYS:
+            raise ValueError(f"the horizon (last of {times_name}) must be at most "
+                             f"{MAX_HORIZON_DAYS:g} days, got {horizon:g}")
     else:
-        horizon = check_real(horizon_field, days, 0, math.inf, lo_closed=False, unit="days")
+        horizon = check_real(horizon_field, days, 0, MAX_HORIZON_DAYS, lo_closed=False,
+                             unit="days")
         if t[-1] > horizon:
             raise ValueError(f"{times_name} reaches day {t[-1]:g}, beyond the horizon "
                              f"{horizon_name}={horizon:g}")
@@ -130,7 +139,7 @@ def simulate(
     patient : Patient, optional
         Covariates; ``Patient()`` (age 45, no conditions) if omitted.
     days : float, optional
-        Horizon in days (> 0). May be None when ``t_eval`` is given (its last day is used).
+        Horizon in days, in (0, 36500] (``docs/limits.md``). May be None when ``t_eval`` is given (its last day is used).
     t_eval : array_like of float, optional
         Output days, sorted, in ``[0, days]``. Default: every day from 0 to the horizon.
     params : Parameters or mapping, optional
@@ -221,6 +230,12 @@ def simulate(
     else:
         names = check_sensitivity_names(sensitivities, schedule)
         raw = _core.simulate_sensitivities(*args, names)
+        for key in ("S", "S_pre_session", "S_post_session"):
+            if not np.all(np.isfinite(raw[key])):  # never a silent wrong answer
+                raise _core.SolverError(
+                    f"the sensitivities ({key}) are not finite although the states are; "
+                    f"method={method!r} cannot resolve them here: tighten rtol or use "
+                    "method='rodas5p'")
     result = Result(
         raw=raw,
         schedule=schedule,

@@ -48,9 +48,13 @@ start_date = 2025-01-06
 [[plan.sessions]]
 day = 0.0
 depth_mm = 0.5
+density_per_cm2 = 250.0
+dose_scale = 1.0
 [[plan.sessions]]
 day = 30.0
 depth_mm = 0.5
+density_per_cm2 = 250.0
+dose_scale = 1.0
 
 [[plan]]
 library = "short-course"

@@ -219,12 +219,12 @@ def test_files_use_native_types():
     [
         ('[[sessions]]\nday = 0\ndepht_mm = 1.5\n', r"sessions\[0\]: unknown key 'depht_mm'; did you mean 'depth_mm'\?"),
         ('[[sessions]]\ndepth_mm = 1.5\n', r"sessions\[0\]: missing key 'day'"),
-        ('[[sessions]]\nday = 0\ndepth_mm = 3.0\n', r"sessions\[0\] \(day 0\): depth_mm must be in \[0.25, 2.5\]"),
-        ('[[sessions]]\nday = 0\ndepth_mm = 9.0\n', r"sessions\[0\]: depth_mm must be in \(0, 5\] mm"),
-        ('[[sessions]]\nday = 0\ndensity_per_cm2 = 300.0\n[sessions.device]\nkind = "roller"\n',
+        ('[[sessions]]\nday = 0\ndepth_mm = 3.0\ndensity_per_cm2 = 250.0\ndose_scale = 1.0\n', r"sessions\[0\] \(day 0\): depth_mm must be in \[0.25, 2.5\]"),
+        ('[[sessions]]\nday = 0\ndepth_mm = 9.0\ndensity_per_cm2 = 250.0\ndose_scale = 1.0\n', r"sessions\[0\]: depth_mm must be in \(0, 5\] mm"),
+        ('[[sessions]]\nday = 0\ndepth_mm = 1.5\ndose_scale = 1.0\ndensity_per_cm2 = 300.0\n[sessions.device]\nkind = "roller"\n',
          r"sessions\[0\]: density_per_cm2=300 contradicts the device"),
         ('version = 2\n', r"version 2 is not supported"),
-        ('start_date = "March"\n', r"start_date must be a date 'YYYY-MM-DD'"),
+        ('start_date = "March"\nsessions = []\n', r"start_date must be a date 'YYYY-MM-DD'"),
         ('sessions = [\n', r"not valid TOML"),
     ],
 )
