@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 from ._validation import check_int, check_real
 from .devices import Device
 from .history import MedicalHistory
+from .limits import MIN_SESSION_SPACING_DAYS
 from .observables import OBSERVABLES, STATE_NAMES
 from .parameters import Parameters
 from .patient import Patient
@@ -514,7 +515,10 @@ def _schedule(days: Sequence[float] | Array, depths: Sequence[float] | Array,
 def _make_schedule(days: Sequence[float] | Array, depths: Sequence[float] | Array,
                    device: Device | None, start_date: dt.date | None,
                    name: str | None) -> Schedule:
-    return Schedule([Session(float(d), float(z), device=device) for d, z in zip(days, depths)],
+    # SLSQP lands a day bound at 0 only to rounding (1e-17 days); Session refuses days in
+    # (0, MIN_SESSION_SPACING_DAYS) (docs/limits.md), so those are the bound itself.
+    snapped = [0.0 if float(d) < MIN_SESSION_SPACING_DAYS else float(d) for d in days]
+    return Schedule([Session(d, float(z), device=device) for d, z in zip(snapped, depths)],
                     start_date=start_date, name=name)
 
 

@@ -276,7 +276,7 @@ class Population:
         res: BatchResult | None = None
         # One bar for the whole population; the blocks' own bars stay off.
         show = progress_enabled(options.pop("progress", None))
-        with progress_bar(self.size, f"population of {self.size}", "patient", show) as bar:
+        with progress_bar(self.size, f"population of {self.size}", "item", show) as bar:
             for start in range(0, self.size, BAND_BLOCK):
                 stop = min(self.size, start + BAND_BLOCK)
                 res = simulate_many(schedule, self.covariates.iloc[start:stop],

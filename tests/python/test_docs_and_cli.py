@@ -101,4 +101,5 @@ def test_performance_doc_shows_the_committed_benchmark_results():
     begin = doc.index("<!-- benchmarks/results/peers.md:begin")
     block = doc[doc.index("\n", begin) + 1:doc.index("<!-- benchmarks/results/peers.md:end -->")]
     assert block == results
-    assert "| target | measured | required | met |" in block
+    assert "Peer time / skinremodel time at equal accuracy" in block
+    assert "| goal (at every accuracy 1e-2 .. 1e-6, interleaved, CPU time) |" in doc
