@@ -20,7 +20,7 @@ from ._version import __version__
 from .bands import PredictionBands
 from .batch import simulate_many
 from .batch_result import BatchResult
-from .compare import Comparison, compare
+from .compare import Comparison, HorizonWarning, compare
 from .dataset import Dataset, read_observations, read_patients, read_plans
 from .devices import Device
 from .fit import fit
@@ -43,6 +43,7 @@ __all__ = [
     "BatchResult",
     "Comparison",
     "ContraindicationError",
+    "HorizonWarning",
     "Dataset",
     "Device",
     "FitResult",
