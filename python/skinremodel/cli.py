@@ -1,8 +1,9 @@
-"""Command line interface: ``skinremodel compare``, ``skinremodel plans``, ``skinremodel demo``.
+"""Command line interface: ``skinremodel compare``, ``plans``, ``demo`` and ``app``.
 
-Bad input (a file that is missing or malformed, an invalid plan or patient, a contraindication
-without an override) ends with one line ``skinremodel: error: ...`` on stderr and exit status 2,
-never a traceback.
+Bad input (a file that is missing or malformed, an invalid plan or patient, an override without
+a reason of a few words) ends with one line ``skinremodel: error: ...`` on stderr and exit
+status 2, never a traceback. A contraindication is not bad input: ``compare`` writes the report
+(which says so at the top and lists every plan's status) and exits 0 whenever it could report.
 """
 
 from __future__ import annotations
@@ -59,17 +60,28 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", metavar="REPORT.html", help="write the HTML report here")
     cmp.add_argument("--csv", metavar="TABLE.csv", help="write the full table as CSV")
     cmp.add_argument("--png", metavar="PLOT.png", help="write the comparison plot as PNG")
-    cmp.add_argument("--horizon", type=float, default=365.0, metavar="DAYS",
-                     help="days to simulate (default 365)")
+    cmp.add_argument("--horizon", default="12mo", metavar="DURATION",
+                     help="how long to simulate, with a unit: 12mo, 365d, 1y, 26w "
+                          "(default 12mo = 365 days; 1 month = 30 days, 12 months = 365 days)")
     cmp.add_argument("--start-date", metavar="YYYY-MM-DD",
                      help="day 0 of plans without a start date")
     cmp.add_argument("--depth", type=float, metavar="MM",
                      help="needle length of the built-in plans (default 1.5 mm)")
     cmp.add_argument("--override", action="append", default=[], metavar="RULE=REASON",
-                     help="go ahead despite a contraindication, with the reason "
-                          "(e.g. isotretinoin='approved by dermatologist'); repeatable")
+                     help="go ahead despite a contraindication, with a reason of at least a "
+                          "few words, shown in the report (e.g. isotretinoin='approved by "
+                          "dermatologist, consensus 2017'); repeatable")
 
     sub.add_parser("plans", help="list the built-in plan library")
+
+    app = sub.add_parser("app", help="open the local web app for clinicians (127.0.0.1)",
+                         description="Serve the clinicians' web app on this computer only "
+                                     "(127.0.0.1): patient form, screening, plan comparison, "
+                                     "downloads. It reads and writes no files. Stop with "
+                                     "Ctrl-C.")
+    app.add_argument("--port", type=int, default=8050, help="port (default 8050; 0 = any free)")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="address to bind (default 127.0.0.1, this computer only)")
 
     demo = sub.add_parser("demo", help="compare the built-in plans for a patient of a given age")
     demo.add_argument("--out", default="demo.png", help="PNG file for the plot (default demo.png)")
@@ -85,13 +97,14 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
         if not sep:
             raise ValueError(f"--override {item!r}: write RULE=REASON, e.g. "
                              "isotretinoin='approved by dermatologist'")
-        out[code.strip()] = reason
+        out[code.strip()] = reason.strip().strip("'\"")
     return out
 
 
 def _compare(args: argparse.Namespace) -> None:
     from . import plans as library
     from .clinic_files import load_patient_file, load_plans_file
+    from .clinical_terms import parse_horizon, rounded_table, write_atomic
     from .compare import compare
     from .demo import print_comparison, save_plot
     from .patient import Patient
@@ -105,13 +118,13 @@ def _compare(args: argparse.Namespace) -> None:
         plans, file_start = load_plans_file(args.plans)
         start_date = start_date or file_start
     patient = Patient() if args.patient is None else load_patient_file(args.patient)
-    result = compare(plans, patient, horizon_days=args.horizon,
+    result = compare(plans, patient, days=parse_horizon(args.horizon),
                      override=_overrides(args.override), start_date=start_date)
     print_comparison(result)
     if args.csv:
-        result.table.to_csv(args.csv)
+        write_atomic(args.csv, rounded_table(result).to_csv())
         print(f"table written to {args.csv}")
-    if args.png:
+    if args.png and len(result.blocked) < len(result.plans):
         save_plot(result, args.png)
         print(f"plot written to {args.png}")
     if args.out:
@@ -140,11 +153,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ScheduleWarning)
+            warnings.simplefilter("always", ScheduleWarning)  # also HorizonWarning
             if args.command == "compare":
                 _compare(args)
             elif args.command == "plans":
                 _plans()
+            elif args.command == "app":
+                from .app import serve
+
+                serve(host=args.host, port=args.port)
             elif args.command == "demo":
                 from .demo import run_demo
 
