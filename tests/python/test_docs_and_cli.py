@@ -106,3 +106,18 @@ def test_performance_doc_shows_the_committed_benchmark_results():
     block = doc[doc.index("\n", begin) + 1:doc.index("<!-- benchmarks/results/peers.md:end -->")]
     assert block == results
     assert "| target | measured | required | met |" in block
+
+
+def test_clinician_doc_pictures_exist_and_come_from_the_browser_test():
+    # Written by tools/clinician_screenshots.py (the browser test with SKINREMODEL_SCREENSHOTS);
+    # the suite never writes them into the repository.
+    import re
+
+    doc = (ROOT / "docs" / "clinician.md").read_text()
+    pictures = re.findall(r"!\[[^\]]*\]\((figures/clinician/[^)]+)\)", doc)
+    assert len(pictures) == 4
+    browser_test = (ROOT / "tests" / "python" / "test_app_browser.py").read_text()
+    for picture in pictures:
+        path = ROOT / "docs" / picture
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+        assert f'"{path.name}"' in browser_test, picture
