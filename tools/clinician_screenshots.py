@@ -22,6 +22,7 @@ TARGET = ROOT / "docs" / "figures" / "clinician"
 
 
 def main() -> int:
+    """Run the browser test with its screenshots going to docs/figures/clinician/."""
     TARGET.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "SKINREMODEL_SCREENSHOTS": str(TARGET),
            "SKINREMODEL_REQUIRE_CHROMIUM": "1"}

@@ -27,9 +27,10 @@ those within the horizon, plus the horizon itself if it is not one of them):
 - ``screening``: findings (``severity: code``); ``status``: ok, overridden or blocked.
 
 Default ranking objective (:data:`DEFAULT_OBJECTIVE`): the visible improvement at the last
-milestone (in multiples of the just-noticeable change), highest first, ties broken by less total downtime. It ranks by what the patient
-sees at the end of the horizon, not by collagen alone, because the visible index weighs mature
-collagen and elastin (docs/model.md, "Observables").
+milestone (in multiples of the just-noticeable change), highest first, ties broken by less
+total downtime. It ranks by what the patient sees at the end of the horizon, not by collagen
+alone, because the visible index weighs mature collagen and elastin (docs/model.md,
+"Observables"); dividing by the just-noticeable value does not change the order.
 """
 
 from __future__ import annotations

@@ -58,9 +58,9 @@ def save_plot(cmp: Comparison, path: str | Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     import io
+
+    import matplotlib.pyplot as plt
 
     from .clinical_terms import write_atomic
 

@@ -170,7 +170,8 @@ def comparison_report(cmp: Comparison, patient_name: str | None = None) -> str:
     full = ct.rounded_table(cmp).T.to_html(escape=True, border=0, table_id="comparison",
                                            na_rep="")
     return environment().get_template("report.html.j2").render(
-        c=comparison_context(cmp, patient_name=patient_name), css=CSS, research_note=RESEARCH_NOTE, version=__version__,
+        c=comparison_context(cmp, patient_name=patient_name), css=CSS,
+        research_note=RESEARCH_NOTE, version=__version__,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), params=params,
         plans=_plans(cmp), full_table=Markup(f"<div class='scroll'>{full}</div>"),
         assumptions=ASSUMPTIONS, rules=[(r.title, r.severity, r.source) for r in RULES])

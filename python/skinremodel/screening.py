@@ -246,8 +246,8 @@ RULES: tuple[Rule, ...] = (
          _within_a_day("last_sun_exposure", "sun exposure")),
     Rule("keloid", "contraindication", "Keloid or hypertrophic scarring",
          _REVIEWS + " (keloid tendency); also outside the model's validity (no fibrotic "
-         "bistability, docs/model.md)", _condition("keloid_history", "history of keloid or hypertrophic "
-                                      "scarring")),
+         "bistability, docs/model.md)",
+         _condition("keloid_history", "history of keloid or hypertrophic scarring")),
     Rule("diabetes", "caution", "Diabetes",
          "clinic practice: clinics list uncontrolled diabetes as a contraindication because "
          "diabetic wounds heal more slowly; the model applies diabetes as a covariate (design "
