@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .history import MedicalHistory
     from .patient import Patient
 
-__all__ = ["yes_no", "date_in_words", "history_in_words", "patient_rows", "parse_horizon",
+__all__ = ["yes_no", "date_in_words", "message_in_words", "history_in_words", "patient_rows", "parse_horizon",
            "horizon_in_words", "verdict", "unblock_hint", "clinical_table", "rounded_table",
            "deciding_column", "write_atomic", "VISIBLE_NOTE"]
 
@@ -80,6 +80,29 @@ def yes_no(value: object) -> str:
 def date_in_words(day: dt.date) -> str:
     """Return a date as words, e.g. ``"15 November 2024"``."""
     return f"{day.day} {day.strftime('%B')} {day.year}"
+
+
+_SESSION_REF = re.compile(r"sessions\[(\d+)\](?: \((\d{4}-\d{2}-\d{2})\))?")
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def message_in_words(message: str) -> str:
+    """Return a screening message for clinicians: sessions counted from 1, dates in words.
+
+    ``"sessions[0] (2025-06-10)"`` becomes ``"session 1 (10 June 2025)"`` and any other ISO
+    date ``"2025-01-20"`` becomes ``"20 January 2025"``.
+    """
+    def session(match: re.Match[str]) -> str:
+        text = f"session {int(match.group(1)) + 1}"
+        return text + (f" ({match.group(2)})" if match.group(2) else "")
+
+    def date(match: re.Match[str]) -> str:
+        try:
+            return date_in_words(dt.date.fromisoformat(match.group(0)))
+        except ValueError:
+            return match.group(0)
+
+    return _ISO_DATE.sub(date, _SESSION_REF.sub(session, message))
 
 
 def history_in_words(history: MedicalHistory) -> list[tuple[str, str]]:
@@ -219,7 +242,7 @@ def verdict(cmp: Comparison) -> dict[str, Any]:
     blocked = cmp.blocked
     overrides = [(name, titles.get(code, code), reason)
                  for name, found in cmp.overrides.items() for code, reason in found.items()]
-    cautions = list(dict.fromkeys(f.message for s in cmp.screenings.values()
+    cautions = list(dict.fromkeys(message_in_words(f.message) for s in cmp.screenings.values()
                                   for f in s.cautions))
     codes = list(dict.fromkeys(titles.get(f.code, f.code).lower()
                                for s in cmp.screenings.values() for f in s.findings

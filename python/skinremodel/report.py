@@ -124,9 +124,13 @@ def comparison_context(cmp: Comparison, plot: bool = True,
     for name in cmp.blocked:
         findings_of.append({
             "name": name,
-            "findings": [{"message": f.message, "hint": ct.unblock_hint(f, cmp.patient)}
+            "findings": [{"message": ct.message_in_words(f.message),
+                          "hint": ct.unblock_hint(f, cmp.patient)}
                          for f in cmp.screenings[name].findings if f.blocking]})
-    screening = [(name, s.status, s.findings) for name, s in cmp.screenings.items()]
+    screening = [(name, s.status,
+                  [{"severity": f.severity, "message": ct.message_in_words(f.message),
+                    "override": f.override} for f in s.findings])
+                 for name, s in cmp.screenings.items()]
     simulated = len(cmp.blocked) < len(cmp.plans)
     return {
         "verdict": ct.verdict(cmp),

@@ -79,6 +79,10 @@ def test_contraindication_is_reported_and_override_unblocks(client):
 def test_isotretinoin_hint_names_the_clear_date(client):
     page = client.post("/", data=form(isotretinoin_stopped="2025-03-20")).get_data(as_text=True)
     assert "Start the plan on or after 20 September 2025" in page
+    # The reason in words: sessions counted from 1, dates written out, no Python notation.
+    assert "isotretinoin stopped 20 March 2025, less than 6 months before session 1 (2 June " \
+           "2025)" in page
+    assert "sessions[" not in page and "2025-03-20," not in page
 
 
 def test_hostile_names_are_escaped(client):
