@@ -45,8 +45,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .patient import Patient
 
 __all__ = ["yes_no", "date_in_words", "message_in_words", "history_in_words", "patient_rows",
-           "parse_horizon", "horizon_in_words", "verdict", "unblock_hint", "clinical_table", "rounded_table",
-           "deciding_column", "write_atomic", "VISIBLE_NOTE"]
+           "parse_horizon", "horizon_in_words", "verdict", "unblock_hint", "clinical_table",
+           "rounded_table", "deciding_column", "write_atomic", "VISIBLE_NOTE"]
 
 VISIBLE_NOTE = (
     "Visible improvement is the model's visible index in multiples of the just-noticeable "
