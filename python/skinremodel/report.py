@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 import pandas as pd
-from markupsafe import Markup
 
 from . import clinical_terms as ct
 from .screening import RULES
@@ -177,7 +176,7 @@ def comparison_report(cmp: Comparison, patient_name: str | None = None) -> str:
         c=comparison_context(cmp, patient_name=patient_name), css=CSS,
         research_note=RESEARCH_NOTE, version=__version__,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), params=params,
-        plans=_plans(cmp), full_table=Markup(f"<div class='scroll'>{full}</div>"),
+        plans=_plans(cmp), full_table=full,
         assumptions=ASSUMPTIONS, rules=[(r.title, r.severity, r.source) for r in RULES])
 
 

@@ -67,6 +67,19 @@ def driver(downloads):
     browser.quit()
 
 
+def submit(driver, button):
+    """Click a submit button and wait until the next page has loaded (no timing assert)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    old = driver.find_element(By.TAG_NAME, "html")
+    by_id(driver, button).click()
+    wait = WebDriverWait(driver, 300)
+    wait.until(expected_conditions.staleness_of(old))
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def by_id(driver, name):
     from selenium.webdriver.common.by import By
 
@@ -111,7 +124,7 @@ def test_clinician_session(server, driver, downloads, shots):
     driver.get(server)
     assert "compare microneedling plans" in driver.title
     fill(driver, "age", "forty")
-    by_id(driver, "compare").click()
+    submit(driver, "compare")
     assert "Age: 'forty' is not a number of years" in by_id(driver, "errors").text
     screenshot(driver, shots, "app_form_error.png")
 
@@ -124,7 +137,7 @@ def test_clinician_session(server, driver, downloads, shots):
     fill(driver, "plan_text", f"Gentle course: 3 sessions every 4 weeks at 1.0 mm\n"
                               f"{XSS}: 2 sessions every 6 weeks at 1.5 mm")
     set_date(driver, "start_date", "2025-06-02")
-    by_id(driver, "compare").click()
+    submit(driver, "compare")
     verdict = by_id(driver, "verdict").text
     assert "every plan (3 of 3) is blocked by screening (pregnancy)" in verdict
     blocked = by_id(driver, "blocked").text
@@ -134,7 +147,7 @@ def test_clinician_session(server, driver, downloads, shots):
 
     # 3. Override with a reason of a few words: the plans are simulated, the reason is shown.
     fill(driver, "override_pregnancy", REASON)
-    by_id(driver, "compare").click()
+    submit(driver, "compare")
     assert REASON in by_id(driver, "overrides").text
     head, rows = table_rows(driver)
     assert head[:3] == ["Rank", "Plan", "Screening"]
