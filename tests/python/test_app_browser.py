@@ -69,14 +69,24 @@ def driver(downloads):
 
 def submit(driver, button):
     """Click a submit button and wait until the next page has loaded (no timing assert)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     old = driver.find_element(By.TAG_NAME, "html")
     by_id(driver, button).click()
-    wait = WebDriverWait(driver, 300)
-    wait.until(expected_conditions.staleness_of(old))
+
+    def replaced(_):
+        # During navigation Chromium answers "stale element" or an inspector error: both mean
+        # the old page is gone.
+        try:
+            old.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    wait = WebDriverWait(driver, 300, ignored_exceptions=(WebDriverException,))
+    wait.until(replaced)
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
 
