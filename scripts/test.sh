@@ -3,8 +3,10 @@
 # Catch2 (through CTest), pytest and the notebooks.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# Headless Chromium renders the HTML report in tests/python/test_report_browser.py.
-export SKINREMODEL_EXTRA_DEBIAN="${SKINREMODEL_EXTRA_DEBIAN:-} chromium"
+# Headless Chromium renders the HTML report in tests/python/test_report_browser.py; chromedriver
+# (the same Debian build) lets Selenium drive it through the web app in test_app_browser.py.
+# Nothing downloads a browser: both come from Debian's packages.
+export SKINREMODEL_EXTRA_DEBIAN="${SKINREMODEL_EXTRA_DEBIAN:-} chromium chromium-driver"
 export SKINREMODEL_REQUIRE_CHROMIUM=1
 . scripts/setup.sh test
 

@@ -21,7 +21,7 @@ from ._version import __version__
 from .bands import PredictionBands
 from .batch import simulate_many
 from .batch_result import BatchResult
-from .compare import Comparison, compare
+from .compare import Comparison, HorizonWarning, compare
 from .dataset import Dataset, read_observations, read_patients, read_plans
 from .devices import Device
 from .fit import fit
@@ -49,6 +49,7 @@ __all__ = [
     "Comparison",
     "ContraindicationError",
     "ConvergenceWarning",
+    "HorizonWarning",
     "Dataset",
     "Device",
     "FitResult",

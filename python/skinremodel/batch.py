@@ -57,6 +57,7 @@ def simulate_many(
     days: float | ArrayLike = 365,
     *,
     metrics: str | Iterable[str] = ("total_collagen", "redness_hours"),
+    t_eval: ArrayLike | None = None,
     horizon: float | None = None,
     cross: bool = False,
     method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
@@ -88,13 +89,18 @@ def simulate_many(
         columns are parameter names (overrides of the defaults, one row per item), or an array of
         shape (n, P) with every value in :attr:`Parameters.names` order.
     days : float or array_like
-        A horizon (daily output from day 0 to it, as in :func:`simulate`) or the output days.
+        The horizon (daily output from day 0 to it, as in :func:`simulate`). An array of output
+        days is still accepted (the horizon is then the last of them); prefer ``t_eval``.
     metrics : str or iterable of str
         What to keep: any state or observable (values at each output day), ``"redness_hours"``
         and ``"downtime_days"`` (one value per session), ``"first_visible_day"`` (one value).
+    t_eval : array_like, optional
+        Output days, sorted, within ``[0, days]`` (as in :func:`simulate`); ``days`` is then
+        the horizon. Sessions after the horizon are not simulated; the last session's window
+        ends there.
     horizon : float, optional
-        End of the simulation when ``days`` lists output days (default: the last of them).
-        Sessions after it are not simulated; the last session's window ends there.
+        Deprecated (a DeprecationWarning): ``simulate_many(days=[...], horizon=H)`` is
+        ``simulate_many(days=H, t_eval=[...])``.
     cross : bool
         False (default): per-item inputs are zipped; inputs given once are broadcast, and those
         given per item must have the same length. True: every combination of plans, patients
@@ -148,12 +154,23 @@ def simulate_many(
     rtol_f = check_real("rtol", rtol, 1e-14, 0.1)
     atol_arr = resolve_atol(atol)
     steps = check_int("max_steps", max_steps, 1, 10**9)
-    if np.ndim(days) == 0:
-        if horizon is not None:
+    if horizon is not None:
+        import warnings
+
+        warnings.warn("simulate_many(horizon=) is deprecated: give the horizon as days= and "
+                      "the output days as t_eval=, as in simulate()", DeprecationWarning,
+                      stacklevel=2)
+        if np.ndim(days) == 0 or t_eval is not None:
             raise TypeError("give the horizon either as days=<horizon> or as horizon=, not both")
+        t_end, t_out = resolve_times(horizon, days, times_name="days", horizon_name="horizon")
+    elif t_eval is not None:
+        if np.ndim(days) != 0:
+            raise TypeError("with t_eval= (the output days), days= is the horizon: one number")
+        t_end, t_out = resolve_times(days, t_eval)
+    elif np.ndim(days) == 0:
         t_end, t_out = resolve_times(days, None)
     else:
-        t_end, t_out = resolve_times(horizon, days, times_name="days", horizon_name="horizon")
+        t_end, t_out = resolve_times(None, days, times_name="days", horizon_name="days")
     metric_names = _resolve_metrics(metrics)
     if client is not None and not (hasattr(client, "map") and hasattr(client, "gather")):
         raise TypeError(f"client must be a dask.distributed.Client (Dask is optional: "

@@ -1,8 +1,9 @@
-"""Command line interface: ``skinremodel compare``, ``plans``, ``demo`` and ``optimize``.
+"""Command line interface: ``skinremodel compare``, ``plans``, ``demo``, ``optimize`` and ``app``.
 
-Bad input (a file that is missing or malformed, an invalid plan or patient, a contraindication
-without an override) ends with one line ``skinremodel: error: ...`` on stderr and exit status 2,
-never a traceback.
+Bad input (a file that is missing or malformed, an invalid plan or patient, an override without
+a reason of a few words) ends with one line ``skinremodel: error: ...`` on stderr and exit
+status 2, never a traceback. A contraindication is not bad input: ``compare`` writes the report
+(which says so at the top and lists every plan's status) and exits 0 whenever it could report.
 """
 
 from __future__ import annotations
@@ -59,15 +60,17 @@ def _parser() -> argparse.ArgumentParser:
     cmp.add_argument("--out", metavar="REPORT.html", help="write the HTML report here")
     cmp.add_argument("--csv", metavar="TABLE.csv", help="write the full table as CSV")
     cmp.add_argument("--png", metavar="PLOT.png", help="write the comparison plot as PNG")
-    cmp.add_argument("--horizon", type=float, default=365.0, metavar="DAYS",
-                     help="days to simulate (default 365)")
+    cmp.add_argument("--horizon", default="12mo", metavar="DURATION",
+                     help="how long to simulate, with a unit: 12mo, 365d, 1y, 26w "
+                          "(default 12mo = 365 days; 1 month = 30 days, 12 months = 365 days)")
     cmp.add_argument("--start-date", metavar="YYYY-MM-DD",
                      help="day 0 of plans without a start date")
     cmp.add_argument("--depth", type=float, metavar="MM",
                      help="needle length of the built-in plans (default 1.5 mm)")
     cmp.add_argument("--override", action="append", default=[], metavar="RULE=REASON",
-                     help="go ahead despite a contraindication, with the reason "
-                          "(e.g. isotretinoin='approved by dermatologist'); repeatable")
+                     help="go ahead despite a contraindication, with a reason of at least a "
+                          "few words, shown in the report (e.g. isotretinoin='approved by "
+                          "dermatologist, consensus 2017'); repeatable")
 
     sub.add_parser("plans", help="list the built-in plan library")
 
@@ -86,6 +89,14 @@ def _parser() -> argparse.ArgumentParser:
                      help="write the comparison with the library plans as CSV")
     opt.add_argument("--json", metavar="RESULT.json", help="save the result as JSON")
     opt.add_argument("--seed", type=int, default=0, help="seed of the starts (default 0)")
+    app = sub.add_parser("app", help="open the local web app for clinicians (127.0.0.1)",
+                         description="Serve the clinicians' web app on this computer only "
+                                     "(127.0.0.1): patient form, screening, plan comparison, "
+                                     "downloads. It reads and writes no files. Stop with "
+                                     "Ctrl-C.")
+    app.add_argument("--port", type=int, default=8050, help="port (default 8050; 0 = any free)")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="address to bind (default 127.0.0.1, this computer only)")
 
     demo = sub.add_parser("demo", help="compare the built-in plans for a patient of a given age")
     demo.add_argument("--out", default="demo.png", help="PNG file for the plot (default demo.png)")
@@ -101,7 +112,7 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
         if not sep:
             raise ValueError(f"--override {item!r}: write RULE=REASON, e.g. "
                              "isotretinoin='approved by dermatologist'")
-        out[code.strip()] = reason
+        out[code.strip()] = reason.strip().strip("'\"")
     return out
 
 
@@ -109,6 +120,7 @@ def _compare(args: argparse.Namespace) -> None:
     from . import plans as library
     from ._files import check_outputs, neutralise_cells, write_atomic
     from .clinic_files import load_patient_file, load_plans_file
+    from .clinical_terms import parse_horizon, rounded_table
     from .compare import compare
     from .demo import plot_png, print_comparison
     from .patient import Patient
@@ -126,13 +138,13 @@ def _compare(args: argparse.Namespace) -> None:
         start_date = start_date or file_start
         check_outputs(outputs, inputs)  # also the plan files the plans file names
     patient = Patient() if args.patient is None else load_patient_file(args.patient)
-    result = compare(plans, patient, horizon_days=args.horizon,
+    result = compare(plans, patient, days=parse_horizon(args.horizon),
                      override=_overrides(args.override), start_date=start_date)
     # Every output is rendered before the first is written; each is written atomically.
     rendered: list[tuple[str, str, str | bytes]] = []
     if args.csv:
-        rendered.append(("table", args.csv, neutralise_cells(result.table).to_csv()))
-    if args.png:
+        rendered.append(("table", args.csv, neutralise_cells(rounded_table(result)).to_csv()))
+    if args.png and len(result.blocked) < len(result.plans):
         rendered.append(("plot", args.png, plot_png(result)))
     if args.out:
         rendered.append(("report", args.out, result.to_html()))
@@ -143,10 +155,15 @@ def _compare(args: argparse.Namespace) -> None:
 
 
 def _optimize(args: argparse.Namespace) -> None:
+    from ._files import check_outputs, neutralise_cells, read_text, write_atomic
     from .clinic_files import load_patient_file
+    from .limits import check_nesting
     from .optimize import Objective, PlanConstraints, optimize_plan
     from .patient import Patient
 
+    outputs = [("--csv", args.csv), ("--json", args.json), ("--out", args.out)]
+    inputs = [Path(p) for p in (args.patient, args.constraints) if p is not None]
+    check_outputs(outputs, inputs)  # before reading or optimising anything
     patient = Patient() if args.patient is None else load_patient_file(args.patient)
     constraints = PlanConstraints(horizon_days=args.horizon)
     objective = None
@@ -157,8 +174,10 @@ def _optimize(args: argparse.Namespace) -> None:
         else:  # pragma: no cover
             import tomli as tomllib
 
+        text = read_text(path)  # bounded size, names the file
+        check_nesting(f"{path}: ", text)
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise ValueError(f"{path}: not valid TOML ({exc})") from None
         if "objective" in data:
@@ -171,17 +190,20 @@ def _optimize(args: argparse.Namespace) -> None:
     print(f"objective: {result.objective_text} = {result.objective:.4g}")
     print("active constraints: " + (", ".join(result.active_constraints) or "none"))
     print(result.comparison.drop(columns=["days"]).to_string(index=False))
+    # Every output is rendered before the first is written; each is written atomically.
+    rendered: list[tuple[str, str, str | bytes]] = []
     if args.csv:
-        result.comparison.to_csv(args.csv, index=False)
-        print(f"table written to {args.csv}")
+        rendered.append(("table", args.csv,
+                         neutralise_cells(result.comparison).to_csv(index=False)))
     if args.json:
-        result.save(args.json)
-        print(f"result written to {args.json}")
+        rendered.append(("result", args.json, result.to_json()))
     if args.out:
         from .report import optimum_report
 
-        Path(args.out).write_text(optimum_report(result, patient), encoding="utf-8")
-        print(f"report written to {args.out}")
+        rendered.append(("report", args.out, optimum_report(result, patient)))
+    for what, path, data in rendered:
+        write_atomic(path, data)
+        print(f"{what} written to {path}")
 
 
 def _plans() -> None:
@@ -205,13 +227,17 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ScheduleWarning)
+            warnings.simplefilter("always", ScheduleWarning)  # also HorizonWarning
             if args.command == "compare":
                 _compare(args)
             elif args.command == "plans":
                 _plans()
             elif args.command == "optimize":
                 _optimize(args)
+            elif args.command == "app":
+                from .app import serve
+
+                serve(host=args.host, port=args.port)
             elif args.command == "demo":
                 from ._files import check_outputs
                 from .demo import run_demo

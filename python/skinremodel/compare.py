@@ -13,22 +13,31 @@ those within the horizon, plus the horizon itself if it is not one of them):
 - ``downtime total (d)``: the sum over sessions of :meth:`Result.downtime_days`.
 - ``first visible (day)``: first day the visible index passes its just-noticeable value.
 - ``visible index M``: the visible index G (model units; 0 = baseline) on that day.
+- ``visible improvement M (x just noticeable)``: the visible index divided by its
+  just-noticeable value G_jnd: 1 = a change an observer just notices (the ranking column).
+- ``noticeable by H``: whether the visible index passed G_jnd within the horizon.
+- ``<scale> change H (grades)``: expected clinical grade at H minus the grade before treatment,
+  for the Lemperle wrinkle grade, the Alexiades-Armenakas texture and laxity grades and, for a
+  patient with atrophic acne scars, the Goodman-Baron acne-scar grade (negative = better);
+  ``GAIS H`` (1 exceptional ... 4 no change, 5 worse); ``patient-rated improvement H (%)``.
 - ``collagen change M (%)``: total collagen, percent change from the patient's baseline.
 - ``elastin change H (%)``: total elastin at the last milestone H, percent change.
 - ``gain per session (pp)``: collagen change at the last milestone (percentage points)
   divided by the number of sessions simulated up to it: what each session bought.
 - ``screening``: findings (``severity: code``); ``status``: ok, overridden or blocked.
 
-Default ranking objective (:data:`DEFAULT_OBJECTIVE`): the visible index at the last
-milestone, highest first, ties broken by less total downtime. It ranks by what the patient
-sees at the end of the horizon, not by collagen alone, because the visible index weighs mature
-collagen and elastin (docs/model.md, "Observables").
+Default ranking objective (:data:`DEFAULT_OBJECTIVE`): the visible improvement at the last
+milestone (in multiples of the just-noticeable change), highest first, ties broken by less
+total downtime. It ranks by what the patient sees at the end of the horizon, not by collagen
+alone, because the visible index weighs mature collagen and elastin (docs/model.md,
+"Observables"); dividing by the just-noticeable value does not change the order.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,14 +52,15 @@ from .limits import MAX_HORIZON_DAYS, add_days
 from .parameters import Parameters
 from .patient import Patient
 from .result import Result
-from .schedule import Schedule
+from .schedule import Schedule, ScheduleWarning
 from .screening import ContraindicationError, Screening, check_overrides
 from .simulate import resolve_params, simulate
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["compare", "Comparison", "DEFAULT_OBJECTIVE", "MILESTONES", "LOWER_IS_BETTER"]
+__all__ = ["compare", "Comparison", "DEFAULT_OBJECTIVE", "MILESTONES", "LOWER_IS_BETTER",
+           "HorizonWarning", "GRADE_SCALES"]
 
 #: Days of the headline milestones and their labels (1 month = 30 days, 1 year = 365 days).
 MILESTONES: tuple[tuple[float, str], ...] = ((90.0, "3 mo"), (180.0, "6 mo"), (365.0, "12 mo"))
@@ -60,7 +70,25 @@ LOWER_IS_BETTER: tuple[str, ...] = (
     "redness per session, max (h)", "downtime total (d)", "first visible (day)",
 )
 #: The default objective of :meth:`Comparison.rank`, ``{milestone}`` = the last milestone.
-DEFAULT_OBJECTIVE: tuple[str, str] = ("visible index {milestone}", "downtime total (d)")
+DEFAULT_OBJECTIVE: tuple[str, str] = ("visible improvement {milestone} (x just noticeable)",
+                                      "downtime total (d)")
+#: Clinical grades reported per plan: (observable, column prefix); the acne-scar grade only for
+#: a patient with atrophic acne scars. Higher grades are worse: a negative change is better.
+GRADE_SCALES: tuple[tuple[str, str], ...] = (
+    ("lemperle_grade", "wrinkle grade (Lemperle 0-5)"),
+    ("texture_grade", "texture grade (Alexiades-Armenakas 0-4)"),
+    ("laxity_grade", "laxity grade (Alexiades-Armenakas 0-4)"),
+    ("goodman_baron_grade", "acne-scar grade (Goodman-Baron 1-4)"),
+)
+
+
+class HorizonWarning(ScheduleWarning):
+    """Sessions of a plan fall after the horizon and are not simulated."""
+
+
+def _deprecated_alias(old: str, new: str) -> None:
+    warnings.warn(f"{old}= is deprecated; use {new}= (the same value)", DeprecationWarning,
+                  stacklevel=3)
 
 PlanLike = Schedule | str
 
@@ -86,7 +114,8 @@ class Comparison:
         None for a plan blocked by screening.
     screenings : dict of str to Screening
     patient : Patient
-    horizon_days : float
+    days : float
+        The horizon: days simulated (``horizon_days`` is a deprecated alias).
     params : Parameters
         Nominal parameters used (patient covariates are applied on top).
     """
@@ -96,7 +125,7 @@ class Comparison:
     results: dict[str, Result | None]
     screenings: dict[str, Screening]
     patient: Patient
-    horizon_days: float
+    days: float
     params: Parameters
     milestones: list[tuple[float, str]] = field(default_factory=list)
     #: With ``uncertainty=``: per plan and column the 2.5/50/97.5% quantiles over the draws.
@@ -105,6 +134,17 @@ class Comparison:
     p_beats: pd.DataFrame | None = None
     #: With ``uncertainty=``: where the draws came from (shown in the report).
     uncertainty_source: str | None = None
+
+    @property
+    def horizon_days(self) -> float:
+        """Deprecated alias of :attr:`days`."""
+        _deprecated_alias("horizon_days", "days")
+        return self.days
+
+    @property
+    def blocked(self) -> list[str]:
+        """Names of the plans blocked by screening (not simulated)."""
+        return [name for name, res in self.results.items() if res is None]
 
     @property
     def last_milestone(self) -> str:
@@ -128,8 +168,8 @@ class Comparison:
         Parameters
         ----------
         by : str or sequence of str, optional
-            Columns to rank by, most important first. Default: :attr:`objective` (visible index
-            at the last milestone, then total downtime).
+            Columns to rank by, most important first. Default: :attr:`objective` (visible
+            improvement at the last milestone, then total downtime).
         ascending : bool or sequence of bool, optional
             Sort direction per column. Default: ascending for columns in
             :data:`LOWER_IS_BETTER`, descending otherwise.
@@ -178,8 +218,9 @@ class Comparison:
     def to_html(self, path: str | Path | None = None) -> str:
         """Return the standalone HTML report, and write it to ``path`` if given.
 
-        The report holds tables, embedded PNG plots, the patient, the screening and the
-        assumptions.
+        The report holds the screening verdict, tables in clinical terms, embedded PNG plots,
+        the patient, the screening and the assumptions. The file is written atomically (a
+        temporary file in the same folder, then renamed).
         """
         from .report import comparison_report
 
@@ -199,7 +240,7 @@ class Comparison:
         return self.table[["sessions", *cols, "redness after 1st session (h)", "status"]]
 
     def __repr__(self) -> str:
-        return (f"<Comparison: {len(self.plans)} plans over {self.horizon_days:g} days, "
+        return (f"<Comparison: {len(self.plans)} plans over {self.days:g} days, "
                 f"{self.patient!r}>")
 
     def _repr_html_(self) -> str:
@@ -255,16 +296,21 @@ def _date_of(plan: Schedule, day: float) -> str:
     return add_days("session dates", plan.start_date, day).isoformat()
 
 
-def _metric_columns(marks: list[tuple[float, str]]) -> list[str]:
+def _metric_columns(marks: list[tuple[float, str]], acne_scars: bool) -> list[str]:
     last = marks[-1][1]
     return ["redness after 1st session (h)", "redness per session, mean (h)",
             "redness per session, max (h)", "downtime total (d)", "first visible (day)",
             *(f"visible index {label}" for _, label in marks),
             *(f"collagen change {label} (%)" for _, label in marks),
-            f"elastin change {last} (%)", "gain per session (pp)"]
+            f"elastin change {last} (%)", "gain per session (pp)",
+            *(f"visible improvement {label} (x just noticeable)" for _, label in marks),
+            f"noticeable by {last}",
+            *(f"{title} change {last} (grades)" for name, title in GRADE_SCALES
+              if acne_scars or name != "goodman_baron_grade"),
+            f"GAIS {last}", f"patient-rated improvement {last} (%)"]
 
 
-def _metrics(res: Result, marks: list[tuple[float, str]]) -> dict[str, Any]:
+def _metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) -> dict[str, Any]:
     n = len(res.session_days)
     redness = [res.redness_hours(k) for k in range(n)]
     row: dict[str, Any] = {
@@ -285,14 +331,28 @@ def _metrics(res: Result, marks: list[tuple[float, str]]) -> dict[str, Any]:
     row[f"elastin change {last} (%)"] = float(res.percent_change("elastin")[index[last_day]])
     done = int(np.count_nonzero(res.session_days <= last_day))
     row["gain per session (pp)"] = row[f"collagen change {last} (%)"] / done if done else math.nan
+    jnd = float(res.effective_params["G_jnd"])
+    for day, label in marks:
+        row[f"visible improvement {label} (x just noticeable)"] = \
+            float(visible[index[day]]) / jnd
+    row[f"noticeable by {last}"] = not math.isnan(res.first_visible_day())
+    at = index[last_day]
+    for name, title in GRADE_SCALES:
+        if name == "goodman_baron_grade" and not acne_scars:
+            continue
+        grade = res[name]
+        row[f"{title} change {last} (grades)"] = float(grade[at] - grade[0])
+    row[f"GAIS {last}"] = float(res["gais"][at])
+    row[f"patient-rated improvement {last} (%)"] = float(res["patient_rated_improvement"][at])
     return row
 
 
 def compare(
     plans: PlanLike | Iterable[PlanLike] | Mapping[str, PlanLike],
     patient: Patient | None = None,
-    horizon_days: float = 365,
+    days: float | None = None,
     *,
+    horizon_days: float | None = None,
     override: Mapping[str, str] | None = None,
     start_date: dt.date | str | None = None,
     params: Parameters | Mapping[str, float] | None = None,
@@ -311,8 +371,11 @@ def compare(
         dict gives each its name.
     patient : Patient, optional
         Covariates and history; ``Patient()`` if omitted.
+    days : float
+        The horizon: days to simulate (default 365), as in :func:`simulate`. Sessions after it
+        are not simulated, with a :class:`HorizonWarning`.
     horizon_days : float
-        Days to simulate (default 365).
+        Deprecated alias of ``days`` (a DeprecationWarning).
     override : mapping, optional
         ``{screening rule code: reason}``: go ahead despite these contraindications; the
         reasons are recorded and shown in the report.
@@ -336,12 +399,11 @@ def compare(
     -------
     Comparison
         Plans blocked by a contraindication have a row with status ``"blocked"`` and no
-        numbers.
+        numbers, whether some or all plans are blocked (:attr:`Comparison.blocked`); the
+        report says why and what would unblock them.
 
     Raises
     ------
-    ContraindicationError
-        Every plan is blocked (the message names the contraindications and how to override).
     ValueError, TypeError
         Invalid plans, patient, horizon or overrides; messages name the plan and the field.
 
@@ -355,7 +417,14 @@ def compare(
     patient = Patient() if patient is None else patient
     if not isinstance(patient, Patient):
         raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
-    horizon = check_real("horizon_days", horizon_days, 1, MAX_HORIZON_DAYS, unit="days")
+    if horizon_days is not None:
+        _deprecated_alias("horizon_days", "days")
+        if days is not None:
+            raise TypeError("give the horizon as days= only (horizon_days= is its deprecated "
+                            "alias)")
+        days = horizon_days
+    horizon = check_real("days", 365.0 if days is None else days, 1, MAX_HORIZON_DAYS,
+                         unit="days")
     check_overrides(override)
     nominal = resolve_params(params)
     named = _named_plans(plans, start_date)
@@ -367,10 +436,14 @@ def compare(
     rows: list[dict[str, Any]] = []
     results: dict[str, Result | None] = {}
     screenings: dict[str, Screening] = {}
-    first_block: ContraindicationError | None = None
     for name, plan in named.items():
         row: dict[str, Any] = {"plan name": name, "plan": str(plan)}
         within = plan.days[plan.days <= horizon]
+        if within.size < len(plan):
+            later = len(plan) - within.size
+            warnings.warn(f"plan {name!r}: {later} of {len(plan)} sessions fall after the "
+                          f"horizon (day {horizon:g}) and are not simulated; lengthen the "
+                          "horizon to include them", HorizonWarning, stacklevel=2)
         row["sessions"] = int(within.size)
         row["first session (day)"] = float(within[0]) if within.size else math.nan
         row["last session (day)"] = float(within[-1]) if within.size else math.nan
@@ -378,25 +451,22 @@ def compare(
             res = simulate(plan, patient, days=horizon, params=nominal, method=method,
                            override=override)
         except ContraindicationError as exc:
-            first_block = first_block or exc
             results[name], screenings[name] = None, exc.screening
         else:
             results[name], screenings[name] = res, res.screening
-            row.update(_metrics(res, marks))
+            row.update(_metrics(res, marks, patient.acne_scars))
         row["screening"] = screenings[name].summary()
         row["status"] = screenings[name].status
         rows.append(row)
-    if first_block is not None and all(r is None for r in results.values()):
-        raise first_block
     columns = ["plan name", "plan", "sessions", "first session (day)", "last session (day)",
-               *_metric_columns(marks), "screening", "status"]
+               *_metric_columns(marks, patient.acne_scars), "screening", "status"]
     table = pd.DataFrame(rows).reindex(columns=columns).set_index("plan name")
     if any(p.start_date is not None for p in named.values()):
         for col in ("first session", "last session"):
             dates = [_date_of(named[str(n)], float(d)) for n, d in table[f"{col} (day)"].items()]
             table.insert(table.columns.get_loc(f"{col} (day)") + 1, f"{col} (date)", dates)
     cmp = Comparison(table=table, plans=named, results=results, screenings=screenings,
-                     patient=patient, horizon_days=horizon, params=nominal, milestones=marks)
+                     patient=patient, days=horizon, params=nominal, milestones=marks)
     if uncertainty is not None:
         from .inference.plan_uncertainty import add_uncertainty
 

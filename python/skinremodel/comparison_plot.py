@@ -37,8 +37,10 @@ def _trajectory(ax: Axes, res: Result, values: np.ndarray, color: str, label: st
 def plot_comparison(cmp: Comparison, figsize: tuple[float, float] = (12.0, 8.0)) -> Figure:
     """Draw the comparison figure and return it.
 
-    Top: visible index and total collagen against day for every simulated plan, with a marker
-    (triangle) at each session. Bottom: bars of four headline metrics.
+    Top: visible improvement (the visible index in multiples of the just-noticeable change,
+    clipped at 0: the model's brief dip after a first session is shown as no visible change)
+    and total collagen against day for every simulated plan, with a marker (triangle) at each
+    session. Bottom: bars of four headline outcomes.
     """
     import matplotlib.pyplot as plt
 
@@ -52,16 +54,17 @@ def plot_comparison(cmp: Comparison, figsize: tuple[float, float] = (12.0, 8.0))
         res = cmp.results[name]
         assert res is not None
         label = plain_label(name)
-        _trajectory(ax_g, res, res["visible_improvement"], colors[name], label)
+        jnd = float(res.effective_params["G_jnd"])
+        _trajectory(ax_g, res, np.maximum(res["visible_improvement"] / jnd, 0.0), colors[name],
+                    label)
         _trajectory(ax_c, res, res.percent_change("total_collagen"), colors[name], label)
     if names:
-        first = cmp.results[names[0]]
-        assert first is not None
-        ax_g.axhline(first.effective_params["G_jnd"], color="0.3", linewidth=0.8,
-                     linestyle="--", label="just noticeable")
-    ax_g.set_title("Visible index G (triangles: sessions)", loc="left", fontsize=10)
+        ax_g.axhline(1.0, color="0.3", linewidth=0.8, linestyle="--",
+                     label="just noticeable (1x)")
+    ax_g.set_title("Visible improvement (triangles: sessions)", loc="left", fontsize=10)
     ax_g.set_xlabel("day")
-    ax_g.set_ylabel("G (0 = before treatment)")
+    ax_g.set_ylabel("x just-noticeable change (0 = none)")
+    ax_g.set_ylim(bottom=0.0)
     ax_c.set_title("Total collagen (triangles: sessions)", loc="left", fontsize=10)
     ax_c.set_xlabel("day")
     ax_c.set_ylabel("% change from baseline")
@@ -69,13 +72,14 @@ def plot_comparison(cmp: Comparison, figsize: tuple[float, float] = (12.0, 8.0))
 
     last = cmp.last_milestone
     metrics = [(f"collagen change {last} (%)", f"collagen {last} (%)"),
-               (f"visible index {last}", f"visible index {last}"),
+               (f"visible improvement {last} (x just noticeable)",
+                f"visible improvement {last} (x just noticeable)"),
                ("downtime total (d)", "downtime, total (days)"),
                ("redness per session, mean (h)", "redness per session (h)")]
     y = np.arange(len(names))
     for k, (column, title) in enumerate(metrics):
         ax = fig.add_subplot(grid[1, k])
-        values = [float(cmp.table[column][n]) for n in names]
+        values = [max(float(cmp.table[column][n]), 0.0) for n in names]
         ax.barh(y, values, color=[colors[n] for n in names])
         ax.set_yticks(y, [plain_label(n, 22) for n in names] if k == 0 else [""] * len(names),
                       fontsize=7)
@@ -84,7 +88,7 @@ def plot_comparison(cmp: Comparison, figsize: tuple[float, float] = (12.0, 8.0))
         ax.grid(axis="x", color="0.9")
     blocked = [n for n, r in cmp.results.items() if r is None]
     note = f"   Not simulated (screening): {', '.join(blocked)}" if blocked else ""
-    fig.suptitle(plain_label(f"Plans compared over {cmp.horizon_days:g} days "
+    fig.suptitle(plain_label(f"Plans compared over {cmp.days:g} days "
                              f"(research model, not a medical device){note}", 140),
                  fontsize=11)
     return fig

@@ -18,20 +18,32 @@ __all__ = ["print_comparison", "save_plot", "run_demo"]
 
 
 def print_comparison(cmp: Comparison) -> None:
-    """Print the headline table, the ranking and the screening findings.
+    """Print the screening verdict, the ranked table in clinical terms and the findings.
 
-    The table has the collagen change at 3, 6 and 12 months and the redness after the first
-    session.
+    The table is sorted by rank and shows the deciding column (visible improvement at the last
+    milestone, in multiples of the just-noticeable change), whether the change is noticeable,
+    the collagen change at 3, 6 and 12 months and the redness after the first session, rounded
+    and with units.
     """
-    table = cmp.headline().copy()
-    table.insert(0, "rank", cmp.rank()["rank"].reindex(table.index))
+    from .clinical_terms import clinical_table, deciding_column, horizon_in_words, verdict
+
     p = cmp.patient
     print(f"Plans compared for a {p.age:g}-year-old (diabetes: {p.diabetes}) over "
-          f"{cmp.horizon_days:g} days (research model, not a medical device):")
-    with pd.option_context("display.float_format", "{:.1f}".format, "display.width", 160,
-                           "display.max_colwidth", 48):
-        print(table.to_string())
-    print(f"rank: by {' then '.join(cmp.objective)}")
+          f"{horizon_in_words(cmp.days)} (research model, not a medical device):")
+    v = verdict(cmp)
+    print(f"SCREENING: {v['title']}")
+    for plan, rule, reason in v["overrides"]:
+        print(f"OVERRIDDEN: {rule} for {plan!r}, reason: {reason!r}")
+    table = clinical_table(cmp)
+    last = cmp.last_milestone
+    wanted = ["Plan", "Screening", "Sessions", deciding_column(cmp), "Noticeable",
+              *(c for c in table.columns if c.startswith("Collagen change")),
+              f"Wrinkle grade (Lemperle 0-5), change at {last}", "Redness after 1st session"]
+    shown = table[[c for c in wanted if c in table.columns]]
+    with pd.option_context("display.width", 250, "display.max_colwidth", 40,
+                           "display.max_columns", 20):
+        print(shown.to_string())
+    print(f"rank: by {deciding_column(cmp)} (higher first), then less downtime")
     found: dict[str, list[str]] = {}
     for name, screening in cmp.screenings.items():
         for finding in screening.findings:

@@ -6,8 +6,6 @@ from __future__ import annotations
 import html
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,24 +240,25 @@ class PlanOptimum:
             dict(data["info"]),
         )
 
+    def to_json(self) -> str:
+        """The result as JSON text (what :meth:`save` writes)."""
+        return json.dumps(self.to_dict(), indent=1, allow_nan=True)
+
     def save(self, path: str | Path) -> None:
         """Write JSON atomically (a temporary file in the same folder, then renamed)."""
-        target = Path(path)
-        text = json.dumps(self.to_dict(), indent=1, allow_nan=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent or Path("."), prefix=target.name,
-                                   suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        from ._files import write_atomic
+
+        write_atomic(path, self.to_json())
 
     @classmethod
     def load(cls, path: str | Path) -> PlanOptimum:
         """Read a result written by :meth:`save`."""
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8")))
+        from ._files import read_text
+        from .limits import check_nesting
+
+        text = read_text(path)  # bounded size, names the file
+        check_nesting(f"{path}: ", text)
+        return cls.from_dict(json.loads(text))
 
 
 # ---------------------------------------------------------------------- helpers

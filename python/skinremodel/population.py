@@ -209,7 +209,7 @@ class Population:
                  **options: Any) -> BatchResult:
         """Simulate every patient on one plan; the per-patient metrics of :func:`simulate_many`.
 
-        ``options`` are passed on (``metrics``, ``horizon``, ``method``, ``rtol``, ``atol``,
+        ``options`` are passed on (``metrics``, ``t_eval``, ``method``, ``rtol``, ``atol``,
         ``max_steps``, ``threads``, ``client``, ``chunk_size``, ``progress``: a progress bar,
         shown by default in a terminal or notebook only).
         """

@@ -11,8 +11,10 @@ start date when the history has dates. Windows (constants below): isotretinoin s
 6 calendar months before a session; radiation therapy to the area ended at least 12 months
 before; no topical retinoid and no prolonged sun exposure within 24 hours before a session.
 With dates only, "within 24 hours" is read conservatively as the session's day or the day
-before. Sources are listed per rule (:data:`RULES`) and in ``docs/clinician.md``; they are
-clinic guidance pages [S] and a drug label, not trials.
+before. Sources are listed per rule (:data:`RULES`) and in ``docs/clinician.md``: a drug label,
+a consensus statement and peer-reviewed reviews of microneedling where they exist; rules and
+windows with no such source say plainly that they are clinic practice. None rests on a trial.
+An override needs a reason of at least :data:`MIN_REASON_WORDS` words.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["screen", "Screening", "Finding", "Rule", "RULES", "ContraindicationError",
            "ISOTRETINOIN_WASHOUT_MONTHS", "RADIOTHERAPY_WASHOUT_MONTHS",
-           "TOPICAL_WINDOW_DAYS"]
+           "TOPICAL_WINDOW_DAYS", "MIN_REASON_WORDS"]
 
 Severity = Literal["contraindication", "caution"]
 
@@ -43,11 +45,18 @@ RADIOTHERAPY_WASHOUT_MONTHS = 12
 #: "Within 24 hours" at date resolution: the session's day and the day before.
 TOPICAL_WINDOW_DAYS = 1
 
-_CLINIC = ("clinic contraindication lists [S]: balancedayspa.com/pages/microneedling-"
-           "contraindications; renewedspiritdayspa.com/microneedling-contraindications; "
-           "mailash.com/post/contraindications-of-microneedling")
-_CHRONIC = ("beautyandthebroworlando.com/before-your-microneedling-appointment (inflamed eczema, "
-            "psoriasis and other chronic conditions) [S]; " + _CLINIC)
+#: An override's reason must have at least this many words ("x" or "ok" is not a reason).
+MIN_REASON_WORDS = 3
+
+# Sources. [review] = a peer-reviewed review of microneedling whose contraindications include
+# the rule (the abstracts were retrieved; the contraindication lists were not re-read in full
+# text in this round: check before relying on them); [consensus], [label]; "clinic practice" =
+# no medical source was found.
+_REVIEWS = ("reviews of microneedling [review]: Singh A, Yadav S. Microneedling: advances and "
+            "widening horizons. Indian Dermatol Online J 2016;7(4):244-254; Alster TS, Graham "
+            "PM. Microneedling: a review and practical guide. Dermatol Surg 2018;44(3):397-404")
+_CHRONIC = (_REVIEWS + " (active inflammatory skin disease in the area). Clinic practice: "
+            "treat until the area is clear")
 
 
 @dataclass(frozen=True)
@@ -193,12 +202,14 @@ def _diabetes(ctx: _Context) -> tuple[str, tuple[int, ...]] | None:
 #: The rules, in the order findings are reported.
 RULES: tuple[Rule, ...] = (
     Rule("pregnancy", "contraindication", "Pregnancy",
-         "balancedayspa.com (pregnant or breastfeeding); purelyboutique.com [S]",
+         "clinic practice: no study of microneedling has enrolled pregnant patients (trials "
+         "exclude pregnancy), so its safety in pregnancy is unknown; no medical guideline "
+         "addresses it",
          _condition("pregnant", "pregnancy")),
-    Rule("active_acne", "contraindication", "Active acne", _CLINIC,
+    Rule("active_acne", "contraindication", "Active acne",
+         _REVIEWS + " (active acne or infection in the area: spreading bacteria)",
          _condition("active_acne", "active acne in the area")),
-    Rule("rosacea_flare", "contraindication", "Rosacea flare",
-         "necolebitchie.com (rosacea exacerbations); " + _CLINIC,
+    Rule("rosacea_flare", "contraindication", "Rosacea flare", _CHRONIC,
          _condition("rosacea_flare", "rosacea flare")),
     Rule("eczema", "contraindication", "Eczema", _CHRONIC,
          _condition("eczema", "eczema in the area")),
@@ -207,35 +218,40 @@ RULES: tuple[Rule, ...] = (
     Rule("chronic_skin_condition", "contraindication", "Other chronic skin condition", _CHRONIC,
          _other_condition),
     Rule("open_wound", "contraindication", "Open wound",
-         "beautyandthebroworlando.com (no open wounds or cuts); tmrwformen.com [S]",
+         _REVIEWS + " (local infection in the area)",
          _condition("open_wound", "open wound or infection in the area")),
     Rule("radiotherapy", "contraindication", "Recent radiation therapy",
-         "balancedayspa.com (undergoing or about to undergo radiotherapy), "
-         "beautyandthebroworlando.com (not within 3 months) [S]; 12 months chosen [C] because "
-         "chronic radiation changes develop over months (cancernetwork.com radiation "
-         "dermatitis review)",
+         _REVIEWS + " (radiotherapy or chemotherapy: impaired healing). The 12-month window "
+         "is clinic practice (chosen: chronic radiation changes of the skin develop over "
+         "months); no source gives a window",
          _washout("radiotherapy_ended", RADIOTHERAPY_WASHOUT_MONTHS,
                   "radiation therapy to the area ended")),
     Rule("isotretinoin", "contraindication", "Isotretinoin within 6 months",
-         "isotretinoin (Accutane) label: no skin-smoothing procedures for at least 6 months "
-         "after stopping, quoted at projectlead.health [S]; AAD 2024 and ASDS 2017 consensus "
-         "find little risk for microneedling, so overriding with a reason is legitimate",
+         "[label] isotretinoin (Accutane) medication guide: no cosmetic procedures to smooth "
+         "the skin during treatment and for at least 6 months after stopping. [consensus] "
+         "Spring LK et al. Isotretinoin and timing of procedural interventions: a systematic "
+         "review with consensus recommendations. JAMA Dermatol 2017;153(8):802-809: "
+         "insufficient evidence to delay minimally invasive procedures, so overriding with "
+         "that reason is legitimate",
          _isotretinoin),
     Rule("retinoid", "contraindication", "Retinoid within 24 hours",
-         "clinic pre-care instructions [S]: tmrwformen.com (12 h) to yourbestselves.com "
-         "(48 h to 7 days); 24 h as in the project's clinic guidance",
+         "clinic practice: pre-treatment instructions of clinics ask for a pause of 12 hours "
+         "to 7 days; 24 hours is the project's clinic guidance; no medical source gives a "
+         "window",
          _within_a_day("last_retinoid_use", "topical retinoid used")),
     Rule("sun_exposure", "contraindication", "Sun exposure within 24 hours",
-         "tmrwformen.com (no sunburned skin; avoid sun before treatment), realself.com "
-         "(2 weeks) [S]; 24 h as in the project's clinic guidance",
+         "clinic practice: no needling of sunburned or freshly tanned skin; 24 hours is the "
+         "project's clinic guidance (clinic instructions range up to 2 weeks); no medical "
+         "source gives a window",
          _within_a_day("last_sun_exposure", "sun exposure")),
     Rule("keloid", "contraindication", "Keloid or hypertrophic scarring",
-         _CLINIC + "; also outside the model's validity (no fibrotic bistability, "
-         "docs/model.md)", _condition("keloid_history", "history of keloid or hypertrophic "
-                                      "scarring")),
+         _REVIEWS + " (keloid tendency); also outside the model's validity (no fibrotic "
+         "bistability, docs/model.md)",
+         _condition("keloid_history", "history of keloid or hypertrophic scarring")),
     Rule("diabetes", "caution", "Diabetes",
-         "mailash.com, balancedayspa.com (uncontrolled diabetes) [S]; covariate: design "
-         "MN-14 section 2.7", _diabetes, covariate="diabetes"),
+         "clinic practice: clinics list uncontrolled diabetes as a contraindication because "
+         "diabetic wounds heal more slowly; the model applies diabetes as a covariate (design "
+         "MN-14 section 2.7)", _diabetes, covariate="diabetes"),
 )
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
 
@@ -315,10 +331,12 @@ class ContraindicationError(ValueError):
         self.screening = screening
         blocking = [f for f in screening.findings if f.blocking]
         codes = ", ".join(f"{f.code!r}: '<reason>'" for f in blocking)
+        flags = " ".join(f'--override {f.code}="<reason>"' for f in blocking)
         where = f"plan {plan_label!r}: " if plan_label else ""
         super().__init__(
             f"{where}contraindicated: {'; '.join(f.message for f in blocking)}. To go ahead "
-            f"anyway, state a reason: override={{{codes}}}"
+            f"anyway, state a reason of a few words: override={{{codes}}} (command line: "
+            f"{flags})"
         )
 
 
@@ -334,10 +352,12 @@ def check_overrides(override: Mapping[str, str] | None) -> dict[str, str]:
         if code not in RULE_CODES:
             raise ValueError(f"override: unknown screening rule {code!r}; rules are "
                              f"{', '.join(RULE_CODES)}")
-        if not isinstance(reason, str) or not reason.strip():
-            raise ValueError(f"override[{code!r}] needs a reason: a non-empty string saying "
-                             "why the plan goes ahead")
-        out[code] = reason.strip()
+        if not isinstance(reason, str) or len(reason.split()) < MIN_REASON_WORDS:
+            raise ValueError(f"override[{code!r}] needs a reason of at least "
+                             f"{MIN_REASON_WORDS} words saying why the plan goes ahead (e.g. "
+                             "'dermatologist approved, consensus 2017'), got "
+                             f"{reason!r}")
+        out[code] = " ".join(reason.split())
     return out
 
 

@@ -342,9 +342,9 @@ def prop_compare(data) -> None:  # type: ignore[no-untyped-def]
                       if good else st.none() | st.dates() |
                       st.sampled_from(["9999-12-31", "bad"]), label="start")
     history = sr.MedicalHistory(isotretinoin_stopped=dt.date(2020, 1, 1))
-    a = _call(sr.compare, plans, sr.Patient(history=history), horizon_days=horizon,
+    a = _call(sr.compare, plans, sr.Patient(history=history), days=horizon,
               start_date=start)
-    b = _call(sr.compare, plans, sr.Patient(history=history), horizon_days=horizon,
+    b = _call(sr.compare, plans, sr.Patient(history=history), days=horizon,
               start_date=start)
     ra, rb = _same_outcome(a, b)
     if ra is not None:

@@ -169,9 +169,13 @@ def test_horizon_and_daily_default():
     daily = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[0], days=60.5,
                              metrics="total_collagen")
     assert daily.days[0] == 0 and daily.days[-1] == 60.5 and len(daily.days) == 62
-    short = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], PATIENTS[0], days=[10, 20],
-                             horizon=70, metrics=["redness_hours"])
-    assert short.horizon == 70
+    short = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], PATIENTS[0], days=70,
+                             t_eval=[10, 20], metrics=["redness_hours"])
+    assert short.horizon == 70 and short.days.tolist() == [10, 20]
+    with pytest.warns(DeprecationWarning, match=r"horizon=\) is deprecated"):
+        old = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], PATIENTS[0], days=[10, 20],
+                               horizon=70, metrics=["redness_hours"])
+    assert old.horizon == 70
     assert np.isfinite(short.values("redness_hours")[0]).sum() == 3  # sessions on days 0, 30, 60
 
 
@@ -191,8 +195,8 @@ def test_horizon_and_daily_default():
         ({"patients": [sr.Patient(), "old"]}, TypeError, r"patients\[1\]"),
         ({"days": [10, 5]}, ValueError, "days must be sorted"),
         ({"days": [-5]}, ValueError, r"days must be >= 0"),
-        ({"days": [10, 90], "horizon": 50}, ValueError, "beyond the horizon horizon=50"),
-        ({"days": 100, "horizon": 50}, TypeError, "not both"),
+        ({"days": 50, "t_eval": [10, 90]}, ValueError, "beyond the horizon days=50"),
+        ({"days": [10, 20], "t_eval": [10, 90]}, TypeError, "days= is the horizon"),
         ({"method": "euler"}, ValueError, "method must be one of"),
         ({"client": object()}, TypeError, "dask.distributed.Client"),
     ],
@@ -253,7 +257,7 @@ def test_contraindicated_items_fail_like_simulate_would_raise():
     serial = sr.simulate(plan, PATIENTS[1], days=90, t_eval=[30, 90])
     assert np.array_equal(res.values("total_collagen")[2], serial["total_collagen"])
     # With a stated reason the item goes ahead, as simulate() does.
-    reason = {"isotretinoin": "dermatologist approved"}
+    reason = {"isotretinoin": "dermatologist approved, consensus 2017"}
     allowed = sr.simulate_many(plan, recent, days=[30, 90], override=reason)
     assert not allowed.failed[0]
     assert np.array_equal(allowed.values("total_collagen")[0],
@@ -266,8 +270,8 @@ def test_every_state_and_observable_equals_serial_bitwise():
     every = list(sr.STATE_NAMES) + list(sr.OBSERVABLES)
     patients = [sr.Patient(age=30), sr.Patient(age=71, diabetes="poor", photoaged=True,
                                                 acne_scars=True, phototype=5)]
-    res = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], patients, days=DAYS, metrics=every,
-                           horizon=180)
+    res = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], patients, days=180, t_eval=DAYS,
+                           metrics=every)
     for item, patient in enumerate(patients):
         serial = sr.simulate(PLANS["5 x 30 days, 1.5 mm"], patient, days=180, t_eval=DAYS)
         for name in every:

@@ -8,6 +8,10 @@ import pandas as pd
 import pytest
 import skinremodel as sr
 
+# The library's "monthly then yearly" plan has touch-ups after the 12-month horizon: compare()
+# warns about them (tested in test_sessions_after_the_horizon_warn); elsewhere that is expected.
+pytestmark = pytest.mark.filterwarnings("ignore::skinremodel.compare.HorizonWarning")
+
 
 @pytest.fixture(scope="module")
 def cmp():
@@ -75,9 +79,10 @@ def test_an_older_diabetic_patient_gains_less(cmp):
 
 def test_rank_uses_the_documented_default_objective(cmp):
     ranked = cmp.rank()
-    assert cmp.objective == ["visible index 12 mo", "downtime total (d)"]
+    assert cmp.objective == ["visible improvement 12 mo (x just noticeable)",
+                             "downtime total (d)"]
     assert ranked["rank"].tolist() == [1, 2, 3, 4]
-    assert ranked["visible index 12 mo"].is_monotonic_decreasing
+    assert ranked["visible index 12 mo"].is_monotonic_decreasing  # the same order
     by_downtime = cmp.rank("downtime total (d)")
     assert by_downtime["downtime total (d)"].is_monotonic_increasing  # lower is better
     by_many = cmp.rank(["collagen change 6 mo (%)"], ascending=True)
@@ -87,10 +92,11 @@ def test_rank_uses_the_documented_default_objective(cmp):
 
 
 def test_ties_on_the_objective_are_broken_by_downtime():
-    table = pd.DataFrame({"visible index 12 mo": [0.1, 0.1], "downtime total (d)": [9.0, 4.0],
+    table = pd.DataFrame({"visible improvement 12 mo (x just noticeable)": [2.0, 2.0],
+                          "downtime total (d)": [9.0, 4.0],
                           "status": ["ok", "ok"]}, index=["a", "b"])
     fake = sr.Comparison(table=table, plans={}, results={}, screenings={},
-                         patient=sr.Patient(), horizon_days=365, params=sr.Parameters.default(),
+                         patient=sr.Patient(), days=365, params=sr.Parameters.default(),
                          milestones=[(365.0, "12 mo")])
     assert fake.rank().index.tolist() == ["b", "a"]
 
@@ -98,21 +104,53 @@ def test_ties_on_the_objective_are_broken_by_downtime():
 def test_plans_by_name_text_or_schedule_and_their_names():
     plan = sr.Schedule.regular(3, every_weeks=5, depth_mm=1.0)
     c = sr.compare(["every-6-weeks", "2 sessions every 8 weeks at 2 mm", plan], sr.Patient(),
-                   horizon_days=200)
+                   days=200)
     assert list(c.table.index) == ["every 6 weeks", "2 sessions every 8 weeks at 2 mm",
                                    "3 sessions every 5 weeks at 1 mm"]
     # A horizon that is not a milestone gets its own column; later milestones are left out.
     assert "collagen change day 200 (%)" in c.table.columns
     assert "collagen change 12 mo (%)" not in c.table.columns
-    assert c.objective == ["visible index day 200", "downtime total (d)"]
+    assert c.objective == ["visible improvement day 200 (x just noticeable)",
+                           "downtime total (d)"]
     with pytest.raises(ValueError, match="two plans are named"):
         sr.compare(["every-6-weeks", "every 6 weeks"])
     with pytest.raises(ValueError, match=r"plans\[1\]: plan text"):
         sr.compare(["every-6-weeks", "every six wekks"])
     with pytest.raises(ValueError, match="plans is empty"):
         sr.compare([])
-    with pytest.raises(ValueError, match=r"horizon_days must be in \[1, 36500\]"):
-        sr.compare(["every-6-weeks"], horizon_days=0)
+    with pytest.raises(ValueError, match=r"days must be in \[1, 36500\]"):
+        sr.compare(["every-6-weeks"], days=0)
+
+
+def test_horizon_days_is_a_deprecated_alias_of_days():
+    with pytest.warns(DeprecationWarning, match="horizon_days= is deprecated; use days="):
+        old = sr.compare(["every-6-weeks"], horizon_days=200)
+    assert old.days == 200 and list(old.table.columns) == list(
+        sr.compare(["every-6-weeks"], days=200).table.columns)
+    with pytest.warns(DeprecationWarning, match="horizon_days= is deprecated"):
+        assert old.horizon_days == 200
+    with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="days= only"):
+        sr.compare(["every-6-weeks"], None, 200, horizon_days=200)
+
+
+@pytest.mark.filterwarnings("error::skinremodel.compare.HorizonWarning")
+def test_sessions_after_the_horizon_warn():
+    with pytest.warns(sr.HorizonWarning, match="2 of 8 sessions fall after the horizon"):
+        c = sr.compare(["monthly-then-yearly"])
+    assert c.table["sessions"].tolist() == [6]
+
+
+def test_clinical_scale_columns(cmp):
+    row = cmp.table.iloc[0]
+    assert -3 < row["wrinkle grade (Lemperle 0-5) change 12 mo (grades)"] < 0  # better
+    assert "acne-scar grade (Goodman-Baron 1-4) change 12 mo (grades)" not in cmp.table
+    assert 1 <= row["GAIS 12 mo"] <= 4 and 0 < row["patient-rated improvement 12 mo (%)"] < 100
+    jnd = cmp.results[cmp.table.index[0]].effective_params["G_jnd"]
+    assert row["visible improvement 12 mo (x just noticeable)"] == pytest.approx(
+        row["visible index 12 mo"] / jnd)
+    assert row["noticeable by 12 mo"] == (not math.isnan(row["first visible (day)"]))
+    acne = sr.compare(["standard-course"], sr.Patient(age=25, acne_scars=True))
+    assert acne.table.iloc[0]["acne-scar grade (Goodman-Baron 1-4) change 12 mo (grades)"] < 0
 
 
 def test_blocked_plans_get_a_row_without_numbers():
@@ -125,12 +163,14 @@ def test_blocked_plans_get_a_row_without_numbers():
     ranked = c.rank()
     assert ranked.index.tolist() == ["August", "June"] and pd.isna(ranked.loc["June", "rank"])
     assert c.table.loc["June", "first session (date)"] == "2025-06-10"
-    # Every plan blocked: an error that says how to override.
-    with pytest.raises(sr.ContraindicationError, match="isotretinoin"):
-        sr.compare(["standard-course"], p, start_date="2025-05-01")
+    # Every plan blocked: still a comparison, with every plan's status (as for a partial block).
+    none = sr.compare(["standard-course"], p, start_date="2025-05-01")
+    assert none.blocked == ["4 sessions 4-6 weeks apart (up to 6)"]
+    assert none.table["status"].tolist() == ["blocked"]
+    reason = "consensus 2017: no need to wait"
     ok = sr.compare(["standard-course"], p, start_date="2025-05-01",
-                    override={"isotretinoin": "AAD 2024"})
-    assert ok.overrides == {"4 sessions 4-6 weeks apart (up to 6)": {"isotretinoin": "AAD 2024"}}
+                    override={"isotretinoin": reason})
+    assert ok.overrides == {"4 sessions 4-6 weeks apart (up to 6)": {"isotretinoin": reason}}
 
 
 def test_trajectories_and_plot(cmp):

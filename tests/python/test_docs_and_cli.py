@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import skinremodel as sr
 from skinremodel.cli import main
 
@@ -36,9 +37,11 @@ def test_demo_compares_the_plan_library_prints_the_table_and_writes_png(tmp_path
     text = capsys.readouterr().out
     for title in sr.plans.all():
         assert title in text
-    for column in ("collagen change 3 mo (%)", "collagen change 6 mo (%)",
-                   "collagen change 12 mo (%)", "redness after 1st session (h)"):
+    for column in ("Collagen change at 3 mo", "Collagen change at 6 mo",
+                   "Collagen change at 12 mo", "Redness after 1st session",
+                   "Visible improvement at 12 mo (x just noticeable)", "Noticeable"):
         assert column in text
+    assert "SCREENING: No contraindication or caution found" in text
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert report.read_text().startswith("<!DOCTYPE html>")
     demo_sh = (ROOT / "scripts" / "demo.sh").read_text()
@@ -54,6 +57,7 @@ def test_demo_subcommand_is_the_same_comparison(tmp_path, capsys):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+@pytest.mark.filterwarnings("ignore::skinremodel.compare.HorizonWarning")
 def test_demo_numbers_are_physiological():
     table = sr.compare(sr.plans.all(), sr.Patient(age=45)).table
     # More sessions, more collagen at 6 months; everything above baseline; redness 12-72 h.
@@ -103,3 +107,18 @@ def test_performance_doc_shows_the_committed_benchmark_results():
     assert block == results
     assert "Peer time / skinremodel time at equal accuracy" in block
     assert "| goal (at every accuracy 1e-2 .. 1e-6, interleaved, CPU time) |" in doc
+
+
+def test_clinician_doc_pictures_exist_and_come_from_the_browser_test():
+    # Written by tools/clinician_screenshots.py (the browser test with SKINREMODEL_SCREENSHOTS);
+    # the suite never writes them into the repository.
+    import re
+
+    doc = (ROOT / "docs" / "clinician.md").read_text()
+    pictures = re.findall(r"!\[[^\]]*\]\((figures/clinician/[^)]+)\)", doc)
+    assert len(pictures) == 4
+    browser_test = (ROOT / "tests" / "python" / "test_app_browser.py").read_text()
+    for picture in pictures:
+        path = ROOT / "docs" / picture
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", picture
+        assert f'"{path.name}"' in browser_test, picture

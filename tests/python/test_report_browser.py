@@ -3,6 +3,7 @@ a screenshot. scripts/test.sh installs Debian's chromium and sets SKINREMODEL_RE
 so there a missing browser fails instead of skipping."""
 
 import base64
+import re
 import os
 import shutil
 import struct
@@ -91,7 +92,7 @@ def report(tmp_path_factory):
     patient = sr.Patient(age=62, diabetes="controlled",
                          history={"other_skin_condition": "<img src=x onerror=alert(2)>"})
     cmp = sr.compare({XSS_NAME: "standard-course", "every 6 weeks": "every-6-weeks"}, patient,
-                     override={"chronic_skin_condition": "<b onclick=alert(3)>reason</b>"})
+                     override={"chronic_skin_condition": "<b onclick=alert(3)>reason</b> given by the clinic"})
     path = folder / "report.html"
     cmp.to_html(path)
     return path, cmp
@@ -112,6 +113,14 @@ def test_report_renders_tables_and_plots_and_shows_names_as_text(browser, report
     assert "collagen change 12 mo (%)" in dom.tables["comparison"]
     value = f"{cmp.table.loc['every 6 weeks', 'collagen change 12 mo (%)']:.1f}"
     assert value in dom.tables["comparison"]
+    # The clinical table: sorted by rank, the deciding column, rounded numbers with units.
+    assert "Visible improvement at 12 mo (x just noticeable)" in dom.tables["ranking"]
+    ranked = [cmp.rank().index[0], cmp.rank().index[1]]
+    cells = dom.tables["ranking"]
+    assert cells.index(ranked[0]) < cells.index(ranked[1])
+    assert any(c.endswith(" grades") for c in cells) and any(c.endswith(" %") for c in cells)
+    assert not [c for c in cells if re.search(r"\d\.\d\d", c)]  # at most one decimal
+    assert "True" not in text and "False" not in text
     # The plots: one embedded PNG, a real figure.
     (img,) = dom.images
     assert img["src"].startswith("data:image/png;base64,")

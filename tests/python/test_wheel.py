@@ -102,8 +102,8 @@ def test_console_script_version_and_demo_run_from_the_wheel(fresh_venv, tmp_path
     out = _run([bin_dir / "skinremodel", "compare", "--patient",
                 ROOT / "examples" / "patient_45.toml", "--png", "demo.png", "--out", "demo.html"],
                env=env, cwd=tmp_path)
-    for column in ("collagen change 3 mo (%)", "collagen change 12 mo (%)",
-                   "redness after 1st session (h)"):
+    for column in ("Collagen change at 3 mo", "Collagen change at 12 mo",
+                   "Redness after 1st session", "SCREENING: No contraindication"):
         assert column in out.stdout
     assert (tmp_path / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "demo.html").read_text().startswith("<!DOCTYPE html>")

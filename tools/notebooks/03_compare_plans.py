@@ -24,7 +24,7 @@ sr.plans.table()[["title", "sessions", "interval (days)", "yearly touch-ups", "d
 row per plan. `rank()` orders the plans by the documented default objective: the visible index
 at 12 months (what the patient sees), ties broken by less downtime."""),
     ("code", """young = sr.Patient(age=35)
-cmp_young = sr.compare(sr.plans.all(), young, horizon_days=365)
+cmp_young = sr.compare(sr.plans.all(), young, days=365)
 cmp_young"""),
     ("code", """cmp_young.rank()[["rank", "sessions", "visible index 12 mo", "collagen change 6 mo (%)",
                   "collagen change 12 mo (%)", "downtime total (d)", "gain per session (pp)"]]"""),
@@ -34,7 +34,7 @@ cmp_young"""),
 Screening reports diabetes as a **caution**: it lengthens recovery, and the model applies it
 through its diabetes covariate (longer inflammation, more MMP activity, less synthesis)."""),
     ("code", """older = sr.Patient(age=62, diabetes="controlled")
-cmp_older = sr.compare(sr.plans.all(), older, horizon_days=365)
+cmp_older = sr.compare(sr.plans.all(), older, days=365)
 print(sr.screen(older, sr.plans.get("standard-course")))
 cmp_older.rank()[["rank", "visible index 12 mo", "collagen change 12 mo (%)",
                   "downtime total (d)", "screening"]]"""),
@@ -81,7 +81,7 @@ custom = {
 }
 for name, plan in custom.items():
     print(f"{name:30s} {plan}")
-cmp_custom = sr.compare(custom, young, horizon_days=730)
+cmp_custom = sr.compare(custom, young, days=730)
 cmp_custom.rank()[["rank", "sessions", "visible index 12 mo", "visible index day 730",
                    "collagen change day 730 (%)", "downtime total (d)"]]"""),
     ("md", """## The report

@@ -46,7 +46,7 @@ def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
     for k in progress_bar(range(n), total=n, desc="compare uncertainty", progress=progress):
         for j, name in enumerate(plans):
             try:
-                res = simulate(cmp.plans[name], cmp.patient, days=cmp.horizon_days,
+                res = simulate(cmp.plans[name], cmp.patient, days=cmp.days,
                                params=draws[k], method=method,  # type: ignore[arg-type]
                                override=override)
             except SolverError:
