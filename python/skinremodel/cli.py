@@ -201,9 +201,9 @@ def _optimize(args: argparse.Namespace) -> None:
         from .report import optimum_report
 
         rendered.append(("report", args.out, optimum_report(result, patient)))
-    for what, path, data in rendered:
-        write_atomic(path, data)
-        print(f"{what} written to {path}")
+    for what, target, data in rendered:
+        write_atomic(target, data)
+        print(f"{what} written to {target}")
 
 
 def _plans() -> None:

@@ -1107,7 +1107,7 @@ def draws_values(s: Any, plans: Sequence[Schedule], draws: Sequence[tuple[Patien
     out = np.empty((len(plans), len(draws)))
     times = s.times
     for i, plan in enumerate(plans):
-        res = simulate_many(plan, patients, rows, days=times, horizon=s.c.horizon_days,
+        res = simulate_many(plan, patients, rows, t_eval=times, days=s.c.horizon_days,
                             metrics=[s.objective.variable], threads=threads,
                             override=dict(s.c.override) or None)
         vals = np.asarray(res.values(s.objective.variable)).reshape(len(draws), -1)

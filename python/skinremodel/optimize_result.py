@@ -169,7 +169,10 @@ class PlanOptimum:
 
     def to_html_section(self) -> str:
         """The "Optimised plan" section of the HTML report."""
-        from .report import _table_html
+        def _table_html(frame: pd.DataFrame, table_id: str) -> str:
+            # pandas escapes every cell and header (escape=True)
+            return frame.to_html(escape=True, border=0, table_id=table_id, index=False,
+                                 na_rep="", float_format=lambda x: f"{x:.4g}")
 
         active = "".join(f"<li>{_esc(a)}</li>" for a in self.active_constraints) or \
             "<li>none (an interior optimum)</li>"

@@ -20,7 +20,6 @@ import io
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-import markupsafe
 import pandas as pd
 
 from . import clinical_terms as ct
@@ -210,8 +209,7 @@ def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None,
         research_note=RESEARCH_NOTE, version=__version__,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), params=params,
         plans=_plans(cmp), full_table=full,
-        extra=markupsafe.Markup(("" if optimum is None else optimum.to_html_section())
-                                + _uncertainty_html(cmp)),
+        extra=("" if optimum is None else optimum.to_html_section()) + _uncertainty_html(cmp),
         assumptions=ASSUMPTIONS, rules=[(r.title, r.severity, r.source) for r in RULES])
 
 

@@ -82,10 +82,10 @@ def test_save_keeps_history_dates_and_overrides(tmp_path):
         isotretinoin_stopped=dt.date(2025, 5, 1)))
     plan = sr.Schedule.regular(2, every_weeks=4).starting("2025-06-02")
     res = sr.simulate(plan, patient, days=60,
-                      override={"isotretinoin": "dermatologist approved"})
+                      override={"isotretinoin": "dermatologist approved, consensus 2017"})
     back = sr.Result.load(res.save(tmp_path / "h.nc"))
     assert back.equals(res)
-    assert back.screening.overrides == {"isotretinoin": "dermatologist approved"}
+    assert back.screening.overrides == {"isotretinoin": "dermatologist approved, consensus 2017"}
     assert back.schedule.start_date == dt.date(2025, 6, 2)
 
 

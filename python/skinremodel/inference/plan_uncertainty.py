@@ -38,7 +38,7 @@ def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
                         f"(sr.sample_posterior), got {type(source).__name__}")
     n = check_int("n_draws", n_draws, 2, 1_000_000)
     draws = source.parameter_draws(n, seed, cmp.patient)
-    columns = _metric_columns(cmp.milestones)
+    columns = _metric_columns(cmp.milestones, cmp.patient.acne_scars)
     plans = [p for p, r in cmp.results.items() if r is not None]
     values = np.full((len(plans), n, len(columns)), np.nan)
     noticeable = np.zeros((len(plans), n), dtype=bool)
@@ -51,7 +51,7 @@ def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
                                override=override)
             except SolverError:
                 continue
-            row = _metrics(res, cmp.milestones)
+            row = _metrics(res, cmp.milestones, cmp.patient.acne_scars)
             values[j, k] = [row[c] for c in columns]
             idx = int(np.searchsorted(res.t, last_day))
             noticeable[j, k] = bool(res["visible_improvement"][idx] > draws[k]["G_jnd"])
