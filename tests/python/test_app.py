@@ -137,3 +137,32 @@ def test_cli_app_binds_localhost_by_default(app_server):
     args = _parser().parse_args(["app"])
     assert args.host == "127.0.0.1" and args.port == 8050
     assert app_server.server_address[0] == "127.0.0.1" and app_server.server_port > 0
+
+
+def test_optimise_button_adds_the_optimised_plan(client):
+    response = client.post("/optimise", data=form(patient_name=XSS, library=[],
+                                                  plan_text=f"{XSS}: 2 sessions every 6 weeks"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:2000]
+    assert "id='optimised-plan'" in page and 'id="ranking"' in page
+    assert "optimised plan" in page and "Traceback" not in page
+    assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_optimise_needs_no_plan_and_reports_errors_in_the_page(client):
+    response = client.post("/optimise", data=form(library=[], plan_text="", pregnant="yes"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and 'id="errors"' in page
+    assert "Optimiser: screening: pregnancy" in page and "override={" not in page
+    assert "Go ahead despite a contraindication" in page and "Traceback" not in page
+
+
+def test_uncertainty_option_shows_p_best(client):
+    response = client.post("/", data=form(uncertainty="yes", patient_name=XSS))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200, page[:2000]
+    assert 'id="uncertainty"' in page and "P(best)" in page and "P(noticeable)" in page
+    assert "Virtual population: 40 parameter draws" in page and "not fitted to data" in page
+    assert "<script>alert" not in page
+    report = client.post("/report.html", data=form(uncertainty="yes")).get_data(as_text=True)
+    assert "P(best)" in report and "Virtual population" in report
