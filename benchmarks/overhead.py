@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import time
 
 import numpy as np
 
@@ -27,16 +26,7 @@ import skinremodel as sr
 from skinremodel import _core
 from skinremodel.observables import ObservableContext
 from skinremodel.simulate import event_definitions, resolve_atol
-
-
-def cpu_per_call(fn, min_s: float) -> float:  # noqa: ANN001
-    n, t0 = 0, time.process_time()
-    while True:
-        fn()
-        n += 1
-        spent = time.process_time() - t0
-        if spent >= min_s:
-            return spent / n
+from timing import cpu_per_call  # same folder: run as python benchmarks/overhead.py
 
 
 def main() -> None:

@@ -74,6 +74,7 @@ from skinremodel.patient import patient_codes  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
 import reference_mn14 as ref_impl  # noqa: E402  (independent implementation, for the reference)
+from timing import cpu_per_call  # noqa: E402  (same folder: python benchmarks/peers.py)
 
 SESSION_DAYS = [0.0, 28.0, 56.0, 84.0, 112.0, 140.0]
 HORIZON = 365.0
@@ -477,17 +478,6 @@ class Diffrax(Peer):
 
 
 # ------------------------------------------------------------------------------ measuring
-def cpu_per_call(fn: Callable[[], object], min_s: float) -> float:
-    """Mean process CPU time of fn() over as many calls as fit in min_s (at least one)."""
-    n, t0 = 0, time.process_time()
-    while True:
-        fn()
-        n += 1
-        spent = time.process_time() - t0
-        if spent >= min_s:
-            return spent / n
-
-
 @dataclass
 class Curve:
     peer: Peer

@@ -1,4 +1,5 @@
-"""Timing helper shared by the benchmark scripts: the median of repeats after a warm-up call.
+"""Timing helpers shared by the benchmark scripts: the median of repeats after a warm-up call,
+and the mean CPU time per call over a minimum span.
 
 Medians, because the development machines are small and shared, and a busy moment shows up as a
 few slow samples rather than as a shift of all of them.
@@ -20,3 +21,14 @@ def median_seconds(fn: Callable[[], object], repeats: int) -> float:
         fn()
         samples.append(time.perf_counter() - t0)
     return statistics.median(samples)
+
+
+def cpu_per_call(fn: Callable[[], object], min_s: float) -> float:
+    """Mean process CPU time of fn() over as many calls as fit in min_s (at least one)."""
+    n, t0 = 0, time.process_time()
+    while True:
+        fn()
+        n += 1
+        spent = time.process_time() - t0
+        if spent >= min_s:
+            return spent / n
