@@ -149,6 +149,40 @@ def test_optimise_button_adds_the_optimised_plan(client):
     assert "<script>alert" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
+def test_optimised_plan_is_carried_into_later_comparisons_and_downloads(client):
+    import html
+    import re
+
+    import skinremodel as sr
+    from skinremodel.app.forms import OPTIMISED_NAME
+
+    page = client.post("/optimise", data=form()).get_data(as_text=True)
+    carried = html.unescape(re.search(r'name="optimised_plan" id="optimised_plan" '
+                                      r'value="([^"]*)"', page).group(1))
+    plan = sr.Schedule.from_json(carried)
+    assert plan.name == OPTIMISED_NAME and 1 <= len(plan) <= 6
+    # The downloads re-submit the page's form: the optimised plan is in the report and CSV.
+    report = client.post("/report.html", data=form(optimised_plan=carried)).get_data(as_text=True)
+    assert OPTIMISED_NAME in report
+    table = pd.read_csv(io.StringIO(client.post("/table.csv", data=form(
+        optimised_plan=carried)).get_data(as_text=True)), index_col=0)
+    assert OPTIMISED_NAME in table.index and len(table) == 3
+    # Its outcome in the CSV is that of comparing the carried plan directly.
+    from skinremodel.clinical_terms import rounded_table
+
+    direct = rounded_table(sr.compare({OPTIMISED_NAME: plan}, sr.Patient(age=45), days=365,
+                                      start_date="2025-06-02"))
+    column = "visible improvement 12 mo (x just noticeable)"
+    assert table.loc[OPTIMISED_NAME, column] == direct.iloc[0][column] > 0
+    # Dropping it, tampering with it, or reusing its name for a user plan.
+    dropped = client.post("/table.csv", data=form(optimised_plan=carried, drop_optimised="yes"))
+    assert OPTIMISED_NAME not in dropped.get_data(as_text=True)
+    bad = client.post("/", data=form(optimised_plan='{"sessions": "x"}'))
+    assert bad.status_code == 422 and "Optimised plan: the page" in bad.get_data(as_text=True)
+    clash = client.post("/", data=form(plan_text=f"{OPTIMISED_NAME}: 2 sessions every 6 weeks"))
+    assert clash.status_code == 422 and "is kept for the optimiser" in clash.get_data(as_text=True)
+
+
 def test_optimise_needs_no_plan_and_reports_errors_in_the_page(client):
     response = client.post("/optimise", data=form(library=[], plan_text="", pregnant="yes"))
     page = response.get_data(as_text=True)

@@ -189,3 +189,54 @@ def test_clinician_session(server, driver, downloads, shots):
     assert REASON in by_id(driver, "overrides").text
     no_alert(driver)
     screenshot(driver, shots, "report.png")
+
+
+def test_optimise_and_uncertainty(server, driver, downloads, shots):
+    # 5. A fresh patient: "Optimise for this patient" with no plan of one's own.
+    from selenium.webdriver.common.by import By
+
+    driver.get(server)
+    fill(driver, "age", "52")
+    by_id(driver, "photoaged").click()
+    set_date(driver, "start_date", "2025-06-02")
+    submit(driver, "optimise")
+    assert not driver.find_elements(By.ID, "errors"), by_id(driver, "errors").text
+    section = by_id(driver, "optimised-plan").text
+    assert section.startswith("Optimised plan")
+    head, rows = table_rows(driver)
+    names = [r[head.index("Plan")] for r in rows]
+    assert names == ["optimised plan"]  # the only plan compared
+    assert "optimised plan" in by_id(driver, "optimised-carried").text
+    screenshot(driver, shots, "app_optimised.png")
+
+    # 6. Add a library plan and ask for uncertainty: the optimised plan is carried along, the
+    #    optimum beats (or ties) the library plan, and P(best) over the plans sums to one.
+    by_id(driver, "library-standard-course").click()
+    by_id(driver, "uncertainty-option").click()
+    submit(driver, "compare")
+    assert not driver.find_elements(By.ID, "errors")
+    head, rows = table_rows(driver)
+    names = [r[head.index("Plan")] for r in rows]
+    assert set(names) == {"optimised plan", "4 sessions 4-6 weeks apart (up to 6)"}
+    assert names[0] == "optimised plan"
+    uhead, urows = table_rows(driver, "uncertainty")
+    p_best = [float(r[uhead.index("P(best)") - 1]) for r in urows]  # row labels are <th>
+    assert sum(p_best) == pytest.approx(1.0, abs=0.03) and all(0 <= p <= 1 for p in p_best)
+    assert "not fitted to data" in by_id(driver, "analyses").text
+    no_alert(driver)
+    screenshot(driver, shots, "app_uncertainty.png")
+
+    # 7. The downloaded report carries the optimised plan and the uncertainty section.
+    for old in downloads.glob("skinremodel-report-*.html"):
+        old.unlink()
+    by_id(driver, "download-report").click()
+    deadline = time.monotonic() + 60
+    files = []
+    while time.monotonic() < deadline:
+        files = list(downloads.glob("skinremodel-report-*.html"))
+        if files and not list(downloads.glob("*.crdownload")):
+            break
+        time.sleep(0.2)
+    assert files, "the report was not downloaded"
+    report = files[0].read_text(encoding="utf-8")
+    assert "optimised plan" in report and 'id="uncertainty"' in report and "P(best)" in report

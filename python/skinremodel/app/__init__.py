@@ -22,7 +22,9 @@ Two optional analyses:
   default clinic constraints (at most :data:`OPTIMISE_MAX_SESSIONS` sessions at least
   :data:`OPTIMISE_MIN_INTERVAL_DAYS` days apart, depths 0.5-2.0 mm, the form's horizon, start
   date and overrides), seeded and with one start so that it stays fast; the optimised plan joins
-  the compared plans and its section is shown under the comparison.
+  the compared plans and its section is shown under the comparison. The page then carries the
+  plan (a hidden field) so that later comparisons and both downloads include it, until the
+  clinician ticks "drop the optimised plan" or optimises again.
 - **Show uncertainty (virtual population)**: the comparison with ``uncertainty=`` from
   :class:`VirtualPopulationDraws`, parameter draws of a virtual population with the illustrative
   inter-individual variability of ``docs/populations.md`` (:data:`APP_VARIABILITY`, assumed and
@@ -43,8 +45,10 @@ from .forms import (
     HISTORY_DATES,
     HISTORY_FLAGS,
     MAX_PLANS,
+    OPTIMISED_NAME,
     FieldError,
     FormData,
+    carried_plan,
     parse_form,
 )
 
@@ -65,8 +69,6 @@ APP_DRAWS = 40
 OPTIMISE_MAX_SESSIONS = 6
 OPTIMISE_MIN_INTERVAL_DAYS = 14.0
 OPTIMISE_DEPTH_MM = (0.5, 2.0)
-#: Name of the optimised plan among the compared plans.
-OPTIMISED_NAME = "optimised plan"
 
 
 class VirtualPopulationDraws:
@@ -157,19 +159,25 @@ def create_app() -> Any:
 
     def page(form: Any, data: FormData | None = None, context: dict[str, Any] | None = None,
              notes: list[str] | None = None, failure: str | None = None,
-             status: int = 200, extra: str = "") -> tuple[str, int]:
+             status: int = 200, extra: str = "",
+             optimised: Any = None) -> tuple[str, int]:
         errors = data.errors if data is not None else []
         by_field: dict[str, list[str]] = {}
         for e in errors:
             by_field.setdefault(e.field, []).append(e.message)
         chosen = set(form.getlist("library")) if hasattr(form, "getlist") else set()
+        if optimised is None and data is not None and not form.get("drop_optimised"):
+            optimised = data.plans.get(OPTIMISED_NAME)
         return render_template(
             "index.html.j2", form=form, chosen=chosen, errors=errors, by_field=by_field,
             c=context, extra=extra, notes=notes or [], failure=failure, css=CSS,
             research_note=RESEARCH_NOTE, version=__version__, library_plans=library_plans,
             contraindications=contraindications, covariate_flags=COVARIATE_FLAGS,
             history_flags=HISTORY_FLAGS, history_dates=HISTORY_DATES, max_plans=MAX_PLANS,
-            min_words=MIN_REASON_WORDS, today=dt.date.today().isoformat()), status
+            min_words=MIN_REASON_WORDS, today=dt.date.today().isoformat(),
+            optimised_name=OPTIMISED_NAME,
+            optimised_plan=carried_plan(optimised) if optimised is not None else "",
+            optimised_text=str(optimised) if optimised is not None else ""), status
 
     def run(form: Any, optimise: bool = False) -> tuple[FormData, Any, list[str], Any]:
         data = parse_form(form)
@@ -182,10 +190,8 @@ def create_app() -> Any:
             try:
                 if optimise:
                     optimum = _optimise(data)
-                    name = OPTIMISED_NAME
-                    while name in data.plans:
-                        name += " (new)"
-                    data.plans[name] = optimum.schedule  # compared with the form's plans
+                    # compared with the form's plans, replacing an earlier optimum
+                    data.plans[OPTIMISED_NAME] = optimum.schedule.named(OPTIMISED_NAME)
                 cmp, notes = _compare(data, uncertainty=bool(form.get("uncertainty")))
             except (ValueError, TypeError, KeyError) as exc:
                 message = " ".join(str(exc).split())
@@ -217,7 +223,8 @@ def create_app() -> Any:
                 f"apart, depths {OPTIMISE_DEPTH_MM[0]:g}-{OPTIMISE_DEPTH_MM[1]:g} mm, over "
                 f"the horizon; it is compared above as {OPTIMISED_NAME!r}.")
             extra = f'<p class="note">{about}</p>' + optimum.to_html_section() + extra
-        return page(request.form, data, context, notes, extra=extra)
+        return page(request.form, data, context, notes, extra=extra,
+                    optimised=data.plans.get(OPTIMISED_NAME))
 
     @app.post("/")
     def compare_plans() -> tuple[str, int]:

@@ -8,6 +8,7 @@ raises on bad input: every problem becomes a message for the page.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,12 +21,14 @@ from ..schedule import Schedule
 from ..screening import MIN_REASON_WORDS, RULES
 
 __all__ = ["FieldError", "FormData", "parse_form", "MAX_PLANS", "MAX_TEXT", "HISTORY_FLAGS",
-           "HISTORY_DATES", "COVARIATE_FLAGS"]
+           "HISTORY_DATES", "COVARIATE_FLAGS", "OPTIMISED_NAME", "carried_plan"]
 
 #: At most this many plans per comparison (the page stays readable, the request fast).
 MAX_PLANS = 8
 #: Longest accepted text field (plan lines, names, reasons), in characters.
 MAX_TEXT = 400
+#: Name of the optimiser's plan among the compared plans (reserved: no user plan may take it).
+OPTIMISED_NAME = "optimised plan"
 
 COVARIATE_FLAGS: tuple[tuple[str, str], ...] = (
     ("smoker", "Smoker"), ("photoaged", "Photo-aged skin"),
@@ -101,6 +104,27 @@ def _plan_lines(text: str, errors: list[FieldError]) -> list[tuple[str, Schedule
             continue
         out.append((name or body, plan))
     return out
+
+
+def carried_plan(plan: Schedule) -> str:
+    """The optimised plan as the page carries it between requests (the hidden field
+    ``optimised_plan``): :meth:`Schedule.to_json` made compact, exact for any plan."""
+    return json.dumps(json.loads(plan.to_json()), separators=(",", ":"))
+
+
+def _optimised_plan(form: Mapping[str, Any], errors: list[FieldError]) -> Schedule | None:
+    # The plan a previous "Optimise for this patient" found, carried by the page so that a new
+    # comparison and the downloads include it; ticking "drop_optimised" removes it.
+    text = _text(form, "optimised_plan")
+    if not text or form.get("drop_optimised"):
+        return None
+    try:
+        return Schedule.from_json(text).named(OPTIMISED_NAME)
+    except (ValueError, TypeError, KeyError) as exc:
+        errors.append(FieldError("optimise", "Optimised plan: the page's copy is not a valid "
+                                             f"plan ({' '.join(str(exc).split())[:200]}); run "
+                                             "'Optimise for this patient' again"))
+        return None
 
 
 def parse_form(form: Mapping[str, Any]) -> FormData:
@@ -179,11 +203,18 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
         plan = library.get(name)
         data.plans[plan.label()] = plan
     for name, plan in _plan_lines(_text(form, "plan_text")[: MAX_TEXT * 8], errors):
+        if name == OPTIMISED_NAME:
+            errors.append(FieldError("plan_text", f"The name {OPTIMISED_NAME!r} is kept for the "
+                                                  "optimiser's plan; give your plan another name"))
+            continue
         if name in data.plans:
             errors.append(FieldError("plan_text", f"Two plans are named {name[:60]!r}; give "
                                                   "each a different name ('Name: plan text')"))
             continue
         data.plans[name[:MAX_TEXT]] = plan
+    optimised = _optimised_plan(form, errors)
+    if optimised is not None:
+        data.plans[OPTIMISED_NAME] = optimised
     if not data.plans and not any(e.field in ("plan_text", "library") for e in errors):
         errors.append(FieldError("plans", "Plans: tick at least one library plan or write one "
                                           "in the plan box"))
