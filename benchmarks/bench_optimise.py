@@ -4,7 +4,7 @@ Run:  python benchmarks/bench_optimise.py [--repeats 3] [--population 1000] [--t
 
 Deterministic: the default 45-year-old, 365 days, at most 6 sessions at least 14 days apart,
 depths 0.5-2.0 mm, compared with every library plan satisfying the constraints (the call of
-the issue). Robust: the 10th percentile of the visible index at day 365 over a seeded virtual
+the issue). Robust: the 10th percentile of the visible improvement at day 365 over a seeded virtual
 population (ages 30-70, two varied parameters), optimised on a seeded subsample of 16 draws
 with the engine's gradients, then the optimised plan and every feasible library plan evaluated
 on all patients with the batch engine on ``--threads`` threads. Medians of wall time; these

@@ -14,7 +14,7 @@ skinremodel.calibration.TARGETS. The tropoelastin synthesis gain s_Ew has no num
 data; it is set to the geometric middle of the interval in which every published direction
 check holds (skinremodel.calibration.DIRECTION_CHECKS: total elastin falls in both El-Domyati
 2015 cohorts, stays within 5% in Kenkel 2021), alternating with the least-squares fit until
-both settle (elastin enters elasticity and the visible index). All other parameters keep their
+both settle (elastin enters elasticity and the visible improvement). All other parameters keep their
 literature or chosen values; in particular the fast inflammatory kinetics are not fitted.
 """
 

@@ -7,8 +7,8 @@ Run:  python tools/model_docs.py          rewrite the marked blocks
 Blocks (between <!-- NAME:begin ... --> and <!-- NAME:end --> markers):
   parameter-table   every parameter by group, from python/skinremodel/data/parameters.csv
   calibration       observed against predicted for every calibration target, direction checks
-  spacing           collagen and visible index against the session interval
-  persistence       visible index of the standard plans over 24 months
+  spacing           collagen and visible improvement against the session interval
+  persistence       visible improvement of the standard plans over 24 months
   clinical-scales   each clinical scale: what it reads, parameters, plausible change and model
 """
 
@@ -92,7 +92,7 @@ def spacing() -> str:
     import skinremodel as sr
 
     out = ["| interval (days) | last session (day) | total collagen 6 mo | total collagen 12 mo | "
-           "mature collagen 12 mo | visible index G 6 mo | visible index G 12 mo |",
+           "mature collagen 12 mo | visible improvement G 6 mo | visible improvement G 12 mo |",
            "|---|---|---|---|---|---|---|"]
     for interval in (7, 14, 21, 28, 42, 56):
         res = sr.simulate(sr.Schedule.regular(4, every_days=interval), sr.Patient(age=45), days=365)
@@ -105,7 +105,7 @@ def spacing() -> str:
 
 
 def persistence() -> str:
-    """Visible index of the standard plans over 24 months: peak, and what is left after."""
+    """Visible improvement of the standard plans over 24 months: peak, and what is left after."""
     import skinremodel as sr
 
     plans = {**PLANS_24_MONTHS, "7 sessions daily": list(range(7))}
@@ -172,7 +172,7 @@ def render(doc: str) -> str:
 
 
 def figure(path: Path) -> None:
-    """Visible index and total collagen of the standard plans over 24 months."""
+    """Visible improvement and total collagen of the standard plans over 24 months."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -189,7 +189,7 @@ def figure(path: Path) -> None:
     jnd = sr.Parameters.default()["G_jnd"]
     ax_g.axhline(jnd, color="0.5", ls="--", lw=1)
     ax_g.text(23.8, jnd, "just noticeable", ha="right", va="bottom", fontsize=8, color="0.4")
-    ax_g.set_ylabel("visible index G")
+    ax_g.set_ylabel("visible improvement G")
     ax_c.set_ylabel("total collagen (% change)")
     ax_c.set_xlabel("months after the first session")
     ax_g.legend(fontsize=8)

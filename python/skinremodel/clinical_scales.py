@@ -1,6 +1,6 @@
 """Clinical-scale observation models: the grades and scores clinical studies report.
 
-Each scale is a documented function of an existing model observable (the visible index
+Each scale is a documented function of an existing model observable (the visible improvement
 ``visible_improvement`` or ``elasticity``), read through that observable's function and partial
 derivatives, never through the states directly: a change of what those observables read flows
 through to every scale. Scale parameters are model parameters (group ``clinical_scale`` of
@@ -15,8 +15,8 @@ through to every scale. Scale parameters are model parameters (group ``clinical_
   E[Y] = lo + sum_{k=lo}^{hi-1} (1 - P(Y <= k)); fits use the ordinal likelihood
   (:func:`ordinal_log_likelihood`), not a Gaussian on grade numbers.
 - **Continuous scores** (Goodman-Baron quantitative, Lipper-Perez): score = base exp(-slope G),
-  a proportional fall with the visible index (scar counts times severity points), fitted with the
-  Gaussian noise models.
+  a proportional fall with the visible improvement (scar counts times severity points), fitted
+  with the Gaussian noise models.
 - **Patient-rated improvement** (percent) is the existing observable; it is listed here so that
   the scale table and the plausibility checks are in one place.
 

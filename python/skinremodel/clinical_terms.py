@@ -11,7 +11,7 @@ web app say the same thing in the same way:
   number rounded to what the model can support and labelled with its unit or scale;
 - a rounded CSV (:func:`rounded_table`) and the horizon with units (:func:`parse_horizon`).
 
-The visible index is shown as **visible improvement in multiples of the just-noticeable
+The visible improvement G is shown **in multiples of the just-noticeable
 change** (1x = a change an observer just notices, the model's G_jnd). The model's index dips
 slightly below 0 for a few days after a first session (the needle injury comes before new
 collagen); what a clinician sees is clipped at 0 ("no visible change yet"), and the plots say so.
@@ -46,7 +46,7 @@ __all__ = ["yes_no", "date_in_words", "message_in_words", "history_in_words", "p
            "rounded_table", "deciding_column", "VISIBLE_NOTE"]
 
 VISIBLE_NOTE = (
-    "Visible improvement is the model's visible index in multiples of the just-noticeable "
+    "Visible improvement is the model's visible improvement in multiples of the just-noticeable "
     "change (1x = a change an observer just notices). The index dips slightly below 0 for a "
     "few days after a first session (the needle injury comes before new collagen); that is "
     "shown as 0, no visible change yet."
@@ -356,7 +356,7 @@ def clinical_table(cmp: Comparison) -> pd.DataFrame:
 
 #: Decimals of the rounded CSV by column pattern (first match wins).
 _DECIMALS: tuple[tuple[str, int], ...] = (
-    ("(grades)", 2), ("GAIS", 2), ("x just noticeable", 2), ("visible index", 3),
+    ("(grades)", 2), ("GAIS", 2), ("x just noticeable", 2), ("(model units)", 3),
     ("(%)", 1), ("(pp)", 2), ("(h)", 1), ("(d)", 2), ("(day)", 1),
 )
 

@@ -11,11 +11,11 @@ those within the horizon, plus the horizon itself if it is not one of them):
 - ``redness after 1st session (h)``, ``redness per session, mean/max (h)``: hours of visible
   redness (R above R_vis) after each session (:meth:`Result.redness_hours`).
 - ``downtime total (d)``: the sum over sessions of :meth:`Result.downtime_days`.
-- ``first visible (day)``: first day the visible index passes its just-noticeable value.
-- ``visible index M``: the visible index G (model units; 0 = baseline) on that day.
-- ``visible improvement M (x just noticeable)``: the visible index divided by its
+- ``first visible (day)``: first day the visible improvement passes its just-noticeable value.
+- ``visible improvement M (model units)``: the visible improvement G (0 = baseline) on that day.
+- ``visible improvement M (x just noticeable)``: G divided by its
   just-noticeable value G_jnd: 1 = a change an observer just notices (the ranking column).
-- ``noticeable by H``: whether the visible index passed G_jnd within the horizon.
+- ``noticeable by H``: whether the visible improvement passed G_jnd within the horizon.
 - ``<scale> change H (grades)``: expected clinical grade at H minus the grade before treatment,
   for the Lemperle wrinkle grade, the Alexiades-Armenakas texture and laxity grades and, for a
   patient with atrophic acne scars, the Goodman-Baron acne-scar grade (negative = better);
@@ -29,7 +29,7 @@ those within the horizon, plus the horizon itself if it is not one of them):
 Default ranking objective (:data:`DEFAULT_OBJECTIVE`): the visible improvement at the last
 milestone (in multiples of the just-noticeable change), highest first, ties broken by less
 total downtime. It ranks by what the patient sees at the end of the horizon, not by collagen
-alone, because the visible index weighs mature collagen and elastin (docs/model.md,
+alone, because the visible improvement weighs mature collagen and elastin (docs/model.md,
 "Observables"); dividing by the just-noticeable value does not change the order.
 """
 
@@ -207,7 +207,7 @@ class Comparison:
         return pd.DataFrame(columns)
 
     def plot(self, figsize: tuple[float, float] = (12.0, 8.0)) -> Figure:
-        """Plot trajectories of the visible index and total collagen, and headline bars.
+        """Plot trajectories of the visible improvement and total collagen, and headline bars.
 
         Sessions are marked on the trajectories. Returns the matplotlib Figure.
         """
@@ -300,7 +300,7 @@ def _metric_columns(marks: list[tuple[float, str]], acne_scars: bool) -> list[st
     last = marks[-1][1]
     return ["redness after 1st session (h)", "redness per session, mean (h)",
             "redness per session, max (h)", "downtime total (d)", "first visible (day)",
-            *(f"visible index {label}" for _, label in marks),
+            *(f"visible improvement {label} (model units)" for _, label in marks),
             *(f"collagen change {label} (%)" for _, label in marks),
             f"elastin change {last} (%)", "gain per session (pp)",
             *(f"visible improvement {label} (x just noticeable)" for _, label in marks),
@@ -324,7 +324,7 @@ def _metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) -> d
     visible = res["visible_improvement"]
     collagen = res.percent_change("total_collagen")
     for day, label in marks:
-        row[f"visible index {label}"] = float(visible[index[day]])
+        row[f"visible improvement {label} (model units)"] = float(visible[index[day]])
     for day, label in marks:
         row[f"collagen change {label} (%)"] = float(collagen[index[day]])
     last_day, last = marks[-1]
@@ -390,7 +390,7 @@ def compare(
         :func:`skinremodel.sample_posterior`): ``n_draws`` parameter sets (seeded by ``seed``)
         are simulated on every plan; the table gains ``"<column> [2.5%]"``/``"[97.5%]"``
         columns after each metric, ``P(best)`` (the plan is best by the ranking objective) and
-        ``P(noticeable)`` (visible index above its just-noticeable value at the last
+        ``P(noticeable)`` (visible improvement above its just-noticeable value at the last
         milestone); ``intervals`` and ``p_beats`` hold the details (docs/inference.md).
     n_draws, seed : int
         Draws for ``uncertainty`` and their seed.

@@ -37,7 +37,7 @@ def _trajectory(ax: Axes, res: Result, values: np.ndarray, color: str, label: st
 def plot_comparison(cmp: Comparison, figsize: tuple[float, float] = (12.0, 8.0)) -> Figure:
     """Draw the comparison figure and return it.
 
-    Top: visible improvement (the visible index in multiples of the just-noticeable change,
+    Top: visible improvement (G in multiples of the just-noticeable change,
     clipped at 0: the model's brief dip after a first session is shown as no visible change)
     and total collagen against day for every simulated plan, with a marker (triangle) at each
     session. Bottom: bars of four headline outcomes.

@@ -144,7 +144,7 @@ def _visible_terms(y: Array, ctx: ObservableContext) -> Array:
                                + g_imm * _col(y, "Cf") + ctx.p("g_E") * _col(y, "E"))
 
 
-def visible_index_weights(ctx: ObservableContext) -> tuple[Array, float | Array]:
+def visible_improvement_weights(ctx: ObservableContext) -> tuple[Array, float | Array]:
     """Weights w (shape (15,), or (..., 15) for a batch) and offset c with G = w . y - c."""
     scale = ctx.p("g_scale")
     w = np.zeros(ctx.effective.shape[:-1] + (len(STATE_NAMES),))
@@ -275,7 +275,7 @@ def _d_oct(y: Array, ctx: ObservableContext) -> ObservableGradient:
 def _d_visible(y: Array, ctx: ObservableContext, scale: Array | float = 1.0) -> ObservableGradient:
     # G = w . (y - baseline) = g_scale (dCm + g_imm (dC3 + dC1 + dCf) + g_E dE): linear in the
     # states, the baseline, and each of g_scale, g_imm, g_E.
-    w, _ = visible_index_weights(ctx)
+    w, _ = visible_improvement_weights(ctx)
     b = ctx.baseline
     g_scale = ctx.p("g_scale")
     scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (y.shape[0],))

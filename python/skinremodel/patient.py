@@ -47,8 +47,8 @@ class Patient:
     reactive_skin : bool
         Thin or reactive skin (for example rosacea-prone): more, and more visible, redness.
     acne_scars : bool
-        Atrophic acne scars in the treated area: the visible index is judged against the scar's
-        collagen deficit (``cov_acne_deficit``), so the same gain is more visible.
+        Atrophic acne scars in the treated area: the visible improvement is judged against the
+        scar's collagen deficit (``cov_acne_deficit``), so the same gain is more visible.
     history : MedicalHistory or mapping, optional
         What screening asks about (pregnancy, skin conditions, isotretinoin, ...); not a model
         covariate. See :func:`skinremodel.screen`.

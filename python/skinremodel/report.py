@@ -183,7 +183,7 @@ def _uncertainty_html(cmp: Comparison) -> str:
                           float_format=lambda x: f"{x:.3g}")
     return f"""<h2 id="uncertainty">Uncertainty</h2>
 <p>{_esc(cmp.uncertainty_source or "")}. P(best): share of draws in which the plan ranks first
-by {_esc(objective)}; P(noticeable): share in which the visible index at the last milestone
+by {_esc(objective)}; P(noticeable): share in which the visible improvement at the last milestone
 exceeds its just-noticeable value. Every metric of the comparison table has its 95% interval
 ([2.5%] and [97.5%] rows).</p>
 {table}

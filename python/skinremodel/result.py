@@ -282,7 +282,7 @@ class Result:
         return self._duration_above("downtime", session)
 
     def first_visible_day(self) -> float:
-        """First day the visible index G passes its just-noticeable value ``G_jnd``.
+        """First day the visible improvement G passes its just-noticeable value ``G_jnd``.
 
         Returns NaN if it never does within the horizon.
         """
@@ -364,8 +364,8 @@ class Result:
         ----------
         variables : sequence of str, optional
             States and observables, one panel each. Default: total and mature collagen,
-            elastin, the visible index, redness (on an hours axis after the first session, where
-            it lasts hours) and the patient-rated improvement.
+            elastin, the visible improvement, redness (on an hours axis after the first session,
+            where it lasts hours) and the patient-rated improvement.
         percent : bool
             Plot the percent change from baseline where it is defined.
         ncols : int

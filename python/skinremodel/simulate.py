@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import _core
 from ._validation import as_float_array, check_int, check_real
 from .limits import MAX_HORIZON_DAYS, MAX_OUTPUT_POINTS, check_count
-from .observables import STATE_NAMES, ObservableContext, visible_index_weights
+from .observables import STATE_NAMES, ObservableContext, visible_improvement_weights
 from .parameters import Parameters
 from .patient import Patient
 from .result import EVENT_NAMES, Result, threshold_level
@@ -259,7 +259,7 @@ def event_definitions(ctx: ObservableContext) -> tuple[NDArray[np.float64], NDAr
     Returns weights shaped (..., 3, 15) and levels (..., 3); the leading axes are those of a
     batch context (none for one patient). See :func:`threshold_level` for the levels.
     """
-    w_g, c_g = visible_index_weights(ctx)
+    w_g, c_g = visible_improvement_weights(ctx)
     lead = w_g.shape[:-1]
     weights = np.zeros(lead + (len(EVENT_NAMES), len(STATE_NAMES)))
     weights[..., 0:2, STATE_NAMES.index("R")] = 1.0  # redness visible, downtime

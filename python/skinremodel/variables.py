@@ -72,7 +72,7 @@ _METRICS: dict[str, tuple[str, str, str]] = {
                       "each session"),
     "downtime_days": ("downtime", "d", "days until redness falls below R_down_frac * R_vis "
                       "after each session"),
-    "first_visible_day": ("first visible day", "day", "first day the visible index passes "
+    "first_visible_day": ("first visible day", "day", "first day the visible improvement passes "
                           "G_jnd"),
 }
 

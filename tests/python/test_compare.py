@@ -23,7 +23,9 @@ def test_table_has_one_row_per_plan_and_the_documented_columns(cmp):
     for column in ("plan", "sessions", "first session (day)", "last session (day)",
                    "redness per session, mean (h)", "redness per session, max (h)",
                    "downtime total (d)", "first visible (day)",
-                   "visible index 3 mo", "visible index 6 mo", "visible index 12 mo",
+                   "visible improvement 3 mo (model units)",
+                   "visible improvement 6 mo (model units)",
+                   "visible improvement 12 mo (model units)",
                    "collagen change 3 mo (%)", "collagen change 6 mo (%)",
                    "collagen change 12 mo (%)", "elastin change 12 mo (%)",
                    "gain per session (pp)", "screening", "status"):
@@ -46,7 +48,8 @@ def test_table_numbers_follow_their_definitions(cmp):
             sum(res.downtime_days(k) for k in range(len(hours))))
         for day, label in ((90, "3 mo"), (180, "6 mo"), (365, "12 mo")):
             assert row[f"collagen change {label} (%)"] == res.percent_change("total_collagen")[day]
-            assert row[f"visible index {label}"] == res["visible_improvement"][day]
+            column = f"visible improvement {label} (model units)"
+            assert row[column] == res["visible_improvement"][day]
         assert row["elastin change 12 mo (%)"] == res.percent_change("elastin")[365]
         assert row["gain per session (pp)"] == pytest.approx(
             row["collagen change 12 mo (%)"] / row["sessions"])
@@ -82,7 +85,8 @@ def test_rank_uses_the_documented_default_objective(cmp):
     assert cmp.objective == ["visible improvement 12 mo (x just noticeable)",
                              "downtime total (d)"]
     assert ranked["rank"].tolist() == [1, 2, 3, 4]
-    assert ranked["visible index 12 mo"].is_monotonic_decreasing  # the same order
+    # the same order
+    assert ranked["visible improvement 12 mo (model units)"].is_monotonic_decreasing
     by_downtime = cmp.rank("downtime total (d)")
     assert by_downtime["downtime total (d)"].is_monotonic_increasing  # lower is better
     by_many = cmp.rank(["collagen change 6 mo (%)"], ascending=True)
@@ -147,7 +151,7 @@ def test_clinical_scale_columns(cmp):
     assert 1 <= row["GAIS 12 mo"] <= 4 and 0 < row["patient-rated improvement 12 mo (%)"] < 100
     jnd = cmp.results[cmp.table.index[0]].effective_params["G_jnd"]
     assert row["visible improvement 12 mo (x just noticeable)"] == pytest.approx(
-        row["visible index 12 mo"] / jnd)
+        row["visible improvement 12 mo (model units)"] / jnd)
     assert row["noticeable by 12 mo"] == (not math.isnan(row["first visible (day)"]))
     acne = sr.compare(["standard-course"], sr.Patient(age=25, acne_scars=True))
     assert acne.table.iloc[0]["acne-scar grade (Goodman-Baron 1-4) change 12 mo (grades)"] < 0

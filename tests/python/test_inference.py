@@ -83,7 +83,7 @@ def test_compare_carries_uncertainty(population_fit):
     t = cmp.table
     assert t["P(best)"].sum() == pytest.approx(1.0)
     assert t["P(noticeable)"].between(0, 1).all()
-    col = "visible index 12 mo"
+    col = "visible improvement 12 mo (model units)"
     assert np.all(t[f"{col} [2.5%]"] <= t[f"{col} [97.5%]"])
     assert cmp.p_beats.loc["monthly x4", "two sessions"] == pytest.approx(
         t.loc["monthly x4", "P(best)"])

@@ -65,7 +65,7 @@ def test_observable_sensitivities_equal_central_differences(tight_sensitivities,
                                                             observable_sizes, chunk):
     # Every parameter of the default set (observation gains included: they move observables but
     # no state) and the depth of every session, for every observable and output day, to 1e-3
-    # relative (1e-4 before revision 2: the visible index G = Cm - Cm* + ... is now a gain of
+    # relative (1e-4 before revision 2: the visible improvement G = Cm - Cm* + ... is now a gain of
     # 2% of Cm at day 90 for this aged, diabetic patient, so sensitivities, which take no part
     # in error control, lose two digits to the cancellation; a wrong formula errs by O(1));
     # components below 1e-4 of their column's peak, or below 1e-5 of the observable's size for

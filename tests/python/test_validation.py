@@ -58,7 +58,7 @@ def test_first_visible_improvement_comes_3_to_8_weeks_after_the_first_session(in
 
 
 # 4. Improvement continues after the course ----------------------------------------------------
-def test_visible_index_keeps_rising_two_months_after_four_monthly_sessions():
+def test_visible_improvement_keeps_rising_two_months_after_four_monthly_sessions():
     res = course(4, 30)
     g = res["visible_improvement"]
     last = int(res.session_days[-1])
@@ -96,7 +96,7 @@ def test_vitamin_c_deficiency_lowers_the_response():
     assert gain("deficient") < gain("replete") < gain("supplemented")
 
 
-def test_acne_scars_scale_the_visible_index_by_the_deficit():
+def test_acne_scars_scale_the_visible_improvement_by_the_deficit():
     plain = course(4, 30, sr.Patient(age=25), days=180)
     scars = course(4, 30, sr.Patient(age=25, acne_scars=True), days=180)
     delta = sr.Parameters.default()["cov_acne_deficit"]

@@ -33,10 +33,10 @@ ax.set_ylabel("model / observed - 1 (%)")
 ax.set_title("Calibration targets: relative residual and its uncertainty");"""),
     ("md", """## Results that last: the 24 months after a course
 
-Revision 2 added a cross-linking stage between deposited and mature collagen (the visible index
+Revision 2 added a cross-linking stage between deposited and mature collagen (the visible improvement
 reads the cross-linked pool), let mature collagen persist at its turnover (half-life about 15
 years, Verzijl 2000) instead of an unsourced 2-year removal, removed the instant loss of mature
-matrix at each session, and let elastin repair toward its set-point. The visible index now keeps
+matrix at each session, and let elastin repair toward its set-point. The visible improvement now keeps
 rising for months after the last session and holds most of its gain at 12 and 24 months."""),
     ("code", """plans = {"3 sessions 2 weeks apart": [0, 14, 28], "4 sessions 4 weeks apart": [0, 28, 56, 84],
          "6 sessions 4 weeks apart": [28 * k for k in range(6)]}
@@ -49,7 +49,7 @@ for name, days in plans.items():
     rows.append({"plan": name, "peak day": int(g.argmax()), "G 3 mo": g[90], "G 6 mo": g[180],
                  "12 mo / peak": g[365] / g.max(), "24 mo / peak": g[730] / g.max()})
 ax.axhline(sr.Parameters.default()["G_jnd"], color="0.5", ls="--", lw=1, label="just noticeable")
-ax.set_xlabel("months after the first session"); ax.set_ylabel("visible index G"); ax.legend(frameon=False)
+ax.set_xlabel("months after the first session"); ax.set_ylabel("visible improvement G"); ax.legend(frameon=False)
 pd.DataFrame(rows).set_index("plan").round(3)"""),
     ("md", """Minh 2019 graded acne scars at the end of a weekly 3-month course and 1 and 2 months
 later (Goodman-Baron grade 3.29 -> 2.23 -> 1.93 -> 1.77). The model's expected grade, with the
@@ -93,7 +93,7 @@ pd.DataFrame(rows).set_index("depth (mm)").round(1)"""),
 std = sr.simulate(sr.Schedule.regular(4, every_days=30), adult, days=365)
 g = std["visible_improvement"]
 facts["first visible improvement (days), 4 monthly sessions"] = std.first_visible_day()
-facts["visible index still rising, days after the last session"] = int(np.argmax(g)) - 90
+facts["visible improvement still rising, days after the last session"] = int(np.argmax(g)) - 90
 for n in (1, 3, 6):
     r = sr.simulate(sr.Schedule.regular(n, every_days=28), adult, days=180)
     facts[f"collagen change at 6 months, {n} sessions (%)"] = r.percent_change("total_collagen")[180]
@@ -119,7 +119,7 @@ for interval in [7, 14, 21, 28, 42, 56]:
     rows.append({"interval": interval,
                  "mature collagen 12 mo (%)": 100 * (r["Cm"][365] - r.baseline["Cm"]),
                  "G 6 mo": r["visible_improvement"][180], "G 12 mo": r["visible_improvement"][365]})
-axes[0].set_xlabel("day"); axes[0].set_ylabel("visible index G"); axes[0].legend(frameon=False, fontsize=8)
+axes[0].set_xlabel("day"); axes[0].set_ylabel("visible improvement G"); axes[0].legend(frameon=False, fontsize=8)
 spacing = pd.DataFrame(rows).set_index("interval")
 spacing["mature collagen 12 mo (%)"].plot(ax=axes[1], marker="o")
 axes[1].set_xlabel("days between sessions"); axes[1].set_ylabel("mature collagen at 12 months (%)")

@@ -21,12 +21,12 @@ sr.plans.table()[["title", "sessions", "interval (days)", "yearly touch-ups", "d
     ("md", """## Patient 1: 35 years old, no conditions
 
 `sr.compare` screens the patient for every plan, simulates a year and returns a table with one
-row per plan. `rank()` orders the plans by the documented default objective: the visible index
+row per plan. `rank()` orders the plans by the documented default objective: the visible improvement
 at 12 months (what the patient sees), ties broken by less downtime."""),
     ("code", """young = sr.Patient(age=35)
 cmp_young = sr.compare(sr.plans.all(), young, days=365)
 cmp_young"""),
-    ("code", """cmp_young.rank()[["rank", "sessions", "visible index 12 mo", "collagen change 6 mo (%)",
+    ("code", """cmp_young.rank()[["rank", "sessions", "visible improvement 12 mo (model units)", "collagen change 6 mo (%)",
                   "collagen change 12 mo (%)", "downtime total (d)", "gain per session (pp)"]]"""),
     ("code", """fig = cmp_young.plot()"""),
     ("md", """## Patient 2: 62 years old, controlled diabetes
@@ -36,7 +36,7 @@ through its diabetes covariate (longer inflammation, more MMP activity, less syn
     ("code", """older = sr.Patient(age=62, diabetes="controlled")
 cmp_older = sr.compare(sr.plans.all(), older, days=365)
 print(sr.screen(older, sr.plans.get("standard-course")))
-cmp_older.rank()[["rank", "visible index 12 mo", "collagen change 12 mo (%)",
+cmp_older.rank()[["rank", "visible improvement 12 mo (model units)", "collagen change 12 mo (%)",
                   "downtime total (d)", "screening"]]"""),
     ("md", """The same plans side by side for both patients. The older patient with diabetes gains less
 collagen from every plan and needs more days to settle after the sessions."""),
@@ -82,7 +82,7 @@ custom = {
 for name, plan in custom.items():
     print(f"{name:30s} {plan}")
 cmp_custom = sr.compare(custom, young, days=730)
-cmp_custom.rank()[["rank", "sessions", "visible index 12 mo", "visible index day 730",
+cmp_custom.rank()[["rank", "sessions", "visible improvement 12 mo (model units)", "visible improvement day 730 (model units)",
                    "collagen change day 730 (%)", "downtime total (d)"]]"""),
     ("md", """## The report
 

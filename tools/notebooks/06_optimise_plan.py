@@ -40,7 +40,7 @@ def moved(step):
     moved_plan = sr.Schedule(sessions, start_date=plan.start_date)
     return sr.simulate(moved_plan, patient, days=365, t_eval=[365], rtol=1e-10)["visible_improvement"][0]
 fd = (moved(h) - moved(-h)) / (2 * h)
-print(f"d(visible index at day 365)/d(day of session 2): exact {exact:.6e}, central difference {fd:.6e}")"""),
+print(f"d(visible improvement at day 365)/d(day of session 2): exact {exact:.6e}, central difference {fd:.6e}")"""),
     ("md", """## Benefit against sessions and downtime
 
 With `pareto=True` the optimiser also re-optimises every session count at three depths and keeps

@@ -68,7 +68,7 @@ the probability that the result is noticeable. The HTML report shows them in an 
 section."""),
     ("code", """cmp = sr.compare({"4 x 4 weeks": sr.Schedule.regular(4, every_weeks=4), "3 x 6 weeks": plan},
                  sr.Patient(age=50), uncertainty=pf, n_draws=40, seed=3)
-cmp.table[["visible index 12 mo", "visible index 12 mo [2.5%]", "visible index 12 mo [97.5%]",
+cmp.table[["visible improvement 12 mo (model units)", "visible improvement 12 mo (model units) [2.5%]", "visible improvement 12 mo (model units) [97.5%]",
            "P(best)", "P(noticeable)"]]"""),
     ("code", """cmp.p_beats"""),
 ]

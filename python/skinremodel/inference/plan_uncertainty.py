@@ -5,7 +5,7 @@ a :class:`Posterior` is simulated on every plan (the same draw for every plan, s
 compared on the same virtual patient), giving per plan and table column a 95% interval, the
 probability that the plan is the best by the ranking objective (and the pairwise probabilities
 ``Comparison.p_beats``), and the probability that the visible result at the last milestone is
-noticeable (the visible index above its just-noticeable value ``G_jnd``).
+noticeable (the visible improvement above its just-noticeable value ``G_jnd``).
 """
 
 from __future__ import annotations
