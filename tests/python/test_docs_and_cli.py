@@ -116,7 +116,7 @@ def test_clinician_doc_pictures_exist_and_come_from_the_browser_test():
 
     doc = (ROOT / "docs" / "clinician.md").read_text()
     pictures = re.findall(r"!\[[^\]]*\]\((figures/clinician/[^)]+)\)", doc)
-    assert len(pictures) == 4
+    assert len(pictures) == 6
     browser_test = (ROOT / "tests" / "python" / "test_app_browser.py").read_text()
     for picture in pictures:
         path = ROOT / "docs" / picture
