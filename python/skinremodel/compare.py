@@ -97,8 +97,17 @@ def milestones(horizon: float) -> list[tuple[float, str]]:
     """Return the milestones within the horizon, ending with the horizon itself."""
     out = [(day, label) for day, label in MILESTONES if day <= horizon]
     if not out or out[-1][0] != horizon:
-        out.append((horizon, f"day {horizon:g}"))
+        out.append((horizon, _horizon_label(horizon)))
     return out
+
+
+def _horizon_label(horizon: float) -> str:
+    """``"18 mo"`` for whole months as the CLI counts them (1 y = 365 d, 1 mo = 30 d), else ``"day N"``."""
+    if horizon % 365 == 0:
+        return f"{12 * int(horizon // 365)} mo"
+    if horizon % 30 == 0:
+        return f"{int(horizon // 30)} mo"
+    return f"day {horizon:g}"
 
 
 @dataclass(eq=False)  # holds DataFrames and results: compare by identity

@@ -116,6 +116,9 @@ def test_plans_by_name_text_or_schedule_and_their_names():
     assert "collagen change 12 mo (%)" not in c.table.columns
     assert c.objective == ["visible improvement day 200 (x just noticeable)",
                            "downtime total (d)"]
+    # A horizon of whole months (the CLI's 18mo = 540 d, 2y = 730 d) is labelled in months.
+    assert sr.compare(["every-6-weeks"], days=540).last_milestone == "18 mo"
+    assert sr.compare(["every-6-weeks"], days=730).last_milestone == "24 mo"
     with pytest.raises(ValueError, match="two plans are named"):
         sr.compare(["every-6-weeks", "every 6 weeks"])
     with pytest.raises(ValueError, match=r"plans\[1\]: plan text"):
