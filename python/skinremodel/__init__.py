@@ -18,31 +18,31 @@ from __future__ import annotations
 from . import _core, calibration, inference, plans, plotting
 from ._core import SolverError
 from ._version import __version__
-from .bands import PredictionBands
-from .batch import simulate_many
-from .batch_result import BatchResult
-from .compare import Comparison, HorizonWarning, compare
-from .dataset import Dataset, read_observations, read_patients, read_plans
-from .devices import Device
-from .fit import fit
-from .fit_result import FitResult
-from .history import MedicalHistory
-from .identifiability import IdentifiabilityReport
+from .populations.bands import PredictionBands
+from .engine.batch import simulate_many
+from .engine.batch_result import BatchResult
+from .clinic.compare import Comparison, HorizonWarning, compare
+from .inference.dataset import Dataset, read_observations, read_patients, read_plans
+from .plans.devices import Device
+from .inference.fit import fit
+from .inference.fit_result import FitResult
+from .patients.history import MedicalHistory
+from .inference.identifiability import IdentifiabilityReport
 from .inference import (ConvergenceWarning, NonIdentifiableWarning, PopulationFit, Posterior,
                         Prior, fit_population, sample_posterior)
-from .observables import OBSERVABLES, STATE_NAMES
-from .observation_model import ObservationModel
-from .optimize import Objective, PlanConstraints, optimize_plan
-from .optimize_result import PlanOptimum
-from .parameters import ParameterInfo, Parameters, parameter_table
-from .patient import Patient
-from .population import Population
-from .published import published_observations
-from .result import Result
-from .schedule import Schedule, ScheduleWarning, Session
-from .screening import ContraindicationError, Screening, screen
-from .sensitivities import Sensitivities
-from .simulate import METHODS, simulate
+from .model.observables import OBSERVABLES, STATE_NAMES
+from .inference.observation_model import ObservationModel
+from .optimize.optimizer import Objective, PlanConstraints, optimize_plan
+from .optimize.optimum import PlanOptimum
+from .model.parameters import ParameterInfo, Parameters, parameter_table
+from .patients.patient import Patient
+from .populations.population import Population
+from .model.published import published_observations
+from .engine.result import Result
+from .plans.schedule import Schedule, ScheduleWarning, Session
+from .patients.screening import ContraindicationError, Screening, screen
+from .engine.sensitivities import Sensitivities
+from .engine.simulate import METHODS, simulate
 
 __all__ = [
     "BatchResult",

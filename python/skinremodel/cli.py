@@ -119,11 +119,11 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
 def _compare(args: argparse.Namespace) -> None:
     from . import plans as library
     from ._files import check_outputs, neutralise_cells, write_atomic
-    from .clinic_files import load_patient_file, load_plans_file
-    from .clinical_terms import parse_horizon, rounded_table
-    from .compare import compare
-    from .demo import plot_png, print_comparison
-    from .patient import Patient
+    from .clinic.clinic_files import load_patient_file, load_plans_file
+    from .clinic.clinical_terms import parse_horizon, rounded_table
+    from .clinic.compare import compare
+    from .clinic.demo import plot_png, print_comparison
+    from .patients.patient import Patient
 
     outputs = [("--csv", args.csv), ("--png", args.png), ("--out", args.out)]
     inputs: list[Path] = [Path(p) for p in (args.plans, args.patient) if p is not None]
@@ -156,10 +156,10 @@ def _compare(args: argparse.Namespace) -> None:
 
 def _optimize(args: argparse.Namespace) -> None:
     from ._files import check_outputs, neutralise_cells, read_text, write_atomic
-    from .clinic_files import load_patient_file
+    from .clinic.clinic_files import load_patient_file
     from .limits import check_nesting
-    from .optimize import Objective, PlanConstraints, optimize_plan
-    from .patient import Patient
+    from .optimize.optimizer import Objective, PlanConstraints, optimize_plan
+    from .patients.patient import Patient
 
     outputs = [("--csv", args.csv), ("--json", args.json), ("--out", args.out)]
     inputs = [Path(p) for p in (args.patient, args.constraints) if p is not None]
@@ -198,7 +198,7 @@ def _optimize(args: argparse.Namespace) -> None:
     if args.json:
         rendered.append(("result", args.json, result.to_json()))
     if args.out:
-        from .report import optimum_report
+        from .clinic.report import optimum_report
 
         rendered.append(("report", args.out, optimum_report(result, patient)))
     for what, target, data in rendered:
@@ -223,7 +223,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
     from ._core import SolverError
-    from .schedule import ScheduleWarning
+    from .plans.schedule import ScheduleWarning
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -235,12 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif args.command == "optimize":
                 _optimize(args)
             elif args.command == "app":
-                from .app import serve
+                from .clinic.app import serve
 
                 serve(host=args.host, port=args.port)
             elif args.command == "demo":
                 from ._files import check_outputs
-                from .demo import run_demo
+                from .clinic.demo import run_demo
 
                 check_outputs([("--out", args.out)], [])
                 run_demo(Path(args.out), age=args.age, depth_mm=args.depth)

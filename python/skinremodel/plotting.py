@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .result import Result
+    from .engine.result import Result
 
 __all__ = ["plot_result", "plot_bands", "plot_overview", "mark_sessions", "label_of"]
 
@@ -24,7 +24,7 @@ HOUR_SCALE = ("R", "erythema")
 
 def label_of(name: str, *, percent: bool = False, unit: bool = True) -> str:
     """Readable label of a variable, with its unit (falls back to the name if unknown)."""
-    from .variables import axis_label, variable_info
+    from .model.variables import axis_label, variable_info
 
     try:
         return axis_label(name, percent=percent) if unit else variable_info(name).label
@@ -126,7 +126,7 @@ def plot_result(
 
 
 def _joint_label(names: Sequence[str], percent: bool) -> str:
-    from .variables import axis_label
+    from .model.variables import axis_label
 
     try:
         return axis_label(names, percent=percent)
@@ -239,7 +239,7 @@ def plot_overview(result: Result, variables: Sequence[str] | None = None, *,
 
 
 def _redness_panel(ax: Axes, result: Result, name: str) -> None:
-    from .simulate import simulate
+    from .engine.simulate import simulate
 
     start = float(result.session_days[0])
     span = min(4.0, result.horizon - start)

@@ -20,8 +20,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "python" / "skinremodel"
-MODULES = ["skinremodel"] + sorted(f"skinremodel.{p.stem}" for p in PACKAGE.glob("*.py")
-                                   if p.stem != "__init__") + ["skinremodel._core"]
+# Every module of every sub-package (a package is its __init__), and the compiled engine.
+MODULES = sorted(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(
+    ".__init__") for p in PACKAGE.rglob("*.py")) + ["skinremodel._core"]
 COMPILERS = ("cc", "c++", "gcc", "g++", "clang", "clang++", "x86_64-linux-gnu-gcc",
              "x86_64-linux-gnu-g++")
 

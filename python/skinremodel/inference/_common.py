@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from ..clinical_scales import ORDINAL_SCALES, ordinal_log_likelihood
-from ..dataset import Dataset
-from ..fit import _LATENT, _SPREAD, FitProblem
+from ..model.clinical_scales import ORDINAL_SCALES, ordinal_log_likelihood
+from .dataset import Dataset
+from .fit import _LATENT, _SPREAD, FitProblem
 
 __all__ = ["InferenceWarning", "ConvergenceWarning", "NonIdentifiableWarning", "progress_bar",
            "FastLikelihood", "SubjectProblem", "as_generator", "as_dataset", "check_names"]
@@ -65,7 +65,7 @@ class SubjectProblem(FitProblem):
 
     def params_for(self, subject: str, theta: Array) -> Any:
         """Nominal parameters of one subject at theta."""
-        from ..parameters import _INDEX, _TABLE, Parameters
+        from ..model.parameters import _INDEX, _TABLE, Parameters
 
         arr = self.base._values.copy()
         for i, e in enumerate(self.entries):
@@ -149,7 +149,7 @@ class FastLikelihood:
 
 def check_names(what: str, names: Sequence[str]) -> list[str]:
     """A list of distinct parameter names (unknown names raise with suggestions)."""
-    from ..fit import _names
+    from .fit import _names
 
     return _names(what, names)
 

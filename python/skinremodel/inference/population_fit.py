@@ -33,14 +33,14 @@ from scipy.optimize import least_squares, minimize
 
 from .._core import SolverError
 from .._validation import check_choice, check_int, check_real
-from ..bands import PredictionBands, quantile_label
-from ..dataset import Dataset
-from ..fit import FitProblem
-from ..observation_model import resolve_observation_models
-from ..parameters import Parameters
-from ..patient import Patient
-from ..schedule import Schedule
-from ..simulate import METHODS, resolve_params
+from ..populations.bands import PredictionBands, quantile_label
+from .dataset import Dataset
+from .fit import FitProblem
+from .observation_model import resolve_observation_models
+from ..model.parameters import Parameters
+from ..patients.patient import Patient
+from ..plans.schedule import Schedule
+from ..engine.simulate import METHODS, resolve_params
 from ._common import (ConvergenceWarning, NonIdentifiableWarning, SubjectProblem, as_dataset,
                       as_generator, check_names, progress_bar)
 
@@ -551,7 +551,7 @@ class PopulationFit:
                  + [f"Omega[{rnames[a]},{rnames[b]}]" for a, b in pairs]
                  + [f"log {p}" for p in fnames] + [f"log {n}" for n in noise_names])
         fim = self._fisher(pairs)
-        from ..fit_result import _covariance
+        from .fit_result import _covariance
 
         cov = _covariance(fim)
         self._names = names
@@ -829,8 +829,8 @@ def predictive_bands(draws: list[Parameters], plan: Schedule, patient: Patient |
                      days: Any, observables: Sequence[str], quantiles: Sequence[float],
                      **options: Any) -> PredictionBands:
     """Quantile bands over simulations of ``plan`` with each parameter set of ``draws``."""
-    from ..batch import simulate_many
-    from ..schedule import as_schedule
+    from ..engine.batch import simulate_many
+    from ..plans.schedule import as_schedule
 
     schedule = as_schedule(plan)
     names = tuple(observables)

@@ -22,14 +22,14 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._validation import check_int, check_real
-from ..bands import PredictionBands
-from ..dataset import Dataset
-from ..fit import FitProblem
-from ..observation_model import resolve_observation_models
-from ..parameters import Parameters
-from ..patient import Patient
-from ..schedule import Schedule
-from ..simulate import METHODS, resolve_params
+from ..populations.bands import PredictionBands
+from .dataset import Dataset
+from .fit import FitProblem
+from .observation_model import resolve_observation_models
+from ..model.parameters import Parameters
+from ..patients.patient import Patient
+from ..plans.schedule import Schedule
+from ..engine.simulate import METHODS, resolve_params
 from ._common import (ConvergenceWarning, FastLikelihood, NonIdentifiableWarning, SubjectProblem,
                       as_dataset, as_generator, check_names, progress_bar)
 
@@ -362,7 +362,7 @@ def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noi
                      target: _LogPosterior) -> Array:
     """Starting walkers: a Gaussian ball about the maximum-likelihood fit (one subject), or about
     the documented values (cohort); points with zero posterior density are redrawn."""
-    from ..fit import fit
+    from .fit import fit
 
     ndim = len(names)
     centre = np.zeros(ndim)
