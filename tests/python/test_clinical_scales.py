@@ -6,11 +6,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import skinremodel as sr
-from skinremodel.model.clinical_scales import (CALIBRATABLE, ORDINAL_SCALES, SCALES,
-                                         category_probabilities, latent_observable,
-                                         ordinal_log_likelihood, spread_observable)
 from skinremodel.inference.fit import FitProblem
-from skinremodel.model.observables import STATE_NAMES, ObservableContext
+from skinremodel.model.clinical_scales import (
+    CALIBRATABLE,
+    ORDINAL_SCALES,
+    SCALES,
+    category_probabilities,
+    ordinal_log_likelihood,
+)
+from skinremodel.model.observables import (
+    STATE_NAMES,
+    ObservableContext,
+    latent_observable,
+    spread_observable,
+)
 
 # The two reference courses of the plausibility table (clinical_scales.PlausibleChange.course).
 COURSES = {

@@ -21,15 +21,14 @@ from scipy.stats import qmc
 
 from .._core import SolverError
 from .._validation import check_int, check_real, safe_exp
-from ..model.clinical_scales import (ORDINAL_SCALES, grade_sd, latent_observable,
-                              ordinal_log_likelihood, spread_observable)
-from .dataset import Dataset
-from ..model.observables import OBSERVABLES, Observable
-from .observation_model import ObservationModel, resolve_observation_models
-from ..model.parameters import Parameters
-from ..progress import logger, progress_bar
 from ..engine.sensitivities import observable_sensitivity
 from ..engine.simulate import METHODS, resolve_params, simulate
+from ..model.clinical_scales import ORDINAL_SCALES, grade_sd, ordinal_log_likelihood
+from ..model.observables import OBSERVABLES, Observable, latent_observable, spread_observable
+from ..model.parameters import Parameters
+from ..progress import logger, progress_bar
+from .dataset import Dataset
+from .observation_model import ObservationModel, resolve_observation_models
 
 if TYPE_CHECKING:  # pragma: no cover  (fit_result imports this module)
     from .fit_result import FitResult

@@ -11,7 +11,7 @@ through to every scale. Scale parameters are model parameters (group ``clinical_
   (relative to baseline), on the grade scale. A cumulative-link (ordered logit) model gives the
   grade: P(Y <= k) = logistic((c_k - z) / s), with cut-points c_k = k + 1/2 between adjacent
   grades (fixed by definition: the location and scale of z are those of the grade numbers) and
-  ``spread`` s. The registered observable is the expected grade
+  ``spread`` s. Its observable (:mod:`.observables`) is the expected grade
   E[Y] = lo + sum_{k=lo}^{hi-1} (1 - P(Y <= k)); fits use the ordinal likelihood
   (:func:`ordinal_log_likelihood`), not a Gaussian on grade numbers.
 - **Continuous scores** (Goodman-Baron quantitative, Lipper-Perez): score = base exp(-slope G),
@@ -32,11 +32,9 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-from .observables import OBSERVABLES, Observable, ObservableContext, ObservableGradient
-
 __all__ = ["ClinicalScale", "PlausibleChange", "SCALES", "ORDINAL_SCALES", "CALIBRATABLE",
-           "latent_observable", "spread_observable", "category_probabilities",
-           "ordinal_log_likelihood"]
+           "cut_points", "logistic", "category_probabilities", "ordinal_log_likelihood",
+           "grade_sd"]
 
 Array = NDArray[np.float64]
 _MIN_PROBABILITY = 1e-300
@@ -101,11 +99,6 @@ class ClinicalScale:
     grades: tuple[int, int] | None
     meaning: str
     plausible: PlausibleChange
-
-    @property
-    def reading(self) -> Observable:
-        """The model observable the scale reads."""
-        return OBSERVABLES[self.reads]
 
 
 _ADULT_150 = "day 150 of 4 monthly sessions (Ablon 2018, J Clin Aesthet Dermatol 11(8):29"
@@ -176,128 +169,19 @@ CALIBRATABLE: dict[str, tuple[str, ...]] = {n: s.parameters for n, s in SCALES.i
                                             if s.parameters}
 
 
-# ------------------------------------------------------------------------- the scale functions
-def _reading(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
-    # The observable read, relative to its pre-treatment value (G is 0 there; elasticity is 1).
-    x = scale.reading.function(y, ctx)
-    return x - 1.0 if scale.reads == "elasticity" else x
-
-
-def _latent(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
-    base, slope = (ctx.p(n) for n in scale.parameters[:2])
-    return base - slope * _reading(scale, y, ctx)
-
-
-def _cuts(scale: ClinicalScale) -> Array:
+# ------------------------------------------------------------------------ ordinal likelihood
+def cut_points(scale: ClinicalScale) -> Array:
+    """Cut-points k + 1/2 between adjacent grades of an ordinal scale."""
     assert scale.grades is not None
     lo, hi = scale.grades
     return np.arange(lo, hi, dtype=np.float64) + 0.5
 
 
-def _logistic(u: Array) -> Array:
+def logistic(u: Array) -> Array:
+    """Return the logistic function 1 / (1 + exp(-u)), written with tanh (no overflow)."""
     return np.asarray(0.5 * (1.0 + np.tanh(0.5 * u)), dtype=np.float64)
 
 
-def _expected_grade(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
-    assert scale.grades is not None
-    z = _latent(scale, y, ctx)
-    s = ctx.p(scale.parameters[2])
-    out = np.full(np.shape(z), float(scale.grades[0]))
-    for c in _cuts(scale):
-        out = out + _logistic(-(c - z) / s)  # P(Y > k) = 1 - logistic((c_k - z)/s)
-    return out
-
-
-def _score(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
-    base, slope = (ctx.p(n) for n in scale.parameters)
-    return np.asarray(base * np.exp(-slope * _reading(scale, y, ctx)), dtype=np.float64)
-
-
-def _compose(inner: ObservableGradient, outer: Array,
-             own: dict[str, Array]) -> ObservableGradient:
-    """Chain rule for h(X, q): outer = dh/dX at each point, own = dh/dq for the scale's q."""
-    params = {name: outer * d for name, d in inner.params.items()}
-    for name, d in own.items():
-        params[name] = params.get(name, 0.0) + d
-    return ObservableGradient(
-        outer[:, None] * inner.states,
-        None if inner.baseline is None else outer[:, None] * inner.baseline,
-        params,
-    )
-
-
-def _d_latent(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> ObservableGradient:
-    base, slope = scale.parameters[:2]
-    x = _reading(scale, y, ctx)
-    ones = np.ones(len(y))
-    return _compose(scale.reading.partials(y, ctx), -ctx.p(slope) * ones,
-                    {base: ones, slope: -x})
-
-
-def _d_expected_grade(scale: ClinicalScale, y: Array, ctx: ObservableContext
-                      ) -> ObservableGradient:
-    # E = lo + sum_k F(-(c_k - z)/s); dE/dz = sum_k f_k / s, dE/ds = sum_k f_k (c_k - z)/s^2,
-    # f_k = F_k (1 - F_k).
-    z = _latent(scale, y, ctx)
-    spread = scale.parameters[2]
-    s = ctx.p(spread)
-    de_dz = np.zeros(len(y))
-    de_ds = np.zeros(len(y))
-    for c in _cuts(scale):
-        f = _logistic(-(c - z) / s)
-        density = f * (1.0 - f)
-        de_dz += density / s
-        de_ds += density * (c - z) / s**2
-    inner = _d_latent(scale, y, ctx)
-    return _compose(inner, de_dz, {spread: de_ds})
-
-
-def _d_score(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> ObservableGradient:
-    base, slope = scale.parameters
-    x = _reading(scale, y, ctx)
-    value = _score(scale, y, ctx)
-    return _compose(scale.reading.partials(y, ctx), -ctx.p(slope) * value,
-                    {base: value / ctx.p(base), slope: -x * value})
-
-
-def _observable(scale: ClinicalScale) -> Observable:
-    if scale.kind == "ordinal":
-        assert scale.grades is not None
-        return Observable(
-            scale.name, "grade",
-            f"{scale.title}: expected grade of an ordered logit on z = {scale.parameters[0]} - "
-            f"{scale.parameters[1]} X ({scale.reads}), grades {scale.grades[0]}-"
-            f"{scale.grades[1]}",
-            lambda y, c: _expected_grade(scale, y, c),
-            lambda y, c: _d_expected_grade(scale, y, c))
-    return Observable(
-        scale.name, "score points",
-        f"{scale.title}: {scale.parameters[0]} exp(-{scale.parameters[1]} G)",
-        lambda y, c: _score(scale, y, c), lambda y, c: _d_score(scale, y, c))
-
-
-def latent_observable(name: str) -> Observable:
-    """The latent severity z = base - slope X of an ordinal scale, as an Observable."""
-    scale = ORDINAL_SCALES[name]
-    return Observable(f"{name}#latent", "grade", f"latent severity of {scale.title}",
-                      lambda y, c: _latent(scale, y, c), lambda y, c: _d_latent(scale, y, c))
-
-
-def spread_observable(name: str) -> Observable:
-    """The logistic scale s of an ordinal scale, as a (constant) Observable."""
-    spread = ORDINAL_SCALES[name].parameters[2]
-
-    def value(y: Array, ctx: ObservableContext) -> Array:
-        return np.asarray(np.broadcast_to(ctx.p(spread), y.shape[:-1]), dtype=np.float64)
-
-    def partials(y: Array, ctx: ObservableContext) -> ObservableGradient:
-        return ObservableGradient(np.zeros_like(y, dtype=np.float64), None,
-                                  {spread: np.ones(len(y))})
-
-    return Observable(f"{name}#spread", "grade", "logistic scale", value, partials)
-
-
-# ------------------------------------------------------------------------ ordinal likelihood
 def category_probabilities(z: Array, s: Array, grades: tuple[int, int]) -> Array:
     """P(Y = k) for k = lo..hi under the ordered logit, shape (n, hi - lo + 1).
 
@@ -310,10 +194,10 @@ def category_probabilities(z: Array, s: Array, grades: tuple[int, int]) -> Array
     lo, hi = grades
     cuts = np.arange(lo, hi, dtype=np.float64) + 0.5
     u = (cuts[None, :] - z[:, None]) / s[:, None]
-    lower = np.concatenate([np.zeros((len(z), 1)), _logistic(u)], axis=1)         # P(Y < k)
-    upper = np.concatenate([_logistic(u), np.ones((len(z), 1))], axis=1)          # P(Y <= k)
-    tail_lower = np.concatenate([_logistic(-u), np.zeros((len(z), 1))], axis=1)   # P(Y > k)
-    tail_upper = np.concatenate([np.ones((len(z), 1)), _logistic(-u)], axis=1)    # P(Y >= k)
+    lower = np.concatenate([np.zeros((len(z), 1)), logistic(u)], axis=1)         # P(Y < k)
+    upper = np.concatenate([logistic(u), np.ones((len(z), 1))], axis=1)          # P(Y <= k)
+    tail_lower = np.concatenate([logistic(-u), np.zeros((len(z), 1))], axis=1)   # P(Y > k)
+    tail_upper = np.concatenate([np.ones((len(z), 1)), logistic(-u)], axis=1)    # P(Y >= k)
     centre = np.concatenate([u, np.full((len(z), 1), np.inf)], axis=1)
     p = np.where(centre > 0, upper - lower, tail_upper - tail_lower)
     return np.asarray(np.maximum(p, _MIN_PROBABILITY), dtype=np.float64)
@@ -350,7 +234,7 @@ def ordinal_log_likelihood(grade: Array, z: Array, dz: Array, s: Array, ds: Arra
     p = category_probabilities(z, s, grades)
     cuts = np.arange(lo, hi, dtype=np.float64) + 0.5
     u = (cuts[None, :] - z[:, None]) / s[:, None]                  # (n, K-1)
-    f = _logistic(u)
+    f = logistic(u)
     density = f * (1.0 - f)                                         # dF/du
     # d u_k / d theta = -(dz + u_k ds) / s: (n, K-1, m)
     du = -(dz[:, None, :] + u[:, :, None] * ds[:, None, :]) / s[:, None, None]
@@ -372,7 +256,3 @@ def grade_sd(z: Array, s: Array, grades: tuple[int, int]) -> Array:
     mean = p @ k
     return np.asarray(np.sqrt(np.maximum(p @ k**2 - mean**2, 0.0)), dtype=np.float64)
 
-
-for _scale in _SCALE_LIST:
-    if _scale.kind != "percent":
-        OBSERVABLES[_scale.name] = _observable(_scale)

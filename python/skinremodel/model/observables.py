@@ -6,7 +6,12 @@ measurable quantity (model documentation, section "Observables"). They are evalu
 
 Each observable also gives its partial derivatives with respect to the states, the baseline
 states and the effective parameters it reads (:class:`ObservableGradient`); with the engine's
-state sensitivities the chain rule gives observable sensitivities (:mod:`.sensitivities`).
+state sensitivities the chain rule gives observable sensitivities
+(:mod:`skinremodel.engine.sensitivities`).
+
+:data:`OBSERVABLES` holds the model's observables and, after them, those of the clinical scales
+(:mod:`.clinical_scales`: the expected grade of each ordinal scale and each score), each a
+function of the model observable the scale reads, through its function and partials.
 """
 
 from __future__ import annotations
@@ -18,8 +23,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .. import _core
+from .clinical_scales import ORDINAL_SCALES, SCALES, ClinicalScale, cut_points, logistic
 
-__all__ = ["STATE_NAMES", "Observable", "ObservableGradient", "OBSERVABLES", "ObservableContext"]
+__all__ = ["STATE_NAMES", "Observable", "ObservableGradient", "OBSERVABLES", "ObservableContext",
+           "latent_observable", "spread_observable"]
 
 #: Names of the 15 model states, in engine order.
 STATE_NAMES: tuple[str, ...] = tuple(_core.state_names())
@@ -303,7 +310,7 @@ def _d_patient_rated(y: Array, ctx: ObservableContext) -> ObservableGradient:
     return ObservableGradient(inner.states, inner.baseline, params)
 
 
-OBSERVABLES: dict[str, Observable] = {
+_MODEL_OBSERVABLES: dict[str, Observable] = {
     o.name: o
     for o in (
         Observable("total_collagen", "x baseline", "C3 + C1 + Cf + Cm", _total, _d_total),
@@ -345,6 +352,121 @@ OBSERVABLES: dict[str, Observable] = {
     )
 }
 
-# The clinical scales (Goodman-Baron, Lemperle, GAIS, ...) are functions of the observables above;
-# importing their module registers them here, so every user of OBSERVABLES sees them.
-from . import clinical_scales as _clinical_scales  # noqa: E402,F401  (registers; after OBSERVABLES)
+
+# ---------------------------------------------------------------- the clinical scales' observables
+def _reading(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
+    # The observable read, relative to its pre-treatment value (G is 0 there; elasticity is 1).
+    x = _MODEL_OBSERVABLES[scale.reads].function(y, ctx)
+    return x - 1.0 if scale.reads == "elasticity" else x
+
+
+def _latent(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
+    base, slope = (ctx.p(n) for n in scale.parameters[:2])
+    return base - slope * _reading(scale, y, ctx)
+
+
+def _expected_grade(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
+    assert scale.grades is not None
+    z = _latent(scale, y, ctx)
+    s = ctx.p(scale.parameters[2])
+    out = np.full(np.shape(z), float(scale.grades[0]))
+    for c in cut_points(scale):
+        out = out + logistic(-(c - z) / s)  # P(Y > k) = 1 - logistic((c_k - z)/s)
+    return out
+
+
+def _score(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
+    base, slope = (ctx.p(n) for n in scale.parameters)
+    return np.asarray(base * np.exp(-slope * _reading(scale, y, ctx)), dtype=np.float64)
+
+
+def _compose(inner: ObservableGradient, outer: Array,
+             own: dict[str, Array]) -> ObservableGradient:
+    """Chain rule for h(X, q): outer = dh/dX at each point, own = dh/dq for the scale's q."""
+    params = {name: outer * d for name, d in inner.params.items()}
+    for name, d in own.items():
+        params[name] = params.get(name, 0.0) + d
+    return ObservableGradient(
+        outer[:, None] * inner.states,
+        None if inner.baseline is None else outer[:, None] * inner.baseline,
+        params,
+    )
+
+
+def _d_latent(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> ObservableGradient:
+    base, slope = scale.parameters[:2]
+    x = _reading(scale, y, ctx)
+    ones = np.ones(len(y))
+    return _compose(_MODEL_OBSERVABLES[scale.reads].partials(y, ctx), -ctx.p(slope) * ones,
+                    {base: ones, slope: -x})
+
+
+def _d_expected_grade(scale: ClinicalScale, y: Array, ctx: ObservableContext
+                      ) -> ObservableGradient:
+    # E = lo + sum_k F(-(c_k - z)/s); dE/dz = sum_k f_k / s, dE/ds = sum_k f_k (c_k - z)/s^2,
+    # f_k = F_k (1 - F_k).
+    z = _latent(scale, y, ctx)
+    spread = scale.parameters[2]
+    s = ctx.p(spread)
+    de_dz = np.zeros(len(y))
+    de_ds = np.zeros(len(y))
+    for c in cut_points(scale):
+        f = logistic(-(c - z) / s)
+        density = f * (1.0 - f)
+        de_dz += density / s
+        de_ds += density * (c - z) / s**2
+    inner = _d_latent(scale, y, ctx)
+    return _compose(inner, de_dz, {spread: de_ds})
+
+
+def _d_score(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> ObservableGradient:
+    base, slope = scale.parameters
+    x = _reading(scale, y, ctx)
+    value = _score(scale, y, ctx)
+    return _compose(_MODEL_OBSERVABLES[scale.reads].partials(y, ctx), -ctx.p(slope) * value,
+                    {base: value / ctx.p(base), slope: -x * value})
+
+
+def _observable(scale: ClinicalScale) -> Observable:
+    if scale.kind == "ordinal":
+        assert scale.grades is not None
+        return Observable(
+            scale.name, "grade",
+            f"{scale.title}: expected grade of an ordered logit on z = {scale.parameters[0]} - "
+            f"{scale.parameters[1]} X ({scale.reads}), grades {scale.grades[0]}-"
+            f"{scale.grades[1]}",
+            lambda y, c: _expected_grade(scale, y, c),
+            lambda y, c: _d_expected_grade(scale, y, c))
+    return Observable(
+        scale.name, "score points",
+        f"{scale.title}: {scale.parameters[0]} exp(-{scale.parameters[1]} G)",
+        lambda y, c: _score(scale, y, c), lambda y, c: _d_score(scale, y, c))
+
+
+def latent_observable(name: str) -> Observable:
+    """The latent severity z = base - slope X of an ordinal scale, as an Observable."""
+    scale = ORDINAL_SCALES[name]
+    return Observable(f"{name}#latent", "grade", f"latent severity of {scale.title}",
+                      lambda y, c: _latent(scale, y, c), lambda y, c: _d_latent(scale, y, c))
+
+
+def spread_observable(name: str) -> Observable:
+    """The logistic scale s of an ordinal scale, as a (constant) Observable."""
+    spread = ORDINAL_SCALES[name].parameters[2]
+
+    def value(y: Array, ctx: ObservableContext) -> Array:
+        return np.asarray(np.broadcast_to(ctx.p(spread), y.shape[:-1]), dtype=np.float64)
+
+    def partials(y: Array, ctx: ObservableContext) -> ObservableGradient:
+        return ObservableGradient(np.zeros_like(y, dtype=np.float64), None,
+                                  {spread: np.ones(len(y))})
+
+    return Observable(f"{name}#spread", "grade", "logistic scale", value, partials)
+
+
+#: Every observable by name: the model's above, then those of the clinical scales (the expected
+#: grade of each ordinal scale, each score; the patient-rated improvement is the model's own).
+OBSERVABLES: dict[str, Observable] = {
+    **_MODEL_OBSERVABLES,
+    **{s.name: _observable(s) for s in SCALES.values() if s.kind != "percent"},
+}

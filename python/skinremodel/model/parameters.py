@@ -17,6 +17,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .. import _core
+from .._files import read_csv
 from .._validation import check_real
 
 __all__ = ["ParameterInfo", "Parameters", "check_parameter_rows", "parameter_table"]
@@ -226,8 +227,6 @@ class Parameters(Mapping[str, float]):
     @classmethod
     def from_csv(cls, path: str | Path) -> Parameters:
         """Read values from a CSV file with at least the columns ``name`` and ``value``."""
-        from .._files import read_csv
-
         frame = read_csv(path)  # text cells; errors name the file
         if not {"name", "value"} <= set(frame.columns):
             raise ValueError(f"{path}: a parameter file needs the columns 'name' and 'value'")
