@@ -44,10 +44,10 @@ from typing import Any
 
 from .. import plans as library
 from .._validation import check_date, check_keys
-from ..plans.devices import Device
 from ..patients.patient import Patient
-from ..plans.schedule import Schedule
-from ..plans.schedule_io import load, read_document, schedule_from_dict
+from ..plans.devices import Device
+from ..plans.schedule import Schedule, schedule_from_dict
+from ..plans.schedule_io import read_document
 
 __all__ = ["load_plans_file", "load_patient_file"]
 
@@ -116,7 +116,7 @@ def _plan_entry(entry: dict[str, Any], folder: Path, where: str,
             target = _inside(folder, rest["file"])
             if used is not None:
                 used.append(target)
-            plan = load(target)
+            plan = Schedule.load(target)
         else:
             plan = schedule_from_dict(rest)
     except (TypeError, ValueError, OSError) as exc:

@@ -21,9 +21,9 @@ import pandas as pd
 from .._files import read_csv as _read_csv
 from ..model.clinical_scales import ORDINAL_SCALES
 from ..model.observables import OBSERVABLES, STATE_NAMES
-from ..patients.patient import Patient
-from ..plans.schedule import Schedule, Session, as_schedule
 from ..model.variables import did_you_mean
+from ..patients.patient import Patient
+from ..plans.schedule import Schedule, Session, as_schedule, schedule_from_dict
 
 __all__ = ["Dataset", "read_observations", "read_plans", "read_patients"]
 
@@ -299,8 +299,6 @@ def _plain(value: Any) -> Any:
 
 
 def _plan_from_dict(p: Any, where: str) -> Schedule:
-    from ..plans.schedule_io import schedule_from_dict
-
     if isinstance(p, Mapping) and "format" not in p and isinstance(p.get("sessions"), list):
         # Version 1 of to_dict: session rows (day, depth, density, diameter, dose scale).
         try:

@@ -14,5 +14,11 @@
 from __future__ import annotations
 
 from .library import LIBRARY, LibraryPlan, all, get, is_library_plan, list, table
+from .schedule import install_text_form
+from .schedule_text import format_schedule, parse_schedule
 
 __all__ = ["LibraryPlan", "LIBRARY", "list", "get", "table", "all", "is_library_plan"]
+
+# Schedule.parse and str(plan) use the text form, which builds Schedules: it is handed to
+# schedule.py here rather than imported there (schedule.py's docstring says why).
+install_text_form(parse_schedule, format_schedule)

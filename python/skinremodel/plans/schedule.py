@@ -3,7 +3,12 @@
 A :class:`Schedule` is a sorted tuple of :class:`Session` objects, an optional calendar start
 date (the date of day 0) and a name. Phases are joined with :meth:`Schedule.then` and
 :meth:`Schedule.then_every`; the text form (:meth:`Schedule.parse`, ``str(plan)``) lives in
-``schedule_text.py`` and the JSON/TOML files in ``schedule_io.py``.
+``schedule_text.py`` and the JSON/TOML document format in ``schedule_io.py``.
+
+``schedule_io.py`` knows the document format and sits below this module: it checks documents and
+writes plans as plain data, and :func:`schedule_from_dict` here builds the plan. The text form
+builds plans, so it sits above this module; the plans package hands its two functions in when it
+is imported (:func:`install_text_form`), and nothing here imports it.
 """
 
 from __future__ import annotations
@@ -11,20 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
-from .._validation import check_date, check_real
-from .devices import MAX_DENSITY_PER_CM2, Device
+from .._validation import check_bool, check_date, check_real
 from ..limits import MAX_SESSION_DAY, MAX_SESSIONS, MIN_SESSION_SPACING_DAYS, add_days, check_count
+from . import schedule_io
+from .devices import MAX_DENSITY_PER_CM2, Device
 
 __all__ = ["Session", "Schedule", "ScheduleWarning", "CLINICAL_DEPTH_MM", "MIN_INTERVAL_DAYS",
-           "DAYS_PER_WEEK", "DAYS_PER_MONTH", "DAYS_PER_YEAR"]
+           "DAYS_PER_WEEK", "DAYS_PER_MONTH", "DAYS_PER_YEAR", "schedule_from_dict",
+           "install_text_form"]
 
 #: Needle lengths used in clinics (mm). Depths outside need ``allow_any_depth=True``.
 CLINICAL_DEPTH_MM: tuple[float, float] = (0.25, 2.5)
@@ -296,10 +303,8 @@ class Schedule(Sequence[Session]):
             Text that cannot be read (the message quotes the place and what was expected),
             or an invalid plan (the message names the session).
         """
-        from .schedule_text import parse_schedule
-
-        return parse_schedule(text, name=name, allow_any_depth=allow_any_depth,
-                              start_date=start_date)
+        return _text_form().parse(text, name=name, allow_any_depth=allow_any_depth,
+                                  start_date=start_date)
 
     # Sequence protocol
     @overload
@@ -341,9 +346,7 @@ class Schedule(Sequence[Session]):
                 f"{'s' if n != 1 else ''} {shown or '-'}{when}>")
 
     def __str__(self) -> str:
-        from .schedule_text import format_schedule
-
-        return format_schedule(self, strict=False)
+        return _text_form().format(self, strict=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self._sessions, self.allow_any_depth, self.name, self.start_date))
@@ -499,61 +502,43 @@ class Schedule(Sequence[Session]):
     # Text and files ---------------------------------------------------------------------
     def to_text(self) -> str:
         """Return the text form; raise ValueError if a setting needs JSON/TOML (``str(plan)``)."""
-        from .schedule_text import format_schedule
-
-        return format_schedule(self, strict=True)
+        return _text_form().format(self, strict=True)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plan as plain data (the JSON/TOML document; see ``schedule_io.py``)."""
-        from .schedule_io import schedule_to_dict
-
-        return schedule_to_dict(self)
+        return schedule_io.schedule_to_dict(self)
 
     @classmethod
     def from_dict(cls, data: Any) -> Schedule:
         """Rebuild a plan from :meth:`to_dict` output; unknown keys are an error."""
-        from .schedule_io import schedule_from_dict
-
         return schedule_from_dict(data)
 
     def to_json(self) -> str:
         """JSON text that :meth:`from_json` reads back exactly."""
-        from .schedule_io import to_json
-
-        return to_json(self)
+        return schedule_io.to_json(self)
 
     @classmethod
     def from_json(cls, text: str) -> Schedule:
         """Read a plan from JSON text."""
-        from .schedule_io import from_json
-
-        return from_json(text)
+        return schedule_from_dict(schedule_io.decode(text, "json", ""))
 
     def to_toml(self) -> str:
         """TOML text that :meth:`from_toml` reads back exactly."""
-        from .schedule_io import to_toml
-
-        return to_toml(self)
+        return schedule_io.to_toml(self)
 
     @classmethod
     def from_toml(cls, text: str) -> Schedule:
         """Read a plan from TOML text."""
-        from .schedule_io import from_toml
-
-        return from_toml(text)
+        return schedule_from_dict(schedule_io.decode(text, "toml", ""))
 
     def save(self, path: str | Path) -> None:
         """Write the plan to a ``.json`` or ``.toml`` file."""
-        from .schedule_io import save
-
-        save(self, path)
+        schedule_io.save(self, path)
 
     @classmethod
     def load(cls, path: str | Path) -> Schedule:
         """Read a plan from a ``.json`` or ``.toml`` file."""
-        from .schedule_io import load
-
-        return load(path)
+        return schedule_from_dict(schedule_io.read_document(path), where=f"{path}: ")
 
     def _to_array(self) -> NDArray[np.float64]:
         # A schedule never changes: the engine's (n, 5) array is built once, read-only.
@@ -612,3 +597,61 @@ def as_schedule(plan: Any) -> Schedule:
             f"got {type(plan).__name__}"
         )
     return Schedule(plan)
+
+
+def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
+    """Rebuild a plan from its document (:meth:`Schedule.to_dict` output, JSON or TOML data).
+
+    ``where`` prefixes error messages (e.g. the file name); ``schedule_io.py`` checks the
+    document.
+    """
+    sessions = [_session_from_dict(s, f"{where}sessions[{k}]: ")
+                for k, s in enumerate(schedule_io.document_sessions(data, where=where))]
+    start = data.get("start_date")
+    allow = data.get("allow_any_depth", False)
+    try:
+        return Schedule(
+            sessions,
+            allow_any_depth=check_bool("allow_any_depth", allow),
+            name=data.get("name"),
+            start_date=None if start is None else check_date("start_date", start),
+        )
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where}{exc}") from None
+
+
+def _session_from_dict(data: Any, where: str) -> Session:
+    args = schedule_io.session_arguments(data, where)
+    try:
+        if "device" in args:
+            args["device"] = Device.from_dict(args["device"])
+        return Session(**args)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{where}{exc}") from None
+
+
+class _TextForm(NamedTuple):
+    parse: Callable[..., Schedule]
+    format: Callable[..., str]
+
+
+#: The text form of plans (``schedule_text.py``), handed in by :func:`install_text_form`.
+_TEXT_FORM: list[_TextForm] = []
+
+
+def install_text_form(parse: Callable[..., Schedule], format: Callable[..., str]) -> None:
+    """Give :class:`Schedule` its text form (``schedule_text.py``).
+
+    ``parse(text, name=, allow_any_depth=, start_date=)`` serves :meth:`Schedule.parse`,
+    ``format(plan, strict=)`` serves ``str(plan)`` and :meth:`Schedule.to_text`. The plans
+    package calls it once, with ``schedule_text.py``'s functions, when it is imported (before
+    any module outside it can use a plan). The text form builds Schedules, so it is handed in
+    rather than imported: the dependency points from it to this module only.
+    """
+    _TEXT_FORM[:] = [_TextForm(parse, format)]
+
+
+def _text_form() -> _TextForm:
+    if not _TEXT_FORM:  # pragma: no cover - skinremodel.plans installs it when imported
+        raise RuntimeError("the text form of plans is not installed: import skinremodel.plans")
+    return _TEXT_FORM[0]

@@ -29,21 +29,22 @@ import json
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._files import read_text, write_atomic
-from .._validation import check_bool, check_date, check_keys
+from .._validation import check_keys
 from ..limits import check_nesting
-from .devices import Device
-from .schedule import Schedule, Session
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["FORMAT", "VERSION", "schedule_to_dict", "schedule_from_dict", "to_json",
-           "from_json", "to_toml", "from_toml", "save", "load", "read_document"]
+if TYPE_CHECKING:  # pragma: no cover
+    from .schedule import Schedule, Session
+
+__all__ = ["FORMAT", "VERSION", "schedule_to_dict", "document_sessions", "session_arguments",
+           "to_json", "to_toml", "decode", "save", "read_document"]
 
 FORMAT = "skinremodel.schedule"
 VERSION = 1
@@ -75,10 +76,12 @@ def _session_to_dict(s: Session) -> dict[str, Any]:
     }
 
 
-def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
-    """Rebuild a plan from :func:`schedule_to_dict` output (JSON or TOML data).
+def document_sessions(data: Any, *, where: str = "") -> list[Any]:
+    """Check a plan document and return its sessions, still as plain data.
 
-    ``where`` prefixes error messages (e.g. the file name).
+    The document is :func:`schedule_to_dict` output, from JSON or TOML;
+    :func:`skinremodel.plans.schedule.schedule_from_dict` builds the plan from it. ``where``
+    prefixes error messages (e.g. the file name).
     """
     if not isinstance(data, Mapping):
         raise TypeError(f"{where}a plan must be a table/object, got {type(data).__name__}")
@@ -96,22 +99,14 @@ def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
     if not isinstance(raw_sessions, list):
         raise TypeError(f"{where}sessions must be a list of tables, got "
                         f"{type(raw_sessions).__name__}")
-    sessions = [_session_from_dict(s, f"{where}sessions[{k}]: ")
-                for k, s in enumerate(raw_sessions)]
-    start = data.get("start_date")
-    allow = data.get("allow_any_depth", False)
-    try:
-        return Schedule(
-            sessions,
-            allow_any_depth=check_bool("allow_any_depth", allow),
-            name=data.get("name"),
-            start_date=None if start is None else check_date("start_date", start),
-        )
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"{where}{exc}") from None
+    return raw_sessions
 
 
-def _session_from_dict(data: Any, where: str) -> Session:
+def session_arguments(data: Any, where: str) -> dict[str, Any]:
+    """Check one session of a document; return its Session's keyword arguments.
+
+    The device is still its table (:meth:`Device.from_dict` builds it).
+    """
     if not isinstance(data, Mapping):
         raise TypeError(f"{where}a session must be a table/object, got {type(data).__name__}")
     check_keys(where, data, _SESSION_KEYS)
@@ -122,13 +117,7 @@ def _session_from_dict(data: Any, where: str) -> Session:
     for key in required:
         if data.get(key) is None:
             raise ValueError(f"{where}missing key {key!r}")
-    args = {k: data[k] for k in _SESSION_KEYS if data.get(k) is not None}
-    try:
-        if "device" in args:
-            args["device"] = Device.from_dict(args["device"])
-        return Session(**args)
-    except (TypeError, ValueError) as exc:
-        raise type(exc)(f"{where}{exc}") from None
+    return {k: data[k] for k in _SESSION_KEYS if data.get(k) is not None}
 
 
 def to_json(plan: Schedule) -> str:
@@ -139,7 +128,7 @@ def to_json(plan: Schedule) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def _decode(text: str, kind: str, where: str) -> Any:
+def decode(text: str, kind: str, where: str) -> Any:
     """Parse JSON or TOML text; a syntax error becomes a ValueError naming the place."""
     if not isinstance(text, str):
         raise TypeError(f"{where}{kind.upper()} text must be a string, got {type(text).__name__}")
@@ -150,11 +139,6 @@ def _decode(text: str, kind: str, where: str) -> Any:
         raise ValueError(f"{where}not valid {kind.upper()}: {exc}") from None
     except RecursionError:  # pragma: no cover - check_nesting refuses these first
         raise ValueError(f"{where}nested too deeply") from None
-
-
-def from_json(text: str, *, where: str = "") -> Schedule:
-    """Read a plan from JSON text."""
-    return schedule_from_dict(_decode(text, "json", where), where=where)
 
 
 def _drop_none(value: Any) -> Any:
@@ -172,11 +156,6 @@ def to_toml(plan: Schedule) -> str:
     return tomli_w.dumps(_drop_none(schedule_to_dict(plan)))
 
 
-def from_toml(text: str, *, where: str = "") -> Schedule:
-    """Read a plan from TOML text."""
-    return schedule_from_dict(_decode(text, "toml", where), where=where)
-
-
 def read_document(path: str | Path) -> dict[str, Any]:
     """Read a ``.toml`` or ``.json`` file into plain data, with errors naming the file."""
     p = Path(path)
@@ -184,7 +163,7 @@ def read_document(path: str | Path) -> dict[str, Any]:
     if kind not in (".toml", ".json"):
         raise ValueError(f"{p}: expected a .toml or .json file")
     text = read_text(p)
-    data = _decode(text, kind[1:], f"{p}: ")
+    data = decode(text, kind[1:], f"{p}: ")
     if not isinstance(data, dict):
         raise ValueError(f"{p}: expected a table/object at the top level")
     return data
@@ -200,9 +179,3 @@ def save(plan: Schedule, path: str | Path) -> None:
         write_atomic(p, to_toml(plan))
     else:
         raise ValueError(f"{p}: the file name must end in .json or .toml")
-
-
-def load(path: str | Path) -> Schedule:
-    """Read a plan saved by :func:`save`."""
-    return schedule_from_dict(read_document(path), where=f"{path}: ")
-
