@@ -23,14 +23,13 @@ import datetime as dt
 import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import pandas as pd
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .patient import Patient
-    from ..plans.schedule import Schedule
+from ..plans.schedule import Schedule, as_schedule
+from .patient import Patient
 
 __all__ = ["screen", "Screening", "Finding", "Rule", "RULES", "ContraindicationError",
            "ISOTRETINOIN_WASHOUT_MONTHS", "RADIOTHERAPY_WASHOUT_MONTHS",
@@ -396,9 +395,6 @@ def screen(patient: Patient, plan: Schedule | Sequence[float], *,
     >>> sr.screen(patient, plan).blocked
     True
     """
-    from .patient import Patient
-    from ..plans.schedule import as_schedule
-
     if not isinstance(patient, Patient):
         raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
     schedule = as_schedule(plan)
