@@ -25,7 +25,7 @@ import skinremodel as sr
 from timing import median_seconds  # same folder: run as python benchmarks/bench_fit.py
 from skinremodel import _core
 from skinremodel.model.observables import ObservableContext
-from skinremodel.engine.simulate import event_definitions, resolve_atol
+from skinremodel.engine.solver import event_definitions, resolve_atol
 
 TEN = ["s_w", "k_mat", "k_x", "tau_Er", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
        "depth_mm[2]"]

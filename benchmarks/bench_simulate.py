@@ -16,7 +16,7 @@ import numpy as np
 
 import skinremodel as sr
 from skinremodel import _core
-from skinremodel.engine.simulate import event_definitions, resolve_atol
+from skinremodel.engine.solver import event_definitions, resolve_atol
 from skinremodel.model.observables import ObservableContext
 from timing import median_seconds
 

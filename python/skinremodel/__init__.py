@@ -18,31 +18,39 @@ from __future__ import annotations
 from . import _core, calibration, inference, plans, plotting
 from ._core import SolverError
 from ._version import __version__
-from .populations.bands import PredictionBands
+from .clinic.compare import Comparison, HorizonWarning, compare
 from .engine.batch import simulate_many
 from .engine.batch_result import BatchResult
-from .clinic.compare import Comparison, HorizonWarning, compare
+from .engine.result import Result
+from .engine.sensitivities import Sensitivities
+from .engine.simulate import simulate
+from .engine.solver import METHODS
+from .inference import (
+                        ConvergenceWarning,
+                        NonIdentifiableWarning,
+                        PopulationFit,
+                        Posterior,
+                        Prior,
+                        fit_population,
+                        sample_posterior,
+)
 from .inference.dataset import Dataset, read_observations, read_patients, read_plans
-from .plans.devices import Device
 from .inference.fit import fit
 from .inference.fit_result import FitResult
-from .patients.history import MedicalHistory
 from .inference.identifiability import IdentifiabilityReport
-from .inference import (ConvergenceWarning, NonIdentifiableWarning, PopulationFit, Posterior,
-                        Prior, fit_population, sample_posterior)
-from .model.observables import OBSERVABLES, STATE_NAMES
 from .inference.observation_model import ObservationModel
+from .model.observables import OBSERVABLES, STATE_NAMES
+from .model.parameters import ParameterInfo, Parameters, parameter_table
+from .model.published import published_observations
 from .optimize.optimizer import Objective, PlanConstraints, optimize_plan
 from .optimize.optimum import PlanOptimum
-from .model.parameters import ParameterInfo, Parameters, parameter_table
+from .patients.history import MedicalHistory
 from .patients.patient import Patient
-from .populations.population import Population
-from .model.published import published_observations
-from .engine.result import Result
-from .plans.schedule import Schedule, ScheduleWarning, Session
 from .patients.screening import ContraindicationError, Screening, screen
-from .engine.sensitivities import Sensitivities
-from .engine.simulate import METHODS, simulate
+from .plans.devices import Device
+from .plans.schedule import Schedule, ScheduleWarning, Session
+from .populations.bands import PredictionBands
+from .populations.population import Population
 
 __all__ = [
     "BatchResult",

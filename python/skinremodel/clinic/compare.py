@@ -54,7 +54,8 @@ from ..patients.patient import Patient
 from ..engine.result import Result
 from ..plans.schedule import Schedule, ScheduleWarning
 from ..patients.screening import ContraindicationError, Screening, check_overrides
-from ..engine.simulate import resolve_params, simulate
+from ..engine.simulate import simulate
+from ..engine.solver import resolve_params
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

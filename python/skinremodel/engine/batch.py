@@ -24,17 +24,25 @@ from numpy.typing import ArrayLike, NDArray
 from .. import _core
 from .._validation import check_int, check_real
 from ..limits import MAX_BATCH_ITEMS, MAX_BATCH_VALUES, check_count
-from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
-from ..patients.history import MedicalHistory
 from ..model.observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from ..model.parameters import Parameters, check_parameter_rows
-from ..patients.patient import Patient, covariates_from_codes, patient_codes
-from ..progress import logger, progress_bar, progress_enabled
-from .result import EVENT_NAMES, duration_above, threshold_level
-from ..plans.schedule import Schedule, as_schedule
-from ..patients.screening import ContraindicationError, check_overrides, screen
-from .simulate import METHODS, event_definitions, resolve_atol, resolve_params, resolve_times
 from ..model.variables import did_you_mean
+from ..patients.history import MedicalHistory
+from ..patients.patient import Patient, covariates_from_codes, patient_codes
+from ..patients.screening import ContraindicationError, check_overrides, screen
+from ..plans.schedule import Schedule, as_schedule
+from ..progress import logger, progress_bar, progress_enabled
+from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
+from .result import duration_above
+from .solver import (
+    EVENT_NAMES,
+    METHODS,
+    event_definitions,
+    resolve_atol,
+    resolve_params,
+    resolve_times,
+    threshold_level,
+)
 
 __all__ = ["simulate_many", "run_chunk", "BatchChunk", "ChunkOutput"]
 

@@ -11,6 +11,7 @@ from numpy.typing import NDArray
 
 from ..model.observables import OBSERVABLES, STATE_NAMES
 from ..model.variables import did_you_mean
+from . import xarray_io
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -204,9 +205,10 @@ class BatchResult:
         coordinates on ``item``. ``ds[metrics].to_array("metric")`` stacks time metrics into
         an (metric, item, day) array.
         """
-        from .xarray_io import batch_to_xarray
-
-        return batch_to_xarray(self)
+        dims = {name: ("item", "day") if name in TIME_METRICS else
+                ("item", "session") if name in SESSION_METRICS else ("item",)
+                for name in self.metrics}
+        return xarray_io.batch_to_xarray(self, dims)
 
     def __repr__(self) -> str:
         return (f"<BatchResult: {len(self)} items ({self.n_failed} failed), "

@@ -10,14 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
+from .. import _core
 from ..model.observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from ..model.parameters import Parameters
-from ..patients.patient import Patient
-from ..plans.schedule import Schedule
-from ..patients.screening import Screening
 from ..model.variables import unknown_name
+from ..patients.patient import Patient
+from ..patients.screening import Screening, screen
+from ..plans.schedule import Schedule
+from ..plotting import plot_overview, plot_result
+from ..progress import logger
+from . import xarray_io
+from .solver import EVENT_NAMES, Run, run, threshold_level
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
@@ -29,18 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .sensitivities import Sensitivities
 
-__all__ = ["Result", "EVENT_NAMES"]
-
-#: Thresholds located during integration: redness visible (R > R_vis), downtime
-#: (R > R_down_frac * R_vis), visible improvement (G > G_jnd).
-EVENT_NAMES: tuple[str, ...] = ("redness_visible", "downtime", "visible_improvement")
-
-
-def threshold_level(ctx: ObservableContext, event: str) -> float | NDArray[np.float64]:
-    """Redness level of the "redness_visible" or "downtime" threshold (an array for a batch)."""
-    level = ctx.p("R_vis")
-    return level * ctx.p("R_down_frac") if event == "downtime" else level
-
+__all__ = ["Result", "duration_above"]
 
 def duration_above(last_down: Any, start: Any, end: Any, post_value: Any, level: Any) -> Any:
     """Time a threshold stays exceeded after each session, as one episode (vectorised).
@@ -126,6 +120,12 @@ class Result:
         self._cache: dict[str, NDArray[np.float64]] = {}
         self.screening = Screening() if screening is None else screening
         self.sensitivities: Sensitivities | None = None
+
+    @classmethod
+    def _from_run(cls, out: Run) -> Result:
+        """Return the result of one engine run (:func:`skinremodel.engine.solver.run`)."""
+        return cls(out.raw, out.schedule, out.patient, out.params, out.context, out.horizon,
+                   out.options, out.screening)
 
     # ----------------------------------------------------------------------------------- access
     @property
@@ -336,8 +336,6 @@ class Result:
     def plot(self, variables: str | Sequence[str] = "total_collagen", ax: Axes | None = None,
              **kwargs: Any) -> Axes:
         """Plot variables against day, with the sessions marked. Returns the Axes."""
-        from ..plotting import plot_result
-
         return plot_result(self, variables, ax=ax, **kwargs)
 
     def summary(self) -> pd.Series:
@@ -375,8 +373,6 @@ class Result:
         -------
         matplotlib.figure.Figure
         """
-        from ..plotting import plot_overview
-
         return plot_overview(self, variables, percent=percent, ncols=ncols)
 
     # ------------------------------------------------------------------------------ xarray, files
@@ -393,9 +389,7 @@ class Result:
         variables : iterable of str, optional
             States and observables to include (default: all).
         """
-        from .xarray_io import result_to_xarray
-
-        return result_to_xarray(self, variables)
+        return xarray_io.result_to_xarray(self, variables)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the result and its inputs to a netCDF file; returns the path.
@@ -406,22 +400,40 @@ class Result:
         :meth:`load` gives back an equal result and :meth:`rerun` reproduces it. The write is
         atomic (a temporary file renamed into place). Sensitivities are not stored.
         """
-        from .xarray_io import save_result
-
-        return save_result(self, path)
+        return xarray_io.save_result(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Result:
         """Read a result written by :meth:`save`; ``Result.load(res.save(p)).equals(res)``."""
-        from .xarray_io import load_result
-
-        return load_result(path)
+        ds, inputs = xarray_io.read_result_file(path)
+        schedule = Schedule.from_dict(inputs["plan"])
+        patient = Patient(**inputs["patient"])
+        params = Parameters(inputs["parameters"])
+        effective = np.asarray(_core.effective_parameters(params.values_array,
+                                                          patient._to_core()))
+        ctx = ObservableContext(baseline=np.asarray(_core.baseline(effective)),
+                                effective=effective)
+        raw = xarray_io.raw_output(ds)
+        opts = inputs["options"]
+        options = {"method": opts["method"], "rtol": opts["rtol"],
+                   "atol": np.asarray(opts["atol"], dtype=np.float64),
+                   "max_steps": opts["max_steps"]}
+        screening = screen(patient, schedule, override=inputs["override"] or None)
+        logger.info("loaded result from %s (written by %s)", path, ds.attrs.get("created_by"))
+        return cls(raw, schedule, patient, params, ctx, float(inputs["horizon"]), options,
+                   screening)
 
     def rerun(self) -> Result:
         """Simulate the same inputs again (plan, patient, parameters, output days, options)."""
-        from .xarray_io import rerun
+        return self._rerun()
 
-        return rerun(self)
+    def _rerun(self, t_eval: ArrayLike | None = None) -> Result:
+        """Simulate the same inputs again, at :attr:`t` or at other output days ``t_eval``."""
+        return Result._from_run(run(
+            self.schedule, self.patient, self.horizon, t_eval=self.t if t_eval is None else t_eval,
+            params=self.params, method=self.options["method"], rtol=self.options["rtol"],
+            atol=self.options["atol"], max_steps=self.options["max_steps"],
+            override=self.screening.overrides or None))
 
     def equals(self, other: object) -> bool:
         """True if ``other`` is a Result with the same inputs and the same numbers (exactly)."""

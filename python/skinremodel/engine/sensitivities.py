@@ -19,8 +19,9 @@ from numpy.typing import NDArray
 
 from ..model.observables import OBSERVABLES, STATE_NAMES, Observable, ObservableContext
 from ..model.parameters import Parameters
-from ..plans.schedule import Schedule
 from ..model.variables import unknown_name
+from ..plans.schedule import Schedule
+from . import xarray_io
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
@@ -245,9 +246,7 @@ class Sensitivities:
         scaled : bool
             d(variable)/d(log parameter) instead of d(variable)/d(parameter).
         """
-        from .xarray_io import sensitivities_to_xarray
-
-        return sensitivities_to_xarray(self, variables, scaled=scaled)
+        return xarray_io.sensitivities_to_xarray(self, variables, scaled=scaled)
 
     def __repr__(self) -> str:
         return (f"<Sensitivities: {len(self.names)} columns ({', '.join(self.names)}), "

@@ -2,7 +2,7 @@
 
 Every object becomes an :class:`xarray.Dataset` with one data variable per state, observable
 or metric, and ``units``, ``long_name`` and ``description`` attributes on each (from
-:mod:`skinremodel.variables`); ``ds.to_array("variable")`` gives the stacked N-d array.
+:mod:`skinremodel.model.variables`); ``ds.to_array("variable")`` gives the stacked N-d array.
 
 - :meth:`Result.to_xarray`: variables over ``day`` (time x variable), the session days, depths
   and doses over ``session`` and the states before and after each session.
@@ -16,6 +16,8 @@ inputs as JSON attributes - plan, patient, every parameter value, integrator opt
 overrides and the skinremodel version - so that :meth:`Result.load` rebuilds the result and
 :meth:`Result.rerun` reproduces it. The file is written to a temporary name next to the target
 and renamed, so a crash never leaves a half-written file.
+
+xarray is imported by the functions that use it, so ``import skinremodel`` does not load it.
 """
 
 from __future__ import annotations
@@ -24,26 +26,27 @@ import datetime as dt
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from .._version import __version__
 from ..model.observables import OBSERVABLES, STATE_NAMES
-from ..progress import logger
 from ..model.variables import variable_info
+from ..progress import logger
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..populations.bands import PredictionBands
+    import xarray as xr
+
     from .batch_result import BatchResult
     from .result import Result
     from .sensitivities import Sensitivities
 
 __all__ = ["result_to_xarray", "batch_to_xarray", "sensitivities_to_xarray",
-           "bands_to_xarray", "save_result", "load_result", "ENGINE", "FORMAT"]
+           "bands_to_xarray", "save_result", "read_result_file", "raw_output", "ENGINE", "FORMAT"]
 
 #: xarray backend of the files: netCDF3 through scipy (a dependency already).
 ENGINE: Literal["scipy"] = "scipy"
@@ -60,6 +63,8 @@ def _attrs(name: str) -> dict[str, str]:
 
 def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
     """The trajectories of a result as a Dataset (see :meth:`Result.to_xarray`)."""
+    import xarray as xr
+
     names = list(res.names if variables is None else variables)
     for name in names:
         if name not in res.names:
@@ -91,16 +96,17 @@ def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
     return ds
 
 
-def batch_to_xarray(batch: BatchResult) -> xr.Dataset:
-    """The metrics of a batch as a Dataset (see :meth:`BatchResult.to_xarray`)."""
-    from .batch_result import SESSION_METRICS, TIME_METRICS
+def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> xr.Dataset:
+    """The metrics of a batch as a Dataset (see :meth:`BatchResult.to_xarray`).
+
+    ``dims`` names the dimensions of each metric: (``item``, ``day``), (``item``, ``session``)
+    or (``item``,).
+    """
+    import xarray as xr
 
     data: dict[str, Any] = {}
     for name in batch.metrics:
-        v = batch.values(name)
-        dims = (("item", "day") if name in TIME_METRICS else
-                ("item", "session") if name in SESSION_METRICS else ("item",))
-        data[name] = (dims, np.asarray(v), _attrs(name))
+        data[name] = (dims[name], np.asarray(batch.values(name)), _attrs(name))
     data["session_day"] = (("item", "session"), batch.session_days,
                            {**_DAY, "long_name": "session day",
                             "description": "day of each simulated session (NaN beyond the "
@@ -122,6 +128,8 @@ def batch_to_xarray(batch: BatchResult) -> xr.Dataset:
 def sensitivities_to_xarray(sens: Sensitivities, variables: Any = None, *,
                             scaled: bool = False) -> xr.Dataset:
     """Sensitivities as a Dataset (see :meth:`Sensitivities.to_xarray`)."""
+    import xarray as xr
+
     names = list(STATE_NAMES + tuple(OBSERVABLES)) if variables is None else list(variables)
     values = sens.array(names, scaled=scaled)
     data = {}
@@ -142,8 +150,10 @@ def sensitivities_to_xarray(sens: Sensitivities, variables: Any = None, *,
     return ds
 
 
-def bands_to_xarray(bands: PredictionBands) -> xr.Dataset:
+def bands_to_xarray(bands: pd.DataFrame) -> xr.Dataset:
     """Population prediction bands as a Dataset (see :meth:`PredictionBands.to_xarray`)."""
+    import xarray as xr
+
     observables = list(dict.fromkeys(bands.index.get_level_values("observable")))
     qs = [float(q) for q in bands.attrs.get("quantiles", [])] or [
         float(str(c).rstrip("%")) / 100 for c in bands.columns]
@@ -232,27 +242,23 @@ def read_inputs(ds: xr.Dataset, where: str) -> dict[str, Any]:
     return out
 
 
-def load_result(path: str | os.PathLike[str]) -> Result:
-    """Read a result written by :func:`save_result` (see :meth:`Result.load`)."""
-    from .. import _core
-    from ..model.observables import ObservableContext
-    from ..model.parameters import Parameters
-    from ..patients.patient import Patient
-    from .result import Result
-    from ..plans.schedule import Schedule
-    from ..patients.screening import screen
+def read_result_file(path: str | os.PathLike[str]) -> tuple[xr.Dataset, dict[str, Any]]:
+    """Read a file written by :func:`save_result`: the Dataset and the stored inputs.
+
+    :meth:`Result.load` builds the result from them (with :func:`raw_output`).
+    """
+    import xarray as xr
 
     with xr.open_dataset(path, engine=ENGINE) as opened:
         ds = opened.load()
-    inputs = read_inputs(ds, str(path))
-    schedule = Schedule.from_dict(inputs["plan"])
-    patient = Patient(**inputs["patient"])
-    params = Parameters(inputs["parameters"])
-    effective = np.asarray(_core.effective_parameters(params.values_array, patient._to_core()))
-    ctx = ObservableContext(baseline=np.asarray(_core.baseline(effective)), effective=effective)
+    return ds, read_inputs(ds, str(path))
+
+
+def raw_output(ds: xr.Dataset) -> dict[str, Any]:
+    """Return the engine's output stored in a result file, in the engine's own keys."""
     n_sessions = ds.sizes.get("session", 0)
     states = len(STATE_NAMES)
-    raw = {
+    return {
         "t": ds["day"].to_numpy(),
         "y": np.column_stack([ds[n].to_numpy() for n in STATE_NAMES]),
         "stats": json.loads(ds.attrs["stats"]),
@@ -265,21 +271,3 @@ def load_result(path: str | os.PathLike[str]) -> Result:
         "crossing_direction": ds["crossing_direction"].to_numpy(),
         "crossing_at_session": ds["crossing_at_session"].to_numpy(),
     }
-    opts = inputs["options"]
-    options = {"method": opts["method"], "rtol": opts["rtol"],
-               "atol": np.asarray(opts["atol"], dtype=np.float64), "max_steps": opts["max_steps"]}
-    screening = screen(patient, schedule, override=inputs["override"] or None)
-    logger.info("loaded result from %s (written by %s)", path, ds.attrs.get("created_by"))
-    return Result(raw, schedule, patient, params, ctx, float(inputs["horizon"]), options,
-                  screening)
-
-
-def rerun(res: Result) -> Result:
-    """Simulate the inputs of a result again (see :meth:`Result.rerun`)."""
-    from .simulate import simulate
-
-    return simulate(res.schedule, res.patient, res.horizon, t_eval=res.t, params=res.params,
-                    method=res.options["method"], rtol=res.options["rtol"],
-                    atol=res.options["atol"], max_steps=res.options["max_steps"],
-                    override=res.screening.overrides or None)
-

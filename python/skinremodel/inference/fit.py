@@ -22,7 +22,8 @@ from scipy.stats import qmc
 from .._core import SolverError
 from .._validation import check_int, check_real, safe_exp
 from ..engine.sensitivities import observable_sensitivity
-from ..engine.simulate import METHODS, resolve_params, simulate
+from ..engine.simulate import simulate
+from ..engine.solver import METHODS, resolve_params
 from ..model.clinical_scales import ORDINAL_SCALES, grade_sd, ordinal_log_likelihood
 from ..model.observables import OBSERVABLES, Observable, latent_observable, spread_observable
 from ..model.parameters import Parameters

@@ -391,7 +391,7 @@ def _covariance(fisher: Array) -> Array:
 def _spec(problem: FitProblem) -> dict[str, Any]:
     atol = problem.atol
     if atol is not None:
-        from ..engine.simulate import resolve_atol
+        from ..engine.solver import resolve_atol
         atol = [float(v) for v in resolve_atol(atol)]
     return {
         "parameters": list(problem.parameters),

@@ -40,7 +40,7 @@ from .observation_model import resolve_observation_models
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..plans.schedule import Schedule
-from ..engine.simulate import METHODS, resolve_params
+from ..engine.solver import METHODS, resolve_params
 from ._common import (ConvergenceWarning, NonIdentifiableWarning, SubjectProblem, as_dataset,
                       as_generator, check_names, progress_bar)
 

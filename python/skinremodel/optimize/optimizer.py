@@ -39,7 +39,8 @@ from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..plans.schedule import CLINICAL_DEPTH_MM, Schedule, ScheduleWarning, Session
 from ..patients.screening import RULES, check_overrides, screen
-from ..engine.simulate import resolve_params, simulate
+from ..engine.simulate import simulate
+from ..engine.solver import resolve_params
 
 __all__ = ["PlanConstraints", "Objective", "optimize_plan", "AREA_MAX_DEPTH_MM",
            "MAX_SESSIONS_LIMIT", "MAX_HORIZON_DAYS"]

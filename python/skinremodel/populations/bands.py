@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..engine.xarray_io import bands_to_xarray
+from ..plotting import plot_bands
+
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
     from matplotlib.axes import Axes
@@ -40,8 +43,6 @@ class PredictionBands(pd.DataFrame):
         Units and descriptions are attributes of each variable; the plan, its session days and
         the population size are attributes of the Dataset.
         """
-        from ..engine.xarray_io import bands_to_xarray
-
         return bands_to_xarray(self)
 
     def plot(  # type: ignore[override]
@@ -52,6 +53,4 @@ class PredictionBands(pd.DataFrame):
         ``observable`` defaults to the first; ``ax`` to a new figure. Keywords ``label``,
         ``color`` and ``sessions`` as in :func:`skinremodel.plotting.plot_bands`.
         """
-        from ..plotting import plot_bands
-
         return plot_bands(self, observable, ax=ax, **kwargs)

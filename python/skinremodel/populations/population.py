@@ -21,7 +21,7 @@ from ..patients.patient import _DIABETES, _VITAMIN_C, Patient, patients_from_cod
 from ..progress import progress_bar, progress_enabled
 from ..plans.schedule import Schedule, as_schedule
 from .quantile_sketch import QuantileSketch
-from ..engine.simulate import resolve_params
+from ..engine.solver import resolve_params
 from ..model.variables import did_you_mean
 
 __all__ = ["Population"]
