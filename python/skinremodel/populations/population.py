@@ -12,17 +12,17 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .._validation import check_int, check_real
-from .bands import PredictionBands, quantile_label
 from ..engine.batch import _PROGRESS_LABEL, simulate_many
-from ..limits import MAX_OUTCOME_PATIENTS, MAX_POPULATION, check_count
 from ..engine.batch_result import TIME_METRICS, BatchResult
-from ..model.parameters import Parameters, check_parameter_rows
-from ..patients.patient import _DIABETES, _VITAMIN_C, Patient, patients_from_codes
-from ..progress import progress_bar, progress_enabled
-from ..plans.schedule import Schedule, as_schedule
-from .quantile_sketch import QuantileSketch
 from ..engine.solver import resolve_params
+from ..limits import MAX_OUTCOME_PATIENTS, MAX_POPULATION, check_count
+from ..model.parameters import Parameters, check_parameter_rows
 from ..model.variables import did_you_mean
+from ..patients.patient import _DIABETES, _VITAMIN_C, Patient, patient_codes, patients_from_codes
+from ..plans.schedule import Schedule, as_schedule
+from ..progress import progress_bar, progress_enabled
+from .bands import PredictionBands, quantile_label
+from .quantile_sketch import QuantileSketch
 
 __all__ = ["Population"]
 
@@ -185,8 +185,6 @@ class Population:
     def patients(self) -> list[Patient]:
         """The sampled patients as :class:`Patient` objects."""
         if self._patients is None:
-            from ..patients.patient import patient_codes
-
             self._patients = patients_from_codes(patient_codes(self.covariates))
         return self._patients
 
