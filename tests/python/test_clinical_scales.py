@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import skinremodel as sr
-from skinremodel.inference.fit import FitProblem
+from skinremodel.inference.problem import FitProblem
 from skinremodel.model.clinical_scales import (
     CALIBRATABLE,
     ORDINAL_SCALES,

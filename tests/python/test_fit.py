@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import skinremodel as sr
 from scipy.stats import norm
-from skinremodel.inference.fit import FitProblem
+from skinremodel.inference.problem import FitProblem
 
 PLAN = sr.Schedule.regular(4, every_days=30)
 DAYS = [0.0, 30.0, 90.0, 180.0]
@@ -297,7 +297,7 @@ def test_observation_model_checks():
         sr.fit(_ultrasound_only()[0], parameters=["s_w"])
 
 
-@pytest.mark.parametrize("module", ["skinremodel.inference.fit", "skinremodel.engine.simulate",
+@pytest.mark.parametrize("module", ["skinremodel.inference.problem", "skinremodel.engine.simulate",
                                     "skinremodel.inference.dataset",
                                     "skinremodel.inference.observation_model"])
 def test_docstring_examples_run(module):

@@ -93,7 +93,7 @@ def test_item_03_csv_cells_cannot_run_as_formulas(tmp_path):
 
 def test_item_04_fit_errors_are_solver_errors_and_table_never_overflows(monkeypatch):
     """issue 12 item 4: no OverflowError from the table; every start failing is SolverError."""
-    from skinremodel.inference.fit import FitProblem
+    from skinremodel.inference.problem import FitProblem
     from skinremodel._validation import safe_exp
 
     assert safe_exp(1e6) == math.inf and safe_exp(0.0) == 1.0

@@ -81,7 +81,7 @@ def test_fit_return_type_is_precise():
     # FitResult is imported for type checking only (fit_result imports fit); resolve it there.
     import sys
 
-    fit_module = sys.modules["skinremodel.inference.fit"]
+    fit_module = sys.modules["skinremodel.inference.problem"]
 
     hints = typing.get_type_hints(sr.fit, {**vars(fit_module), "FitResult": sr.FitResult})
     assert hints["return"] is sr.FitResult

@@ -12,7 +12,7 @@ from numpy.typing import NDArray
 
 from ..model.clinical_scales import ORDINAL_SCALES, ordinal_log_likelihood
 from .dataset import Dataset
-from .fit import _LATENT, _SPREAD, FitProblem
+from .problem import _LATENT, _SPREAD, FitProblem
 
 __all__ = ["InferenceWarning", "ConvergenceWarning", "NonIdentifiableWarning", "progress_bar",
            "FastLikelihood", "SubjectProblem", "as_generator", "as_dataset", "check_names"]
@@ -149,7 +149,7 @@ class FastLikelihood:
 
 def check_names(what: str, names: Sequence[str]) -> list[str]:
     """A list of distinct parameter names (unknown names raise with suggestions)."""
-    from .fit import _names
+    from .problem import _names
 
     return _names(what, names)
 

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from .._validation import safe_exp
 from .dataset import Dataset
-from .fit import Estimate, FitProblem, profile_likelihood
+from .problem import Estimate, FitProblem, profile_likelihood
 from .identifiability import IdentifiabilityReport, identifiability_report
 from .observation_model import ObservationModel
 from ..model.parameters import Parameters

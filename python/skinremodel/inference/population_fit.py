@@ -35,7 +35,7 @@ from .._core import SolverError
 from .._validation import check_choice, check_int, check_real
 from ..populations.bands import PredictionBands, quantile_label
 from .dataset import Dataset
-from .fit import FitProblem
+from .problem import FitProblem
 from .observation_model import resolve_observation_models
 from ..model.parameters import Parameters
 from ..patients.patient import Patient

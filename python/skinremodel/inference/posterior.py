@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from .._validation import check_int, check_real
 from ..populations.bands import PredictionBands
 from .dataset import Dataset
-from .fit import FitProblem
+from .problem import FitProblem
 from .observation_model import resolve_observation_models
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
@@ -362,7 +362,7 @@ def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noi
                      target: _LogPosterior) -> Array:
     """Starting walkers: a Gaussian ball about the maximum-likelihood fit (one subject), or about
     the documented values (cohort); points with zero posterior density are redrawn."""
-    from .fit import fit
+    from .problem import fit
 
     ndim = len(names)
     centre = np.zeros(ndim)
