@@ -35,7 +35,7 @@ from .inference import (
                         sample_posterior,
 )
 from .inference.dataset import Dataset, read_observations, read_patients, read_plans
-from .inference.problem import fit
+from .inference.fit import fit
 from .inference.fit_result import FitResult
 from .inference.identifiability import IdentifiabilityReport
 from .inference.observation_model import ObservationModel

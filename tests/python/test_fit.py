@@ -297,7 +297,7 @@ def test_observation_model_checks():
         sr.fit(_ultrasound_only()[0], parameters=["s_w"])
 
 
-@pytest.mark.parametrize("module", ["skinremodel.inference.problem", "skinremodel.engine.simulate",
+@pytest.mark.parametrize("module", ["skinremodel.inference.fit", "skinremodel.engine.simulate",
                                     "skinremodel.inference.dataset",
                                     "skinremodel.inference.observation_model"])
 def test_docstring_examples_run(module):

@@ -14,13 +14,17 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .._files import read_text, write_atomic
 from .._validation import safe_exp
+from ..engine.solver import resolve_atol
+from ..limits import check_nesting
+from ..model.parameters import Parameters
+from ..plotting import label_of, mark_sessions
+from ..progress import logger, progress_bar
 from .dataset import Dataset
-from .problem import Estimate, FitProblem, profile_likelihood
 from .identifiability import IdentifiabilityReport, identifiability_report
 from .observation_model import ObservationModel
-from ..model.parameters import Parameters
-from ..progress import logger, progress_bar
+from .problem import Estimate, FitProblem, profile_likelihood
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -296,8 +300,6 @@ class FitResult:
         """Plot data, predictions and confidence bands: a panel per subject and observable."""
         import matplotlib.pyplot as plt
 
-        from ..plotting import label_of, mark_sessions
-
         subjects = list(self.data.subjects[:max_subjects] if subjects is None else subjects)
         observables = list(self.data.observable_names if observables is None else observables)
         fig, axes = plt.subplots(len(subjects), len(observables), squeeze=False,
@@ -335,8 +337,6 @@ class FitResult:
         Floats are written with their shortest exact representation, non-finite values as
         tagged strings (standard JSON).
         """
-        from .._files import write_atomic
-
         # Encoded in full before the file is opened: an error leaves no file (or the old one).
         write_atomic(path, json.dumps(_encode(self._state), indent=1, allow_nan=False))
 
@@ -350,9 +350,6 @@ class FitResult:
             The file is not valid JSON, not a saved fit, lacks an entry (named) or holds a
             malformed one; the message names the file.
         """
-        from .._files import read_text
-        from ..limits import check_nesting
-
         text = read_text(path)
         check_nesting(f"{path}: ", text)
         try:
@@ -391,7 +388,6 @@ def _covariance(fisher: Array) -> Array:
 def _spec(problem: FitProblem) -> dict[str, Any]:
     atol = problem.atol
     if atol is not None:
-        from ..engine.solver import resolve_atol
         atol = [float(v) for v in resolve_atol(atol)]
     return {
         "parameters": list(problem.parameters),

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .._validation import check_choice, check_real
+from ..model.clinical_scales import ORDINAL_SCALES
 
 __all__ = ["ObservationModel", "resolve_observation_models"]
 
@@ -97,8 +98,6 @@ def resolve_observation_models(spec: Any,
     ValueError
         ``"ordinal"`` for a continuous observable, or a Gaussian kind for an ordinal grade.
     """
-    from ..model.clinical_scales import ORDINAL_SCALES
-
     def one(x: Any, where: str) -> ObservationModel:
         if isinstance(x, ObservationModel):
             return x

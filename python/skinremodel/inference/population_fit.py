@@ -33,16 +33,25 @@ from scipy.optimize import least_squares, minimize
 
 from .._core import SolverError
 from .._validation import check_choice, check_int, check_real
-from ..populations.bands import PredictionBands, quantile_label
-from .dataset import Dataset
-from .problem import FitProblem
-from .observation_model import resolve_observation_models
+from ..engine.batch import simulate_many
+from ..engine.solver import METHODS, resolve_params
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
-from ..plans.schedule import Schedule
-from ..engine.solver import METHODS, resolve_params
-from ._common import (ConvergenceWarning, NonIdentifiableWarning, SubjectProblem, as_dataset,
-                      as_generator, check_names, progress_bar)
+from ..plans.schedule import Schedule, as_schedule
+from ..populations.bands import PredictionBands, quantile_label
+from ._common import (
+    ConvergenceWarning,
+    NonIdentifiableWarning,
+    SubjectProblem,
+    as_dataset,
+    as_generator,
+    check_names,
+    progress_bar,
+)
+from .dataset import Dataset
+from .fit_result import _covariance
+from .observation_model import resolve_observation_models
+from .problem import FitProblem
 
 __all__ = ["fit_population", "PopulationFit"]
 
@@ -551,8 +560,6 @@ class PopulationFit:
                  + [f"Omega[{rnames[a]},{rnames[b]}]" for a, b in pairs]
                  + [f"log {p}" for p in fnames] + [f"log {n}" for n in noise_names])
         fim = self._fisher(pairs)
-        from .fit_result import _covariance
-
         cov = _covariance(fim)
         self._names = names
         self.covariance = pd.DataFrame(cov, index=names, columns=names)
@@ -829,9 +836,6 @@ def predictive_bands(draws: list[Parameters], plan: Schedule, patient: Patient |
                      days: Any, observables: Sequence[str], quantiles: Sequence[float],
                      **options: Any) -> PredictionBands:
     """Quantile bands over simulations of ``plan`` with each parameter set of ``draws``."""
-    from ..engine.batch import simulate_many
-    from ..plans.schedule import as_schedule
-
     schedule = as_schedule(plan)
     names = tuple(observables)
     qs = np.asarray(quantiles, dtype=np.float64)
