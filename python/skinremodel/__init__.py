@@ -42,7 +42,8 @@ from .inference.observation_model import ObservationModel
 from .model.observables import OBSERVABLES, STATE_NAMES
 from .model.parameters import ParameterInfo, Parameters, parameter_table
 from .model.published import published_observations
-from .optimize.optimizer import Objective, PlanConstraints, optimize_plan
+from .optimize.constraints import Objective, PlanConstraints
+from .optimize.optimizer import optimize_plan
 from .optimize.optimum import PlanOptimum
 from .patients.history import MedicalHistory
 from .patients.patient import Patient

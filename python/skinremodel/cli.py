@@ -158,7 +158,8 @@ def _optimize(args: argparse.Namespace) -> None:
     from ._files import check_outputs, neutralise_cells, read_text, write_atomic
     from .clinic.clinic_files import load_patient_file
     from .limits import check_nesting
-    from .optimize.optimizer import Objective, PlanConstraints, optimize_plan
+    from .optimize.constraints import Objective, PlanConstraints
+    from .optimize.optimizer import optimize_plan
     from .patients.patient import Patient
 
     outputs = [("--csv", args.csv), ("--json", args.json), ("--out", args.out)]
