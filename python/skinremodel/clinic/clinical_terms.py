@@ -37,9 +37,9 @@ from ..patients.screening import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compare import Comparison
     from ..patients.history import MedicalHistory
     from ..patients.patient import Patient
+    from .compare import Comparison
 
 __all__ = ["yes_no", "date_in_words", "message_in_words", "history_in_words", "patient_rows",
            "parse_horizon", "horizon_in_words", "verdict", "unblock_hint", "clinical_table",

@@ -26,9 +26,9 @@ those within the horizon, plus the horizon itself if it is not one of them):
   divided by the number of sessions simulated up to it: what each session bought.
 - ``screening``: findings (``severity: code``); ``status``: ok, overridden or blocked.
 
-Default ranking objective (:data:`DEFAULT_OBJECTIVE`): the visible improvement at the last
-milestone (in multiples of the just-noticeable change), highest first, ties broken by less
-total downtime. It ranks by what the patient sees at the end of the horizon, not by collagen
+Default ranking objective (:data:`~skinremodel.clinic.outcomes.DEFAULT_OBJECTIVE`): the visible
+improvement at the last milestone (in multiples of the just-noticeable change), highest first,
+ties broken by less total downtime. It ranks by what the patient sees at the end of the horizon, not by collagen
 alone, because the visible improvement weighs mature collagen and elastin (docs/model.md,
 "Observables"); dividing by the just-noticeable value does not change the order.
 """
@@ -47,40 +47,27 @@ import numpy as np
 import pandas as pd
 
 from .. import plans as library
+from .._files import write_atomic
 from .._validation import check_real
+from ..engine.result import Result
+from ..engine.simulate import simulate
+from ..engine.solver import resolve_params
 from ..limits import MAX_HORIZON_DAYS, add_days
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
-from ..engine.result import Result
-from ..plans.schedule import Schedule, ScheduleWarning
 from ..patients.screening import ContraindicationError, Screening, check_overrides
-from ..engine.simulate import simulate
-from ..engine.solver import resolve_params
+from ..plans.schedule import Schedule, ScheduleWarning
+from .comparison_plot import plot_comparison
+from .outcomes import DEFAULT_OBJECTIVE, LOWER_IS_BETTER, metric_columns, milestones, plan_metrics
+from .report import comparison_fragment, comparison_report
+from .uncertainty import add_uncertainty
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-__all__ = ["compare", "Comparison", "DEFAULT_OBJECTIVE", "MILESTONES", "LOWER_IS_BETTER",
-           "HorizonWarning", "GRADE_SCALES"]
+    from ..optimize.optimum import PlanOptimum
 
-#: Days of the headline milestones and their labels (1 month = 30 days, 1 year = 365 days).
-MILESTONES: tuple[tuple[float, str], ...] = ((90.0, "3 mo"), (180.0, "6 mo"), (365.0, "12 mo"))
-#: Columns where a smaller value is better (used by :meth:`Comparison.rank`).
-LOWER_IS_BETTER: tuple[str, ...] = (
-    "sessions", "redness after 1st session (h)", "redness per session, mean (h)",
-    "redness per session, max (h)", "downtime total (d)", "first visible (day)",
-)
-#: The default objective of :meth:`Comparison.rank`, ``{milestone}`` = the last milestone.
-DEFAULT_OBJECTIVE: tuple[str, str] = ("visible improvement {milestone} (x just noticeable)",
-                                      "downtime total (d)")
-#: Clinical grades reported per plan: (observable, column prefix); the acne-scar grade only for
-#: a patient with atrophic acne scars. Higher grades are worse: a negative change is better.
-GRADE_SCALES: tuple[tuple[str, str], ...] = (
-    ("lemperle_grade", "wrinkle grade (Lemperle 0-5)"),
-    ("texture_grade", "texture grade (Alexiades-Armenakas 0-4)"),
-    ("laxity_grade", "laxity grade (Alexiades-Armenakas 0-4)"),
-    ("goodman_baron_grade", "acne-scar grade (Goodman-Baron 1-4)"),
-)
+__all__ = ["compare", "Comparison", "HorizonWarning", "optimum_report"]
 
 
 class HorizonWarning(ScheduleWarning):
@@ -92,14 +79,6 @@ def _deprecated_alias(old: str, new: str) -> None:
                   stacklevel=3)
 
 PlanLike = Schedule | str
-
-
-def milestones(horizon: float) -> list[tuple[float, str]]:
-    """Return the milestones within the horizon, ending with the horizon itself."""
-    out = [(day, label) for day, label in MILESTONES if day <= horizon]
-    if not out or out[-1][0] != horizon:
-        out.append((horizon, f"day {horizon:g}"))
-    return out
 
 
 @dataclass(eq=False)  # holds DataFrames and results: compare by identity
@@ -173,7 +152,7 @@ class Comparison:
             improvement at the last milestone, then total downtime).
         ascending : bool or sequence of bool, optional
             Sort direction per column. Default: ascending for columns in
-            :data:`LOWER_IS_BETTER`, descending otherwise.
+            :data:`~skinremodel.clinic.outcomes.LOWER_IS_BETTER`, descending otherwise.
 
         Blocked plans (no simulation) come last with no rank.
         """
@@ -212,8 +191,6 @@ class Comparison:
 
         Sessions are marked on the trajectories. Returns the matplotlib Figure.
         """
-        from .comparison_plot import plot_comparison
-
         return plot_comparison(self, figsize=figsize)
 
     def to_html(self, path: str | Path | None = None) -> str:
@@ -223,12 +200,8 @@ class Comparison:
         the patient, the screening and the assumptions. The file is written atomically (a
         temporary file in the same folder, then renamed).
         """
-        from .report import comparison_report
-
         text = comparison_report(self)
         if path is not None:
-            from .._files import write_atomic
-
             write_atomic(path, text)
         return text
 
@@ -245,8 +218,6 @@ class Comparison:
                 f"{self.patient!r}>")
 
     def _repr_html_(self) -> str:
-        from .report import comparison_fragment
-
         return comparison_fragment(self)
 
 
@@ -295,57 +266,6 @@ def _date_of(plan: Schedule, day: float) -> str:
     if plan.start_date is None or math.isnan(day):
         return ""
     return add_days("session dates", plan.start_date, day).isoformat()
-
-
-def _metric_columns(marks: list[tuple[float, str]], acne_scars: bool) -> list[str]:
-    last = marks[-1][1]
-    return ["redness after 1st session (h)", "redness per session, mean (h)",
-            "redness per session, max (h)", "downtime total (d)", "first visible (day)",
-            *(f"visible improvement {label} (model units)" for _, label in marks),
-            *(f"collagen change {label} (%)" for _, label in marks),
-            f"elastin change {last} (%)", "gain per session (pp)",
-            *(f"visible improvement {label} (x just noticeable)" for _, label in marks),
-            f"noticeable by {last}",
-            *(f"{title} change {last} (grades)" for name, title in GRADE_SCALES
-              if acne_scars or name != "goodman_baron_grade"),
-            f"GAIS {last}", f"patient-rated improvement {last} (%)"]
-
-
-def _metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) -> dict[str, Any]:
-    n = len(res.session_days)
-    redness = [res.redness_hours(k) for k in range(n)]
-    row: dict[str, Any] = {
-        "redness after 1st session (h)": redness[0] if n else math.nan,
-        "redness per session, mean (h)": float(np.mean(redness)) if n else math.nan,
-        "redness per session, max (h)": max(redness) if n else math.nan,
-        "downtime total (d)": sum(res.downtime_days(k) for k in range(n)),
-        "first visible (day)": res.first_visible_day(),
-    }
-    index = {float(t): i for i, t in enumerate(res.t)}
-    visible = res["visible_improvement"]
-    collagen = res.percent_change("total_collagen")
-    for day, label in marks:
-        row[f"visible improvement {label} (model units)"] = float(visible[index[day]])
-    for day, label in marks:
-        row[f"collagen change {label} (%)"] = float(collagen[index[day]])
-    last_day, last = marks[-1]
-    row[f"elastin change {last} (%)"] = float(res.percent_change("elastin")[index[last_day]])
-    done = int(np.count_nonzero(res.session_days <= last_day))
-    row["gain per session (pp)"] = row[f"collagen change {last} (%)"] / done if done else math.nan
-    jnd = float(res.effective_params["G_jnd"])
-    for day, label in marks:
-        row[f"visible improvement {label} (x just noticeable)"] = \
-            float(visible[index[day]]) / jnd
-    row[f"noticeable by {last}"] = not math.isnan(res.first_visible_day())
-    at = index[last_day]
-    for name, title in GRADE_SCALES:
-        if name == "goodman_baron_grade" and not acne_scars:
-            continue
-        grade = res[name]
-        row[f"{title} change {last} (grades)"] = float(grade[at] - grade[0])
-    row[f"GAIS {last}"] = float(res["gais"][at])
-    row[f"patient-rated improvement {last} (%)"] = float(res["patient_rated_improvement"][at])
-    return row
 
 
 def compare(
@@ -455,12 +375,12 @@ def compare(
             results[name], screenings[name] = None, exc.screening
         else:
             results[name], screenings[name] = res, res.screening
-            row.update(_metrics(res, marks, patient.acne_scars))
+            row.update(plan_metrics(res, marks, patient.acne_scars))
         row["screening"] = screenings[name].summary()
         row["status"] = screenings[name].status
         rows.append(row)
     columns = ["plan name", "plan", "sessions", "first session (day)", "last session (day)",
-               *_metric_columns(marks, patient.acne_scars), "screening", "status"]
+               *metric_columns(marks, patient.acne_scars), "screening", "status"]
     table = pd.DataFrame(rows).reindex(columns=columns).set_index("plan name")
     if any(p.start_date is not None for p in named.values()):
         for col in ("first session", "last session"):
@@ -469,8 +389,21 @@ def compare(
     cmp = Comparison(table=table, plans=named, results=results, screenings=screenings,
                      patient=patient, days=horizon, params=nominal, milestones=marks)
     if uncertainty is not None:
-        from .uncertainty import add_uncertainty
-
         add_uncertainty(cmp, uncertainty, n_draws=n_draws, seed=seed, method=method,
                         override=override)
     return cmp
+
+
+def optimum_report(optimum: PlanOptimum, patient: Patient) -> str:
+    """Standalone report of an optimised plan: the comparison report of the optimised plan and
+    the three best library plans satisfying the constraints, with the "Optimised plan"
+    section."""
+    plans = {"optimised plan": optimum.schedule}
+    lib = optimum.comparison[optimum.comparison["plan"] != "optimised plan"].head(3)
+    for _, row in lib.iterrows():
+        days = [float(d) for d in str(row["days"]).split(", ")]
+        plans[str(row["plan"])] = Schedule(days, depth_mm=float(row["depth_mm"]),
+                                           start_date=optimum.schedule.start_date)
+    cmp = compare(plans, patient, days=optimum.constraints.horizon_days,
+                  override=dict(optimum.constraints.override) or None)
+    return comparison_report(cmp, optimum)

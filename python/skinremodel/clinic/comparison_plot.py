@@ -11,8 +11,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .compare import Comparison
     from ..engine.result import Result
+    from .compare import Comparison
 
 __all__ = ["plot_comparison", "plain_label"]
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from .. import plans as library
-from .compare import Comparison, compare
+from .._files import write_atomic
 from ..patients.patient import Patient
+from .clinical_terms import clinical_table, deciding_column, horizon_in_words, verdict
+from .compare import Comparison, compare
 
 __all__ = ["print_comparison", "save_plot", "run_demo"]
 
@@ -25,8 +27,6 @@ def print_comparison(cmp: Comparison) -> None:
     the collagen change at 3, 6 and 12 months and the redness after the first session, rounded
     and with units.
     """
-    from .clinical_terms import clinical_table, deciding_column, horizon_in_words, verdict
-
     p = cmp.patient
     print(f"Plans compared for a {p.age:g}-year-old (diabetes: {p.diabetes}) over "
           f"{horizon_in_words(cmp.days)} (research model, not a medical device):")
@@ -71,8 +71,6 @@ def plot_png(cmp: Comparison) -> bytes:
 
 def save_plot(cmp: Comparison, path: str | Path) -> None:
     """Write the comparison figure as PNG, atomically (complete file or none)."""
-    from .._files import write_atomic
-
     write_atomic(path, plot_png(cmp))
 
 

@@ -19,19 +19,20 @@ import html
 import io
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 import pandas as pd
 
-from . import clinical_terms as ct
+from .._version import __version__
 from ..patients.screening import RULES
+from . import clinical_terms as ct
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .compare import Comparison
+    import jinja2
+
     from ..optimize.optimum import PlanOptimum
-    from ..patients.patient import Patient
+    from .compare import Comparison
 
 __all__ = ["comparison_report", "comparison_fragment", "comparison_context", "environment",
-           "optimum_report", "ASSUMPTIONS", "RESEARCH_NOTE", "CSS"]
+           "ASSUMPTIONS", "RESEARCH_NOTE", "CSS"]
 
 RESEARCH_NOTE = (
     "skinremodel is a research model, not a medical device. Its numbers are predictions of the "
@@ -84,6 +85,8 @@ _CSS = CSS
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
     """Return the Jinja2 environment of the package templates (autoescape on)."""
+    import jinja2
+
     return jinja2.Environment(loader=jinja2.PackageLoader("skinremodel", "templates"),
                               autoescape=True, undefined=jinja2.StrictUndefined,
                               trim_blocks=True, lstrip_blocks=True)
@@ -196,8 +199,6 @@ def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None,
 
     ``optimum`` adds an "Optimised plan" section; ``patient_name`` is shown if given.
     """
-    from .. import __version__
-
     changed = cmp.params.differences()
     params = ("default parameter values" if not changed else "parameters changed from the "
               "defaults: " + ", ".join(f"{k} = {v[0]:g} (default {v[1]:g})"
@@ -223,21 +224,3 @@ def comparison_fragment(cmp: Comparison) -> str:
     return template.render(n=len(cmp.plans), horizon=ct.horizon_in_words(cmp.days),
                            patient=repr(cmp.patient), verdict=ct.verdict(cmp),
                            frame=_frame(ct.clinical_table(cmp)), deciding=ct.deciding_column(cmp))
-
-
-def optimum_report(optimum: PlanOptimum, patient: Patient) -> str:
-    """Standalone report of an optimised plan: the comparison report of the optimised plan and
-    the three best library plans satisfying the constraints, with the "Optimised plan"
-    section."""
-    from .compare import compare
-    from ..plans.schedule import Schedule
-
-    plans = {"optimised plan": optimum.schedule}
-    lib = optimum.comparison[optimum.comparison["plan"] != "optimised plan"].head(3)
-    for _, row in lib.iterrows():
-        days = [float(d) for d in str(row["days"]).split(", ")]
-        plans[str(row["plan"])] = Schedule(days, depth_mm=float(row["depth_mm"]),
-                                           start_date=optimum.schedule.start_date)
-    cmp = compare(plans, patient, days=optimum.constraints.horizon_days,
-                  override=dict(optimum.constraints.override) or None)
-    return comparison_report(cmp, optimum)

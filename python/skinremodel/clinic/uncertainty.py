@@ -20,6 +20,7 @@ from .._core import SolverError
 from .._validation import check_int
 from ..engine.simulate import simulate
 from ..inference._common import progress_bar
+from .outcomes import LOWER_IS_BETTER, metric_columns, plan_metrics
 
 if TYPE_CHECKING:  # pragma: no cover
     from .compare import Comparison
@@ -31,14 +32,12 @@ def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
                     seed: int | None = 0, method: str = "rodas5p",
                     override: Any = None, progress: bool | None = None) -> None:
     """Add interval columns, ``P(best)`` and ``P(noticeable)`` to a comparison (in place)."""
-    from .compare import LOWER_IS_BETTER, _metric_columns, _metrics
-
     if not hasattr(source, "parameter_draws"):
         raise TypeError("uncertainty must be a PopulationFit (sr.fit_population) or a Posterior "
                         f"(sr.sample_posterior), got {type(source).__name__}")
     n = check_int("n_draws", n_draws, 2, 1_000_000)
     draws = source.parameter_draws(n, seed, cmp.patient)
-    columns = _metric_columns(cmp.milestones, cmp.patient.acne_scars)
+    columns = metric_columns(cmp.milestones, cmp.patient.acne_scars)
     plans = [p for p, r in cmp.results.items() if r is not None]
     values = np.full((len(plans), n, len(columns)), np.nan)
     noticeable = np.zeros((len(plans), n), dtype=bool)
@@ -51,7 +50,7 @@ def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
                                override=override)
             except SolverError:
                 continue
-            row = _metrics(res, cmp.milestones, cmp.patient.acne_scars)
+            row = plan_metrics(res, cmp.milestones, cmp.patient.acne_scars)
             values[j, k] = [row[c] for c in columns]
             idx = int(np.searchsorted(res.t, last_day))
             noticeable[j, k] = bool(res["visible_improvement"][idx] > draws[k]["G_jnd"])

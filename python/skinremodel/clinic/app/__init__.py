@@ -40,6 +40,15 @@ import threading
 import warnings
 from typing import Any
 
+from ... import plans as library
+from ..._version import __version__
+from ...optimize.optimizer import optimize_plan
+from ...patients.screening import MIN_REASON_WORDS, RULES
+from ...plans.schedule import ScheduleWarning
+from ...populations.population import Population
+from ..clinical_terms import rounded_table
+from ..compare import compare
+from ..report import CSS, RESEARCH_NOTE, _uncertainty_html, comparison_context, comparison_report
 from .forms import (
     COVARIATE_FLAGS,
     HISTORY_DATES,
@@ -90,8 +99,6 @@ class VirtualPopulationDraws:
 
     def parameter_draws(self, n: int, seed: int | None = 0, patient: Any = None) -> list[Any]:
         """Return ``n`` parameter sets (seeded), one per virtual patient."""
-        from ...populations.population import Population
-
         del patient  # covariates enter through the simulation's Patient
         pop = Population(n, age=45.0, variability=self.variability, seed=seed)
         return [pop.nominal.update({str(k): float(v) for k, v in row.items()})
@@ -106,9 +113,6 @@ class VirtualPopulationDraws:
 
 
 def _compare(data: FormData, uncertainty: bool = False) -> tuple[Any, list[str]]:
-    from ..compare import compare
-    from ...plans.schedule import ScheduleWarning
-
     source = VirtualPopulationDraws() if uncertainty else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ScheduleWarning)
@@ -121,8 +125,6 @@ def _compare(data: FormData, uncertainty: bool = False) -> tuple[Any, list[str]]
 
 
 def _optimise(data: FormData) -> Any:
-    from ...optimize.optimizer import optimize_plan
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return optimize_plan(data.patient, days=data.days, max_sessions=OPTIMISE_MAX_SESSIONS,
@@ -140,12 +142,6 @@ def create_app() -> Any:
     from flask import Flask, Response, render_template, request
     from werkzeug.exceptions import HTTPException
 
-    from ... import __version__
-    from ... import plans as library
-    from ..clinical_terms import rounded_table
-    from ..report import (CSS, RESEARCH_NOTE, _uncertainty_html, comparison_context,
-                          comparison_report)
-    from ...patients.screening import MIN_REASON_WORDS, RULES
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES

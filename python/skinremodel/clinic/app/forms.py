@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import plans as library
-from ..clinical_terms import parse_horizon
 from ...patients.history import MedicalHistory
 from ...patients.patient import Patient
-from ...plans.schedule import Schedule
 from ...patients.screening import MIN_REASON_WORDS, RULES
+from ...plans.schedule import Schedule
+from ..clinical_terms import parse_horizon
 
 __all__ = ["FieldError", "FormData", "parse_form", "MAX_PLANS", "MAX_TEXT", "HISTORY_FLAGS",
            "HISTORY_DATES", "COVARIATE_FLAGS", "OPTIMISED_NAME", "carried_plan"]
