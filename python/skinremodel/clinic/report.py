@@ -1,11 +1,12 @@
 """HTML of a plan comparison: the standalone report and the Jupyter view.
 
 The report is one file with no scripts and no external resources: inline CSS, tables, plots as
-embedded PNG (base64). It is rendered from Jinja2 templates (``templates/report.html.j2`` and
-``templates/_comparison.html.j2``, shared with the web app) with autoescape on, so every piece of
+embedded PNG (base64). It is rendered by :mod:`skinremodel._html` from the package templates
+(``templates/report.html.j2``, with ``_comparison.html.j2``, ``_optimum.html.j2`` and
+``_uncertainty.html.j2``, shared with the web app) with autoescape on, so every piece of
 user-supplied text (plan names, plan text, conditions, override reasons) is escaped and a plan
 named ``<script>...</script>`` is shown as text and runs nothing. It speaks in clinical terms
-(:mod:`skinremodel.clinical_terms`): the screening verdict as a banner at the top, blocked plans
+(:mod:`.clinical_terms`): the screening verdict as a banner at the top, blocked plans
 with why and what would unblock them, overrides and their reasons, the table sorted by rank with
 the deciding column, outcomes on clinical scales, history in words, rounded numbers with units.
 """
@@ -14,25 +15,22 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
-import html
 import io
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._html import render, table
 from .._version import __version__
 from ..patients.screening import RULES
 from . import clinical_terms as ct
 
 if TYPE_CHECKING:  # pragma: no cover
-    import jinja2
-
     from ..optimize.optimum import PlanOptimum
     from .compare import Comparison
 
-__all__ = ["comparison_report", "comparison_fragment", "comparison_context", "environment",
-           "ASSUMPTIONS", "RESEARCH_NOTE", "CSS"]
+__all__ = ["comparison_report", "comparison_fragment", "comparison_context",
+           "uncertainty_context", "ASSUMPTIONS", "RESEARCH_NOTE", "CSS"]
 
 RESEARCH_NOTE = (
     "skinremodel is a research model, not a medical device. Its numbers are predictions of the "
@@ -79,21 +77,6 @@ tr.blocked td { color: #777; }
 img { max-width: 100%; border: 1px solid #eee; }
 .scroll { overflow-x: auto; }
 """
-_CSS = CSS
-
-
-@functools.lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """Return the Jinja2 environment of the package templates (autoescape on)."""
-    import jinja2
-
-    return jinja2.Environment(loader=jinja2.PackageLoader("skinremodel", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _figure_png(cmp: Comparison) -> str:
@@ -167,13 +150,13 @@ def _plans(cmp: Comparison) -> list[tuple[str, str, list[str]]]:
     return out
 
 
-def _uncertainty_html(cmp: Comparison) -> str:
-    """The "Uncertainty" section of a comparison made with ``uncertainty=`` ("" otherwise).
+def uncertainty_context(cmp: Comparison) -> dict[str, Any] | None:
+    """Return what the "Uncertainty" section shows (``templates/_uncertainty.html.j2``).
 
-    Built from escaped pieces only: pandas' ``to_html(escape=True)`` and :func:`_esc`.
+    None for a comparison made without ``uncertainty=``.
     """
     if cmp.intervals is None:
-        return ""
+        return None
     objective = cmp.objective[0]
     sub = cmp.intervals[cmp.intervals["column"] == objective].set_index("plan name")
     frame = pd.DataFrame({
@@ -182,15 +165,9 @@ def _uncertainty_html(cmp: Comparison) -> str:
         "95% interval": [f"{lo:.3g} to {hi:.3g}" if pd.notna(lo) else "" for lo, hi in
                          zip(sub["lower"].reindex(cmp.table.index),
                              sub["upper"].reindex(cmp.table.index), strict=True)]})
-    table = frame.to_html(escape=True, border=0, table_id="uncertainty", na_rep="",
-                          float_format=lambda x: f"{x:.3g}")
-    return f"""<h2 id="uncertainty">Uncertainty</h2>
-<p>{_esc(cmp.uncertainty_source or "")}. P(best): share of draws in which the plan ranks first
-by {_esc(objective)}; P(noticeable): share in which the visible improvement at the last milestone
-exceeds its just-noticeable value. Every metric of the comparison table has its 95% interval
-([2.5%] and [97.5%] rows).</p>
-{table}
-"""
+    return {"source": cmp.uncertainty_source or "", "objective": objective,
+            "table": table(frame, border=0, table_id="uncertainty", na_rep="",
+                           float_format=lambda x: f"{x:.3g}")}
 
 
 def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None,
@@ -203,24 +180,21 @@ def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None,
     params = ("default parameter values" if not changed else "parameters changed from the "
               "defaults: " + ", ".join(f"{k} = {v[0]:g} (default {v[1]:g})"
                                        for k, v in changed.items()))
-    full = ct.rounded_table(cmp).T.to_html(escape=True, border=0, table_id="comparison",
-                                           na_rep="")
-    return environment().get_template("report.html.j2").render(
+    full = table(ct.rounded_table(cmp).T, border=0, table_id="comparison", na_rep="")
+    return render(
+        "report.html.j2",
         c=comparison_context(cmp, patient_name=patient_name), css=CSS,
         research_note=RESEARCH_NOTE, version=__version__,
         generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), params=params,
         plans=_plans(cmp), full_table=full,
-        extra=("" if optimum is None else optimum.to_html_section()) + _uncertainty_html(cmp),
+        optimum=None if optimum is None else optimum._html_context(),
+        uncertainty=uncertainty_context(cmp),
         assumptions=ASSUMPTIONS, rules=[(r.title, r.severity, r.source) for r in RULES])
 
 
 def comparison_fragment(cmp: Comparison) -> str:
     """Return a compact HTML view for Jupyter: the verdict and the ranked table."""
-    template = environment().from_string(
-        '{% from "_comparison.html.j2" import banner, table %}'
-        "<p><b>skinremodel Comparison</b>: {{ n }} plans over {{ horizon }}; {{ patient }}. "
-        "Research model, not a medical device.</p>{{ banner(verdict) }}"
-        '{{ table(frame, deciding, "comparison") }}')
-    return template.render(n=len(cmp.plans), horizon=ct.horizon_in_words(cmp.days),
-                           patient=repr(cmp.patient), verdict=ct.verdict(cmp),
-                           frame=_frame(ct.clinical_table(cmp)), deciding=ct.deciding_column(cmp))
+    return render("repr/comparison.html.j2", n=len(cmp.plans),
+                  horizon=ct.horizon_in_words(cmp.days), patient=repr(cmp.patient),
+                  verdict=ct.verdict(cmp), frame=_frame(ct.clinical_table(cmp)),
+                  deciding=ct.deciding_column(cmp))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import math
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _core
+from .._html import render
 from ..model.observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from ..model.parameters import Parameters
 from ..model.variables import unknown_name
@@ -469,15 +469,8 @@ class Result:
                 f"({len(self.t)} outputs); {who}; {self.options['method']}>")
 
     def _repr_html_(self) -> str:
-        summary = self.summary()
-        rows = "".join(
-            f"<tr><td>{html.escape(str(k))}</td><td>{v:.3g}</td></tr>" for k, v in summary.items()
-        )
-        screening = self.screening._repr_html_() if self.screening.findings else ""
         plan, who = self._describe()
-        return (
-            f"<p><b>skinremodel Result</b>: {html.escape(plan)}, "
-            f"{len(self.session_days)} sessions simulated over {self.horizon:g} days; "
-            f"{html.escape(who)}</p>"
-            f"<table>{rows}</table>{screening}"
-        )
+        return render("repr/result.html.j2", plan=plan, n_sessions=len(self.session_days),
+                      horizon=f"{self.horizon:g}", who=who,
+                      summary=[(str(k), f"{v:.3g}") for k, v in self.summary().items()],
+                      findings=[str(f) for f in self.screening.findings])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import math
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._files import read_text, write_atomic
+from .._html import render
 from .._validation import safe_exp
 from ..engine.solver import resolve_atol
 from ..limits import check_nesting
@@ -280,20 +280,12 @@ class FitResult:
         def interval(lo: float, hi: float) -> str:
             return f"[{lo:.4g}, {hi:.4g}]" if np.isfinite(lo) else ""
 
-        rows = "".join(
-            f"<tr><td>{html.escape(str(n))}</td><td>{r.estimate:.4g}</td><td>{r.se:.2g}</td>"
-            f"<td>{interval(r.ci_lower, r.ci_upper)}</td>"
-            f"<td>{interval(r.profile_lower, r.profile_upper)}</td></tr>"
-            for n, r in self.table.iterrows()
-        )
-        return (
-            f"<p><b>skinremodel FitResult</b>: {len(self.names)} estimated quantities, "
-            f"{self.n_observations} observations of {len(self.data.subjects)} subject(s); "
-            f"nll {self.nll:.5g}, AIC {self.aic:.5g}, BIC {self.bic:.5g}</p>"
-            "<table><tr><th>name</th><th>estimate</th><th>se</th><th>95% CI (Wald)</th>"
-            f"<th>95% CI (profile)</th></tr>{rows}</table>"
-            f"<p>{self.identifiability._repr_html_()}</p>"
-        )
+        rows = [(str(n), f"{r.estimate:.4g}", f"{r.se:.2g}", interval(r.ci_lower, r.ci_upper),
+                 interval(r.profile_lower, r.profile_upper)) for n, r in self.table.iterrows()]
+        return render("repr/fit_result.html.j2", n_estimated=len(self.names),
+                      n_observations=self.n_observations, n_subjects=len(self.data.subjects),
+                      nll=f"{self.nll:.5g}", aic=f"{self.aic:.5g}", bic=f"{self.bic:.5g}",
+                      rows=rows, lines=self.identifiability.summary().splitlines())
 
     def plot(self, subjects: Sequence[str] | None = None, observables: Sequence[str] | None = None,
              *, max_subjects: int = 6, level: float = 0.95) -> Figure:

@@ -10,13 +10,14 @@ estimates are correlated near +/-1 cannot be told apart.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
+
+from .._html import render
 
 __all__ = ["IdentifiabilityReport", "identifiability_report"]
 
@@ -108,7 +109,7 @@ class IdentifiabilityReport:
         )
 
     def _repr_html_(self) -> str:
-        return "<br>".join(html.escape(line) for line in self.summary().splitlines())
+        return render("repr/identifiability.html.j2", lines=self.summary().splitlines())
 
 
 def identifiability_report(

@@ -32,6 +32,7 @@ from numpy.typing import NDArray
 from scipy.optimize import least_squares, minimize
 
 from .._core import SolverError
+from .._html import render, table
 from .._validation import check_choice, check_int, check_real
 from ..engine.batch import simulate_many
 from ..engine.solver import METHODS, resolve_params
@@ -745,8 +746,8 @@ class PopulationFit:
                 f", OFV {self.ofv:.2f}>")
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>{repr(self)[1:-1]}</b></p>{self.population.to_html()}"
-                f"<p>{self.identifiability_summary()}</p>")
+        return render("repr/population_fit.html.j2", title=repr(self)[1:-1],
+                      population=table(self.population), summary=self.identifiability_summary())
 
     # ------------------------------------------------------------------------- predictions
     def predict(self, subject: str, days: Any = None,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import difflib
-import html
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from numpy.typing import NDArray
 
 from .. import _core
 from .._files import read_csv
+from .._html import render
 from .._validation import check_real
 
 __all__ = ["ParameterInfo", "Parameters", "check_parameter_rows", "parameter_table"]
@@ -345,19 +345,6 @@ class Parameters(Mapping[str, float]):
                 f"{inner}{more}>")
 
     def _repr_html_(self) -> str:
-        changed = self.differences()
-        head = (
-            f"<p><b>Parameters</b>: {len(self)} values, "
-            f"{len(changed)} changed from the defaults</p>"
-        )
-        if not changed:
-            return head
-        rows = "".join(
-            f"<tr><td>{html.escape(k)}</td><td>{a:g}</td><td>{b:g}</td>"
-            f"<td>{html.escape(_TABLE[k].unit)}</td></tr>"
-            for k, (a, b) in changed.items()
-        )
-        return (
-            head + "<table><tr><th>name</th><th>value</th><th>default</th><th>unit</th></tr>"
-            f"{rows}</table>"
-        )
+        changed = [(k, f"{a:g}", f"{b:g}", _TABLE[k].unit)
+                   for k, (a, b) in self.differences().items()]
+        return render("repr/parameters.html.j2", n=len(self), changed=changed)

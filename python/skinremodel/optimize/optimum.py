@@ -3,7 +3,6 @@ to it, the active constraints, the Pareto front; HTML, JSON save and load."""
 
 from __future__ import annotations
 
-import html
 import json
 import math
 from dataclasses import dataclass, field
@@ -14,20 +13,18 @@ import numpy as np
 import pandas as pd
 
 from .._files import read_text, write_atomic
+from .._html import render, table
 from ..limits import check_nesting
 from ..plans.schedule import Schedule
 from .constraints import PlanConstraints
 
 if TYPE_CHECKING:  # pragma: no cover
+    from markupsafe import Markup
     from matplotlib.figure import Figure
 
 __all__ = ["PlanOptimum", "days_text"]
 
 _FORMAT = "skinremodel.PlanOptimum/1"
-
-
-def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 @dataclass
@@ -105,29 +102,31 @@ class PlanOptimum:
 
     def to_html_section(self) -> str:
         """The "Optimised plan" section of the HTML report."""
-        def _table_html(frame: pd.DataFrame, table_id: str) -> str:
-            # pandas escapes every cell and header (escape=True)
-            return frame.to_html(escape=True, border=0, table_id=table_id, index=False,
-                                 na_rep="", float_format=lambda x: f"{x:.4g}")
+        return render("_optimum.html.j2", optimum=self._html_context())
 
-        active = "".join(f"<li>{_esc(a)}</li>" for a in self.active_constraints) or \
-            "<li>none (an interior optimum)</li>"
+    def _html_context(self) -> dict[str, Any]:
+        """Return what the "Optimised plan" section shows (``templates/_optimum.html.j2``)."""
+        def _table(frame: pd.DataFrame, table_id: str) -> Markup:
+            return table(frame, border=0, table_id=table_id, index=False, na_rep="",
+                         float_format=lambda x: f"{x:.4g}")
+
         gain = self.gain_over_library
-        gain_text = ("no library plan satisfies the constraints" if math.isnan(gain) else
-                     f"{gain:+.4g} over the best library plan satisfying the same constraints")
-        table = self.comparison.drop(columns=["days"]).copy()
-        out = (f"<h2 id='optimised-plan'>Optimised plan</h2>"
-               f"<p><b>{_esc(self.schedule.to_text() if self._expressible() else days_text(self.schedule))}</b>"
-               f"<br>Days: {_esc(days_text(self.schedule))}; depths (mm): "
-               f"{_esc(', '.join(f'{z:g}' for z in self.schedule.depths))}.</p>"
-               f"<p>Objective: {_esc(self.objective_text)} = {self.objective:.4g} "
-               f"({_esc(gain_text)}); total downtime {self.downtime_days:.1f} days.</p>"
-               f"<p>Active constraints:</p><ul>{active}</ul>"
-               f"{_table_html(table, 'optimised-comparison')}")
-        if len(self.excluded):
-            out += ("<p>Library plans that break a constraint:</p>"
-                    + _table_html(self.excluded, "optimised-excluded"))
-        return out
+        return {
+            "heading": (self.schedule.to_text() if self._expressible()
+                        else days_text(self.schedule)),
+            "days": days_text(self.schedule),
+            "depths": ", ".join(f"{z:g}" for z in self.schedule.depths),
+            "objective_text": self.objective_text,
+            "objective": f"{self.objective:.4g}",
+            "gain": ("no library plan satisfies the constraints" if math.isnan(gain) else
+                     f"{gain:+.4g} over the best library plan satisfying the same constraints"),
+            "downtime": f"{self.downtime_days:.1f}",
+            "active": list(self.active_constraints),
+            "comparison": _table(self.comparison.drop(columns=["days"]).copy(),
+                                 "optimised-comparison"),
+            "excluded": (_table(self.excluded, "optimised-excluded") if len(self.excluded)
+                         else None),
+        }
 
     def _expressible(self) -> bool:
         try:
@@ -137,8 +136,7 @@ class PlanOptimum:
         return True
 
     def _repr_html_(self) -> str:
-        return ("<p><b>skinremodel PlanOptimum</b> (research model, not a medical device)</p>"
-                + self.to_html_section())
+        return render("repr/plan_optimum.html.j2", optimum=self._html_context())
 
     def __repr__(self) -> str:
         return (f"<PlanOptimum: {len(self.schedule)} sessions on days "
@@ -197,4 +195,5 @@ class PlanOptimum:
 
 # ---------------------------------------------------------------------- helpers
 def days_text(plan: Schedule) -> str:
+    """Return the session days of a plan as text, e.g. ``"0, 28, 56"``."""
     return ", ".join(f"{d:g}" for d in plan.days)

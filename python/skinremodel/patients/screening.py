@@ -20,7 +20,6 @@ An override needs a reason of at least :data:`MIN_REASON_WORDS` words.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -28,6 +27,7 @@ from typing import Any, Literal
 import pandas as pd
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
+from .._html import render
 from ..plans.schedule import Schedule, as_schedule
 from .patient import Patient
 
@@ -311,10 +311,7 @@ class Screening:
         return "\n".join(["screening:", *(f"  - {f}" for f in self.findings)])
 
     def _repr_html_(self) -> str:
-        if not self.findings:
-            return "<p>Screening: nothing found.</p>"
-        items = "".join(f"<li>{html.escape(str(f))}</li>" for f in self.findings)
-        return f"<p>Screening:</p><ul>{items}</ul>"
+        return render("repr/screening.html.j2", findings=[str(f) for f in self.findings])
 
 
 class ContraindicationError(ValueError):

@@ -6,11 +6,13 @@ form, then screening first (the verdict banner, blocked plans with what would un
 override field per contraindication that needs a reason of a few words), the ranked table in
 clinical terms, the plots, and downloads of the HTML report and the CSV table.
 
-Framework: **Flask** (Pallets). It is small, mature and well kept, its templates are Jinja2 with
-autoescape (the same engine as the HTML report, so the page and the report share one template of
-the comparison), its test client needs no server, and a synchronous framework suits a
-CPU-bound simulation that runs per request. The server is Werkzeug's threaded WSGI server bound
-to 127.0.0.1 by default: one clinician on one computer, nothing exposed to the network.
+Framework: **Flask** (Pallets). It is small, mature and well kept, its test client needs no
+server, and a synchronous framework suits a CPU-bound simulation that runs per request. The page
+is rendered by the package's one Jinja2 environment (:mod:`skinremodel._html`, autoescape on,
+``templates/app.html.j2``), the one that renders the HTML report, so the page and the report
+share their templates of the comparison, the optimised plan and the uncertainty. The server is
+Werkzeug's threaded WSGI server bound to 127.0.0.1 by default: one clinician on one computer,
+nothing exposed to the network.
 
 The app is stateless: every request carries the whole form, nothing is stored, and it reads and
 writes no files (downloads are generated in memory). Every failure is shown in the page as a
@@ -34,13 +36,13 @@ Two optional analyses:
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 import threading
 import warnings
 from typing import Any
 
 from ... import plans as library
+from ..._html import render
 from ..._version import __version__
 from ...optimize.optimizer import optimize_plan
 from ...patients.screening import MIN_REASON_WORDS, RULES
@@ -48,7 +50,7 @@ from ...plans.schedule import ScheduleWarning
 from ...populations.population import Population
 from ..clinical_terms import rounded_table
 from ..compare import compare
-from ..report import CSS, RESEARCH_NOTE, _uncertainty_html, comparison_context, comparison_report
+from ..report import CSS, RESEARCH_NOTE, comparison_context, comparison_report, uncertainty_context
 from .forms import (
     COVARIATE_FLAGS,
     HISTORY_DATES,
@@ -138,24 +140,19 @@ def create_app() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
-    import jinja2
-    from flask import Flask, Response, render_template, request
+    from flask import Flask, Response, request
     from werkzeug.exceptions import HTTPException
 
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    app.jinja_env.autoescape = True
-    app.jinja_loader = jinja2.ChoiceLoader([
-        jinja2.PackageLoader("skinremodel.clinic.app", "templates"),
-        jinja2.PackageLoader("skinremodel", "templates")])
     library_plans = [(name, library.get(name).label(), str(library.get(name)))
                      for name in library.list()]
     contraindications = [(r.code, r.title) for r in RULES if r.severity == "contraindication"]
 
     def page(form: Any, data: FormData | None = None, context: dict[str, Any] | None = None,
              notes: list[str] | None = None, failure: str | None = None,
-             status: int = 200, extra: str = "",
+             status: int = 200, analyses: dict[str, Any] | None = None,
              optimised: Any = None) -> tuple[str, int]:
         errors = data.errors if data is not None else []
         by_field: dict[str, list[str]] = {}
@@ -164,16 +161,17 @@ def create_app() -> Any:
         chosen = set(form.getlist("library")) if hasattr(form, "getlist") else set()
         if optimised is None and data is not None and not form.get("drop_optimised"):
             optimised = data.plans.get(OPTIMISED_NAME)
-        return render_template(
-            "index.html.j2", form=form, chosen=chosen, errors=errors, by_field=by_field,
-            c=context, extra=extra, notes=notes or [], failure=failure, css=CSS,
+        return render(
+            "app.html.j2", form=form, chosen=chosen, errors=errors, by_field=by_field,
+            c=context, notes=notes or [], failure=failure, css=CSS,
             research_note=RESEARCH_NOTE, version=__version__, library_plans=library_plans,
             contraindications=contraindications, covariate_flags=COVARIATE_FLAGS,
             history_flags=HISTORY_FLAGS, history_dates=HISTORY_DATES, max_plans=MAX_PLANS,
             min_words=MIN_REASON_WORDS, today=dt.date.today().isoformat(),
             optimised_name=OPTIMISED_NAME,
             optimised_plan=carried_plan(optimised) if optimised is not None else "",
-            optimised_text=str(optimised) if optimised is not None else ""), status
+            optimised_text=str(optimised) if optimised is not None else "",
+            **(analyses or {"optimum": None, "optimum_note": "", "uncertainty": None})), status
 
     def run(form: Any, optimise: bool = False) -> tuple[FormData, Any, list[str], Any]:
         data = parse_form(form)
@@ -210,16 +208,15 @@ def create_app() -> Any:
             return page(request.form, data, status=422)
         with _LOCK:
             context = comparison_context(cmp)
-        # Both sections are built from escaped pieces only (pandas escape=True and html.escape).
-        extra = _uncertainty_html(cmp)
+        analyses = {"optimum": None, "optimum_note": "", "uncertainty": uncertainty_context(cmp)}
         if optimum is not None:
-            about = html.escape(
+            analyses["optimum"] = optimum._html_context()
+            analyses["optimum_note"] = (
                 f"Optimised for this patient under the app's constraints: at most "
                 f"{OPTIMISE_MAX_SESSIONS} sessions at least {OPTIMISE_MIN_INTERVAL_DAYS:g} days "
                 f"apart, depths {OPTIMISE_DEPTH_MM[0]:g}-{OPTIMISE_DEPTH_MM[1]:g} mm, over "
                 f"the horizon; it is compared above as {OPTIMISED_NAME!r}.")
-            extra = f'<p class="note">{about}</p>' + optimum.to_html_section() + extra
-        return page(request.form, data, context, notes, extra=extra,
+        return page(request.form, data, context, notes, analyses=analyses,
                     optimised=data.plans.get(OPTIMISED_NAME))
 
     @app.post("/")
