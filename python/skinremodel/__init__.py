@@ -15,7 +15,9 @@ Examples
 
 from __future__ import annotations
 
-from . import _core, calibration, inference, plans, plotting
+# The public modules (sr.plans is the plan library; sr.calibration, sr.inference, sr.plotting,
+# sr.progress) and the compiled engine.
+from . import _core, calibration, inference, plans, plotting, progress
 from ._core import SolverError
 from ._version import __version__
 from .clinic.compare import Comparison, HorizonWarning, compare
@@ -26,13 +28,13 @@ from .engine.sensitivities import Sensitivities
 from .engine.simulate import simulate
 from .engine.solver import METHODS
 from .inference import (
-                        ConvergenceWarning,
-                        NonIdentifiableWarning,
-                        PopulationFit,
-                        Posterior,
-                        Prior,
-                        fit_population,
-                        sample_posterior,
+    ConvergenceWarning,
+    NonIdentifiableWarning,
+    PopulationFit,
+    Posterior,
+    Prior,
+    fit_population,
+    sample_posterior,
 )
 from .inference.dataset import Dataset, read_observations, read_patients, read_plans
 from .inference.fit import fit

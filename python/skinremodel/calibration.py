@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .engine.result import Result
+from .engine.simulate import simulate
 from .model.parameters import Parameters
 from .patients.patient import Patient
-from .engine.result import Result
 from .plans.schedule import Schedule
-from .engine.simulate import simulate
 
 __all__ = [
     "Target",

@@ -7,8 +7,8 @@ import random
 
 import pandas as pd
 import pytest
-from skinremodel.clinic.app import create_app, parse_form
 from skinremodel.cli import _parser
+from skinremodel.clinic.app import create_app, parse_form
 
 XSS = "<script>alert(1)</script>"
 

@@ -11,8 +11,8 @@ from numpy.typing import NDArray
 
 from .. import _core
 from .._validation import check_bool, check_choice, check_int, check_real
-from .history import MedicalHistory
 from ..model.parameters import Parameters
+from .history import MedicalHistory
 
 __all__ = ["Patient", "PATIENT_COLUMNS", "covariates_from_codes", "patient_codes",
            "patients_from_codes"]
