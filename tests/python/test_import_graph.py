@@ -28,9 +28,18 @@ module level and in a function, an upward import, an unplaced unit).
 from __future__ import annotations
 
 import ast
+import importlib
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import skinremodel as sr
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "python" / "skinremodel"
@@ -257,6 +266,19 @@ def test_the_graph_sees_imports_of_every_kind():
     assert ("skinremodel.clinic.compare", "skinremodel.plans") in pairs  # sr.plans, the library
     assert ("skinremodel.model.observables", "skinremodel._core") in pairs  # the compiled module
     assert any(e.type_checking for e in edges)
+
+
+def test_the_public_api_survives_the_layout():
+    # Everything of sr.__all__, the public modules and the console script, wherever the
+    # modules behind them live.
+    for name in sr.__all__:
+        assert getattr(sr, name) is not None, name
+    for name in ("plans", "plotting", "calibration", "inference", "progress"):
+        assert isinstance(getattr(sr, name), types.ModuleType), name
+    assert sr.plans.list() and callable(sr.plans.all) and callable(sr.plans.get)
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, function = scripts["skinremodel"].partition(":")
+    assert callable(getattr(importlib.import_module(module), function))
 
 
 # ------------------------------------------------------------------------------- the checker
