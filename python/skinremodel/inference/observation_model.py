@@ -9,7 +9,7 @@ A measurement y of an observable with prediction f is modelled as y ~ Normal(f, 
 Each noise parameter is either given (fixed) or estimated with the model parameters. Rows of
 the data with a known ``sd`` use that value instead.
 
-Ordinal clinical grades (:data:`~skinremodel.clinical_scales.ORDINAL_SCALES`: Goodman-Baron
+Ordinal clinical grades (:data:`~skinremodel.model.clinical_scales.ORDINAL_SCALES`: Goodman-Baron
 qualitative, Lemperle, Alexiades-Armenakas, GAIS) have the kind ``"ordinal"``: a cumulative-link
 (ordered logit) likelihood whose parameters are model parameters of the scale, chosen by default
 for them; Gaussian kinds are refused for them and ``"ordinal"`` for continuous observables.

@@ -4,9 +4,9 @@
 that maximise an objective (by default the visible improvement at the horizon), under the
 constraints of :class:`PlanConstraints`: horizon, earliest start, minimum and maximum interval,
 clinic weekdays, blackout dates, a cap on total downtime, the screening rules of
-:mod:`skinremodel.screening` and the maximum depth for the treated area. A robust mode optimises
-the mean or a quantile over a virtual population (:class:`~skinremodel.Population`) or a list
-of parameter draws.
+:mod:`skinremodel.patients.screening` and the maximum depth for the treated area
+(``constraints.py``). A robust mode optimises the mean or a quantile over a virtual population
+(:class:`~skinremodel.Population`) or a list of parameter draws.
 
 Method (``docs/optimisation.md``): integer choices (session count, device) by enumeration; for
 each, the session days and depths by SLSQP (:func:`scipy.optimize.minimize`) with the exact
