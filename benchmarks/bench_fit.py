@@ -24,8 +24,8 @@ import pandas as pd
 import skinremodel as sr
 from timing import median_seconds  # same folder: run as python benchmarks/bench_fit.py
 from skinremodel import _core
-from skinremodel.observables import ObservableContext
-from skinremodel.simulate import event_definitions, resolve_atol
+from skinremodel.model.observables import ObservableContext
+from skinremodel.engine.solver import event_definitions, resolve_atol
 
 TEN = ["s_w", "k_mat", "k_x", "tau_Er", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
        "depth_mm[2]"]

@@ -16,8 +16,8 @@ import numpy as np
 
 import skinremodel as sr
 from skinremodel import _core
-from skinremodel.simulate import event_definitions, resolve_atol
-from skinremodel.observables import ObservableContext
+from skinremodel.engine.solver import event_definitions, resolve_atol
+from skinremodel.model.observables import ObservableContext
 from timing import median_seconds
 
 

@@ -24,8 +24,8 @@ import numpy as np
 
 import skinremodel as sr
 from skinremodel import _core
-from skinremodel.observables import ObservableContext
-from skinremodel.simulate import event_definitions, resolve_atol
+from skinremodel.model.observables import ObservableContext
+from skinremodel.engine.solver import event_definitions, resolve_atol
 from timing import cpu_per_call  # same folder: run as python benchmarks/overhead.py
 
 

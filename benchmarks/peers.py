@@ -69,7 +69,7 @@ import numpy as np  # noqa: E402
 import skinremodel as sr  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 from skinremodel import _core  # noqa: E402
-from skinremodel.patient import patient_codes  # noqa: E402
+from skinremodel.patients.patient import patient_codes  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "python"))

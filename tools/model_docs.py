@@ -126,7 +126,7 @@ def persistence() -> str:
 
 def clinical_scales() -> str:
     import skinremodel as sr
-    from skinremodel.clinical_scales import SCALES
+    from skinremodel.model.clinical_scales import SCALES
 
     courses = {
         "adult": (sr.Schedule.regular(4, every_days=28, depth_mm=1.5), sr.Patient(age=45)),

@@ -15,34 +15,45 @@ Examples
 
 from __future__ import annotations
 
-from . import _core, calibration, inference, plans, plotting
+# The public modules (sr.plans is the plan library; sr.calibration, sr.inference, sr.plotting,
+# sr.progress) and the compiled engine.
+from . import _core, calibration, inference, plans, plotting, progress
 from ._core import SolverError
 from ._version import __version__
-from .bands import PredictionBands
-from .batch import simulate_many
-from .batch_result import BatchResult
-from .compare import Comparison, HorizonWarning, compare
-from .dataset import Dataset, read_observations, read_patients, read_plans
-from .devices import Device
-from .fit import fit
-from .fit_result import FitResult
-from .history import MedicalHistory
-from .identifiability import IdentifiabilityReport
-from .inference import (ConvergenceWarning, NonIdentifiableWarning, PopulationFit, Posterior,
-                        Prior, fit_population, sample_posterior)
-from .observables import OBSERVABLES, STATE_NAMES
-from .observation_model import ObservationModel
-from .optimize import Objective, PlanConstraints, optimize_plan
-from .optimize_result import PlanOptimum
-from .parameters import ParameterInfo, Parameters, parameter_table
-from .patient import Patient
-from .population import Population
-from .published import published_observations
-from .result import Result
-from .schedule import Schedule, ScheduleWarning, Session
-from .screening import ContraindicationError, Screening, screen
-from .sensitivities import Sensitivities
-from .simulate import METHODS, simulate
+from .clinic.compare import Comparison, HorizonWarning, compare
+from .engine.batch import simulate_many
+from .engine.batch_result import BatchResult
+from .engine.result import Result
+from .engine.sensitivities import Sensitivities
+from .engine.simulate import simulate
+from .engine.solver import METHODS
+from .inference import (
+    ConvergenceWarning,
+    NonIdentifiableWarning,
+    PopulationFit,
+    Posterior,
+    Prior,
+    fit_population,
+    sample_posterior,
+)
+from .inference.dataset import Dataset, read_observations, read_patients, read_plans
+from .inference.fit import fit
+from .inference.fit_result import FitResult
+from .inference.identifiability import IdentifiabilityReport
+from .inference.observation_model import ObservationModel
+from .model.observables import OBSERVABLES, STATE_NAMES
+from .model.parameters import ParameterInfo, Parameters, parameter_table
+from .model.published import published_observations
+from .optimize.constraints import Objective, PlanConstraints
+from .optimize.optimizer import optimize_plan
+from .optimize.optimum import PlanOptimum
+from .patients.history import MedicalHistory
+from .patients.patient import Patient
+from .patients.screening import ContraindicationError, Screening, screen
+from .plans.devices import Device
+from .plans.schedule import Schedule, ScheduleWarning, Session
+from .populations.bands import PredictionBands
+from .populations.population import Population
 
 __all__ = [
     "BatchResult",

@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .parameters import Parameters
-from .patient import Patient
-from .result import Result
-from .schedule import Schedule
-from .simulate import simulate
+from .engine.result import Result
+from .engine.simulate import simulate
+from .model.parameters import Parameters
+from .patients.patient import Patient
+from .plans.schedule import Schedule
 
 __all__ = [
     "Target",

@@ -14,7 +14,20 @@ import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
+from . import plans as library
+from ._core import SolverError
+from ._files import check_outputs, neutralise_cells, read_text, write_atomic
 from ._version import __version__
+from .clinic.app import serve
+from .clinic.clinic_files import load_patient_file, load_plans_file
+from .clinic.clinical_terms import parse_horizon, rounded_table
+from .clinic.compare import compare, optimum_report
+from .clinic.demo import plot_png, print_comparison, run_demo
+from .limits import check_nesting
+from .optimize.constraints import Objective, PlanConstraints
+from .optimize.optimizer import optimize_plan
+from .patients.patient import Patient
+from .plans.schedule import ScheduleWarning
 
 __all__ = ["main"]
 
@@ -117,14 +130,6 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
 
 
 def _compare(args: argparse.Namespace) -> None:
-    from . import plans as library
-    from ._files import check_outputs, neutralise_cells, write_atomic
-    from .clinic_files import load_patient_file, load_plans_file
-    from .clinical_terms import parse_horizon, rounded_table
-    from .compare import compare
-    from .demo import plot_png, print_comparison
-    from .patient import Patient
-
     outputs = [("--csv", args.csv), ("--png", args.png), ("--out", args.out)]
     inputs: list[Path] = [Path(p) for p in (args.plans, args.patient) if p is not None]
     check_outputs(outputs, inputs)  # before reading or simulating anything
@@ -155,12 +160,6 @@ def _compare(args: argparse.Namespace) -> None:
 
 
 def _optimize(args: argparse.Namespace) -> None:
-    from ._files import check_outputs, neutralise_cells, read_text, write_atomic
-    from .clinic_files import load_patient_file
-    from .limits import check_nesting
-    from .optimize import Objective, PlanConstraints, optimize_plan
-    from .patient import Patient
-
     outputs = [("--csv", args.csv), ("--json", args.json), ("--out", args.out)]
     inputs = [Path(p) for p in (args.patient, args.constraints) if p is not None]
     check_outputs(outputs, inputs)  # before reading or optimising anything
@@ -198,8 +197,6 @@ def _optimize(args: argparse.Namespace) -> None:
     if args.json:
         rendered.append(("result", args.json, result.to_json()))
     if args.out:
-        from .report import optimum_report
-
         rendered.append(("report", args.out, optimum_report(result, patient)))
     for what, target, data in rendered:
         write_atomic(target, data)
@@ -208,8 +205,6 @@ def _optimize(args: argparse.Namespace) -> None:
 
 def _plans() -> None:
     import pandas as pd
-
-    from . import plans as library
 
     table = library.table()[["title", "sessions", "interval (days)", "yearly touch-ups",
                              "default plan"]]
@@ -222,8 +217,6 @@ def _plans() -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = _parser().parse_args(argv)
-    from ._core import SolverError
-    from .schedule import ScheduleWarning
 
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -235,13 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             elif args.command == "optimize":
                 _optimize(args)
             elif args.command == "app":
-                from .app import serve
-
                 serve(host=args.host, port=args.port)
             elif args.command == "demo":
-                from ._files import check_outputs
-                from .demo import run_demo
-
                 check_outputs([("--out", args.out)], [])
                 run_demo(Path(args.out), age=args.age, depth_mm=args.depth)
         for w in caught:

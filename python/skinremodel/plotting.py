@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .model.variables import axis_label, variable_info
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .result import Result
+    from .engine.result import Result
 
 __all__ = ["plot_result", "plot_bands", "plot_overview", "mark_sessions", "label_of"]
 
@@ -24,8 +26,6 @@ HOUR_SCALE = ("R", "erythema")
 
 def label_of(name: str, *, percent: bool = False, unit: bool = True) -> str:
     """Readable label of a variable, with its unit (falls back to the name if unknown)."""
-    from .variables import axis_label, variable_info
-
     try:
         return axis_label(name, percent=percent) if unit else variable_info(name).label
     except KeyError:
@@ -126,8 +126,6 @@ def plot_result(
 
 
 def _joint_label(names: Sequence[str], percent: bool) -> str:
-    from .variables import axis_label
-
     try:
         return axis_label(names, percent=percent)
     except KeyError:
@@ -239,15 +237,9 @@ def plot_overview(result: Result, variables: Sequence[str] | None = None, *,
 
 
 def _redness_panel(ax: Axes, result: Result, name: str) -> None:
-    from .simulate import simulate
-
     start = float(result.session_days[0])
     span = min(4.0, result.horizon - start)
-    fine = simulate(result.schedule, result.patient, result.horizon,
-                    t_eval=np.linspace(start, start + span, 400), params=result.params,
-                    method=result.options["method"], rtol=result.options["rtol"],
-                    atol=result.options["atol"], max_steps=result.options["max_steps"],
-                    override=result.screening.overrides or None)
+    fine = result._rerun(t_eval=np.linspace(start, start + span, 400))
     hours = (fine.t - start) * 24.0
     ax.plot(hours, fine[name], color="tab:red")
     level = fine.effective_params["R_vis"]

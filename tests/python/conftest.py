@@ -21,7 +21,7 @@ def app_server():
     """`skinremodel app` served in a thread on a free port with its defaults (127.0.0.1)."""
     import threading
 
-    from skinremodel.app import serve
+    from skinremodel.clinic.app import serve
 
     holder, started = {}, threading.Event()
 

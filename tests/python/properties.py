@@ -370,7 +370,7 @@ valid_row = st.builds(lambda s, d, v, o: [s, d, o, v][:4], st.sampled_from(["A",
        st.one_of(st.just(b""), st.just(b""), st.binary(max_size=8)))
 def prop_csv(rows, header, reader, junk) -> None:  # type: ignore[no-untyped-def]
     _count("Dataset CSV loaders")
-    from skinremodel import dataset
+    from skinremodel.inference import dataset
 
     text = ",".join(header) + "\n" + "".join(",".join(r) + "\n" for r in rows)
     with tempfile.TemporaryDirectory() as folder:

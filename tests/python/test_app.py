@@ -7,8 +7,8 @@ import random
 
 import pandas as pd
 import pytest
-from skinremodel.app import create_app, parse_form
 from skinremodel.cli import _parser
+from skinremodel.clinic.app import create_app, parse_form
 
 XSS = "<script>alert(1)</script>"
 
@@ -154,7 +154,7 @@ def test_optimised_plan_is_carried_into_later_comparisons_and_downloads(client):
     import re
 
     import skinremodel as sr
-    from skinremodel.app.forms import OPTIMISED_NAME
+    from skinremodel.clinic.app.forms import OPTIMISED_NAME
 
     page = client.post("/optimise", data=form()).get_data(as_text=True)
     carried = html.unescape(re.search(r'name="optimised_plan" id="optimised_plan" '
@@ -168,7 +168,7 @@ def test_optimised_plan_is_carried_into_later_comparisons_and_downloads(client):
         optimised_plan=carried)).get_data(as_text=True)), index_col=0)
     assert OPTIMISED_NAME in table.index and len(table) == 3
     # Its outcome in the CSV is that of comparing the carried plan directly.
-    from skinremodel.clinical_terms import rounded_table
+    from skinremodel.clinic.clinical_terms import rounded_table
 
     direct = rounded_table(sr.compare({OPTIMISED_NAME: plan}, sr.Patient(age=45), days=365,
                                       start_date="2025-06-02"))

@@ -230,7 +230,7 @@ def test_chunking_does_not_change_a_bit(crossed):
 
 
 def test_default_chunks_bound_the_states_in_memory():
-    from skinremodel.batch import CHUNK_STATE_BYTES, LOCAL_CHUNK, _chunk_size
+    from skinremodel.engine.batch import CHUNK_STATE_BYTES, LOCAL_CHUNK, _chunk_size
 
     assert _chunk_size(None, 100_000, None, 3) == LOCAL_CHUNK
     daily = _chunk_size(None, 100_000, None, 366)
@@ -281,7 +281,8 @@ def test_every_state_and_observable_equals_serial_bitwise():
                               res.values("visible_improvement")[1])
 
 
-@pytest.mark.parametrize("module", ["skinremodel.batch", "skinremodel.population"])
+@pytest.mark.parametrize("module", ["skinremodel.engine.batch",
+                                    "skinremodel.populations.population"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

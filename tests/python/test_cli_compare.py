@@ -9,12 +9,12 @@ import pandas as pd
 import pytest
 import skinremodel as sr
 from skinremodel.cli import main
-from skinremodel.clinic_files import load_patient_file, load_plans_file
+from skinremodel.clinic.clinic_files import load_patient_file, load_plans_file
 
 ROOT = Path(__file__).resolve().parents[2]
 # The example plans have touch-ups after 12 months: compare() called here directly warns about
 # them (the CLI prints the warning; test_sessions_after_the_horizon_warn checks it).
-pytestmark = pytest.mark.filterwarnings("ignore::skinremodel.compare.HorizonWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::skinremodel.clinic.compare.HorizonWarning")
 EXAMPLES = ROOT / "examples"
 
 

@@ -6,11 +6,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import skinremodel as sr
-from skinremodel.clinical_scales import (CALIBRATABLE, ORDINAL_SCALES, SCALES,
-                                         category_probabilities, latent_observable,
-                                         ordinal_log_likelihood, spread_observable)
-from skinremodel.fit import FitProblem
-from skinremodel.observables import STATE_NAMES, ObservableContext
+from skinremodel.inference.problem import FitProblem
+from skinremodel.model.clinical_scales import (
+    CALIBRATABLE,
+    ORDINAL_SCALES,
+    SCALES,
+    category_probabilities,
+    ordinal_log_likelihood,
+)
+from skinremodel.model.observables import (
+    STATE_NAMES,
+    ObservableContext,
+    latent_observable,
+    spread_observable,
+)
 
 # The two reference courses of the plausibility table (clinical_scales.PlausibleChange.course).
 COURSES = {
@@ -158,14 +167,14 @@ def _zs(zs, a, b):
 
 
 def test_observation_models_for_ordinal_and_continuous_scales():
-    models = sr.observation_model.resolve_observation_models(
+    models = sr.inference.observation_model.resolve_observation_models(
         None, ("lemperle_grade", "lipper_perez_score"))
     assert models["lemperle_grade"].kind == "ordinal"
     assert models["lipper_perez_score"].kind == "proportional"
     with pytest.raises(ValueError, match="ordinal grade: it needs observation model 'ordinal'"):
-        sr.observation_model.resolve_observation_models("additive", ("gais",))
+        sr.inference.observation_model.resolve_observation_models("additive", ("gais",))
     with pytest.raises(ValueError, match="'elasticity' is continuous"):
-        sr.observation_model.resolve_observation_models({"elasticity": "ordinal"},
+        sr.inference.observation_model.resolve_observation_models({"elasticity": "ordinal"},
                                                         ("elasticity", "gais"))
     with pytest.raises(ValueError, match="ordinal observation model has no sd"):
         sr.ObservationModel("ordinal", sd=1.0)
@@ -260,7 +269,7 @@ def test_ordinal_jacobian_equals_central_differences():
     cont["value"] = 30.0 - 4.0 * cont["value"]
     mixed = sr.Dataset(pd.concat([data.observations, cont], ignore_index=True), PLAN,
                        data.patients)
-    models = sr.observation_model.resolve_observation_models(None, mixed.observable_names)
+    models = sr.inference.observation_model.resolve_observation_models(None, mixed.observable_names)
     problem = FitProblem(mixed, ["lem_slope", "lps_slope"], ["lem_base"], models,
                          sr.Parameters.default(), {}, {}, 1e-9, 1e-13, "rodas4")
     theta = problem.theta0 + 0.05

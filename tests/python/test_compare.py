@@ -10,7 +10,7 @@ import skinremodel as sr
 
 # The library's "monthly then yearly" plan has touch-ups after the 12-month horizon: compare()
 # warns about them (tested in test_sessions_after_the_horizon_warn); elsewhere that is expected.
-pytestmark = pytest.mark.filterwarnings("ignore::skinremodel.compare.HorizonWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::skinremodel.clinic.compare.HorizonWarning")
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +140,7 @@ def test_horizon_days_is_a_deprecated_alias_of_days():
         sr.compare(["every-6-weeks"], None, 200, horizon_days=200)
 
 
-@pytest.mark.filterwarnings("error::skinremodel.compare.HorizonWarning")
+@pytest.mark.filterwarnings("error::skinremodel.clinic.compare.HorizonWarning")
 def test_sessions_after_the_horizon_warn():
     with pytest.warns(sr.HorizonWarning, match="2 of 8 sessions fall after the horizon"):
         c = sr.compare(["monthly-then-yearly"])

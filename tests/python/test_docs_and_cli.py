@@ -57,7 +57,7 @@ def test_demo_subcommand_is_the_same_comparison(tmp_path, capsys):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.filterwarnings("ignore::skinremodel.compare.HorizonWarning")
+@pytest.mark.filterwarnings("ignore::skinremodel.clinic.compare.HorizonWarning")
 def test_demo_numbers_are_physiological():
     table = sr.compare(sr.plans.all(), sr.Patient(age=45)).table
     # More sessions, more collagen at 6 months; everything above baseline; redness 12-72 h.
@@ -75,7 +75,7 @@ def test_cli_bad_input_is_one_line_and_nonzero(capsys):
 
 
 def test_every_screening_rule_and_library_plan_is_in_the_clinician_doc():
-    from skinremodel.screening import RULES
+    from skinremodel.patients.screening import RULES
 
     doc = (ROOT / "docs" / "clinician.md").read_text()
     for rule in RULES:
@@ -85,7 +85,7 @@ def test_every_screening_rule_and_library_plan_is_in_the_clinician_doc():
 
 
 def test_report_assumptions_match_the_model_doc():
-    from skinremodel.report import ASSUMPTIONS
+    from skinremodel.clinic.report import ASSUMPTIONS
 
     doc = (ROOT / "docs" / "model.md").read_text().split("## Assumptions and limits")[1]
     doc = doc.split("\n#")[0]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import skinremodel as sr
 from scipy.stats import norm
-from skinremodel.fit import FitProblem
+from skinremodel.inference.problem import FitProblem
 
 PLAN = sr.Schedule.regular(4, every_days=30)
 DAYS = [0.0, 30.0, 90.0, 180.0]
@@ -297,8 +297,9 @@ def test_observation_model_checks():
         sr.fit(_ultrasound_only()[0], parameters=["s_w"])
 
 
-@pytest.mark.parametrize("module", ["skinremodel.fit", "skinremodel.simulate",
-                                    "skinremodel.dataset", "skinremodel.observation_model"])
+@pytest.mark.parametrize("module", ["skinremodel.inference.fit", "skinremodel.engine.simulate",
+                                    "skinremodel.inference.dataset",
+                                    "skinremodel.inference.observation_model"])
 def test_docstring_examples_run(module):
     import doctest
     import importlib

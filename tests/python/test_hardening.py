@@ -15,7 +15,7 @@ import skinremodel as sr
 from skinremodel import limits
 from skinremodel._files import neutralise_cells
 from skinremodel.cli import main
-from skinremodel.quantile_sketch import QuantileSketch
+from skinremodel.populations.quantile_sketch import QuantileSketch
 
 PLANS = """\
 [[plan]]
@@ -93,7 +93,7 @@ def test_item_03_csv_cells_cannot_run_as_formulas(tmp_path):
 
 def test_item_04_fit_errors_are_solver_errors_and_table_never_overflows(monkeypatch):
     """issue 12 item 4: no OverflowError from the table; every start failing is SolverError."""
-    from skinremodel.fit import FitProblem
+    from skinremodel.inference.problem import FitProblem
     from skinremodel._validation import safe_exp
 
     assert safe_exp(1e6) == math.inf and safe_exp(0.0) == 1.0
@@ -217,7 +217,7 @@ def test_item_08_round_trips_keep_devices_dates_and_history(tmp_path):
 )
 def test_item_09_csv_loaders_name_file_row_and_field(tmp_path, reader, text, match):
     """issue 12 item 9: CSV loaders refuse lossy cells, naming the file, row and field."""
-    from skinremodel import dataset
+    from skinremodel.inference import dataset
 
     path = tmp_path / "table.csv"
     path.write_bytes(text if isinstance(text, bytes) else text.encode())
@@ -227,7 +227,7 @@ def test_item_09_csv_loaders_name_file_row_and_field(tmp_path, reader, text, mat
 
 def test_item_09_csv_patients_accept_every_covariate(tmp_path):
     """issue 12 item 9: an acne_scars column is read like the other Patient fields."""
-    from skinremodel.dataset import read_patients
+    from skinremodel.inference.dataset import read_patients
 
     path = _write(tmp_path / "p.csv", "subject,acne_scars,phototype\nA,yes,3\nB,,\n")
     patients = read_patients(path)

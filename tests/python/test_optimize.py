@@ -11,7 +11,8 @@ import skinremodel as sr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from skinremodel.cli import main
-from skinremodel.optimize import allowed_days, violations
+from skinremodel.optimize.constraints import allowed_days
+from skinremodel.optimize.optimizer import violations
 
 START = dt.date(2025, 6, 2)   # a Monday
 

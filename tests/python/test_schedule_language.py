@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 import skinremodel as sr
-from skinremodel.schedule_io import read_document
+from skinremodel.plans.schedule_io import read_document
 
 # ----------------------------------------------------------------------------------- phases
 

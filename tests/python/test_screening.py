@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 import skinremodel as sr
-from skinremodel.screening import RULES
+from skinremodel.patients.screening import RULES
 
 START = dt.date(2025, 6, 10)
 PLAN = sr.Schedule.regular(3, every_weeks=4, start_date=START)  # 06-10, 07-08, 08-05

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import skinremodel as sr
-from skinremodel.observables import OBSERVABLES, STATE_NAMES, ObservableContext
+from skinremodel.model.observables import OBSERVABLES, STATE_NAMES, ObservableContext
 
 # A patient with every covariate rule active (away from the age floors), six sessions of varied
 # depth and density (away from the kinks of the dose), and beta_age off its bound 0 so that its

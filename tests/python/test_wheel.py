@@ -14,14 +14,16 @@ import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "python" / "skinremodel"
-MODULES = ["skinremodel"] + sorted(f"skinremodel.{p.stem}" for p in PACKAGE.glob("*.py")
-                                   if p.stem != "__init__") + ["skinremodel._core"]
+# Every module of every sub-package (a package is its __init__), and the compiled engine.
+MODULES = sorted(".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(
+    ".__init__") for p in PACKAGE.rglob("*.py")) + ["skinremodel._core"]
 COMPILERS = ("cc", "c++", "gcc", "g++", "clang", "clang++", "x86_64-linux-gnu-gcc",
              "x86_64-linux-gnu-g++")
 
@@ -74,6 +76,17 @@ def test_wheel_is_repaired_to_a_manylinux_tag(repaired_wheel):
                      " ".join(show.stdout.split())), show.stdout
 
 
+def test_every_file_of_the_package_is_in_the_wheel(repaired_wheel):
+    # Modules of every sub-package and their data: templates, parameters, published data.
+    with zipfile.ZipFile(repaired_wheel) as wheel:
+        shipped = set(wheel.namelist())
+    files = [p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    missing = [p.relative_to(PACKAGE.parent).as_posix() for p in files
+               if p.relative_to(PACKAGE.parent).as_posix() not in shipped]
+    assert missing == []
+    assert "skinremodel/templates/repr/result.html.j2" in shipped
+
+
 def test_every_module_imports_from_the_wheel_without_extras(fresh_venv):
     bin_dir, env = fresh_venv
     script = ("import importlib, json, sys\n"
@@ -107,3 +120,7 @@ def test_console_script_version_and_demo_run_from_the_wheel(fresh_venv, tmp_path
         assert column in out.stdout
     assert (tmp_path / "demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert (tmp_path / "demo.html").read_text().startswith("<!DOCTYPE html>")
+    # The Jupyter views render their templates from the installed package too.
+    view = _run([bin_dir / "python", "-c", "import skinremodel as sr; "
+                 "print(sr.simulate([0, 28], days=60)._repr_html_())"], env=env, cwd=tmp_path)
+    assert view.stdout.startswith("<p><b>skinremodel Result</b>")

@@ -9,7 +9,7 @@ import pytest
 import xarray as xr
 
 import skinremodel as sr
-from skinremodel.xarray_io import ENGINE
+from skinremodel.engine.xarray_io import ENGINE
 
 PLAN = sr.Schedule.regular(3, every_days=28, depth_mm=1.5)
 

@@ -10,9 +10,11 @@ from typing import Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from ..clinical_scales import ORDINAL_SCALES, ordinal_log_likelihood
-from ..dataset import Dataset
-from ..fit import _LATENT, _SPREAD, FitProblem
+from .._core import SolverError
+from ..model.clinical_scales import ORDINAL_SCALES, ordinal_log_likelihood
+from ..model.parameters import _INDEX, _TABLE, Parameters
+from .dataset import Dataset
+from .problem import _LATENT, _SPREAD, FitProblem, _names
 
 __all__ = ["InferenceWarning", "ConvergenceWarning", "NonIdentifiableWarning", "progress_bar",
            "FastLikelihood", "SubjectProblem", "as_generator", "as_dataset", "check_names"]
@@ -65,8 +67,6 @@ class SubjectProblem(FitProblem):
 
     def params_for(self, subject: str, theta: Array) -> Any:
         """Nominal parameters of one subject at theta."""
-        from ..parameters import _INDEX, _TABLE, Parameters
-
         arr = self.base._values.copy()
         for i, e in enumerate(self.entries):
             if e.kind == "shared" or (e.kind == "subject" and e.subject == subject):
@@ -120,8 +120,6 @@ class FastLikelihood:
 
     def __call__(self, theta: Array) -> float:
         """Negative log-likelihood at theta (inf where the model cannot be solved)."""
-        from .._core import SolverError
-
         try:
             f, z, spread = self.predictions(theta)
         except SolverError:
@@ -149,8 +147,6 @@ class FastLikelihood:
 
 def check_names(what: str, names: Sequence[str]) -> list[str]:
     """A list of distinct parameter names (unknown names raise with suggestions)."""
-    from ..fit import _names
-
     return _names(what, names)
 
 

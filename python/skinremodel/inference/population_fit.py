@@ -32,17 +32,27 @@ from numpy.typing import NDArray
 from scipy.optimize import least_squares, minimize
 
 from .._core import SolverError
+from .._html import render, table
 from .._validation import check_choice, check_int, check_real
-from ..bands import PredictionBands, quantile_label
-from ..dataset import Dataset
-from ..fit import FitProblem
-from ..observation_model import resolve_observation_models
-from ..parameters import Parameters
-from ..patient import Patient
-from ..schedule import Schedule
-from ..simulate import METHODS, resolve_params
-from ._common import (ConvergenceWarning, NonIdentifiableWarning, SubjectProblem, as_dataset,
-                      as_generator, check_names, progress_bar)
+from ..engine.batch import simulate_many
+from ..engine.solver import METHODS, resolve_params
+from ..model.parameters import Parameters
+from ..patients.patient import Patient
+from ..plans.schedule import Schedule, as_schedule
+from ..populations.bands import PredictionBands, quantile_label
+from ._common import (
+    ConvergenceWarning,
+    NonIdentifiableWarning,
+    SubjectProblem,
+    as_dataset,
+    as_generator,
+    check_names,
+    progress_bar,
+)
+from .dataset import Dataset
+from .fit_result import _covariance
+from .observation_model import resolve_observation_models
+from .problem import FitProblem
 
 __all__ = ["fit_population", "PopulationFit"]
 
@@ -551,8 +561,6 @@ class PopulationFit:
                  + [f"Omega[{rnames[a]},{rnames[b]}]" for a, b in pairs]
                  + [f"log {p}" for p in fnames] + [f"log {n}" for n in noise_names])
         fim = self._fisher(pairs)
-        from ..fit_result import _covariance
-
         cov = _covariance(fim)
         self._names = names
         self.covariance = pd.DataFrame(cov, index=names, columns=names)
@@ -738,8 +746,8 @@ class PopulationFit:
                 f", OFV {self.ofv:.2f}>")
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>{repr(self)[1:-1]}</b></p>{self.population.to_html()}"
-                f"<p>{self.identifiability_summary()}</p>")
+        return render("repr/population_fit.html.j2", title=repr(self)[1:-1],
+                      population=table(self.population), summary=self.identifiability_summary())
 
     # ------------------------------------------------------------------------- predictions
     def predict(self, subject: str, days: Any = None,
@@ -829,9 +837,6 @@ def predictive_bands(draws: list[Parameters], plan: Schedule, patient: Patient |
                      days: Any, observables: Sequence[str], quantiles: Sequence[float],
                      **options: Any) -> PredictionBands:
     """Quantile bands over simulations of ``plan`` with each parameter set of ``draws``."""
-    from ..batch import simulate_many
-    from ..schedule import as_schedule
-
     schedule = as_schedule(plan)
     names = tuple(observables)
     qs = np.asarray(quantiles, dtype=np.float64)

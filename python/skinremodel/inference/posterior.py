@@ -22,16 +22,25 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._validation import check_int, check_real
-from ..bands import PredictionBands
-from ..dataset import Dataset
-from ..fit import FitProblem
-from ..observation_model import resolve_observation_models
-from ..parameters import Parameters
-from ..patient import Patient
-from ..schedule import Schedule
-from ..simulate import METHODS, resolve_params
-from ._common import (ConvergenceWarning, FastLikelihood, NonIdentifiableWarning, SubjectProblem,
-                      as_dataset, as_generator, check_names, progress_bar)
+from ..engine.solver import METHODS, resolve_params
+from ..model.parameters import Parameters
+from ..patients.patient import Patient
+from ..plans.schedule import Schedule
+from ..populations.bands import PredictionBands
+from ._common import (
+    ConvergenceWarning,
+    FastLikelihood,
+    NonIdentifiableWarning,
+    SubjectProblem,
+    as_dataset,
+    as_generator,
+    check_names,
+    progress_bar,
+)
+from .dataset import Dataset
+from .fit import fit
+from .observation_model import resolve_observation_models
+from .population_fit import predictive_bands
 
 __all__ = ["sample_posterior", "Posterior", "Prior", "default_prior"]
 
@@ -362,8 +371,6 @@ def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noi
                      target: _LogPosterior) -> Array:
     """Starting walkers: a Gaussian ball about the maximum-likelihood fit (one subject), or about
     the documented values (cohort); points with zero posterior density are redrawn."""
-    from ..fit import fit
-
     ndim = len(names)
     centre = np.zeros(ndim)
     scale = np.full(ndim, 0.05)
@@ -556,8 +563,6 @@ class Posterior:
                 quantiles: Sequence[float] = (0.025, 0.25, 0.5, 0.75, 0.975),
                 **options: Any) -> PredictionBands:
         """Posterior predictive bands of any plan (quantiles over simulated draws)."""
-        from .population_fit import predictive_bands
-
         return predictive_bands(self.parameter_draws(n, seed), plan, patient, days,
                                 observables, quantiles, **options)
 

@@ -9,12 +9,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..dataset import Dataset
-from ..observation_model import ObservationModel
-from ..parameters import Parameters
-from ..patient import Patient
-from ..schedule import Schedule
+from ..model.parameters import Parameters
+from ..patients.patient import Patient
+from ..plans.schedule import Schedule
 from ._common import SubjectProblem
+from .dataset import Dataset
+from .observation_model import ObservationModel
 
 __all__ = ["synthetic_cohort", "DEFAULT_OMEGA"]
 
