@@ -367,8 +367,11 @@ def check_results(path: Path) -> int:
     print(f"{len(rows)} texts ({ok} plans, {len(rows) - ok} refused): {len(differ)} differ; "
           f"parse(str(plan)) == plan for {round_trips} plans; {len(messages)} refused with a "
           "changed message")
+    def short(outcome: dict[str, Any]) -> str:
+        return outcome.get("str") or f"{outcome['error']}: {outcome['message']}"
+
     for text, before, after in differ[:20]:
-        print(f"DIFFERS {text!r}\n  before: {before}\n  after:  {after}")
+        print(f"DIFFERS {text!r}\n  before: {short(before)}\n  after:  {short(after)}")
     for text, before, after in random.Random(0).sample(messages, min(12, len(messages))):
         print(f"message {text!r}\n  before: {before}\n  after:  {after}")
     return 1 if differ else 0
