@@ -267,9 +267,6 @@ class _ToPlan(Transformer[Token, _Plan]):
                              f">= 1 and <= {MAX_SESSIONS}, got {number.value:g}")
         return _Item("count", int(number.value), number.pos)
 
-    def count_of_for(self, children: list[Any]) -> _Item:
-        return self.count([self.number(children)])
-
     def number(self, children: list[Any]) -> _Item:
         word = children[0]
         value = word.value if word.type == "NUMBER" else float(_NUMBER_WORDS.get(word, 1))
@@ -292,7 +289,7 @@ class _ToPlan(Transformer[Token, _Plan]):
         return _Item("interval", 2 * children[-1], _pos(children))
 
     def apart(self, children: list[Any]) -> _Item:  # "2 weeks apart"
-        number, unit = children
+        number, unit, _ = children
         duration = self.duration([_Item("number", number.value, number.start_pos), unit])
         return duration._replace(kind="interval")
 
