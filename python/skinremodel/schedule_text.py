@@ -293,8 +293,8 @@ class _ToPlan(Transformer[Token, _Plan]):
         duration = self.duration([_Item("number", number.value, number.start_pos), unit])
         return duration._replace(kind="interval")
 
-    def device(self, children: list[Any]) -> _Item:
-        *settings, kind = children
+    def device(self, children: list[Any]) -> _Item:  # "with a 12-needle pen"
+        *settings, kind = (c for c in children if isinstance(c, _Item))
         return _Item("device", (kind.value, settings), _pos(children))
 
 
