@@ -100,6 +100,30 @@ def test_parse_errors_quote_the_place_and_what_was_expected(text, match):
         sr.Schedule.parse(text)
 
 
+def test_parse_reads_the_documented_forms_the_old_parser_refused():
+    """issue 11: the grammar (schedule_text.lark) reads what docs/clinician.md gives."""
+    assert sr.Schedule.parse("2 weeks apart for 3 sessions").days.tolist() == [0, 14, 28]
+    assert sr.Schedule.parse("monthly for a single session").days.tolist() == [0]
+    plan = sr.Schedule.parse("on days 0, 14 1 mm 500 punctures/cm2")
+    assert plan.days.tolist() == [0, 14] and plan[1].depth_mm == 1.0
+    assert plan[1].density_per_cm2 == 500
+
+
+def test_parse_errors_give_the_column_line_and_expected_words():
+    with pytest.raises(ValueError, match=r"column 20, at 'wekks': expected a unit"):
+        sr.Schedule.parse("4 sessions every 4 wekks")
+    with pytest.raises(ValueError, match=r"line 2, column 19, at 'sessons': expected a unit "
+                                         r"\(days, weeks, months, years\) or 'sessions' "
+                                         r"\(did you mean 'sessions'\?\)"):
+        sr.Schedule.parse("4 sessions every 4 weeks\nthen after 1 yr 2 sessons")
+    with pytest.raises(ValueError, match=r"at 'the end': expected 'mm' or 'punctures/cm2'"):
+        sr.Schedule.parse("1 session at 1.5")
+    with pytest.raises(ValueError, match=r"'with a pen 2 mm': the device is given twice"):
+        sr.Schedule.parse("1 session with a roller with a pen 2 mm")
+    with pytest.raises(ValueError, match=r"a device setting belongs right after its device"):
+        sr.Schedule.parse("1 session with a pen at 1 mm 3 passes")
+
+
 def test_invalid_plans_from_text_name_the_session():
     with pytest.raises(ValueError, match=r"sessions\[3\] \(day 421\): depth_mm must be in \[0.25, 2.5\]"):
         sr.Schedule.parse("3 sessions every 4 weeks, then after 1 year, 1 session at 3 mm")

@@ -1,25 +1,21 @@
 """The text form of plans: ``Schedule.parse(text)`` and ``str(plan)``.
 
-Grammar (case-insensitive; commas, semicolons and "and" only separate; full description with
-examples in ``docs/clinician.md``)::
+The language is stated in ``schedule_text.lark`` beside this module, the reference grammar;
+``docs/clinician.md`` explains it with examples. For instance::
 
-    plan     := {start} phase {"then" ["after" DURATION] phase} {start}  |  "no sessions"
-    start    := ("starting" | "from") (DATE | "day" NUM)           DATE is YYYY-MM-DD
-    phase    := COUNT "sessions" {clause}                           "4 sessions every 4 weeks"
-              | SPACING "for" (DURATION | COUNT "sessions") {clause}  "yearly for 2 years"
-              | ["sessions"] "on" "days" NUM {NUM} {clause}           absolute days
-    clause   := SPACING | "at" NUM "mm" | ["at"] NUM "punctures/cm2" | "with" DEVICE
-    SPACING  := "every" [NUM] UNIT | NUM UNIT "apart" | "weekly" | "fortnightly" | "monthly"
-              | "yearly" | "annually"
-    DEVICE   := ["a"] [NUM "-needle"] ("roller" | "pen" | "stamp") [NUM "passes"]
-                [NUM "stamps/cm2"]                                  (stamps only)
-    UNIT     := day(s) | week(s) | month(s) (= 30 days) | year(s) (= 365 days)
+    starting 2025-03-03, 4 sessions every 4 weeks at 1.5 mm with a 12-needle pen, 2 passes,
+    then yearly for 2 years
 
-A "then" phase starts one interval after the previous phase's last session unless "after ..."
-says otherwise; a phase without an interval ("1 session") needs "after". Depth, device and
-density carry over from the previous phase until changed (defaults: 1.5 mm, no device, 250
-punctures/cm^2). Ranges such as "2-3 sessions" are refused: a plan is one concrete schedule
-(the plan library takes ranges).
+Reading: lark's LALR(1) parser (linear time) turns the text into a tree, and :class:`_ToPlan`
+turns the tree into phases, checking what the grammar does not say (whole numbers of sessions,
+durations > 0, settings given twice, a device's settings); ``_build_sessions`` lays out the
+sessions. A "then" phase starts one interval after the previous phase's last session unless
+"after ..." says otherwise; a phase without an interval ("1 session") needs "after". Depth,
+device and density carry over from the previous phase until changed (defaults: 1.5 mm, no
+device, 250 punctures/cm^2). Ranges such as "2-3 sessions" are refused: a plan is one concrete
+schedule (the plan library takes ranges). Every refusal is a ``ValueError`` that quotes the text,
+the place (column, and line if the text has several) and what was expected, in the words of the
+language.
 
 The text form carries days, depth, puncture density and a device's kind, needle count and
 passes (stamps: stamps per cm^2). Needle diameters, dose scales and other device settings need
@@ -31,9 +27,18 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from importlib.resources import files
+from typing import Any, NamedTuple
+
+from lark import Lark, Token, Transformer
+from lark.common import LexerConf
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer
+from lark.parsers.lalr_analysis import Shift
 
 from .._validation import check_date
 from ..limits import MAX_SESSIONS, check_text_length
@@ -49,46 +54,23 @@ from .schedule import (
 
 __all__ = ["parse_schedule", "format_schedule"]
 
-_TOKEN = re.compile(
-    r"(?P<date>\d{4}-\d{2}-\d{2})"
-    r"|(?P<num>(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?)"
-    r"|(?P<word>[a-z][a-z0-9\u00b2]*)"
-    r"|(?P<punct>[,;:/()\-\u2013+\[\]])"
-    r"|(?P<space>\s+)"
-)
-_UNITS: dict[str, float] = {
-    **dict.fromkeys(("day", "days", "d"), 1.0),
-    **dict.fromkeys(("week", "weeks", "wk", "wks", "w"), DAYS_PER_WEEK),
-    **dict.fromkeys(("month", "months", "mo", "mos", "mon"), DAYS_PER_MONTH),
-    **dict.fromkeys(("year", "years", "yr", "yrs", "y"), DAYS_PER_YEAR),
-}
-_ADVERBS: dict[str, float] = {
+#: Days of each unit and spacing word, by its name in the grammar.
+_DAYS: dict[str, float] = {
+    "days": 1.0, "weeks": DAYS_PER_WEEK, "months": DAYS_PER_MONTH, "years": DAYS_PER_YEAR,
     "daily": 1.0, "weekly": DAYS_PER_WEEK, "fortnightly": 2 * DAYS_PER_WEEK,
-    "monthly": DAYS_PER_MONTH, "yearly": DAYS_PER_YEAR, "annually": DAYS_PER_YEAR,
-    "annual": DAYS_PER_YEAR,
+    "monthly": DAYS_PER_MONTH, "yearly": DAYS_PER_YEAR,
 }
 _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
-_SESSION_WORDS = {"session", "sessions", "treatment", "treatments", "visit", "visits"}
-_DENSITY_WORDS = {"punctures", "puncture", "holes", "channels"}
-_AREA_WORDS = {"cm2", "cm\u00b2"}
-_KINDS: dict[str, type[Device]] = {
-    "roller": Roller, "dermaroller": Roller, "pen": Pen, "dermapen": Pen,
-    "stamp": Stamp, "dermastamp": Stamp,
-}
-_SKIP = {",", ";", ":", "and"}
-_VOCABULARY = sorted(set(_UNITS) | set(_ADVERBS) | set(_NUMBER_WORDS) | _SESSION_WORDS
-                     | _DENSITY_WORDS | _AREA_WORDS | set(_KINDS) | {
-                         "then", "after", "every", "other", "apart", "for", "at", "with", "on",
-                         "starting", "from", "mm", "passes", "pass", "needle", "needles",
-                         "stamps", "per", "no", "single", "a", "an"})
+_DEVICE_SETTINGS = ("needles", "passes", "stamps_per_cm2")
 
 
-@dataclass
-class _Token:
-    kind: str
-    value: Any
-    pos: int
+class _TextError(Exception):
+    """A refusal at a place in the text; ``parse_schedule`` quotes the text around it."""
+
+    def __init__(self, pos: int, message: str) -> None:
+        super().__init__(message)
+        self.pos, self.message = pos, message
 
 
 @dataclass
@@ -110,341 +92,423 @@ class _Plan:
     start_day: float | None = None
 
 
-class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.tokens = self._tokenize(text.lower())
-        self.i = 0
+class _Item(NamedTuple):
+    """A value read at a place: a clause ("depth", 1.5), an interval, a duration, a start."""
 
-    # Tokens ---------------------------------------------------------------------------
-    def _tokenize(self, text: str) -> list[_Token]:
-        tokens: list[_Token] = []
-        pos = 0
+    kind: str
+    value: Any
+    pos: int
+
+
+# ------------------------------------------------------------------------------- parser
+class _KeepWords:
+    """Keeps the terminals no rule uses (any other word, a range): the parser refuses them."""
+
+    always_accept = ("WORD", "RANGE")
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        return stream
+
+
+class _Lexer(Lexer):
+    """Lark's basic lexer for the grammar's terminals, about five times faster.
+
+    One regular expression of the grammar's patterns, tried in lark's order (priority, then
+    length); a word is read whole and then looked up among the keywords, as lark's own lexer
+    does, and a keyword in ``%ignore`` ("and") is dropped.
+    """
+
+    def __init__(self, conf: LexerConf) -> None:
+        word = re.compile(conf.terminals_by_name["WORD"].pattern.to_regexp())
+        keywords = {t.pattern.value: t.name for t in conf.terminals
+                    if t.pattern.type == "str" and word.fullmatch(t.pattern.value)}
+        others = sorted((t for t in conf.terminals if t.pattern.value not in keywords),
+                        key=lambda t: (-t.priority, -t.pattern.max_width,
+                                       -len(t.pattern.value), t.name))
+        self.match = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
+                                         for t in others)).match
+        self.keywords, self.ignore, self.callbacks = keywords, set(conf.ignore), conf.callbacks
+
+    def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
+        pos, keywords, ignore, callbacks = 0, self.keywords, self.ignore, self.callbacks
         while pos < len(text):
-            m = _TOKEN.match(text, pos)
+            m = self.match(text, pos)
             if m is None:
-                raise self.error(pos, f"unexpected character {text[pos]!r}")
+                line = text.count("\n", 0, pos) + 1
+                raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
+                    text, pos, line, pos - text.rfind("\n", 0, pos))
             kind = m.lastgroup or ""
-            raw = m.group()
-            if kind == "date":
-                try:
-                    tokens.append(_Token("date", dt.date.fromisoformat(raw), pos))
-                except ValueError:
-                    raise self.error(pos, f"{raw!r} is not a valid date (YYYY-MM-DD)") from None
-            elif kind == "num":
-                value = float(raw)
-                if value > 1e15:  # no day, count or setting is this large; inf is refused
-                    raise self.error(pos, f"number {raw!r} is too large")
-                tokens.append(_Token("num", value, pos))
-            elif raw == "[":
-                raise ValueError(
-                    f"plan text {self.text!r}: the bracketed note says this plan has settings "
-                    "the text form cannot carry; read it from its JSON/TOML file"
-                )
-            elif kind in ("word", "punct") and raw not in _SKIP:  # commas, "and" only separate
-                tokens.append(_Token(kind, "-" if raw == "\u2013" else raw, pos))
+            value = m.group()
+            kind = keywords.get(value, kind) if kind == "WORD" else kind
+            if kind not in ignore:
+                token = Token(kind, value, pos)
+                yield callbacks[kind](token) if kind in callbacks else token
             pos = m.end()
-        return tokens
 
-    def error(self, pos: int | None, message: str) -> ValueError:
-        if pos is None:
-            pos = self.tokens[self.i].pos if self.i < len(self.tokens) else len(self.text)
-        where = self.text[pos:pos + 30] or "the end"
-        return ValueError(f"plan text {self.text!r}: at {where!r}: {message}")
 
-    def peek(self, offset: int = 0) -> _Token | None:
-        j = self.i + offset
-        return self.tokens[j] if j < len(self.tokens) else None
+def _number_token(token: Token) -> Token:
+    value = float(token)
+    if value > 1e15:  # no day, count or setting is this large; inf is refused
+        raise _TextError(token.start_pos or 0, f"number {str(token)!r} is too large")
+    return token.update(value=value)
 
-    def here(self) -> int:
-        """Position of the next token in the text (its length at the end)."""
-        t = self.peek()
-        return t.pos if t is not None else len(self.text)
 
-    def at_num(self) -> bool:
-        t = self.peek()
-        return t is not None and t.kind == "num"
+def _date_token(token: Token) -> Token:
+    try:
+        return token.update(value=dt.date.fromisoformat(token))
+    except ValueError:
+        raise _TextError(token.start_pos or 0,
+                         f"{str(token)!r} is not a valid date (YYYY-MM-DD)") from None
 
-    def peek_word(self, offset: int = 0) -> str | None:
-        t = self.peek(offset)
-        return t.value if t is not None and t.kind in ("word", "punct") else None
 
-    def accept(self, *words: str) -> bool:
-        if self.peek_word() in words:
-            self.i += 1
-            return True
-        return False
+@functools.cache
+def _parser() -> Lark:
+    """The parser of ``schedule_text.lark``, built on first use (about 0.1 s)."""
+    grammar = files(__package__).joinpath("schedule_text.lark").read_text(encoding="utf-8")
+    return Lark(grammar, start="plan", parser="lalr", lexer=_Lexer, postlex=_KeepWords(),
+                transformer=_ToPlan(), maybe_placeholders=True,
+                lexer_callbacks={"NUMBER": _number_token, "DATE": _date_token})
 
-    def expect(self, words: set[str] | tuple[str, ...], what: str) -> str:
-        word = self.peek_word()
-        if word in words:
-            self.i += 1
-            return word  # type: ignore[return-value]
-        raise self.error(None, f"expected {what}{self._suggest(words)}")
 
-    def _suggest(self, words: set[str] | tuple[str, ...]) -> str:
-        word = self.peek_word()
-        if word is None or not word.isalpha():
-            return ""
-        close = difflib.get_close_matches(word, list(words), n=1)
-        return f" (did you mean {close[0]!r}?)" if close else ""
+@functools.cache
+def _lexer() -> _Lexer:
+    return _Lexer(_parser().lexer_conf)
 
-    def number(self, what: str) -> float:
-        t = self.peek()
-        if t is not None and t.kind == "num":
-            self.i += 1
-            nxt, after = self.peek(), self.peek(1)
-            if nxt is not None and nxt.value == "-" and after is not None and after.kind == "num":
-                raise self.error(t.pos, f"a range ({t.value:g}-{after.value:g}) is not a plan; "
-                                 "give one number (sr.plans.get() takes choices within "
-                                 "a library plan's range)")
-            return float(t.value)
-        if t is not None and t.kind == "word" and t.value in _NUMBER_WORDS:
-            self.i += 1
-            return float(_NUMBER_WORDS[t.value])
-        if t is not None and t.kind == "word" and t.value in ("a", "an"):
-            self.i += 1
-            self.accept("single")
-            return 1.0
-        raise self.error(None, f"expected {what}")
 
-    def count(self) -> int:
-        pos = self.here()
-        value = self.number("a number of sessions")
-        if value != int(value) or not 1 <= value <= MAX_SESSIONS:
-            raise self.error(pos, f"the number of sessions must be a whole number >= 1 "
-                             f"and <= {MAX_SESSIONS}, got {value:g}")
-        return int(value)
+def _pos(children: list[Any]) -> int:
+    """Where the first of ``children`` that has a place in the text starts."""
+    for child in children:
+        if isinstance(child, Token):
+            return child.start_pos or 0
+        if isinstance(child, _Item):
+            return child.pos
+    return 0
 
-    def at_number(self) -> bool:
-        t = self.peek()
-        return t is not None and (t.kind == "num" or (t.kind == "word" and (
-            t.value in _NUMBER_WORDS or (t.value in ("a", "an") and self.peek_word(1) in
-                                         _SESSION_WORDS | {"single"}))))
 
-    # Grammar --------------------------------------------------------------------------
-    def plan(self) -> _Plan:
+def _item(kind: str, value: Any) -> Any:
+    """A rule whose meaning is its name: a word read at a place (``weekly``, ``pen``)."""
+    return lambda self, children: _Item(kind, value, _pos(children))
+
+
+def _setting(kind: str) -> Any:
+    """A rule whose value is its number's ("at 1.5 mm": depth 1.5)."""
+    return lambda self, children: _Item(kind, children[0].value, _pos(children))
+
+
+def _unit(days: float) -> Any:
+    return lambda self, children: days
+
+
+class _ToPlan(Transformer[Token, _Plan]):
+    """Builds the phases of a plan while it is parsed; each method is a rule of the grammar."""
+
+    days, weeks, months, years = (_unit(_DAYS[u]) for u in ("days", "weeks", "months", "years"))
+    daily, weekly, fortnightly, monthly, yearly = (
+        _item("interval", _DAYS[w]) for w in ("daily", "weekly", "fortnightly", "monthly",
+                                               "yearly"))
+    roller, pen, stamp = _item("kind", Roller), _item("kind", Pen), _item("kind", Stamp)
+    device_word = _item("device_word", None)
+    depth, density, needles, passes, stamps_per_cm2 = (
+        _setting(k) for k in ("depth", "density", *_DEVICE_SETTINGS))
+
+    def plan(self, children: list[Any]) -> _Plan:
         plan = _Plan()
-        self.start_clauses(plan)
-        if self.accept("no"):
-            self.expect(_SESSION_WORDS, "'sessions' after 'no'")
-        else:
-            plan.phases.append(self.phase(first=True))
-            while self.accept("then"):
-                gap = self.duration("a duration after 'after'") if self.accept("after") else None
-                phase = self.phase(first=False)
-                phase.gap = gap
-                plan.phases.append(phase)
-        self.start_clauses(plan)
-        if self.peek() is not None:
-            raise self.error(None, "expected 'then' or the end of the plan"
-                             + self._suggest(tuple(_VOCABULARY)))
+        for item in children:
+            if isinstance(item, _Phase):
+                plan.phases.append(item)
+            elif isinstance(item.value, dt.date):
+                if plan.start_date is not None:
+                    raise _TextError(item.pos, "the start date is given twice")
+                plan.start_date = item.value
+            else:
+                if plan.start_day is not None:
+                    raise _TextError(item.pos, "the first day is given twice")
+                plan.start_day = item.value
         return plan
 
-    def start_clauses(self, plan: _Plan) -> None:
-        while self.peek_word() in ("starting", "from", "start", "beginning"):
-            pos = self.here()
-            self.i += 1
-            self.accept("on", "at")
-            t = self.peek()
-            if t is not None and t.kind == "date":
-                self.i += 1
-                if plan.start_date is not None:
-                    raise self.error(pos, "the start date is given twice")
-                plan.start_date = t.value
-            elif self.accept("day"):
-                if plan.start_day is not None:
-                    raise self.error(pos, "the first day is given twice")
-                plan.start_day = self.number("a day number")
-            else:
-                raise self.error(None, "expected a date YYYY-MM-DD or 'day N'")
+    def starting(self, children: list[Any]) -> _Item:
+        return _Item("start", children[-1].value, _pos(children))
 
-    def phase(self, first: bool) -> _Phase:
-        phase = _Phase(pos=self.here())
-        if (self.peek_word() in _SESSION_WORDS and self.peek_word(1) == "on") or \
-                self.peek_word() == "on":
-            self.accept(*_SESSION_WORDS)
-            self.expect(("on",), "'on'")
-            self.accept("day", "days")
-            phase.days = [self.number("a day number")]
-            while self.at_num():
-                phase.days.append(self.number("a day number"))
-        elif self.at_number():
-            phase.count = self.count()
-            self.expect(_SESSION_WORDS, "'sessions'")
-        elif self.at_spacing():
-            phase.interval = self.spacing()
-            if not self.accept("for"):
-                raise self.error(None, "say for how long ('for 6 months') or how many "
-                                 "sessions ('4 sessions every 4 weeks')")
-            if self.at_number() and self.peek_word(1) in _SESSION_WORDS:
-                phase.count = self.count()
-                self.i += 1
-            else:
-                pos = self.here()
-                span = self.duration("a duration ('6 months')")
-                ratio = span / phase.interval
-                if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
-                    raise self.error(pos, f"{span:g} days is not a whole number of "
-                                     f"{phase.interval:g}-day intervals")
-                if ratio > MAX_SESSIONS:
-                    raise self.error(pos, f"{span:g} days makes {ratio:.0f} sessions; a plan has "
-                                     f"at most {MAX_SESSIONS}")
-                phase.count = int(round(ratio))
-        else:
-            raise self.error(None, "expected a phase: '4 sessions ...', 'monthly for 6 months' "
-                             "or 'on days 0, 14, 28'" + self._suggest(tuple(_VOCABULARY)))
-        self.clauses(phase)
+    def next_phase(self, children: list[Any]) -> _Phase:
+        gap, phase = children
+        phase.gap = None if gap is None else gap.value
         return phase
 
-    def at_spacing(self) -> bool:
-        word = self.peek_word()
-        if word in _ADVERBS or word == "every":
-            return True
-        return self.at_num() and self.peek_word(1) in _UNITS and self.peek_word(2) == "apart"
+    def count_phase(self, children: list[Any]) -> _Phase:
+        count, *clauses = children
+        return _clauses(_Phase(count=count.value, pos=count.pos), clauses)
 
-    def spacing(self) -> float:
-        word = self.peek_word()
-        if word in _ADVERBS:
-            self.i += 1
-            return _ADVERBS[word]
-        if self.accept("every"):
-            if self.accept("other"):
-                return 2 * _UNITS[self.expect(set(_UNITS), "a unit after 'every other'")]
-            if self.peek_word() in _UNITS:
-                return _UNITS[self.expect(set(_UNITS), "a unit")]
-            return self.duration("an interval ('4 weeks')")
-        interval = self.duration("an interval")
-        self.expect(("apart",), "'apart'")
-        return interval
+    def spacing_phase(self, children: list[Any]) -> _Phase:
+        interval, span, *clauses = children
+        phase = _Phase(interval=interval.value, pos=interval.pos)
+        if span.kind == "count":
+            phase.count = span.value
+        else:  # "for 6 months": a whole number of intervals
+            ratio = span.value / phase.interval
+            if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
+                raise _TextError(span.pos, f"{span.value:g} days is not a whole number of "
+                                 f"{phase.interval:g}-day intervals")
+            if ratio > MAX_SESSIONS:
+                raise _TextError(span.pos, f"{span.value:g} days makes {ratio:.0f} sessions; "
+                                 f"a plan has at most {MAX_SESSIONS}")
+            phase.count = int(round(ratio))
+        return _clauses(phase, clauses)
 
-    def duration(self, what: str) -> float:
-        pos = self.here()
-        value = self.number(what)
-        unit = self.expect(set(_UNITS), "a unit (days, weeks, months, years)")
-        days = value * _UNITS[unit]
+    def days_phase(self, children: list[Any]) -> _Phase:
+        first, *rest = children
+        days = [first.value] + [t.value for t in rest if isinstance(t, Token)]
+        return _clauses(_Phase(days=days, pos=first.pos),
+                        [c for c in rest if not isinstance(c, Token)])
+
+    def count(self, children: list[Any]) -> _Item:
+        (number,) = children
+        if number.value != int(number.value) or not 1 <= number.value <= MAX_SESSIONS:
+            raise _TextError(number.pos, f"the number of sessions must be a whole number "
+                             f">= 1 and <= {MAX_SESSIONS}, got {number.value:g}")
+        return _Item("count", int(number.value), number.pos)
+
+    def number(self, children: list[Any]) -> _Item:
+        word = children[0]
+        value = word.value if word.type == "NUMBER" else float(_NUMBER_WORDS.get(word, 1))
+        return _Item("number", value, word.start_pos)
+
+    def duration(self, children: list[Any]) -> _Item:
+        number, unit = children
+        days = number.value * unit
         if not days > 0:
-            raise self.error(pos, f"a duration must be > 0 days, got {days:g}")
-        return days
+            raise _TextError(number.pos, f"a duration must be > 0 days, got {days:g}")
+        return _Item("duration", days, number.pos)
 
-    def clauses(self, phase: _Phase) -> None:
-        while True:
-            if phase.interval is None and phase.days is None and self.at_spacing():
-                phase.interval = self.spacing()
-            elif self.accept("at") or self.at_setting_number():
-                self.setting(phase)
-            elif self.accept("with"):
-                if phase.device is not None:
-                    raise self.error(None, "the device is given twice")
-                phase.device = self.device()
-            elif self.peek_word() == "for" and phase.count is not None:
-                raise self.error(None, "give the number of sessions or a duration, not both")
-            else:
-                return
+    def spacing(self, children: list[Any]) -> _Item:  # "every 4 weeks"
+        return _Item("interval", children[-1].value, _pos(children))
 
-    def at_setting_number(self) -> bool:
-        t = self.peek()
-        return t is not None and t.kind == "num" and (
-            self.peek_word(1) in {"mm"} | _DENSITY_WORDS or self.peek_word(1) in ("/", "per"))
+    def every_unit(self, children: list[Any]) -> _Item:
+        return _Item("interval", children[-1], _pos(children))
 
-    def setting(self, phase: _Phase) -> None:
-        pos = self.here()
-        value = self.number("a depth ('1.5 mm') or a density ('250 punctures/cm2')")
-        if self.accept("mm"):
-            if phase.depth is not None:
-                raise self.error(pos, "the depth is given twice")
-            phase.depth = value
-            return
-        self.accept(*_DENSITY_WORDS)
-        self.expect(("/", "per"), "'mm' or 'punctures/cm2'")
-        self.expect(_AREA_WORDS, "'cm2'")
-        if phase.density is not None:
-            raise self.error(pos, "the density is given twice")
-        phase.density = value
+    def every_other(self, children: list[Any]) -> _Item:
+        return _Item("interval", 2 * children[-1], _pos(children))
 
-    def device(self) -> Device:
-        pos = self.here()
-        self.accept("a", "an")
-        kind: type[Device] | None = None
-        settings: dict[str, float] = {}
+    def apart(self, children: list[Any]) -> _Item:  # "2 weeks apart"
+        number, unit, _ = children
+        duration = self.duration([_Item("number", number.value, number.start_pos), unit])
+        return duration._replace(kind="interval")
 
-        def put(name: str, value: float) -> None:
-            if name in settings:
-                raise self.error(pos, f"the device's {name} is given twice")
-            settings[name] = value
+    def device(self, children: list[Any]) -> _Item:  # "with a 12-needle pen"
+        *settings, kind = (c for c in children if isinstance(c, _Item))
+        return _Item("device", (kind.value, settings), _pos(children))
 
-        while True:
-            word = self.peek_word()
-            t = self.peek()
-            if word in ("derma", "micro", "microneedling", "-"):
-                self.i += 1
-            elif word in _KINDS and kind is None:
-                self.i += 1
-                kind = _KINDS[word]
-            elif t is not None and t.kind == "num" and self.peek_word(1) in (
-                    "-", "needle", "needles", "pass", "passes", "stamps", "stamp"):
-                value = self.number("a number")
-                self.accept("-")
-                unit = self.expect(("needle", "needles", "pass", "passes", "stamps", "stamp"),
-                                   "'needles' or 'passes'")
-                if unit.startswith("needle"):
-                    put("needles", value)
-                elif unit.startswith("pass"):
-                    put("passes", value)
-                else:
-                    self.expect(("/", "per"), "'stamps/cm2'")
-                    self.expect(_AREA_WORDS, "'cm2'")
-                    put("stamps_per_cm2", value)
-            else:
+
+def _clauses(phase: _Phase, clauses: list[_Item]) -> _Phase:
+    """Apply a phase's clauses in order; a device's settings may follow it directly."""
+    device: _Item | None = None  # the device being read, until another clause comes
+    for item in clauses:
+        if item.kind in _DEVICE_SETTINGS or item.kind == "device_word":
+            if device is None:
+                raise _TextError(item.pos, "a device setting belongs right after its device "
+                                 "('with a 12-needle pen, 2 passes')")
+            device.value[1].append(item)
+            continue
+        if device is not None:
+            phase.device, device = _device(device), None
+        if item.kind == "device":
+            if phase.device is not None:
+                raise _TextError(item.pos, "the device is given twice")
+            device = _Item("device", (item.value[0], list(item.value[1])), item.pos)
+        elif item.kind == "interval":
+            if phase.days is not None:
+                raise _TextError(item.pos, "'on days' and an interval both give the days")
+            if phase.interval is not None:
+                raise _TextError(item.pos, "the interval is given twice")
+            phase.interval = item.value
+        elif getattr(phase, item.kind) is not None:  # depth, density
+            raise _TextError(item.pos, f"the {item.kind} is given twice")
+        else:
+            setattr(phase, item.kind, item.value)
+    if device is not None:
+        phase.device = _device(device)
+    return phase
+
+
+def _device(item: _Item) -> Device:
+    kind, settings = item.value
+    args: dict[str, Any] = {}
+    for setting in settings:
+        name, value = setting.kind, setting.value
+        if name == "device_word":
+            continue
+        if name in args:
+            raise _TextError(item.pos, f"the device's {name} is given twice")
+        args[name] = value
+    for name, value in args.items():
+        if name not in kind.text_fields:
+            raise _TextError(item.pos, f"a {kind.kind} has no {name.replace('_', ' ')}")
+        if name in ("needles", "passes") and value == int(value):
+            args[name] = int(value)
+    try:
+        return kind(**args)
+    except (TypeError, ValueError) as exc:
+        raise _TextError(item.pos, str(exc)) from None
+
+
+# ------------------------------------------------------------------------------- errors
+#: How expected words are named in a message, in this order: (words that call for the name,
+#: words it covers, the name). Words no entry covers are quoted as they are.
+_EXPECTED: list[tuple[set[str], set[str], str]] = [
+    (set(call.split()), set((covers or call).split()), name) for call, covers, name in [
+        ("then", "", "'then'"),
+        ("NUMBER zero one two three four five six seven eight nine ten eleven twelve a an", "",
+         "a number"),
+        ("weeks", "day days d week weeks wk wks w month months mo mos mon year years yr yrs y",
+         "a unit (days, weeks, months, years)"),
+        ("days", "day days", "'days'"),
+        ("session sessions treatment treatments visit visits", "", "'sessions'"),
+        ("every daily weekly fortnightly monthly yearly annually annual", "",
+         "an interval ('every 4 weeks', 'monthly')"),
+        ("at", "", "a depth or density ('at 1.5 mm')"),
+        ("mm", "", "'mm'"),
+        ("punctures puncture holes channels / per", "", "'punctures/cm2'"),
+        ("cm2 cm\u00b2", "", "'cm2'"),
+        ("with", "", "a device ('with a pen')"),
+        ("roller dermaroller pen dermapen dermastamp", "", "a device: roller, pen or stamp"),
+        ("needle needles", "", "'needles'"),
+        ("pass passes", "", "'passes'"),
+        ("stamp stamps", "", "'stamps/cm2'"),
+        ("starting from start beginning", "", "a start ('starting 2025-03-03', 'from day 10')"),
+        ("$END", "", "the end of the plan"),
+        ("derma micro microneedling DASH single", "", ""),  # decorations: not worth naming
+    ]]
+#: Where many words could come, one message says it better: (words all expected, message).
+_EXPECTED_AT = [
+    ({"on", "every"},
+     "expected a phase: '4 sessions ...', 'monthly for 6 months' or 'on days 0, 14, 28'"),
+    ({"roller"}, "expected a device: roller, pen or stamp"),
+    ({"DATE"}, "expected a date YYYY-MM-DD or 'day N'"),
+]
+
+
+def _accepted(exc: UnexpectedToken) -> set[str]:
+    """The terminals the parser would take at the error: those that reach a shift.
+
+    ``exc.expected`` can name more (an LALR state is shared by several places), and lark's own
+    ``exc.accepts`` runs the reductions with their values; this runs them on the states alone.
+    """
+    state = exc.interactive_parser.parser_state
+    states, end = state.parse_conf.states, state.parse_conf.end_state
+    accepted = set()
+    for terminal in states[state.state_stack[-1]]:
+        path = list(state.state_stack)
+        while terminal.isupper() and terminal in states[path[-1]]:
+            action, arg = states[path[-1]][terminal]
+            if action is Shift:
+                accepted.add(terminal)
                 break
-        if kind is None:
-            raise self.error(pos, "expected a device: roller, pen or stamp"
-                             + self._suggest(tuple(_KINDS)))
-        args: dict[str, Any] = {}
-        for name, value in settings.items():
-            if name not in kind.text_fields:
-                raise self.error(pos, f"a {kind.kind} has no {name.replace('_', ' ')}")
-            args[name] = int(value) if name in ("needles", "passes") and value == int(value) \
-                else value
-        try:
-            return kind(**args)
-        except (TypeError, ValueError) as exc:
-            raise self.error(pos, str(exc)) from None
+            del path[len(path) - len(arg.expansion):]  # reduce by the rule ``arg``
+            path.append(states[path[-1]][arg.origin.name][1])
+            if path[-1] == end:  # the whole plan is read: "$END"
+                accepted.add(terminal)
+                break
+    return accepted
+
+
+def _words(names: set[str]) -> set[str]:
+    """The expected words of the grammar (``"weeks"``, ``"NUMBER"``) for terminal names."""
+    out = set()
+    for name in names:
+        pattern = _parser().get_terminal(name).pattern if name != "$END" else None
+        out.add(pattern.value if pattern is not None and pattern.type == "str" else name)
+    return out
+
+
+def _syntax_error(exc: UnexpectedInput, text: str) -> _TextError:
+    """Say what is wrong at a place the grammar does not allow, in the words of the language."""
+    if isinstance(exc, UnexpectedCharacters):
+        pos = exc.pos_in_stream or 0
+        char = text[pos]
+        if char == "[":
+            raise ValueError(f"plan text {text!r}: the bracketed note says this plan has settings "
+                             "the text form cannot carry; read it from its JSON/TOML file")
+        return _TextError(pos, f"unexpected character {char!r}")
+    assert isinstance(exc, UnexpectedToken)
+    token, expected = exc.token, _words(_accepted(exc))
+    pos = len(text) if token.type == "$END" else token.start_pos
+    if token.type == "RANGE":
+        low, high = (float(x) for x in token.replace("\u2013", "-").split("-"))
+        return _TextError(pos, f"a range ({low:g}-{high:g}) is not a plan; give one number "
+                          "(sr.plans.get() takes choices within a library plan's range)")
+    if token == "for" and "then" in expected:
+        return _TextError(pos, "give the number of sessions or a duration, not both")
+    if expected == {"for"}:
+        return _TextError(pos, "say for how long ('for 6 months') or how many sessions "
+                          "('4 sessions every 4 weeks')")
+    message = next((m for words, m in _EXPECTED_AT if words <= expected), None)
+    if message is None:
+        named, left = [], set(expected)
+        for call, covers, name in _EXPECTED:
+            if call & left:
+                named += [name] if name else []
+                left -= covers
+        named += sorted(f"'{w}'" for w in left) or ([] if named else ["more"])
+        message = "expected " + (", ".join(named[:-1]) + " or " if len(named) > 1 else "") + \
+            named[-1]
+    if token.type == "WORD" or token.type.isalpha():  # a word: the closest expected word
+        close = difflib.get_close_matches(token, [w for w in expected if w.isalpha()], n=1)
+        message += f" (did you mean {close[0]!r}?)" if close else ""
+    return _TextError(pos, message)
+
+
+def _refusal(text: str, error: _TextError) -> ValueError:
+    pos = error.pos
+    line = text.count("\n", 0, pos) + 1
+    column = pos - text.rfind("\n", 0, pos)
+    where = f"line {line}, column {column}" if "\n" in text.strip() else f"column {column}"
+    return ValueError(f"plan text {text!r}: {where}, at {text[pos:pos + 30] or 'the end'!r}: "
+                      f"{error.message}")
 
 
 def parse_schedule(text: str, *, name: str | None = None, allow_any_depth: bool = False,
                    start_date: dt.date | str | None = None) -> Schedule:
-    """Build a :class:`Schedule` from its text form (see the module docstring)."""
+    """Build a :class:`Schedule` from its text form (see ``schedule_text.lark``)."""
     if not isinstance(text, str):
         raise TypeError(f"plan text must be a string, got {type(text).__name__}")
     check_text_length("plan text", text)
     if not text.strip():
         raise ValueError("plan text is empty; write e.g. '4 sessions every 4 weeks at 1.5 mm' "
                          "or 'no sessions'")
-    parser = _Parser(text)
-    plan = parser.plan()
+    lowered = text.lower()
+    try:
+        try:
+            plan: _Plan = _parser().parse(lowered)  # type: ignore[assignment]
+        except UnexpectedToken as exc:  # a word out of place: first any bad word or character
+            for _ in _lexer().lex(lowered):
+                pass
+            raise _syntax_error(exc, text) from None
+        except UnexpectedInput as exc:
+            raise _syntax_error(exc, text) from None
+        sessions = _build_sessions(plan)
+    except UnexpectedCharacters as exc:
+        raise _refusal(text, _syntax_error(exc, text)) from None
+    except _TextError as exc:
+        raise _refusal(text, exc) from None
     when = plan.start_date
     if start_date is not None:
         given = check_date("start_date", start_date)
         if when is not None and when != given:
             raise ValueError(f"plan text {text!r} starts on {when}, but start_date={given}")
         when = given
-    sessions = _build_sessions(parser, plan)
     return Schedule(sessions, allow_any_depth=allow_any_depth, name=name, start_date=when)
 
 
-def _build_sessions(parser: _Parser, plan: _Plan) -> list[Session]:
+def _build_sessions(plan: _Plan) -> list[Session]:
     depth, density, device = 1.5, None, None
     last: float | None = None
     sessions: list[Session] = []
     total = sum(len(p.days) if p.days is not None else (p.count or 1) for p in plan.phases)
     if total > MAX_SESSIONS:  # checked before any session is built
-        raise parser.error(0, f"the plan has {total} sessions; a plan has at most "
-                           f"{MAX_SESSIONS}")
+        raise _TextError(0, f"the plan has {total} sessions; a plan has at most {MAX_SESSIONS}")
     for k, phase in enumerate(plan.phases):
         if phase.device is not None and phase.density is not None:
-            raise parser.error(phase.pos, "give a device or a density, not both (the device "
-                               "sets the density)")
+            raise _TextError(phase.pos, "give a device or a density, not both (the device "
+                             "sets the density)")
         depth = phase.depth if phase.depth is not None else depth
         if phase.device is not None:
             device, density = phase.device, None
@@ -452,15 +516,15 @@ def _build_sessions(parser: _Parser, plan: _Plan) -> list[Session]:
             device, density = None, phase.density
         if phase.days is not None:
             if k == 0 and plan.start_day is not None:
-                raise parser.error(phase.pos, "'from day' and 'on days' both give the days")
+                raise _TextError(phase.pos, "'from day' and 'on days' both give the days")
             if phase.gap is not None:
-                raise parser.error(phase.pos, "'after' and 'on days' both give the days")
+                raise _TextError(phase.pos, "'after' and 'on days' both give the days")
             days = phase.days
         else:
             count = phase.count or 1
             if count > 1 and phase.interval is None:
-                raise parser.error(phase.pos, f"say how often the {count} sessions come "
-                                   "('every 4 weeks')")
+                raise _TextError(phase.pos, f"say how often the {count} sessions come "
+                                 "('every 4 weeks')")
             interval = phase.interval or 0.0
             if last is None:
                 first = plan.start_day or 0.0
@@ -469,8 +533,8 @@ def _build_sessions(parser: _Parser, plan: _Plan) -> list[Session]:
             elif phase.interval is not None:  # "then yearly for 2 years": one interval later
                 first = last + interval
             else:
-                raise parser.error(phase.pos, "say when this session comes: 'then after "
-                                   "1 year, 1 session'")
+                raise _TextError(phase.pos, "say when this session comes: 'then after "
+                                 "1 year, 1 session'")
             days = [first + j * interval for j in range(count)]
         for day in days:
             sessions.append(Session(day, depth, density, None, 1.0,  # type: ignore[arg-type]
@@ -574,7 +638,7 @@ def _runs(sessions: tuple[Session, ...]) -> list[tuple[_Run, str]]:
 def _parses_to(days: float) -> bool:
     """Return True if the written duration reads back as exactly ``days``."""
     n, word = _split_units(days)
-    return float(_num(n)) * _UNITS[word] == days
+    return float(_num(n)) * _DAYS[word + "s"] == days
 
 
 def _inexpressible(plan: Schedule) -> list[str]:
