@@ -47,12 +47,12 @@ from types import ModuleType
 from typing import Any
 
 import skinremodel as sr
-from skinremodel import schedule_text
+from skinremodel.plans import schedule_text
 from timing import cpu_per_call  # same folder: run as python benchmarks/bench_schedule_text.py
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = ROOT / "tests" / "python"
-MODULE = "python/skinremodel/schedule_text.py"
+MODULE = "python/skinremodel/plans/schedule_text.py"  # --baseline: refs with this layout
 
 # ------------------------------------------------------------------------------ the corpus
 CLINIC = [
@@ -318,7 +318,7 @@ def broad_corpus() -> list[str]:
     texts += _round_trip_texts()
     texts += fuzz_texts(20_000)
     texts += generated_texts(20_000)
-    valid = [t for t in texts if _outcome(schedule_text.parse_schedule, t).get("str")]
+    valid = [t for t in texts if _outcome(sr.Schedule.parse, t).get("str")]
     texts += _mutations(valid, 10_000)
     return list(dict.fromkeys(texts))
 
@@ -336,7 +336,7 @@ def _outcome(parse: Callable[[str], sr.Schedule], text: str) -> dict[str, Any]:
 
 def save_results(path: Path) -> None:
     texts = broad_corpus()
-    rows = [{"text": t, **_outcome(schedule_text.parse_schedule, t)} for t in texts]
+    rows = [{"text": t, **_outcome(sr.Schedule.parse, t)} for t in texts]
     with gzip.open(path, "wt", encoding="utf-8") as f:
         json.dump({"module": schedule_text.__file__, "rows": rows}, f)
     ok = sum("str" in r for r in rows)
@@ -349,7 +349,7 @@ def check_results(path: Path) -> int:
     differ, messages, round_trips = [], [], 0
     for row in rows:
         text = row["text"]
-        now = _outcome(schedule_text.parse_schedule, text)
+        now = _outcome(sr.Schedule.parse, text)
         if "str" in row or "str" in now:
             if row.get("str") != now.get("str") or row.get("dict") != now.get("dict"):
                 differ.append((text, row, now))
@@ -382,12 +382,12 @@ def load_baseline(ref: str) -> ModuleType:
     """``schedule_text.py`` as it is at git ``ref``, imported inside the installed package."""
     source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{MODULE}"], check=True,
                             capture_output=True, text=True).stdout
-    folder = Path(sr.__file__).parent
-    name = "skinremodel._schedule_text_baseline"
+    folder = Path(schedule_text.__file__).parent
+    name = "skinremodel.plans._schedule_text_baseline"
     spec = importlib.util.spec_from_loader(name, loader=None, origin=str(folder / "baseline"))
     assert spec is not None
     module = importlib.util.module_from_spec(spec)
-    module.__package__ = "skinremodel"
+    module.__package__ = "skinremodel.plans"
     sys.modules[name] = module
     exec(compile(source, f"{ref}:{MODULE}", "exec"), module.__dict__)  # noqa: S102
     return module
@@ -401,9 +401,17 @@ def _parse_all(parse: Callable[[str], sr.Schedule], texts: list[str]) -> None:
             pass
 
 
+def _as_plan(parse: Callable[[str], Any]) -> Callable[[str], sr.Schedule]:
+    """A text form's parse as ``Schedule.parse`` gives it (it returns sessions and a date)."""
+    def plan(text: str) -> sr.Schedule:
+        sessions, when = parse(text)
+        return sr.Schedule(sessions, start_date=when)
+    return plan
+
+
 def _try(text: str) -> sr.Schedule | None:
     try:
-        return schedule_text.parse_schedule(text)
+        return sr.Schedule.parse(text)
     except ValueError:
         return None
 
@@ -429,9 +437,10 @@ def first_parse_seconds(repeats: int) -> list[float]:
 
 def run_timing(rounds: int, min_s: float, baseline: str | None, cold: int) -> None:
     groups = timing_groups()
-    parsers = {"installed": schedule_text.parse_schedule}
+    parsers = {"installed": sr.Schedule.parse}
     if baseline:
-        parsers = {f"baseline ({baseline})": load_baseline(baseline).parse_schedule, **parsers}
+        parsers = {f"baseline ({baseline})": _as_plan(load_baseline(baseline).parse_schedule),
+                   **parsers}
     samples: dict[tuple[str, str], list[float]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -448,7 +457,7 @@ def run_timing(rounds: int, min_s: float, baseline: str | None, cold: int) -> No
     print(f"CPU time per parsed text (us): median [lowest, highest] of {rounds} interleaved rounds."
           "\n'building the plans only' makes the parsed plans' Session and Schedule objects again "
           "from their settings (no text): the floor of any parser.")
-    parsers = {**parsers, "building the plans only": schedule_text.parse_schedule}
+    parsers = {**parsers, "building the plans only": sr.Schedule.parse}
     width = max(map(len, groups)) + 2
     header = "".join(f"{who:>34}" for who in parsers)
     print(f"{'group':<{width}}{'texts':>6}{'chars':>7}{header}" + ("   ratio" if baseline else ""))

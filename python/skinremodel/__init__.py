@@ -51,7 +51,8 @@ from .patients.history import MedicalHistory
 from .patients.patient import Patient
 from .patients.screening import ContraindicationError, Screening, screen
 from .plans.devices import Device
-from .plans.schedule import Schedule, ScheduleWarning, Session
+from .plans.schedule import Schedule, ScheduleWarning
+from .plans.session import Session
 from .populations.bands import PredictionBands
 from .populations.population import Population
 

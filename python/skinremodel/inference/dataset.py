@@ -23,7 +23,8 @@ from ..model.clinical_scales import ORDINAL_SCALES
 from ..model.observables import OBSERVABLES, STATE_NAMES
 from ..model.variables import did_you_mean
 from ..patients.patient import Patient
-from ..plans.schedule import Schedule, Session, as_schedule, schedule_from_dict
+from ..plans.schedule import Schedule, as_schedule, schedule_from_dict
+from ..plans.session import Session
 
 __all__ = ["Dataset", "read_observations", "read_plans", "read_patients"]
 

@@ -21,7 +21,8 @@ from ..model.observables import OBSERVABLES, STATE_NAMES
 from ..patients.patient import Patient
 from ..patients.screening import RULES, check_overrides, screen
 from ..plans.devices import Device
-from ..plans.schedule import CLINICAL_DEPTH_MM, Schedule
+from ..plans.schedule import Schedule
+from ..plans.session import CLINICAL_DEPTH_MM
 
 __all__ = ["PlanConstraints", "Objective", "allowed_days", "max_feasible_count",
            "AREA_MAX_DEPTH_MM", "MAX_SESSIONS_LIMIT", "MAX_HORIZON_DAYS"]

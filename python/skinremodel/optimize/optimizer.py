@@ -41,7 +41,8 @@ from ..patients.history import MedicalHistory
 from ..patients.patient import Patient
 from ..plans.devices import Device
 from ..plans.library import LIBRARY
-from ..plans.schedule import CLINICAL_DEPTH_MM, Schedule, ScheduleWarning, Session
+from ..plans.schedule import Schedule, ScheduleWarning
+from ..plans.session import CLINICAL_DEPTH_MM, Session
 from ..populations.population import Population
 from .constraints import (
     MAX_ROBUST_SAMPLE,

@@ -31,7 +31,8 @@ import pandas as pd
 
 from .._validation import check_int, check_real
 from .devices import Device
-from .schedule import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR, Schedule
+from .schedule import Schedule
+from .session import DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR
 
 __all__ = ["LibraryPlan", "LIBRARY", "list", "get", "table", "all"]
 

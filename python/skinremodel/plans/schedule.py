@@ -5,10 +5,9 @@ date (the date of day 0) and a name. Phases are joined with :meth:`Schedule.then
 :meth:`Schedule.then_every`; the text form (:meth:`Schedule.parse`, ``str(plan)``) lives in
 ``schedule_text.py`` and the JSON/TOML document format in ``schedule_io.py``.
 
-``schedule_io.py`` knows the document format and sits below this module: it checks documents and
-writes plans as plain data, and :func:`schedule_from_dict` here builds the plan. The text form
-builds plans, so it sits above this module; the plans package hands its two functions in when it
-is imported (:func:`install_text_form`), and nothing here imports it.
+``schedule_io.py`` knows the document format and ``schedule_text.py`` the text form; both sit
+below this module and deal in :class:`Session` objects (``session.py``): they check and read
+documents or text, and the plan is built here.
 """
 
 from __future__ import annotations
@@ -16,123 +15,32 @@ from __future__ import annotations
 import datetime as dt
 import math
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, NamedTuple, overload
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_bool, check_date, check_real
 from ..limits import MAX_SESSION_DAY, MAX_SESSIONS, MIN_SESSION_SPACING_DAYS, add_days, check_count
-from . import schedule_io
-from .devices import MAX_DENSITY_PER_CM2, Device
+from . import schedule_io, schedule_text
+from .devices import Device
+from .session import (CLINICAL_DEPTH_MM, DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR, MAX_DEPTH_MM,
+                      Session)
 
-__all__ = ["Session", "Schedule", "ScheduleWarning", "CLINICAL_DEPTH_MM", "MIN_INTERVAL_DAYS",
-           "DAYS_PER_WEEK", "DAYS_PER_MONTH", "DAYS_PER_YEAR", "schedule_from_dict",
-           "install_text_form"]
+__all__ = ["Schedule", "ScheduleWarning", "MIN_INTERVAL_DAYS", "as_schedule",
+           "schedule_from_dict"]
 
-#: Needle lengths used in clinics (mm). Depths outside need ``allow_any_depth=True``.
-CLINICAL_DEPTH_MM: tuple[float, float] = (0.25, 2.5)
-#: Hard physical limit of the dose model (mm).
-MAX_DEPTH_MM = 5.0
-#: Puncture density of a session without a device (per cm^2; design MN-14 reference session).
-DEFAULT_DENSITY_PER_CM2 = 250.0
 #: Sessions closer than this (days) raise a :class:`ScheduleWarning`: the shortest interval of
 #: clinic practice is one week ("2-3 sessions 1-2 weeks apart"), and the epidermis of a needled
 #: skin model is restored only after about 5 days (Schmitt et al. 2018).
 MIN_INTERVAL_DAYS = 7.0
-#: Calendar units of plans (the published data use 1 month = 30 days, 1 year = 365 days).
-DAYS_PER_WEEK, DAYS_PER_MONTH, DAYS_PER_YEAR = 7.0, 30.0, 365.0
 
 
 class ScheduleWarning(UserWarning):
     """A plan that is valid but unusual for clinic practice (e.g. sessions under 7 days apart)."""
-
-
-@dataclass(frozen=True)
-class Session:
-    """One microneedling session.
-
-    Parameters
-    ----------
-    day : float
-        Day of the session, counted from day 0 of the simulation (>= 0).
-    depth_mm : float
-        Nominal needle length in mm (clinical range 0.25-2.5).
-    density_per_cm2 : float, optional
-        Punctures per cm^2. Default: the device's density, or 250 without a device (about 15
-        passes of a 192-needle roller).
-    needle_diameter_mm : float or None
-        Needle diameter. Default: the device's, or None without a device (the parameter
-        ``w``, 0.25 mm).
-    dose_scale : float
-        Multiplier of the dose for technique or skin factors (1 = as computed).
-    device : Device, optional
-        The device used (:meth:`Device.roller`, :meth:`Device.pen`, :meth:`Device.stamp`); it
-        sets the density and diameter, which must then agree with it if also given.
-    """
-
-    day: float
-    depth_mm: float = 1.5
-    density_per_cm2: float = None  # type: ignore[assignment]  # resolved in __post_init__
-    needle_diameter_mm: float | None = None
-    dose_scale: float = 1.0
-    device: Device | None = None
-
-    def __post_init__(self) -> None:
-        day = check_real("day", self.day, 0, MAX_SESSION_DAY, unit="days")
-        if 0 < day < MIN_SESSION_SPACING_DAYS:
-            raise ValueError(f"day must be 0 or in [{MIN_SESSION_SPACING_DAYS:g}, "
-                             f"{MAX_SESSION_DAY:g}] days, got {day:g}")
-        object.__setattr__(self, "day", day)
-        object.__setattr__(
-            self, "depth_mm", check_real("depth_mm", self.depth_mm, 0, MAX_DEPTH_MM,
-                                         lo_closed=False, unit="mm")
-        )
-        self._resolve_device()
-        object.__setattr__(
-            self,
-            "density_per_cm2",
-            check_real("density_per_cm2", self.density_per_cm2, 0, MAX_DENSITY_PER_CM2,
-                       lo_closed=False, unit="punctures/cm2"),
-        )
-        if self.needle_diameter_mm is not None:
-            object.__setattr__(
-                self,
-                "needle_diameter_mm",
-                check_real("needle_diameter_mm", self.needle_diameter_mm, 0, 1, lo_closed=False,
-                           unit="mm"),
-            )
-        object.__setattr__(
-            self, "dose_scale", check_real("dose_scale", self.dose_scale, 0, 10)
-        )
-
-    def _resolve_device(self) -> None:
-        """Fill density and diameter from the device; refuse values that contradict it."""
-        device = self.device
-        if device is None:
-            if self.density_per_cm2 is None:
-                object.__setattr__(self, "density_per_cm2", DEFAULT_DENSITY_PER_CM2)
-            return
-        if not isinstance(device, Device):
-            raise TypeError(f"device must be a skinremodel.Device (Device.roller(), "
-                            f"Device.pen(), Device.stamp()), got {type(device).__name__}")
-        for name, value in (("density_per_cm2", device.density_per_cm2),
-                            ("needle_diameter_mm", device.needle_diameter_mm)):
-            given = getattr(self, name)
-            if given is None:
-                object.__setattr__(self, name, value)
-            elif given != value:
-                raise ValueError(
-                    f"{name}={given:g} contradicts the device ({device.describe()}: "
-                    f"{value:g}); give the device or the {name.split('_')[0]}, not both"
-                )
-
-    def _row(self) -> tuple[float, float, float, float, float]:
-        diameter = math.nan if self.needle_diameter_mm is None else self.needle_diameter_mm
-        return (self.day, self.depth_mm, self.density_per_cm2, diameter, self.dose_scale)
 
 
 def _session_error(index: int, session: Session, message: str) -> ValueError:
@@ -294,7 +202,8 @@ class Schedule(Sequence[Session]):
               start_date: dt.date | str | None = None) -> Schedule:
         """Read a plan from its text form, e.g. ``"4 sessions every 4 weeks at 1.5 mm"``.
 
-        The grammar is in ``docs/clinician.md``; ``str(plan)`` writes it, and
+        The language is stated by the grammar ``plans/schedule_text.lark`` (explained with
+        examples in ``docs/clinician.md``); ``str(plan)`` writes it, and
         ``Schedule.parse(str(plan)) == plan`` for every plan the text form can express.
 
         Raises
@@ -303,8 +212,8 @@ class Schedule(Sequence[Session]):
             Text that cannot be read (the message quotes the place and what was expected),
             or an invalid plan (the message names the session).
         """
-        return _text_form().parse(text, name=name, allow_any_depth=allow_any_depth,
-                                  start_date=start_date)
+        sessions, when = schedule_text.parse_schedule(text, start_date=start_date)
+        return cls(sessions, allow_any_depth=allow_any_depth, name=name, start_date=when)
 
     # Sequence protocol
     @overload
@@ -346,7 +255,7 @@ class Schedule(Sequence[Session]):
                 f"{'s' if n != 1 else ''} {shown or '-'}{when}>")
 
     def __str__(self) -> str:
-        return _text_form().format(self, strict=False)
+        return schedule_text.format_schedule(self, strict=False)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (self._sessions, self.allow_any_depth, self.name, self.start_date))
@@ -502,7 +411,7 @@ class Schedule(Sequence[Session]):
     # Text and files ---------------------------------------------------------------------
     def to_text(self) -> str:
         """Return the text form; raise ValueError if a setting needs JSON/TOML (``str(plan)``)."""
-        return _text_form().format(self, strict=True)
+        return schedule_text.format_schedule(self, strict=True)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the plan as plain data (the JSON/TOML document; see ``schedule_io.py``)."""
@@ -628,30 +537,3 @@ def _session_from_dict(data: Any, where: str) -> Session:
         return Session(**args)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{where}{exc}") from None
-
-
-class _TextForm(NamedTuple):
-    parse: Callable[..., Schedule]
-    format: Callable[..., str]
-
-
-#: The text form of plans (``schedule_text.py``), handed in by :func:`install_text_form`.
-_TEXT_FORM: list[_TextForm] = []
-
-
-def install_text_form(parse: Callable[..., Schedule], format: Callable[..., str]) -> None:
-    """Give :class:`Schedule` its text form (``schedule_text.py``).
-
-    ``parse(text, name=, allow_any_depth=, start_date=)`` serves :meth:`Schedule.parse`,
-    ``format(plan, strict=)`` serves ``str(plan)`` and :meth:`Schedule.to_text`. The plans
-    package calls it once, with ``schedule_text.py``'s functions, when it is imported (before
-    any module outside it can use a plan). The text form builds Schedules, so it is handed in
-    rather than imported: the dependency points from it to this module only.
-    """
-    _TEXT_FORM[:] = [_TextForm(parse, format)]
-
-
-def _text_form() -> _TextForm:
-    if not _TEXT_FORM:  # pragma: no cover - skinremodel.plans installs it when imported
-        raise RuntimeError("the text form of plans is not installed: import skinremodel.plans")
-    return _TEXT_FORM[0]

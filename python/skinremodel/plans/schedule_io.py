@@ -41,7 +41,8 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .schedule import Schedule, Session
+    from .schedule import Schedule
+    from .session import Session
 
 __all__ = ["FORMAT", "VERSION", "schedule_to_dict", "document_sessions", "session_arguments",
            "to_json", "to_toml", "decode", "save", "read_document"]

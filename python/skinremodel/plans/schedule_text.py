@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib.resources import files
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lark import Lark, Token, Transformer
 from lark.common import LexerConf
@@ -43,14 +43,16 @@ from lark.parsers.lalr_analysis import Shift
 from .._validation import check_date
 from ..limits import MAX_SESSIONS, check_text_length
 from .devices import Device, Pen, Roller, Stamp
-from .schedule import (
+from .session import (
     DAYS_PER_MONTH,
     DAYS_PER_WEEK,
     DAYS_PER_YEAR,
     DEFAULT_DENSITY_PER_CM2,
-    Schedule,
     Session,
 )
+
+if TYPE_CHECKING:  # pragma: no cover - the plan is read through its attributes
+    from .schedule import Schedule
 
 __all__ = ["parse_schedule", "format_schedule"]
 
@@ -465,9 +467,13 @@ def _refusal(text: str, error: _TextError) -> ValueError:
                       f"{error.message}")
 
 
-def parse_schedule(text: str, *, name: str | None = None, allow_any_depth: bool = False,
-                   start_date: dt.date | str | None = None) -> Schedule:
-    """Build a :class:`Schedule` from its text form (see ``schedule_text.lark``)."""
+def parse_schedule(text: str, *, start_date: dt.date | str | None = None
+                   ) -> tuple[list[Session], dt.date | None]:
+    """Read the sessions and start date of a plan's text form (see ``schedule_text.lark``).
+
+    ``Schedule.parse`` builds the plan from them; ``start_date`` must agree with a date the
+    text gives.
+    """
     if not isinstance(text, str):
         raise TypeError(f"plan text must be a string, got {type(text).__name__}")
     check_text_length("plan text", text)
@@ -495,7 +501,7 @@ def parse_schedule(text: str, *, name: str | None = None, allow_any_depth: bool 
         if when is not None and when != given:
             raise ValueError(f"plan text {text!r} starts on {when}, but start_date={given}")
         when = given
-    return Schedule(sessions, allow_any_depth=allow_any_depth, name=name, start_date=when)
+    return sessions, when
 
 
 def _build_sessions(plan: _Plan) -> list[Session]:
