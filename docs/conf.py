@@ -42,6 +42,9 @@ def _copy_notebooks() -> None:
 
 
 _copy_notebooks()
+# autosummary regenerates its pages but never deletes one: a page of a module that has moved
+# would stay behind and fail the build, so each build starts from none.
+shutil.rmtree(DOCS / "generated", ignore_errors=True)
 
 project = "skinremodel"
 author = "skinremodel developers"

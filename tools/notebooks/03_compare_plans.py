@@ -82,8 +82,8 @@ custom = {
 for name, plan in custom.items():
     print(f"{name:30s} {plan}")
 cmp_custom = sr.compare(custom, young, days=730)
-cmp_custom.rank()[["rank", "sessions", "visible improvement 12 mo (model units)", "visible improvement day 730 (model units)",
-                   "collagen change day 730 (%)", "downtime total (d)"]]"""),
+cmp_custom.rank()[["rank", "sessions", "visible improvement 12 mo (model units)", "visible improvement 24 mo (model units)",
+                   "collagen change 24 mo (%)", "downtime total (d)"]]"""),
     ("md", """## The report
 
 `to_html` writes one self-contained file (tables, plots, the patient, the screening, the
