@@ -14,9 +14,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "skinremodel/batch.hpp"
-#include "skinremodel/solver.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/simulation/batch.hpp"
+#include "skinremodel/simulation/simulate.hpp"
+#include "skinremodel/model/system.hpp"
 #include "reference_problem.hpp"
 
 using namespace skinremodel;

@@ -17,9 +17,9 @@
 #include <cstdlib>
 #include <vector>
 
-#include "skinremodel/solver.hpp"
-#include "skinremodel/steppers/rodas5p.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/simulation/simulate.hpp"
+#include "skinremodel/numerics/rodas5p.hpp"
+#include "skinremodel/model/system.hpp"
 #include "reference_problem.hpp"
 
 using namespace skinremodel;
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
     } rec;
     simulate(req, rec);
     const std::vector<State>& xs = rec.x;
-    steppers::Rodas5P st;
+    numerics::Rodas5P st;
     State xo{}, xe{}, f{};
     Jacobian J;
     State dfdt{};

@@ -4,9 +4,9 @@
 #include <cstdint>
 
 #include "common.hpp"
-#include "skinremodel/batch.hpp"
+#include "skinremodel/simulation/batch.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/system.hpp"
 
 namespace skinremodel::bindings {
 

@@ -1,9 +1,9 @@
 // Model-level functions: names, defaults, covariates, baseline, right-hand side, Jacobian, dose.
 #include "common.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/model.hpp"
-#include "skinremodel/patient.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/equations.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/model/system.hpp"
 
 namespace skinremodel::bindings {
 

@@ -2,7 +2,7 @@
 // respect to named parameters and session depths; the GIL is released for the whole solve.
 #include "common.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/sensitivity.hpp"
+#include "skinremodel/simulation/sensitivity.hpp"
 
 namespace skinremodel::bindings {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "skinremodel/solver.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace testing_helpers {
 

@@ -5,7 +5,7 @@
 
 #include "catch.hpp"
 #include "helpers.hpp"
-#include "skinremodel/batch.hpp"
+#include "skinremodel/simulation/batch.hpp"
 #include "skinremodel/errors.hpp"
 
 using namespace skinremodel;

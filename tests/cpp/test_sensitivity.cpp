@@ -9,10 +9,10 @@
 #include "catch.hpp"
 #include "helpers.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/sensitivity.hpp"
-#include "skinremodel/steppers/block_lu.hpp"
-#include "skinremodel/steppers/ros34pw2.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/simulation/sensitivity.hpp"
+#include "skinremodel/numerics/block_lu.hpp"
+#include "skinremodel/numerics/ros34pw2.hpp"
+#include "skinremodel/model/system.hpp"
 
 using namespace skinremodel;
 using namespace testing_helpers;
@@ -22,7 +22,7 @@ namespace {
 
 // One step of ROS34PW2 in its transformed form, with an arbitrary matrix T in W.
 Eigen::Vector2d w_step(double t, const Eigen::Vector2d& y, double h, const Eigen::Matrix2d& T) {
-    using M = steppers::Ros34pw2;
+    using M = numerics::Ros34pw2;
     constexpr auto a = M::a();
     constexpr auto cc = M::cc();
     constexpr auto m = M::m();
@@ -183,11 +183,11 @@ TEST_CASE("ROS34PW2 is third order whatever matrix stands for the Jacobian") {
     }
     // Transformed coefficients reproduce the published tableau: stiffly accurate (m = last row
     // of a plus the last stage), stage times 0, 0.87, 0.73, 1.
-    constexpr auto a = steppers::Ros34pw2::a();
-    constexpr auto m = steppers::Ros34pw2::m();
+    constexpr auto a = numerics::Ros34pw2::a();
+    constexpr auto m = numerics::Ros34pw2::m();
     for (std::size_t j = 0; j + 1 < 4; ++j) CHECK(m[j] == Approx(a[3][j]).epsilon(1e-14));
     CHECK(m[3] == Approx(1.0).epsilon(1e-14));
-    CHECK(steppers::Ros34pw2::c()[3] == 1.0);
+    CHECK(numerics::Ros34pw2::c()[3] == 1.0);
 }
 
 TEST_CASE("sensitivities of every state equal central differences for every parameter and depth") {
@@ -391,7 +391,7 @@ TEST_CASE("the block LU solves many right-hand sides at once as it solves each")
     Jacobian J;
     State dfdt;
     sys.jacobian(y, 0.0, J, dfdt);
-    steppers::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
+    numerics::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
                            kJacobianBlocks>
         lu;
     constexpr std::size_t cols = 5;

@@ -5,10 +5,10 @@
 #include "catch.hpp"
 #include "helpers.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/solver.hpp"
-#include "skinremodel/steppers/block_lu.hpp"
-#include "skinremodel/steppers/rodas4.hpp"
-#include "skinremodel/steppers/rodas5p.hpp"
+#include "skinremodel/simulation/simulate.hpp"
+#include "skinremodel/numerics/block_lu.hpp"
+#include "skinremodel/numerics/rodas4.hpp"
+#include "skinremodel/numerics/rodas5p.hpp"
 #include <Eigen/LU>
 
 using namespace skinremodel;
@@ -37,7 +37,7 @@ TEST_CASE("one Eigen RODAS step equals one step of odeint's rosenbrock4") {
     State y = apply_session(sys.baseline(), sys.params(), Dose<double>{1.0, 1.0});
     const double t = 0.0, dt = 0.05;
 
-    steppers::Rodas4 ours;
+    numerics::Rodas4 ours;
     State out, err;
     ours.try_step(sys, y, t, dt, false, out, err);
 
@@ -74,7 +74,7 @@ TEST_CASE("a linear function of the RODAS interpolant is the projected scalar in
     const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
     const State y = apply_session(sys.baseline(), sys.params(), Dose<double>{1.0, 1.0});
     const double t = 0.0, dt = 0.05;
-    steppers::Rodas4 stepper;
+    numerics::Rodas4 stepper;
     State y_new, err;
     REQUIRE(stepper.try_step(sys, y, t, dt, false, y_new, err));
     stepper.accept(sys);
@@ -173,7 +173,7 @@ TEST_CASE("Rodas5P has order 5, a fourth-order error estimate and a fourth-order
     };
     double prev_err = 0.0, prev_est = 0.0, prev_mid = 0.0;
     for (double h : {0.04, 0.02, 0.01}) {
-        steppers::Rodas5P stepper;
+        numerics::Rodas5P stepper;
         State out, est, mid;
         REQUIRE(stepper.try_step(sys, y, 0.0, h, false, out, est));
         stepper.accept(sys);
@@ -286,7 +286,7 @@ TEST_CASE("the block LU solves the iteration matrix as a dense pivoted LU does")
     Jacobian J;
     State dfdt;
     sys.jacobian(y, 0.0, J, dfdt);
-    using LU = steppers::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
+    using LU = numerics::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
                                       kJacobianBlocks>;
     for (double dt : {1e-4, 0.1, 10.0, 1e4}) {
         const double shift = 1.0 / (0.25 * dt);

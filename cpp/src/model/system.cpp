@@ -1,4 +1,4 @@
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/system.hpp"
 
 #include <cmath>
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "skinremodel/parameters.hpp"
-#include "skinremodel/patient.hpp"
-#include "skinremodel/schedule.hpp"
-#include "skinremodel/solver.hpp"
+#include "skinremodel/model/parameters.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/model/schedule.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace skinremodel {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "skinremodel/solver.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace skinremodel {
 

@@ -1,4 +1,4 @@
-#include "skinremodel/parameters.hpp"
+#include "skinremodel/model/parameters.hpp"
 
 #include <cmath>
 #include <string>

@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "skinremodel/parameters.hpp"
-#include "skinremodel/scalar.hpp"
-#include "skinremodel/state.hpp"
+#include "skinremodel/model/parameters.hpp"
+#include "skinremodel/numerics/scalar.hpp"
+#include "skinremodel/model/state.hpp"
 
 namespace skinremodel {
 
@@ -167,8 +167,8 @@ T injured_volume_fraction(const T& depth_mm, const T& density_per_cm2, const T& 
     const T radius = 0.5 * needle_diameter_mm + p[p_r_h];                  // mm, incl. halo
     const T area = kPi * radius * radius;                                    // mm^2 per puncture
     const T theta = 1.0 - exp(-(density_per_cm2 / 100.0) * area);           // injured surface
-    const T dermal = smax(p[p_eta_pen] * depth_mm - p[p_e_epi], T(0.0));    // mm below epidermis
-    return theta * smin(dermal, p[p_H]) / p[p_H];
+    const T dermal = numerics::smax(p[p_eta_pen] * depth_mm - p[p_e_epi], T(0.0));    // mm below epidermis
+    return theta * numerics::smin(dermal, p[p_H]) / p[p_H];
 }
 
 template <class T>

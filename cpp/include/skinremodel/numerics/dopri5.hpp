@@ -5,10 +5,10 @@
 
 #include <boost/numeric/odeint/stepper/runge_kutta_dopri5.hpp>
 
-#include "skinremodel/state.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/state.hpp"
+#include "skinremodel/model/system.hpp"
 
-namespace skinremodel::steppers {
+namespace skinremodel::numerics {
 
 class Dopri5 {
 public:
@@ -43,4 +43,4 @@ private:
     State dxdt_{}, dxdt_new_{}, dxdt_old_{};
 };
 
-}  // namespace skinremodel::steppers
+}  // namespace skinremodel::numerics

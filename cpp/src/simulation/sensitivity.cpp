@@ -24,7 +24,7 @@
 // column (no explicit term: day[k] enters no parameter). Later jumps carry it by dJ/dy as
 // usual. An output exactly at t_k is the post-jump state, so its derivative there is the
 // one-sided (earlier-session) derivative.
-#include "skinremodel/sensitivity.hpp"
+#include "skinremodel/simulation/sensitivity.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -32,13 +32,14 @@
 #include <sstream>
 #include <string_view>
 
-#include "skinremodel/dual.hpp"
+#include "skinremodel/numerics/dual.hpp"
+#include "format.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/model.hpp"
-#include "skinremodel/patient.hpp"
-#include "skinremodel/steppers/block_lu.hpp"
-#include "skinremodel/steppers/ros34pw2.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/equations.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/numerics/block_lu.hpp"
+#include "skinremodel/numerics/ros34pw2.hpp"
+#include "skinremodel/model/system.hpp"
 
 namespace skinremodel {
 
@@ -108,7 +109,7 @@ std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string
 
 namespace {
 
-using Method = steppers::Ros34pw2;
+using Method = numerics::Ros34pw2;
 constexpr auto kStages = Method::stages;
 constexpr auto kA = Method::a();
 constexpr auto kCC = Method::cc();
@@ -118,15 +119,10 @@ static_assert(kStages == 4, "combine() is written out for four stages");
 static_assert(kStageTime[0] == 0.0 && kStageTime[kStages - 1] == 1.0,
               "the first stage must sit at the start of the step and the last at its end");
 
-using LU = steppers::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
+using LU = numerics::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
                                   kJacobianBlocks>;
 
-std::string format_time(double t) {
-    std::ostringstream s;
-    s.precision(10);
-    s << t;
-    return s.str();
-}
+using detail::format_time;
 
 // Sensitivities of N columns at a time: N is the width of the dual numbers, and more columns
 // are handled as chunks of N. A block of sensitivities holds, chunk after chunk, a row-major
@@ -135,7 +131,7 @@ std::string format_time(double t) {
 template <std::size_t N>
 class ForwardSensitivities final : public IntegrationObserver {
 public:
-    using D = Dual<N>;
+    using D = numerics::Dual<N>;
     using Block = std::vector<double>;
     static constexpr std::size_t kChunkSize = kNumStates * N;
 

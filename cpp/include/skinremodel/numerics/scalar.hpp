@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-namespace skinremodel {
+namespace skinremodel::numerics {
 
 // max/min that keep the derivative of the selected branch (for dual numbers as well as double).
 template <class T>
@@ -15,4 +15,4 @@ T smin(const T& a, const T& b) {
     return b < a ? b : a;
 }
 
-}  // namespace skinremodel
+}  // namespace skinremodel::numerics

@@ -7,11 +7,11 @@
 
 #include <cstddef>
 
-#include "skinremodel/state.hpp"
-#include "skinremodel/steppers/rosenbrock.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/state.hpp"
+#include "skinremodel/numerics/rosenbrock.hpp"
+#include "skinremodel/model/system.hpp"
 
-namespace skinremodel::steppers {
+namespace skinremodel::numerics {
 
 struct Rodas4Coefficients {
     static constexpr double gamma = 0.25;
@@ -113,4 +113,4 @@ private:
     State fk_{}, g1_{}, g2_{}, g3_{}, g4_{}, g5_{};
 };
 
-}  // namespace skinremodel::steppers
+}  // namespace skinremodel::numerics

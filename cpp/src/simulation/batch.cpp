@@ -1,4 +1,4 @@
-#include "skinremodel/batch.hpp"
+#include "skinremodel/simulation/batch.hpp"
 
 #include <algorithm>
 #include <atomic>

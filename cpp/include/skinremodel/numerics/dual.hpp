@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstddef>
 
-namespace skinremodel {
+namespace skinremodel::numerics {
 
 // A value and its derivatives in N directions. The binary operators build their result in place
 // (no copy-then-modify) and pow with a constant exponent 2 multiplies: that makes the rhs of
@@ -155,4 +155,4 @@ Dual<N> pow(const Dual<N>& x, const Dual<N>& n) {
     return r;
 }
 
-}  // namespace skinremodel
+}  // namespace skinremodel::numerics

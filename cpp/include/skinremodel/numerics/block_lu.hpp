@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <utility>
 
-namespace skinremodel::steppers {
+namespace skinremodel::numerics {
 
 // Pattern: one bit mask of possibly non-zero columns per row. Bounds: block b spans
 // [Bounds[b], Bounds[b+1]); no non-zero may lie to the right of a row's block.
@@ -231,4 +231,4 @@ private:
     std::array<double, N> inv_diag_{};
 };
 
-}  // namespace skinremodel::steppers
+}  // namespace skinremodel::numerics

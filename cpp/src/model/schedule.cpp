@@ -1,4 +1,4 @@
-#include "skinremodel/schedule.hpp"
+#include "skinremodel/model/schedule.hpp"
 
 #include <cmath>
 #include <sstream>

@@ -12,11 +12,11 @@
 #include <array>
 #include <cstddef>
 
-#include "skinremodel/state.hpp"
-#include "skinremodel/steppers/rosenbrock.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/state.hpp"
+#include "skinremodel/numerics/rosenbrock.hpp"
+#include "skinremodel/model/system.hpp"
 
-namespace skinremodel::steppers {
+namespace skinremodel::numerics {
 
 struct Rodas5PCoefficients {
     static constexpr double gamma = 0.21193756319429014;
@@ -161,4 +161,4 @@ private:
     std::array<State, 8> k_{};
 };
 
-}  // namespace skinremodel::steppers
+}  // namespace skinremodel::numerics

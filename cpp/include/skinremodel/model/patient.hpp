@@ -4,8 +4,8 @@
 
 #include <cmath>
 
-#include "skinremodel/parameters.hpp"
-#include "skinremodel/scalar.hpp"
+#include "skinremodel/model/parameters.hpp"
+#include "skinremodel/numerics/scalar.hpp"
 
 namespace skinremodel {
 
@@ -35,10 +35,10 @@ ParamArray<T> apply_covariates(const ParamArray<T>& p, const Patient& patient) {
     ParamArray<T> q = p;
 
     // Age: response declines linearly from the onset age, with floors (design 2.7).
-    const T a = smax(T(patient.age) - p[p_cov_age_onset], T(0.0));
-    const T age_synthesis = smax(p[p_cov_age_aC_floor], one - p[p_cov_age_aC_slope] * a);
-    const T age_proliferation = smax(p[p_cov_age_rF_floor], one - p[p_cov_age_rF_slope] * a);
-    const T age_phagocytosis = smax(p[p_cov_age_kDM_floor], one - p[p_cov_age_kDM_slope] * a);
+    const T a = numerics::smax(T(patient.age) - p[p_cov_age_onset], T(0.0));
+    const T age_synthesis = numerics::smax(p[p_cov_age_aC_floor], one - p[p_cov_age_aC_slope] * a);
+    const T age_proliferation = numerics::smax(p[p_cov_age_rF_floor], one - p[p_cov_age_rF_slope] * a);
+    const T age_phagocytosis = numerics::smax(p[p_cov_age_kDM_floor], one - p[p_cov_age_kDM_slope] * a);
     const T age_mmp = one + p[p_cov_age_Pb_slope] * a;
     const T age_elastin = exp(-a / p[p_cov_age_aE_scale]);
 

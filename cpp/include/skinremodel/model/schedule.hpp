@@ -4,8 +4,8 @@
 #include <limits>
 #include <vector>
 
-#include "skinremodel/model.hpp"
-#include "skinremodel/parameters.hpp"
+#include "skinremodel/model/equations.hpp"
+#include "skinremodel/model/parameters.hpp"
 
 namespace skinremodel {
 

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "skinremodel/model.hpp"
-#include "skinremodel/parameters.hpp"
-#include "skinremodel/state.hpp"
+#include "skinremodel/model/equations.hpp"
+#include "skinremodel/model/parameters.hpp"
+#include "skinremodel/model/state.hpp"
 
 namespace skinremodel {
 

@@ -11,7 +11,7 @@
 #include <array>
 #include <cstddef>
 
-namespace skinremodel::steppers {
+namespace skinremodel::numerics {
 
 struct Ros34pw2 {
     static constexpr std::size_t stages = 4;
@@ -84,4 +84,4 @@ struct Ros34pw2 {
     }
 };
 
-}  // namespace skinremodel::steppers
+}  // namespace skinremodel::numerics

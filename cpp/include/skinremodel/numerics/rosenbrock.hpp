@@ -7,11 +7,11 @@
 #include <array>
 #include <cstddef>
 
-#include "skinremodel/state.hpp"
-#include "skinremodel/steppers/block_lu.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/state.hpp"
+#include "skinremodel/numerics/block_lu.hpp"
+#include "skinremodel/model/system.hpp"
 
-namespace skinremodel::steppers {
+namespace skinremodel::numerics {
 
 template <std::size_t K>
 class RosenbrockBase {
@@ -83,4 +83,4 @@ private:
     std::size_t lu_decompositions_ = 0;
 };
 
-}  // namespace skinremodel::steppers
+}  // namespace skinremodel::numerics

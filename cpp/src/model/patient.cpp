@@ -1,4 +1,4 @@
-#include "skinremodel/patient.hpp"
+#include "skinremodel/model/patient.hpp"
 
 #include <cmath>
 #include <string>
