@@ -1,7 +1,8 @@
 // The floor of the engine's method on the reference problem: what the accepted and rejected steps
 // of one simulation cost if a step were nothing but Rodas5P's own arithmetic as the engine
 // implements it today: one analytic Jacobian, one block LU, eight right-hand sides, eight block
-// solves and the stage combinations (Rodas5P::try_step), replayed on the engine's own steps.
+// solves and the stage combinations (numerics::Rosenbrock<Mn14System, Rodas5PTableau>::try_step),
+// replayed on the engine's own steps.
 // Everything else per step (dense-output coefficients, error norm, step-size controller,
 // non-negativity check, interpolation at the outputs, threshold events) and per call (session
 // set-up, copying the trajectory) is above the floor; callgrind splits it (docs/performance.md).
@@ -18,7 +19,7 @@
 #include <vector>
 
 #include "skinremodel/simulation/simulate.hpp"
-#include "skinremodel/numerics/rodas5p.hpp"
+#include "skinremodel/numerics/rosenbrock.hpp"
 #include "skinremodel/model/system.hpp"
 #include "reference_problem.hpp"
 
@@ -67,7 +68,7 @@ int main(int argc, char** argv) {
     } rec;
     simulate(req, rec);
     const std::vector<State>& xs = rec.x;
-    numerics::Rodas5P st;
+    numerics::Rosenbrock<Mn14System, numerics::Rodas5PTableau> st;
     State xo{}, xe{}, f{};
     Jacobian J;
     State dfdt{};

@@ -11,7 +11,7 @@
 #include "skinremodel/errors.hpp"
 #include "skinremodel/simulation/sensitivity.hpp"
 #include "skinremodel/numerics/block_lu.hpp"
-#include "skinremodel/numerics/ros34pw2.hpp"
+#include "skinremodel/numerics/rosenbrock_tableaus.hpp"
 #include "skinremodel/model/system.hpp"
 
 using namespace skinremodel;
@@ -22,11 +22,11 @@ namespace {
 
 // One step of ROS34PW2 in its transformed form, with an arbitrary matrix T in W.
 Eigen::Vector2d w_step(double t, const Eigen::Vector2d& y, double h, const Eigen::Matrix2d& T) {
-    using M = numerics::Ros34pw2;
-    constexpr auto a = M::a();
-    constexpr auto cc = M::cc();
-    constexpr auto m = M::m();
-    constexpr auto c = M::c();
+    using M = numerics::Ros34pw2Tableau;
+    constexpr auto a = M::a;
+    constexpr auto cc = M::C;
+    constexpr auto m = M::m;
+    constexpr auto c = M::c;
     const auto f = [](double tt, const Eigen::Vector2d& x) {
         return Eigen::Vector2d(-x[0] * x[1] + std::sin(tt),
                                x[0] - 0.5 * x[1] * x[1] + std::cos(2 * tt));
@@ -183,11 +183,11 @@ TEST_CASE("ROS34PW2 is third order whatever matrix stands for the Jacobian") {
     }
     // Transformed coefficients reproduce the published tableau: stiffly accurate (m = last row
     // of a plus the last stage), stage times 0, 0.87, 0.73, 1.
-    constexpr auto a = numerics::Ros34pw2::a();
-    constexpr auto m = numerics::Ros34pw2::m();
+    constexpr auto a = numerics::Ros34pw2Tableau::a;
+    constexpr auto m = numerics::Ros34pw2Tableau::m;
     for (std::size_t j = 0; j + 1 < 4; ++j) CHECK(m[j] == Approx(a[3][j]).epsilon(1e-14));
     CHECK(m[3] == Approx(1.0).epsilon(1e-14));
-    CHECK(numerics::Ros34pw2::c()[3] == 1.0);
+    CHECK(numerics::Ros34pw2Tableau::c[3] == 1.0);
 }
 
 TEST_CASE("sensitivities of every state equal central differences for every parameter and depth") {

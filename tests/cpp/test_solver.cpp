@@ -7,8 +7,8 @@
 #include "skinremodel/errors.hpp"
 #include "skinremodel/simulation/simulate.hpp"
 #include "skinremodel/numerics/block_lu.hpp"
-#include "skinremodel/numerics/rodas4.hpp"
-#include "skinremodel/numerics/rodas5p.hpp"
+#include "skinremodel/model/system.hpp"
+#include "skinremodel/numerics/rosenbrock.hpp"
 #include <Eigen/LU>
 
 using namespace skinremodel;
@@ -16,6 +16,9 @@ using namespace testing_helpers;
 using catch_compat::Approx;
 
 namespace {
+
+using Rodas4 = numerics::Rosenbrock<Mn14System, numerics::Rodas4Tableau>;
+using Rodas5P = numerics::Rosenbrock<Mn14System, numerics::Rodas5PTableau>;
 
 // atol < 0 keeps the default per-state absolute tolerances.
 SimulationRequest request(std::vector<Session> sessions, double horizon, Method method,
@@ -37,7 +40,7 @@ TEST_CASE("one Eigen RODAS step equals one step of odeint's rosenbrock4") {
     State y = apply_session(sys.baseline(), sys.params(), Dose<double>{1.0, 1.0});
     const double t = 0.0, dt = 0.05;
 
-    numerics::Rodas4 ours;
+    Rodas4 ours;
     State out, err;
     ours.try_step(sys, y, t, dt, false, out, err);
 
@@ -74,7 +77,7 @@ TEST_CASE("a linear function of the RODAS interpolant is the projected scalar in
     const Mn14System sys(apply_covariates(default_parameters(), Patient{}));
     const State y = apply_session(sys.baseline(), sys.params(), Dose<double>{1.0, 1.0});
     const double t = 0.0, dt = 0.05;
-    numerics::Rodas4 stepper;
+    Rodas4 stepper;
     State y_new, err;
     REQUIRE(stepper.try_step(sys, y, t, dt, false, y_new, err));
     stepper.accept(sys);
@@ -173,7 +176,7 @@ TEST_CASE("Rodas5P has order 5, a fourth-order error estimate and a fourth-order
     };
     double prev_err = 0.0, prev_est = 0.0, prev_mid = 0.0;
     for (double h : {0.04, 0.02, 0.01}) {
-        numerics::Rodas5P stepper;
+        Rodas5P stepper;
         State out, est, mid;
         REQUIRE(stepper.try_step(sys, y, 0.0, h, false, out, est));
         stepper.accept(sys);

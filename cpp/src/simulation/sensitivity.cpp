@@ -37,8 +37,7 @@
 #include "skinremodel/errors.hpp"
 #include "skinremodel/model/equations.hpp"
 #include "skinremodel/model/patient.hpp"
-#include "skinremodel/numerics/block_lu.hpp"
-#include "skinremodel/numerics/ros34pw2.hpp"
+#include "skinremodel/numerics/rosenbrock_tableaus.hpp"
 #include "skinremodel/model/system.hpp"
 
 namespace skinremodel {
@@ -109,18 +108,17 @@ std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string
 
 namespace {
 
-using Method = numerics::Ros34pw2;
+using Method = numerics::Ros34pw2Tableau;
 constexpr auto kStages = Method::stages;
-constexpr auto kA = Method::a();
-constexpr auto kCC = Method::cc();
-constexpr auto kM = Method::m();
-constexpr auto kStageTime = Method::c();
+constexpr auto kA = Method::a;
+constexpr auto kCC = Method::C;
+constexpr auto kM = Method::m;
+constexpr auto kStageTime = Method::c;
 static_assert(kStages == 4, "combine() is written out for four stages");
 static_assert(kStageTime[0] == 0.0 && kStageTime[kStages - 1] == 1.0,
               "the first stage must sit at the start of the step and the last at its end");
 
-using LU = numerics::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
-                                  kJacobianBlocks>;
+using LU = Mn14System::linear_solver;
 
 using detail::format_time;
 

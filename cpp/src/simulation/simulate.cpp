@@ -11,10 +11,11 @@
 #include "format.hpp"
 #include "skinremodel/errors.hpp"
 #include "skinremodel/model/patient.hpp"
-#include "skinremodel/numerics/dopri5.hpp"
-#include "skinremodel/numerics/rodas4.hpp"
-#include "skinremodel/numerics/rodas5p.hpp"
 #include "skinremodel/model/system.hpp"
+#include "skinremodel/numerics/controller.hpp"
+#include "skinremodel/numerics/dopri5.hpp"
+#include "skinremodel/numerics/initial_step.hpp"
+#include "skinremodel/numerics/rosenbrock.hpp"
 
 namespace skinremodel {
 
@@ -22,20 +23,12 @@ namespace {
 
 using detail::format_time;
 
-// Weighted RMS norm of Hairer & Wanner with per-state absolute tolerances.
-double error_norm(const State& err, const State& y_old, const State& y_new, double rtol,
-                  const State& atol) {
-    double sum = 0.0;
-    for (std::size_t i = 0; i < kNumStates; ++i) {
-        const double sk = atol[i] + rtol * std::max(std::abs(y_old[i]), std::abs(y_new[i]));
-        const double r = err[i] / sk;
-        sum += r * r;
-    }
-    return std::sqrt(sum / static_cast<double>(kNumStates));
-}
+using Rodas5P = numerics::Rosenbrock<Mn14System, numerics::Rodas5PTableau>;
+using Rodas4 = numerics::Rosenbrock<Mn14System, numerics::Rodas4Tableau>;
+using Dopri5 = numerics::Dopri5<Mn14System>;
 
 // Steppers whose interpolant is linear in per-state data can turn a linear event into one scalar
-// polynomial per step (Rodas4::project), so sampling and bisection cost O(1) instead of a full
+// polynomial per step (Rosenbrock::project), so sampling and bisection cost O(1) instead of a full
 // 14-state interpolation each (measured: events were a sixth of the run time).
 template <class Stepper, class = void>
 struct has_projection : std::false_type {};
@@ -43,16 +36,6 @@ template <class Stepper>
 struct has_projection<Stepper, std::void_t<decltype(std::declval<const Stepper&>().project(
                                    std::declval<const SparseEvent&>(), std::declval<const State&>(),
                                    std::declval<const State&>()))>> : std::true_type {};
-
-// x^(1 / (error_order + 1)) of the step-size controller. For RODAS (error order 3) that is a fourth
-// root, two square roots instead of a call to pow (measured: pow was 3% of the run time).
-template <class Stepper>
-double error_power(double x) {
-    if constexpr (Stepper::error_order == 3)
-        return std::sqrt(std::sqrt(x));
-    else
-        return std::pow(x, 1.0 / (Stepper::error_order + 1));
-}
 
 template <class Stepper, bool = has_projection<Stepper>::value>
 struct ProjectionOf {
@@ -116,14 +99,14 @@ private:
     void integrate_segment(double ta, double tb, bool ends_at_session, State& y,
                            std::vector<double>& g_prev) {
         double t = ta;
-        double h = opt_.initial_step > 0.0 ? opt_.initial_step : initial_step(y, t, tb - ta);
+        double h = opt_.initial_step > 0.0
+                       ? opt_.initial_step
+                       : numerics::initial_step(sys_, y, t, tb - ta, opt_.rtol, opt_.atol,
+                                                Stepper::order);
         stepper_.begin(sys_, y, t);
+        controller_.restart();  // each segment starts anew after its session's jump
         bool retry = false;
-        bool last_rejected = false;
-        bool first = true;
-        double h_old = 0.0, err_old = 1.0;
         State y_new{}, err{}, y_emit{};
-        constexpr double safe = 0.9, fac_max = 6.0, fac_min = 0.2;
 
         while (t < tb) {
             double h_try = h;
@@ -140,7 +123,7 @@ private:
                                   " d); raise max_steps or loosen rtol/atol");
             // A singular iteration matrix or a non-finite stage rejects the step.
             double e = stepper_.try_step(sys_, y, t, h_try, retry, y_new, err)
-                           ? error_norm(err, y, y_new, opt_.rtol, opt_.atol)
+                           ? numerics::weighted_rms_norm(err, y, y_new, opt_.rtol, opt_.atol)
                            : 1e10;
             if (!std::isfinite(e)) e = 1e10;
 
@@ -151,20 +134,7 @@ private:
                     observer_->step(t, y, t_new, y_new, DenseStep{stepper_, t, y, t_new, y_new});
                 dense_output(t, y, t_new, y_new, tb, ends_at_session, y_emit);
                 locate_events(t, y, t_new, y_new, g_prev);
-                // Proposed next step: elementary controller, optionally with Gustafsson's
-                // predictive correction (as odeint's rosenbrock4_controller).
-                double fac =
-                    std::clamp(error_power<Stepper>(e) / safe, 1.0 / fac_max, 1.0 / fac_min);
-                if (Stepper::predictive_controller && !first) {
-                    double pred = (h_old / h_try) * error_power<Stepper>(e * e / err_old) / safe;
-                    fac = std::max(fac, std::clamp(pred, 1.0 / fac_max, 1.0 / fac_min));
-                }
-                double h_next = h_try / fac;
-                if (last_rejected) h_next = std::min(h_next, h_try);
-                h_old = h_try;
-                err_old = std::max(0.01, e);
-                first = false;
-                last_rejected = false;
+                const double h_next = controller_.accept(h_try, e);
                 retry = false;
                 if (clip(y_new)) {
                     ++out_.stats.clipped_steps;
@@ -175,45 +145,14 @@ private:
                 h = h_next;  // after the segment's last step h is unused: each segment starts anew
             } else {
                 ++out_.stats.rejected_steps;
-                h = h_try / std::min(std::max(error_power<Stepper>(e) / safe, 1.0), 1.0 / fac_min);
+                h = controller_.reject(h_try, e);
                 retry = true;
-                last_rejected = true;
-                if (h < 16.0 * std::numeric_limits<double>::epsilon() * std::max(1.0, std::abs(t)))
+                if (numerics::StepSizeController<Stepper::error_order>::too_small(h, t))
                     throw SolverError("solver did not finish: step size underflow at t=" +
                                       format_time(t) + " d (error norm " + format_time(e) +
                                       "); the parameters may make the model blow up");
             }
         }
-    }
-
-    // Hairer & Wanner's starting step (Solving ODEs I, II.4): about the step that keeps the
-    // local error of an explicit method of this order within tolerance.
-    double initial_step(const State& y0, double t0, double span) {
-        State f0, f1, y1;
-        sys_(y0, f0, t0);
-        double d0 = 0, d1 = 0;
-        State sk;
-        for (std::size_t i = 0; i < kNumStates; ++i) {
-            sk[i] = opt_.atol[i] + opt_.rtol * std::abs(y0[i]);
-            d0 += (y0[i] / sk[i]) * (y0[i] / sk[i]);
-            d1 += (f0[i] / sk[i]) * (f0[i] / sk[i]);
-        }
-        d0 = std::sqrt(d0 / kNumStates);
-        d1 = std::sqrt(d1 / kNumStates);
-        double h0 = (d0 < 1e-5 || d1 < 1e-5) ? 1e-6 : 0.01 * d0 / d1;
-        h0 = std::min(h0, span);
-        for (std::size_t i = 0; i < kNumStates; ++i) y1[i] = y0[i] + h0 * f0[i];
-        sys_(y1, f1, t0 + h0);
-        double d2 = 0;
-        for (std::size_t i = 0; i < kNumStates; ++i) {
-            const double r = (f1[i] - f0[i]) / sk[i];
-            d2 += r * r;
-        }
-        d2 = std::sqrt(d2 / kNumStates) / h0;
-        const double dm = std::max(d1, d2);
-        const double h1 = dm <= 1e-15 ? std::max(1e-6, h0 * 1e-3)
-                                      : std::pow(0.01 / dm, 1.0 / (Stepper::order + 1));
-        return std::min({100.0 * h0, h1, span});
     }
 
     void dense_output(double t_old, const State& y_old, double t_new, const State& y_new,
@@ -351,6 +290,7 @@ private:
     Trajectory& out_;
     IntegrationObserver* observer_;
     Stepper stepper_;
+    numerics::StepSizeController<Stepper::error_order> controller_{Stepper::predictive_controller};
     std::vector<SparseEvent> events_;
     std::vector<typename ProjectionOf<Stepper>::type> projections_;
     std::size_t next_out_ = 0;
@@ -394,11 +334,11 @@ Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* 
     out.y.reserve(req.t_out.size() * kNumStates);
 
     if (req.options.method == Method::rodas5p)
-        run_driver<numerics::Rodas5P>(sys, req, inside, doses, t_end, out, observer);
+        run_driver<Rodas5P>(sys, req, inside, doses, t_end, out, observer);
     else if (req.options.method == Method::rodas4)
-        run_driver<numerics::Rodas4>(sys, req, inside, doses, t_end, out, observer);
+        run_driver<Rodas4>(sys, req, inside, doses, t_end, out, observer);
     else
-        run_driver<numerics::Dopri5>(sys, req, inside, doses, t_end, out, observer);
+        run_driver<Dopri5>(sys, req, inside, doses, t_end, out, observer);
 
     out.stats.rhs_evaluations = sys.rhs_evaluations();
     out.stats.jacobian_evaluations = sys.jacobian_evaluations();

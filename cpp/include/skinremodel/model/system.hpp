@@ -11,6 +11,7 @@
 #include "skinremodel/model/equations.hpp"
 #include "skinremodel/model/parameters.hpp"
 #include "skinremodel/model/state.hpp"
+#include "skinremodel/numerics/block_lu.hpp"
 
 namespace skinremodel {
 
@@ -50,8 +51,16 @@ inline constexpr std::array<std::uint32_t, kNumStates> kJacobianPattern = {
 // Cf, Cm) couples through the set-point feedback on synthesis, elastin (Et, E) through repair.
 inline constexpr std::array<std::size_t, 7> kJacobianBlocks = {0, 4, 7, 8, 12, 14, 15};
 
+// The MN-14 system as numerics/system.hpp asks for it: the Rosenbrock stepper factorises its
+// iteration matrix by the blocks above.
 class Mn14System {
 public:
+    static constexpr std::size_t size = kNumStates;
+    using state_type = State;
+    using jacobian_type = Jacobian;
+    using linear_solver = numerics::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1,
+                                                 kJacobianPattern, kJacobianBlocks>;
+
     // p must already carry the patient's covariates (see apply_covariates).
     explicit Mn14System(const Params& effective);
 

@@ -1,10 +1,13 @@
 // Linear solves with the Rosenbrock iteration matrix W = shift * I - J, where J is block
-// lower-triangular with a known sparsity pattern (both compile-time constants of the model).
+// lower-triangular with a known sparsity pattern (both compile-time constants of the system;
+// DenseLU below is the case of one dense block).
 // Only the small diagonal blocks are factorised (Gaussian elimination with partial pivoting inside
 // each block) and then inverted; a solve is a block forward substitution over the structural
-// non-zeros below them with a small dense product per block. A Rosenbrock step solves six to eight
-// times with one factorisation, so inverting the blocks (at most 4 x 4) once pays. For MN-14 this
-// is several times cheaper than a dense 14x14 LU and as accurate (a Catch2 test compares them).
+// non-zeros below them with a small dense product per block. A Rosenbrock step solves four to
+// eight times with one factorisation, so inverting small blocks once pays. For MN-14 (blocks of
+// at most 4 x 4) this is several times cheaper than a dense 15x15 LU and as accurate (a Catch2
+// test compares them). Inverting a block costs O(m^3) however it is done, so DenseLU suits small
+// dense systems (the test problems); a large dense system wants a plain LU instead.
 #pragma once
 
 #include <array>
@@ -20,6 +23,9 @@ namespace skinremodel::numerics {
 template <std::size_t N, std::size_t NB, const std::array<std::uint32_t, N>& Pattern,
           const std::array<std::size_t, NB + 1>& Bounds>
 class BlockLowerLU {
+    static_assert(N <= 32, "the pattern keeps one 32-bit mask of columns per row");
+    static_assert(Bounds[0] == 0 && Bounds[NB] == N, "the blocks must cover the rows");
+
 public:
     struct Entry {
         std::size_t row, col;
@@ -230,5 +236,19 @@ private:
     std::array<std::size_t, N> perm_{};
     std::array<double, N> inv_diag_{};
 };
+
+// A dense N x N system: one block, every entry possibly non-zero.
+template <std::size_t N>
+constexpr std::array<std::uint32_t, N> dense_pattern() {
+    std::array<std::uint32_t, N> rows{};
+    for (std::size_t i = 0; i < N; ++i) rows[i] = N == 32 ? ~0u : (1u << N) - 1u;
+    return rows;
+}
+template <std::size_t N>
+inline constexpr std::array<std::uint32_t, N> kDensePattern = dense_pattern<N>();
+template <std::size_t N>
+inline constexpr std::array<std::size_t, 2> kOneBlock = {0, N};
+template <std::size_t N>
+using DenseLU = BlockLowerLU<N, 1, kDensePattern<N>, kOneBlock<N>>;
 
 }  // namespace skinremodel::numerics
