@@ -4,6 +4,7 @@
 // Build and run (from the repository root):
 //   cmake -S . -B build/bench -G Ninja -DSKINREMODEL_BUILD_BENCHMARKS=ON -DSKINREMODEL_BUILD_TESTS=OFF
 //   cmake --build build/bench && build/bench/benchmarks/cpp/bench_engine [repeats] [batch items]
+//     [method: rodas5p (default), rodas4 or dopri5]
 // Deterministic instruction counts (what the optimisation commits quote):
 //   valgrind --tool=callgrind build/bench/benchmarks/cpp/bench_engine 20 0
 // The second part times simulate_batch on the same problem as 400 items (0 skips it) for 1 and 2
@@ -29,7 +30,8 @@ using bench::reference_request;
 
 int main(int argc, char** argv) {
     const int repeats = argc > 1 ? std::atoi(argv[1]) : 2000;
-    const SimulationRequest req = reference_request();
+    SimulationRequest req = reference_request();
+    if (argc > 3) req.options.method = method_from_name(argv[3]);
     std::vector<double> ms;
     Trajectory tr;
     for (int r = 0; r < repeats; ++r) {

@@ -11,9 +11,10 @@
 // makes of it is straight-line code with the same floating-point operations as the hand-unrolled
 // RODAS4 and Rodas5P steppers it replaced (bitwise the same results for Rodas5P; for RODAS4 one
 // product is now rounded as inv * (C21 k1) instead of (C21 inv) k1, as in every other stage).
-// It is also cheaper: callgrind on `bench_engine 20 0` (Rodas5P) counts 66.6 M instructions
-// against 72.9 M with the hand-unrolled stepper (its try_step: 24.3 M; these stages: 18.8 M), so
-// no hand-unrolled variant is kept.
+// It is also cheaper: callgrind on `bench_engine 20 0` counts 66.6 M instructions for Rodas5P
+// against 72.9 M with the hand-unrolled stepper (its try_step: 24.3 M; these stages: 18.8 M),
+// and 96.2 M against 100.2 M for RODAS4 (`bench_engine 20 0 rodas4`), so no hand-unrolled
+// variant is kept.
 #pragma once
 
 #include <array>
@@ -22,6 +23,14 @@
 
 #include "skinremodel/numerics/rosenbrock_tableaus.hpp"
 #include "skinremodel/numerics/system.hpp"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define SKINREMODEL_NOINLINE __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define SKINREMODEL_NOINLINE __declspec(noinline)
+#else
+#define SKINREMODEL_NOINLINE
+#endif
 
 namespace skinremodel::numerics {
 
@@ -195,8 +204,12 @@ private:
         return Tableau::e[S - 1] == 1.0;
     }
 
+    // Not inlined into the caller: with the stages inlined into the driver's step loop, GCC 12
+    // spends 5% more instructions on RODAS4 (callgrind, bench_engine 20 0 rodas4: 105.7 M
+    // inlined, 96.2 M not; Rodas5P 66.6 M either way, 72.9 M / 100.2 M for the hand-unrolled
+    // steppers).
     template <std::size_t... I>
-    void stages(const System& sys, const state_type& x, double t, double dt, state_type& xs,
+    SKINREMODEL_NOINLINE void stages(const System& sys, const state_type& x, double t, double dt, state_type& xs,
                 std::index_sequence<I...>) {
         (stage<I>(sys, x, t, dt, xs), ...);
     }
