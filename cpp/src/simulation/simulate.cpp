@@ -1,10 +1,11 @@
+// The driver of a simulation: the session loop (exact jumps), outputs at the requested times from
+// the dense output, non-negativity clipping, and threshold events located by sampling and
+// bisection on the dense output (or its scalar projection). The numerics (stepper, step-size
+// controller, starting step) come from numerics/; the model from model/.
 #include "skinremodel/simulation/simulate.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <limits>
-#include <sstream>
 #include <type_traits>
 #include <utility>
 
@@ -29,7 +30,7 @@ using Dopri5 = numerics::Dopri5<Mn14System>;
 
 // Steppers whose interpolant is linear in per-state data can turn a linear event into one scalar
 // polynomial per step (Rosenbrock::project), so sampling and bisection cost O(1) instead of a full
-// 14-state interpolation each (measured: events were a sixth of the run time).
+// 15-state interpolation each (measured: events were a sixth of the run time).
 template <class Stepper, class = void>
 struct has_projection : std::false_type {};
 template <class Stepper>
