@@ -3,8 +3,8 @@
 #pragma once
 
 #include "skinremodel/model/patient.hpp"
-#include "skinremodel/simulation/simulate.hpp"
 #include "skinremodel/model/system.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace skinremodel::bench {
 

@@ -39,8 +39,9 @@ void register_model(py::module_& m) {
         for (auto n : kStateNames) names.emplace_back(n);
         return names;
     });
-    m.def("default_parameters", [] { return to_numpy(default_parameters()); },
-          "Default parameter values compiled from parameters.csv.");
+    m.def(
+        "default_parameters", [] { return to_numpy(default_parameters()); },
+        "Default parameter values compiled from parameters.csv.");
     m.def("default_atol", [] { return to_numpy(SolverOptions::default_atol()); });
     m.def("jacobian_pattern", [] {
         std::vector<std::vector<bool>> pattern(kNumStates, std::vector<bool>(kNumStates));

@@ -14,8 +14,8 @@
 #include "skinremodel/model/parameters.hpp"
 #include "skinremodel/model/patient.hpp"
 #include "skinremodel/model/schedule.hpp"
-#include "skinremodel/simulation/simulate.hpp"
 #include "skinremodel/model/state.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace skinremodel::bindings {
 

@@ -1,10 +1,10 @@
 #include <cmath>
 
 #include "catch.hpp"
-#include "skinremodel/numerics/dual.hpp"
 #include "skinremodel/model/equations.hpp"
 #include "skinremodel/model/patient.hpp"
 #include "skinremodel/model/system.hpp"
+#include "skinremodel/numerics/dual.hpp"
 
 using namespace skinremodel;
 using catch_compat::Approx;
@@ -250,4 +250,3 @@ TEST_CASE("elastin below its set-point is repaired with time constant tau_Er") {
     sys(above, dy, 0.0);
     CHECK(dy[iEt] <= 0.0);
 }
-

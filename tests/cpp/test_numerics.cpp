@@ -173,9 +173,8 @@ typename System::state_type odeint_reference(const System& sys, typename System:
     };
     ublas::vector<double> x(n);
     std::copy(y0.begin(), y0.end(), x.begin());
-    odeint::integrate_adaptive(
-        odeint::make_controlled(tol, tol, odeint::rosenbrock4<double>()), std::make_pair(f, jac),
-        x, t0, t1, 1e-6);
+    odeint::integrate_adaptive(odeint::make_controlled(tol, tol, odeint::rosenbrock4<double>()),
+                               std::make_pair(f, jac), x, t0, t1, 1e-6);
     typename System::state_type out;
     std::copy(x.begin(), x.end(), out.begin());
     return out;
@@ -183,8 +182,8 @@ typename System::state_type odeint_reference(const System& sys, typename System:
 
 // Fixed steps: n steps of size (t1 - t0) / n.
 template <class Tableau, class System>
-typename System::state_type fixed_steps(const System& sys, typename System::state_type y,
-                                        double t0, double t1, int n) {
+typename System::state_type fixed_steps(const System& sys, typename System::state_type y, double t0,
+                                        double t1, int n) {
     Rosenbrock<System, Tableau> stepper;
     const double h = (t1 - t0) / n;
     typename System::state_type y_new{}, err{};
@@ -269,9 +268,9 @@ TEST_CASE("fixed steps converge with the order of each method", "[numerics]") {
 
 TEST_CASE("ROS34PW2 keeps order 3 with an arbitrary matrix for the Jacobian, RODAS4 does not",
           "[numerics]") {
-    for (const Smooth::jacobian_type& T : {Smooth::jacobian_type{0.0, 0.0, 0.0, 0.0},
-                                           Smooth::jacobian_type{-2.0, 0.5, 0.3, -1.0},
-                                           Smooth::jacobian_type{1.5, -3.0, 2.0, 0.7}}) {
+    for (const Smooth::jacobian_type& T :
+         {Smooth::jacobian_type{0.0, 0.0, 0.0, 0.0}, Smooth::jacobian_type{-2.0, 0.5, 0.3, -1.0},
+          Smooth::jacobian_type{1.5, -3.0, 2.0, 0.7}}) {
         Smooth sys;
         sys.autonomous = true;
         sys.T = &T;
@@ -361,8 +360,7 @@ TEST_CASE("the controller grows, shrinks and bounds the step as odeint's does", 
     CHECK_FALSE(C4::too_small(1e-11, 1e3));
 }
 
-TEST_CASE("Gustafsson's predictive controller is more careful when the error grows",
-          "[numerics]") {
+TEST_CASE("Gustafsson's predictive controller is more careful when the error grows", "[numerics]") {
     StepSizeController<3> elementary(false), predictive(true);
     elementary.restart();
     predictive.restart();
@@ -394,9 +392,8 @@ constexpr std::uint32_t row(std::initializer_list<int> cols) {
     for (int c : cols) m |= 1u << c;
     return m;
 }
-inline constexpr std::array<std::uint32_t, 5> kPattern = {row({0, 1}), row({0, 1}),
-                                                          row({1, 2}), row({0, 2, 3, 4}),
-                                                          row({2, 3, 4})};
+inline constexpr std::array<std::uint32_t, 5> kPattern = {row({0, 1}), row({0, 1}), row({1, 2}),
+                                                          row({0, 2, 3, 4}), row({2, 3, 4})};
 inline constexpr std::array<std::size_t, 4> kBlocks = {0, 2, 3, 5};
 
 template <class LU, std::size_t N>

@@ -1,15 +1,15 @@
-#include <boost/numeric/odeint/stepper/rosenbrock4.hpp>
 #include <array>
+#include <boost/numeric/odeint/stepper/rosenbrock4.hpp>
 #include <cmath>
 
+#include <Eigen/LU>
 #include "catch.hpp"
 #include "helpers.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/simulation/simulate.hpp"
-#include "skinremodel/numerics/block_lu.hpp"
 #include "skinremodel/model/system.hpp"
+#include "skinremodel/numerics/block_lu.hpp"
 #include "skinremodel/numerics/rosenbrock.hpp"
-#include <Eigen/LU>
+#include "skinremodel/simulation/simulate.hpp"
 
 using namespace skinremodel;
 using namespace testing_helpers;
@@ -113,9 +113,8 @@ TEST_CASE("without sessions the state stays at baseline for 10 years") {
                 // control stops it: it stays at baseline to within its tolerance.
                 const bool l_stable = m != Method::dopri5;
                 const double bound =
-                    l_stable
-                        ? 1e-12 * (1 + std::abs(y0[i]))
-                        : 10 * (r.options.atol[i] + r.options.rtol * std::abs(y0[i]));
+                    l_stable ? 1e-12 * (1 + std::abs(y0[i]))
+                             : 10 * (r.options.atol[i] + r.options.rtol * std::abs(y0[i]));
                 INFO(method_name(m) << " state " << kStateNames[i] << " day " << tr.t[row]);
                 REQUIRE(std::abs(state_at(tr, row, i) - y0[i]) <= bound);
             }
@@ -256,7 +255,7 @@ TEST_CASE("a redness threshold crossing is located after the session") {
     CHECK(tr.crossings[0].direction == 1);
     CHECK(tr.crossings[1].direction == -1);
     const double hours = 24 * tr.crossings[1].time;
-    CHECK(hours > 12);   // clinic: 12-72 h of visible redness at 1.0-2.0 mm
+    CHECK(hours > 12);  // clinic: 12-72 h of visible redness at 1.0-2.0 mm
     CHECK(hours < 72);
     // The same crossing found with the explicit method agrees to well under 15 minutes.
     r.options.method = Method::dopri5;

@@ -34,7 +34,8 @@ void check_request(const BatchRequest& r, double t_end) {
     for (std::size_t s = 1; s < r.event_sets.size(); ++s)
         if (r.event_sets[s].size() != r.event_sets[0].size())
             throw InvalidInput("event_sets[" + std::to_string(s) + "] has " +
-                               std::to_string(r.event_sets[s].size()) + " events; every set needs " +
+                               std::to_string(r.event_sets[s].size()) +
+                               " events; every set needs " +
                                std::to_string(r.event_sets[0].size()));
     for (std::size_t i = 0; i < r.items.size(); ++i) {
         const BatchItem& it = r.items[i];

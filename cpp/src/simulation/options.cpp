@@ -16,15 +16,18 @@ Method method_from_name(std::string_view name) {
     if (name == "rodas5p") return Method::rodas5p;
     if (name == "rodas4") return Method::rodas4;
     if (name == "dopri5") return Method::dopri5;
-    throw InvalidInput("method must be 'rodas5p', 'rodas4' or 'dopri5', got '" +
-                       std::string(name) + "'");
+    throw InvalidInput("method must be 'rodas5p', 'rodas4' or 'dopri5', got '" + std::string(name) +
+                       "'");
 }
 
 std::string_view method_name(Method method) {
     switch (method) {
-        case Method::rodas5p: return "rodas5p";
-        case Method::rodas4: return "rodas4";
-        case Method::dopri5: return "dopri5";
+        case Method::rodas5p:
+            return "rodas5p";
+        case Method::rodas4:
+            return "rodas4";
+        case Method::dopri5:
+            return "dopri5";
     }
     return "unknown";
 }

@@ -32,13 +32,13 @@
 #include <sstream>
 #include <string_view>
 
-#include "skinremodel/numerics/dual.hpp"
 #include "format.hpp"
 #include "skinremodel/errors.hpp"
 #include "skinremodel/model/equations.hpp"
 #include "skinremodel/model/patient.hpp"
-#include "skinremodel/numerics/rosenbrock_tableaus.hpp"
 #include "skinremodel/model/system.hpp"
+#include "skinremodel/numerics/dual.hpp"
+#include "skinremodel/numerics/rosenbrock_tableaus.hpp"
 
 namespace skinremodel {
 
@@ -48,11 +48,9 @@ constexpr std::string_view kDepthPrefix = "depth_mm[";
 constexpr std::string_view kDayPrefix = "day[";
 
 // "depth_mm[k]" (or "day[k]" with kDayPrefix) -> k; returns false if name does not have that form.
-bool parse_depth(const std::string& name, std::size_t& k,
-                 std::string_view prefix = kDepthPrefix) {
+bool parse_depth(const std::string& name, std::size_t& k, std::string_view prefix = kDepthPrefix) {
     const std::size_t n = prefix.size();
-    if (name.size() <= n + 1 || name.compare(0, n, prefix) != 0 || name.back() != ']')
-        return false;
+    if (name.size() <= n + 1 || name.compare(0, n, prefix) != 0 || name.back() != ']') return false;
     const std::string digits = name.substr(n, name.size() - n - 1);
     const auto is_digit = [](unsigned char ch) { return std::isdigit(ch) != 0; };
     if (digits.empty() || digits.size() > 9 || !std::all_of(digits.begin(), digits.end(), is_digit))
@@ -135,7 +133,10 @@ public:
 
     ForwardSensitivities(const SimulationRequest& req, const std::vector<SensitivityColumn>& cols,
                          SensitivityTrajectory& out)
-        : req_(req), cols_(cols), m_(cols.size()), out_(out),
+        : req_(req),
+          cols_(cols),
+          m_(cols.size()),
+          out_(out),
           sys_(apply_covariates(req.params, req.patient)) {
         const std::size_t chunks = (m_ + N - 1) / N;
         for (Block* block : {&s_, &s_old_, &stage_, &phi_old_, &phi_new_})
@@ -174,7 +175,8 @@ public:
         // vector field f(y+, t_k) (see the top of this file).
         std::size_t day_column = m_;
         for (std::size_t c = 0; c < m_; ++c)
-            if (cols_[c].kind == SensitivityColumn::Kind::day && cols_[c].index == k) day_column = c;
+            if (cols_[c].kind == SensitivityColumn::Kind::day && cols_[c].index == k)
+                day_column = c;
         State f_right{};
         if (day_column < m_) {
             State f_left;
@@ -188,9 +190,8 @@ public:
                 if (cols_[ch.first + j].kind == SensitivityColumn::Kind::depth &&
                     cols_[ch.first + j].index == k)
                     depth.d[j] = 1.0;
-            const D diameter = std::isnan(session.needle_diameter_mm)
-                                   ? ch.q[p_w]
-                                   : D(session.needle_diameter_mm);
+            const D diameter =
+                std::isnan(session.needle_diameter_mm) ? ch.q[p_w] : D(session.needle_diameter_mm);
             const Dose<D> dose = session_dose<D>(depth, D(session.density_per_cm2), diameter,
                                                  D(session.dose_scale), ch.q);
             seed(ch, y_before, s_, z_);
@@ -201,7 +202,7 @@ public:
             add_to_column(s_, day_column, f_right);
         }
         append(out_.post_session, s_);
-        have_step_ = false;   // outputs on the session day report the post-jump sensitivities
+        have_step_ = false;  // outputs on the session day report the post-jump sensitivities
         phi_valid_ = false;
     }
 
@@ -280,7 +281,7 @@ public:
 private:
     struct Chunk {
         std::size_t first = 0, count = 0;
-        ParamArray<D> q;   // effective parameters with their derivatives
+        ParamArray<D> q;  // effective parameters with their derivatives
         Derived<D> d;
         std::size_t offset() const { return (first / N) * kChunkSize; }
     };
@@ -292,20 +293,30 @@ private:
         std::array<double, kStages> c{};
         for (std::size_t j = 0; j < count; ++j) c[j] = scale * coef[j];
         switch (count) {
-            case 1: combine_n<1>(out, base, c); break;
-            case 2: combine_n<2>(out, base, c); break;
-            case 3: combine_n<3>(out, base, c); break;
-            default: combine_n<4>(out, base, c);
+            case 1:
+                combine_n<1>(out, base, c);
+                break;
+            case 2:
+                combine_n<2>(out, base, c);
+                break;
+            case 3:
+                combine_n<3>(out, base, c);
+                break;
+            default:
+                combine_n<4>(out, base, c);
         }
     }
     template <std::size_t Count>
     void combine_n(Block& out, const Block* base, const std::array<double, kStages>& c) const {
         if (base == nullptr)
-            combine_loop<Count>(out, [](std::size_t) { return 0.0; }, c);
+            combine_loop<Count>(
+                out, [](std::size_t) { return 0.0; }, c);
         else if (base == &out)
-            combine_loop<Count>(out, [o = out.data()](std::size_t x) { return o[x]; }, c);
+            combine_loop<Count>(
+                out, [o = out.data()](std::size_t x) { return o[x]; }, c);
         else
-            combine_loop<Count>(out, [b = base->data()](std::size_t x) { return b[x]; }, c);
+            combine_loop<Count>(
+                out, [b = base->data()](std::size_t x) { return b[x]; }, c);
     }
     template <std::size_t Count, class Base>
     void combine_loop(Block& out, Base base, const std::array<double, kStages>& c) const {
@@ -389,7 +400,7 @@ private:
     LU lu_;
     Block s_, s_old_, stage_, phi_old_, phi_new_;
     std::array<Block, kStages> u_;
-    StateArray<D> z_, f_;   // dual-number scratch, kept to avoid zero-filling it every stage
+    StateArray<D> z_, f_;  // dual-number scratch, kept to avoid zero-filling it every stage
     State phi_y_{};
     bool phi_valid_ = false;
     bool have_step_ = false;
@@ -428,14 +439,22 @@ SensitivityTrajectory simulate_sensitivities(const SimulationRequest& req,
     // The dual width follows the number of columns (the cost of a dual evaluation grows with
     // it); beyond 16 columns the work is split into chunks of 16.
     const std::size_t m = cols.size();
-    if (m <= 1) run<1>(req, cols, out);
-    else if (m <= 2) run<2>(req, cols, out);
-    else if (m <= 4) run<4>(req, cols, out);
-    else if (m <= 6) run<6>(req, cols, out);
-    else if (m <= 8) run<8>(req, cols, out);
-    else if (m <= 10) run<10>(req, cols, out);
-    else if (m <= 12) run<12>(req, cols, out);
-    else run<16>(req, cols, out);
+    if (m <= 1)
+        run<1>(req, cols, out);
+    else if (m <= 2)
+        run<2>(req, cols, out);
+    else if (m <= 4)
+        run<4>(req, cols, out);
+    else if (m <= 6)
+        run<6>(req, cols, out);
+    else if (m <= 8)
+        run<8>(req, cols, out);
+    else if (m <= 10)
+        run<10>(req, cols, out);
+    else if (m <= 12)
+        run<12>(req, cols, out);
+    else
+        run<16>(req, cols, out);
     return out;
 }
 

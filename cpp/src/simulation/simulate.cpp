@@ -44,9 +44,9 @@ struct ProjectionOf {
 };
 template <class Stepper>
 struct ProjectionOf<Stepper, true> {
-    using type = decltype(std::declval<const Stepper&>().project(
-        std::declval<const SparseEvent&>(), std::declval<const State&>(),
-        std::declval<const State&>()));
+    using type = decltype(std::declval<const Stepper&>().project(std::declval<const SparseEvent&>(),
+                                                                 std::declval<const State&>(),
+                                                                 std::declval<const State&>()));
 };
 
 // Integrates one simulation with a given stepper; the stepper supplies the method, this class the
@@ -56,7 +56,11 @@ class Driver {
 public:
     Driver(const Mn14System& sys, const SimulationRequest& req, Trajectory& out,
            IntegrationObserver* observer)
-        : sys_(sys), req_(req), opt_(req.options), out_(out), observer_(observer),
+        : sys_(sys),
+          req_(req),
+          opt_(req.options),
+          out_(out),
+          observer_(observer),
           events_(req.events.begin(), req.events.end()) {}
 
     void run(const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
@@ -100,10 +104,9 @@ private:
     void integrate_segment(double ta, double tb, bool ends_at_session, State& y,
                            std::vector<double>& g_prev) {
         double t = ta;
-        double h = opt_.initial_step > 0.0
-                       ? opt_.initial_step
-                       : numerics::initial_step(sys_, y, t, tb - ta, opt_.rtol, opt_.atol,
-                                                Stepper::order);
+        double h = opt_.initial_step > 0.0 ? opt_.initial_step
+                                           : numerics::initial_step(sys_, y, t, tb - ta, opt_.rtol,
+                                                                    opt_.atol, Stepper::order);
         stepper_.begin(sys_, y, t);
         controller_.restart();  // each segment starts anew after its session's jump
         bool retry = false;
@@ -118,10 +121,10 @@ private:
                 h_try = tb - t;
             }
             if (++attempts_ > opt_.max_steps)
-                throw SolverError("solver did not finish: max_steps=" +
-                                  std::to_string(opt_.max_steps) + " steps used by t=" +
-                                  format_time(t) + " d (step " + format_time(h_try) +
-                                  " d); raise max_steps or loosen rtol/atol");
+                throw SolverError(
+                    "solver did not finish: max_steps=" + std::to_string(opt_.max_steps) +
+                    " steps used by t=" + format_time(t) + " d (step " + format_time(h_try) +
+                    " d); raise max_steps or loosen rtol/atol");
             // A singular iteration matrix or a non-finite stage rejects the step.
             double e = stepper_.try_step(sys_, y, t, h_try, retry, y_new, err)
                            ? numerics::weighted_rms_norm(err, y, y_new, opt_.rtol, opt_.atol)
@@ -156,8 +159,8 @@ private:
         }
     }
 
-    void dense_output(double t_old, const State& y_old, double t_new, const State& y_new,
-                      double tb, bool ends_at_session, State& tmp) {
+    void dense_output(double t_old, const State& y_old, double t_new, const State& y_new, double tb,
+                      bool ends_at_session, State& tmp) {
         const auto& t_out = req_.t_out;
         while (next_out_ < t_out.size() && t_out[next_out_] <= t_new) {
             const double to = t_out[next_out_];
@@ -199,15 +202,15 @@ private:
                 double gj;
                 // Samples sit at the fractions j / kSamples of the step: no division needed.
                 if constexpr (has_projection<Stepper>::value)
-                    gj = j == kSamples ? event_value(events_[e], y_new)
-                                       : projections_[e].at(double(j) / kSamples) -
-                                             events_[e].level;
+                    gj = j == kSamples
+                             ? event_value(events_[e], y_new)
+                             : projections_[e].at(double(j) / kSamples) - events_[e].level;
                 else
                     gj = event_value(events_[e], ys);
                 if ((gj > 0.0) != (g_prev[e] > 0.0))
-                    out_.crossings.push_back({e, bisect(e, ta, tj, g_prev[e], y_old, t_old, y_new,
-                                                       t_new),
-                                              gj > 0.0 ? 1 : -1, false});
+                    out_.crossings.push_back(
+                        {e, bisect(e, ta, tj, g_prev[e], y_old, t_old, y_new, t_new),
+                         gj > 0.0 ? 1 : -1, false});
                 g_prev[e] = gj;
             }
             ta = tj;
@@ -348,7 +351,9 @@ Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* 
 
 }  // namespace
 
-Trajectory simulate(const SimulationRequest& req) { return simulate_observed(req, nullptr); }
+Trajectory simulate(const SimulationRequest& req) {
+    return simulate_observed(req, nullptr);
+}
 
 Trajectory simulate(const SimulationRequest& req, IntegrationObserver& observer) {
     return simulate_observed(req, &observer);

@@ -1,12 +1,13 @@
-// The MN-14 equations (design sections 2.3-2.6, revision 2 of docs/model.md), written once as templates on the scalar type so
-// that the same code gives double values and, with dual numbers, exact derivatives.
+// The MN-14 equations (design sections 2.3-2.6, revision 2 of docs/model.md), written once as
+// templates on the scalar type so that the same code gives double values and, with dual numbers,
+// exact derivatives.
 #pragma once
 
 #include <cmath>
 
 #include "skinremodel/model/parameters.hpp"
-#include "skinremodel/numerics/scalar.hpp"
 #include "skinremodel/model/state.hpp"
+#include "skinremodel/numerics/scalar.hpp"
 
 namespace skinremodel {
 
@@ -14,20 +15,20 @@ namespace skinremodel {
 // the untreated patient is at steady state (section 2.6).
 template <class T>
 struct Derived {
-    T sC0;    // maintenance collagen synthesis, /d
-    T sE0;    // maintenance tropoelastin synthesis, /d
-    T C3_0;   // baseline immature collagen III
-    T C1_0;   // baseline immature collagen I
-    T Cf_0;   // baseline fibrillar, not yet cross-linked collagen
-    T Et_0;   // baseline tropoelastin
+    T sC0;   // maintenance collagen synthesis, /d
+    T sE0;   // maintenance tropoelastin synthesis, /d
+    T C3_0;  // baseline immature collagen III
+    T C1_0;  // baseline immature collagen I
+    T Cf_0;  // baseline fibrillar, not yet cross-linked collagen
+    T Et_0;  // baseline tropoelastin
 };
 
 template <class T>
 Derived<T> derived_constants(const ParamArray<T>& p) {
     const T Pb = p[p_P_b];
-    const T loss3 = p[p_k_3] * Pb + p[p_k_m3];     // exit rate of C3 at rest
-    const T loss1 = p[p_k_1] * Pb + p[p_k_mat];    // exit rate of C1 at rest
-    const T lossf = p[p_k_f] * Pb + p[p_k_x];      // exit rate of Cf at rest
+    const T loss3 = p[p_k_3] * Pb + p[p_k_m3];   // exit rate of C3 at rest
+    const T loss1 = p[p_k_1] * Pb + p[p_k_mat];  // exit rate of C1 at rest
+    const T lossf = p[p_k_f] * Pb + p[p_k_x];    // exit rate of Cf at rest
     const T f3 = p[p_f3_0];
     // Per unit of synthesis: a = flux into the fibrils, B = residence in the new pools C3 + C1.
     const T a = f3 * p[p_k_m3] / loss3 + (1.0 - f3) * p[p_k_mat] / loss1;
@@ -118,13 +119,13 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
     const T& E = y[iE];
     const T& R = y[iR];
 
-    const T h = Tg / (1.0 + Tg);                               // growth-factor activation
-    const T f3 = p[p_f3_0] + (p[p_f3_max] - p[p_f3_0]) * h;     // type-III share of synthesis
+    const T h = Tg / (1.0 + Tg);                             // growth-factor activation
+    const T f3 = p[p_f3_0] + (p[p_f3_max] - p[p_f3_0]) * h;  // type-III share of synthesis
     const T C = C3 + C1 + Cf + Cm;
     const T Cset = collagen_setpoint(p, t);
-    const T S0 = d.sC0 * F * power(Cset / C, p[p_nG]);          // maintenance synthesis
-    const T cells = F + p[p_eta] * Mf;                          // synthesis-weighted cells
-    const T Sw = p[p_s_w] * p[p_a_C] * p[p_a_W] * cells * h;   // injury-driven synthesis
+    const T S0 = d.sC0 * F * power(Cset / C, p[p_nG]);        // maintenance synthesis
+    const T cells = F + p[p_eta] * Mf;                        // synthesis-weighted cells
+    const T Sw = p[p_s_w] * p[p_a_C] * p[p_a_W] * cells * h;  // injury-driven synthesis
     const T S = S0 + Sw;
     const T X = D + p[p_a_MN] * N;
 
@@ -133,8 +134,8 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
     dy[iM1] = p[p_r_M] * X / (p[p_K_M] + X) - (p[p_k_12] + p[p_d_M1]) * M1;
     dy[iM2] = p[p_k_12] * M1 - p[p_d_M2] * M2;
     dy[iT] = p[p_s_1] * M1 + p[p_s_2] * M2 + p[p_s_f] * Mf - p[p_d_T] * Tg;
-    dy[iF] = p[p_r_F] * h * F * (1.0 - (F + Mf) / p[p_K_F]) + p[p_lam_F] * (1.0 - F) -
-             p[p_k_FM] * h * F;
+    dy[iF] =
+        p[p_r_F] * h * F * (1.0 - (F + Mf) / p[p_K_F]) + p[p_lam_F] * (1.0 - F) - p[p_k_FM] * h * F;
     dy[iMf] = p[p_k_FM] * h * F - p[p_d_Mf] * Mf;
     dy[iP] = p[p_d_P] * (p[p_P_b] * (F + p[p_nu_f] * Mf) + p[p_nu_N] * N + p[p_nu_1] * M1 +
                          p[p_nu_2] * M2 - P);
@@ -145,8 +146,7 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
     // Elastin repair: fibroblasts raise tropoelastin synthesis in proportion to the deficit of
     // mature elastin, scaled so that the deficit closes with time constant tau_Er.
     const T repair = elastin_repair_gain(p) * F * smooth_ramp(1.0 - E, p[p_eps_sp]);
-    dy[iEt] = d.sE0 * F + p[p_a_E] * p[p_s_Ew] * cells * h + repair -
-              (p[p_k_Ex] + p[p_k_Et]) * Et;
+    dy[iEt] = d.sE0 * F + p[p_a_E] * p[p_s_Ew] * cells * h + repair - (p[p_k_Ex] + p[p_k_Et]) * Et;
     dy[iE] = p[p_k_Ex] * Et - (p[p_k_E0] + p[p_k_EI] * (N + M1)) * E;
     dy[iR] = p[p_k_R] * (p[p_al_N] * N + p[p_al_M] * M1 - R);
 }
@@ -164,10 +164,11 @@ T injured_volume_fraction(const T& depth_mm, const T& density_per_cm2, const T& 
                           const ParamArray<T>& p) {
     using std::exp;
     const double kPi = 3.141592653589793;
-    const T radius = 0.5 * needle_diameter_mm + p[p_r_h];                  // mm, incl. halo
-    const T area = kPi * radius * radius;                                    // mm^2 per puncture
-    const T theta = 1.0 - exp(-(density_per_cm2 / 100.0) * area);           // injured surface
-    const T dermal = numerics::smax(p[p_eta_pen] * depth_mm - p[p_e_epi], T(0.0));    // mm below epidermis
+    const T radius = 0.5 * needle_diameter_mm + p[p_r_h];          // mm, incl. halo
+    const T area = kPi * radius * radius;                          // mm^2 per puncture
+    const T theta = 1.0 - exp(-(density_per_cm2 / 100.0) * area);  // injured surface
+    const T dermal =
+        numerics::smax(p[p_eta_pen] * depth_mm - p[p_e_epi], T(0.0));  // mm below epidermis
     return theta * numerics::smin(dermal, p[p_H]) / p[p_H];
 }
 
@@ -175,8 +176,7 @@ template <class T>
 Dose<T> session_dose(const T& depth_mm, const T& density_per_cm2, const T& needle_diameter_mm,
                      const T& dose_scale, const ParamArray<T>& p) {
     using std::pow;
-    const T reference =
-        injured_volume_fraction(p[p_L_ref], p[p_rho_ref], needle_diameter_mm, p);
+    const T reference = injured_volume_fraction(p[p_L_ref], p[p_rho_ref], needle_diameter_mm, p);
     Dose<T> dose;
     dose.u = dose_scale *
              injured_volume_fraction(depth_mm, density_per_cm2, needle_diameter_mm, p) / reference;
@@ -189,8 +189,8 @@ Dose<T> session_dose(const T& depth_mm, const T& density_per_cm2, const T& needl
 // and growth factor are added and immediate redness appears. Needles push mature matrix aside
 // rather than remove it: mature collagen and elastin are lost only afterwards, through the
 // proteases and elastases of the inflammation the session starts (k_m P, k_EI (N + M1)). Fresh,
-// not yet cross-linked collagen (C3, C1, Cf) is fragile and is disrupted throughout the injured volume
-// (chi_imm per unit dose); tissue that is still inflamed is more friable, so the disrupted
+// not yet cross-linked collagen (C3, C1, Cf) is fragile and is disrupted throughout the injured
+// volume (chi_imm per unit dose); tissue that is still inflamed is more friable, so the disrupted
 // fraction grows by the factor 1 + phi_inf (N + M1 + M2) of the inflammation present.
 template <class T>
 StateArray<T> apply_session(const StateArray<T>& y, const ParamArray<T>& p, const Dose<T>& dose) {

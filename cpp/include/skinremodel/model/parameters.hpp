@@ -11,6 +11,9 @@ namespace skinremodel {
 
 // The order of this list fixes the layout of a parameter vector. Every name must have a row in
 // parameters.csv (a Catch2 test and a pytest check both directions).
+// One group of the list per line, as parameters.csv groups them; clang-format would regroup the
+// list and indent what follows its expansions.
+// clang-format off
 #define SKINREMODEL_PARAMETERS(X) \
     /* inflammation */ \
     X(k_D) X(k_DN) X(k_DM) X(r_N) X(K_D) X(d_N) X(k_eff) X(r_M) X(a_MN) X(K_M) X(k_12) X(d_M1) \
@@ -46,7 +49,7 @@ namespace skinremodel {
     /* clinical_scale */ \
     X(gbg_base) X(gbg_slope) X(gbg_spread) X(gbs_base) X(gbs_slope) X(lps_base) X(lps_slope) \
     X(lem_base) X(lem_slope) X(lem_spread) X(aal_base) X(aal_slope) X(aal_spread) X(aat_base) \
-    X(aat_slope) X(aat_spread) X(gais_base) X(gais_slope) X(gais_spread) \
+    X(aat_slope) X(aat_spread) X(gais_base) X(gais_slope) X(gais_spread)
 
 enum ParamIndex : std::size_t {
 #define SKINREMODEL_ENUM_ENTRY(name) p_##name,
@@ -54,6 +57,7 @@ enum ParamIndex : std::size_t {
 #undef SKINREMODEL_ENUM_ENTRY
     kNumParams
 };
+// clang-format on
 
 inline constexpr std::array<std::string_view, kNumParams> kParamNames = {
 #define SKINREMODEL_NAME_ENTRY(name) #name,
@@ -71,7 +75,8 @@ const Params& default_parameters();
 // Index of a parameter by name; throws InvalidInput naming the unknown parameter.
 std::size_t parameter_index(std::string_view name);
 
-// Checks that every value is finite and non-negative (all MN-14 parameters are); throws InvalidInput.
+// Checks that every value is finite and non-negative (all MN-14 parameters are); throws
+// InvalidInput.
 void check_parameters(const Params& p);
 
 }  // namespace skinremodel

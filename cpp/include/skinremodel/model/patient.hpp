@@ -37,17 +37,21 @@ ParamArray<T> apply_covariates(const ParamArray<T>& p, const Patient& patient) {
     // Age: response declines linearly from the onset age, with floors (design 2.7).
     const T a = numerics::smax(T(patient.age) - p[p_cov_age_onset], T(0.0));
     const T age_synthesis = numerics::smax(p[p_cov_age_aC_floor], one - p[p_cov_age_aC_slope] * a);
-    const T age_proliferation = numerics::smax(p[p_cov_age_rF_floor], one - p[p_cov_age_rF_slope] * a);
-    const T age_phagocytosis = numerics::smax(p[p_cov_age_kDM_floor], one - p[p_cov_age_kDM_slope] * a);
+    const T age_proliferation =
+        numerics::smax(p[p_cov_age_rF_floor], one - p[p_cov_age_rF_slope] * a);
+    const T age_phagocytosis =
+        numerics::smax(p[p_cov_age_kDM_floor], one - p[p_cov_age_kDM_slope] * a);
     const T age_mmp = one + p[p_cov_age_Pb_slope] * a;
     const T age_elastin = exp(-a / p[p_cov_age_aE_scale]);
 
-    // Diabetes severity s in [0, 1]: 0 none, cov_dm_controlled well controlled, 1 poorly controlled.
+    // Diabetes severity s in [0, 1]: 0 none, cov_dm_controlled well controlled, 1 poorly
+    // controlled.
     T s(0.0);
     if (patient.diabetes == Diabetes::controlled) s = p[p_cov_dm_controlled];
     if (patient.diabetes == Diabetes::poor) s = one;
 
-    // Vitamin C is a cofactor of collagen hydroxylases: scales synthesis, and maturation if deficient.
+    // Vitamin C is a cofactor of collagen hydroxylases: scales synthesis, and maturation if
+    // deficient.
     T vitc = one;
     if (patient.vitamin_c == VitaminC::deficient) vitc = p[p_cov_vitc_deficient];
     if (patient.vitamin_c == VitaminC::supplemented) vitc = p[p_cov_vitc_supplemented];
@@ -85,8 +89,7 @@ ParamArray<T> apply_covariates(const ParamArray<T>& p, const Patient& patient) {
     if (patient.smoker) q[p_a_W] *= p[p_cov_smoke_aW];
     // Atrophic scar: the layer lacks a fraction delta of the surrounding skin's collagen, so a gain
     // measured against the scar's own baseline fills (1 - delta) / delta of the visible deficit.
-    if (patient.acne_scars)
-        q[p_g_scale] *= (one - p[p_cov_acne_deficit]) / p[p_cov_acne_deficit];
+    if (patient.acne_scars) q[p_g_scale] *= (one - p[p_cov_acne_deficit]) / p[p_cov_acne_deficit];
     return q;
 }
 

@@ -10,11 +10,11 @@
 namespace skinremodel {
 
 struct Session {
-    double time = 0.0;                  // day of the session, >= 0
-    double depth_mm = 1.5;              // nominal needle length
-    double density_per_cm2 = 250.0;     // punctures per cm^2
+    double time = 0.0;               // day of the session, >= 0
+    double depth_mm = 1.5;           // nominal needle length
+    double density_per_cm2 = 250.0;  // punctures per cm^2
     double needle_diameter_mm = std::numeric_limits<double>::quiet_NaN();  // NaN: parameter w
-    double dose_scale = 1.0;            // technique / skin multiplier of the dose
+    double dose_scale = 1.0;  // technique / skin multiplier of the dose
 };
 
 // Hard physical limits of the dose model; the Python layer applies the clinical range on top.

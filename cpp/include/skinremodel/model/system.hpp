@@ -31,21 +31,21 @@ constexpr std::uint32_t columns(std::initializer_list<std::size_t> cols) {
 }  // namespace detail
 
 inline constexpr std::array<std::uint32_t, kNumStates> kJacobianPattern = {
-    detail::columns({iD, iN, iM1}),                           // D
-    detail::columns({iD, iN, iM1, iM2}),                      // N
-    detail::columns({iD, iN, iM1}),                           // M1
-    detail::columns({iM1, iM2}),                              // M2
-    detail::columns({iM1, iM2, iT, iMf}),                     // T
-    detail::columns({iT, iF, iMf}),                           // F
-    detail::columns({iT, iF, iMf}),                           // Mf
-    detail::columns({iN, iM1, iM2, iF, iMf, iP}),             // P
-    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCf, iCm}),   // C3
-    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCf, iCm}),   // C1
-    detail::columns({iP, iC3, iC1, iCf}),                     // Cf
-    detail::columns({iP, iCf, iCm}),                          // Cm
-    detail::columns({iT, iF, iMf, iEt, iE}),                  // Et
-    detail::columns({iN, iM1, iEt, iE}),                      // E
-    detail::columns({iN, iM1, iR}),                           // R
+    detail::columns({iD, iN, iM1}),                          // D
+    detail::columns({iD, iN, iM1, iM2}),                     // N
+    detail::columns({iD, iN, iM1}),                          // M1
+    detail::columns({iM1, iM2}),                             // M2
+    detail::columns({iM1, iM2, iT, iMf}),                    // T
+    detail::columns({iT, iF, iMf}),                          // F
+    detail::columns({iT, iF, iMf}),                          // Mf
+    detail::columns({iN, iM1, iM2, iF, iMf, iP}),            // P
+    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCf, iCm}),  // C3
+    detail::columns({iT, iF, iMf, iP, iC3, iC1, iCf, iCm}),  // C1
+    detail::columns({iP, iC3, iC1, iCf}),                    // Cf
+    detail::columns({iP, iCf, iCm}),                         // Cm
+    detail::columns({iT, iF, iMf, iEt, iE}),                 // Et
+    detail::columns({iN, iM1, iEt, iE}),                     // E
+    detail::columns({iN, iM1, iR}),                          // R
 };
 // Diagonal blocks: block b spans [kJacobianBlocks[b], kJacobianBlocks[b+1]). Collagen (C3, C1,
 // Cf, Cm) couples through the set-point feedback on synthesis, elastin (Et, E) through repair.

@@ -70,9 +70,13 @@ Dual<N> operator/(const Dual<N>& a, const Dual<N>& b) {
     return r;
 }
 template <std::size_t N>
-Dual<N>& Dual<N>::operator*=(const Dual<N>& b) { return *this = *this * b; }
+Dual<N>& Dual<N>::operator*=(const Dual<N>& b) {
+    return *this = *this * b;
+}
 template <std::size_t N>
-Dual<N>& Dual<N>::operator/=(const Dual<N>& b) { return *this = *this / b; }
+Dual<N>& Dual<N>::operator/=(const Dual<N>& b) {
+    return *this = *this / b;
+}
 
 // Applies the chain rule for a unary function with value fx and derivative dfx at x.
 template <std::size_t N>
@@ -90,35 +94,59 @@ Dual<N> operator+(const Dual<N>& a, double b) {
     return r;
 }
 template <std::size_t N>
-Dual<N> operator+(double a, const Dual<N>& b) { return b + a; }
+Dual<N> operator+(double a, const Dual<N>& b) {
+    return b + a;
+}
 template <std::size_t N>
-Dual<N> operator-(const Dual<N>& a, double b) { return a + (-b); }
+Dual<N> operator-(const Dual<N>& a, double b) {
+    return a + (-b);
+}
 template <std::size_t N>
-Dual<N> operator-(double a, const Dual<N>& b) { return chain(b, a - b.v, -1.0); }
+Dual<N> operator-(double a, const Dual<N>& b) {
+    return chain(b, a - b.v, -1.0);
+}
 template <std::size_t N>
-Dual<N> operator*(const Dual<N>& a, double b) { return chain(a, a.v * b, b); }
+Dual<N> operator*(const Dual<N>& a, double b) {
+    return chain(a, a.v * b, b);
+}
 template <std::size_t N>
-Dual<N> operator*(double a, const Dual<N>& b) { return chain(b, a * b.v, a); }
+Dual<N> operator*(double a, const Dual<N>& b) {
+    return chain(b, a * b.v, a);
+}
 template <std::size_t N>
-Dual<N> operator/(const Dual<N>& a, double b) { return a * (1.0 / b); }
+Dual<N> operator/(const Dual<N>& a, double b) {
+    return a * (1.0 / b);
+}
 template <std::size_t N>
 Dual<N> operator/(double a, const Dual<N>& b) {
     const double r = a / b.v;
     return chain(b, r, -r / b.v);
 }
 template <std::size_t N>
-Dual<N> operator-(const Dual<N>& a) { return chain(a, -a.v, -1.0); }
+Dual<N> operator-(const Dual<N>& a) {
+    return chain(a, -a.v, -1.0);
+}
 
 template <std::size_t N>
-bool operator<(const Dual<N>& a, const Dual<N>& b) { return a.v < b.v; }
+bool operator<(const Dual<N>& a, const Dual<N>& b) {
+    return a.v < b.v;
+}
 template <std::size_t N>
-bool operator<(const Dual<N>& a, double b) { return a.v < b; }
+bool operator<(const Dual<N>& a, double b) {
+    return a.v < b;
+}
 template <std::size_t N>
-bool operator<(double a, const Dual<N>& b) { return a < b.v; }
+bool operator<(double a, const Dual<N>& b) {
+    return a < b.v;
+}
 template <std::size_t N>
-bool operator>(const Dual<N>& a, double b) { return a.v > b; }
+bool operator>(const Dual<N>& a, double b) {
+    return a.v > b;
+}
 template <std::size_t N>
-bool operator>(const Dual<N>& a, const Dual<N>& b) { return a.v > b.v; }
+bool operator>(const Dual<N>& a, const Dual<N>& b) {
+    return a.v > b.v;
+}
 
 template <std::size_t N>
 Dual<N> exp(const Dual<N>& x) {
@@ -126,9 +154,13 @@ Dual<N> exp(const Dual<N>& x) {
     return chain(x, e, e);
 }
 template <std::size_t N>
-Dual<N> log(const Dual<N>& x) { return chain(x, std::log(x.v), 1.0 / x.v); }
+Dual<N> log(const Dual<N>& x) {
+    return chain(x, std::log(x.v), 1.0 / x.v);
+}
 template <std::size_t N>
-Dual<N> log1p(const Dual<N>& x) { return chain(x, std::log1p(x.v), 1.0 / (1.0 + x.v)); }
+Dual<N> log1p(const Dual<N>& x) {
+    return chain(x, std::log1p(x.v), 1.0 / (1.0 + x.v));
+}
 template <std::size_t N>
 Dual<N> sqrt(const Dual<N>& x) {
     const double s = std::sqrt(x.v);

@@ -139,11 +139,16 @@ private:
     enum class Row { a, C, H, m, e };
     static constexpr double coef(Row which, std::size_t row, std::size_t j) {
         switch (which) {
-            case Row::a: return Tableau::a[row][j];
-            case Row::C: return Tableau::C[row][j];
-            case Row::H: return Tableau::H[row][j];
-            case Row::m: return Tableau::m[j];
-            case Row::e: return Tableau::e[j];
+            case Row::a:
+                return Tableau::a[row][j];
+            case Row::C:
+                return Tableau::C[row][j];
+            case Row::H:
+                return Tableau::H[row][j];
+            case Row::m:
+                return Tableau::m[j];
+            case Row::e:
+                return Tableau::e[j];
         }
         return 0.0;
     }
@@ -209,8 +214,8 @@ private:
     // inlined, 96.2 M not; Rodas5P 66.6 M either way, 72.9 M / 100.2 M for the hand-unrolled
     // steppers).
     template <std::size_t... I>
-    SKINREMODEL_NOINLINE void stages(const System& sys, const state_type& x, double t, double dt, state_type& xs,
-                std::index_sequence<I...>) {
+    SKINREMODEL_NOINLINE void stages(const System& sys, const state_type& x, double t, double dt,
+                                     state_type& xs, std::index_sequence<I...>) {
         (stage<I>(sys, x, t, dt, xs), ...);
     }
 

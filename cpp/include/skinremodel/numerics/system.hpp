@@ -29,9 +29,8 @@ template <class S>
 struct is_rosenbrock_system<
     S, std::void_t<decltype(S::size), typename S::state_type, typename S::jacobian_type,
                    typename S::linear_solver,
-                   decltype(std::declval<const S&>()(
-                       std::declval<const typename S::state_type&>(),
-                       std::declval<typename S::state_type&>(), 0.0)),
+                   decltype(std::declval<const S&>()(std::declval<const typename S::state_type&>(),
+                                                     std::declval<typename S::state_type&>(), 0.0)),
                    decltype(std::declval<const S&>().jacobian(
                        std::declval<const typename S::state_type&>(), 0.0,
                        std::declval<typename S::jacobian_type&>(),

@@ -32,13 +32,13 @@ struct BatchItem {
 // Items refer to shared tables, so a population of 10 000 patients on one plan stores one plan,
 // and a parameter sweep on one patient stores one patient.
 struct BatchRequest {
-    std::vector<Params> params;                        // nominal parameters (covariates applied inside)
+    std::vector<Params> params;  // nominal parameters (covariates applied inside)
     std::vector<Patient> patients;
     std::vector<std::vector<Session>> plans;
     std::vector<std::vector<LinearEvent>> event_sets;  // all of the same size
     std::vector<BatchItem> items;
-    std::vector<double> t_out;                         // output times shared by every item
-    double t_end = -1.0;                               // < 0 means t_out.back()
+    std::vector<double> t_out;  // output times shared by every item
+    double t_end = -1.0;        // < 0 means t_out.back()
     SolverOptions options{};
 };
 
@@ -54,15 +54,15 @@ struct BatchResult {
     std::size_t n_items = 0;
     std::size_t n_times = 0;
     std::size_t n_events = 0;
-    std::size_t max_sessions = 0;        // most sessions any item simulates within the horizon
-    std::vector<double> states;          // n_items x n_times x kNumStates
-    std::vector<double> post_session;    // n_items x max_sessions x kNumStates, NaN-padded
-    std::vector<std::size_t> sessions;   // sessions simulated per item
-    std::vector<double> last_downward;   // n_items x n_events x max_sessions, see CrossingSummary
-    std::vector<double> first_upward;    // n_items x n_events
+    std::size_t max_sessions = 0;       // most sessions any item simulates within the horizon
+    std::vector<double> states;         // n_items x n_times x kNumStates
+    std::vector<double> post_session;   // n_items x max_sessions x kNumStates, NaN-padded
+    std::vector<std::size_t> sessions;  // sessions simulated per item
+    std::vector<double> last_downward;  // n_items x n_events x max_sessions, see CrossingSummary
+    std::vector<double> first_upward;   // n_items x n_events
     std::vector<SolverStats> stats;
     std::vector<ItemStatus> status;
-    std::vector<std::string> error;      // message of a failed item, empty otherwise
+    std::vector<std::string> error;  // message of a failed item, empty otherwise
 };
 
 // What the metrics of a simulation need from its threshold crossings, per event:

@@ -20,8 +20,8 @@ struct SensitivityColumn {
 };
 
 // Columns from names: a parameter name (e.g. "s_w"), "depth_mm[k]" for the needle depth of
-// sessions[k] or "day[k]" for its day (k counted from 0). Throws InvalidInput for an unknown, malformed or repeated name,
-// or a session index outside [0, n_sessions).
+// sessions[k] or "day[k]" for its day (k counted from 0). Throws InvalidInput for an unknown,
+// malformed or repeated name, or a session index outside [0, n_sessions).
 std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string>& names,
                                                    std::size_t n_sessions);
 
@@ -30,20 +30,20 @@ struct SensitivityStats {
     std::size_t derivative_evaluations = 0;  // dual-number right-hand sides (one per chunk)
     std::size_t jacobian_evaluations = 0;
     std::size_t lu_decompositions = 0;
-    std::size_t chunk_width = 0;             // directions per dual-number evaluation
+    std::size_t chunk_width = 0;  // directions per dual-number evaluation
 };
 
 // Arrays are row-major with the column index last: s is (t_out, state, column).
 struct SensitivityTrajectory {
-    Trajectory trajectory;               // identical to simulate(request)
+    Trajectory trajectory;  // identical to simulate(request)
     std::size_t columns = 0;
-    std::vector<double> s;               // d y(t_out[r]) / d column (post-session on session days)
-    std::vector<double> pre_session;     // (session, state, column): left limits at sessions
-    std::vector<double> post_session;    // (session, state, column): right after each jump
+    std::vector<double> s;             // d y(t_out[r]) / d column (post-session on session days)
+    std::vector<double> pre_session;   // (session, state, column): left limits at sessions
+    std::vector<double> post_session;  // (session, state, column): right after each jump
     // For a column day[k], both are limits of the output sensitivities at the fixed day t_k: the
     // left limit is 0 for session k itself, and the right limit is (dJ/dy) f(y-) - f(y+).
-    std::vector<double> baseline;        // (state, column): the pre-treatment steady state
-    std::vector<double> effective;       // (parameter, column): the patient's effective parameters
+    std::vector<double> baseline;   // (state, column): the pre-treatment steady state
+    std::vector<double> effective;  // (parameter, column): the patient's effective parameters
     SensitivityStats stats;
 };
 
