@@ -2,8 +2,10 @@
 // at 1.5 mm, 365 days, daily output, the three thresholds skinremodel.simulate locates.
 //
 // Build and run (from the repository root):
-//   cmake -S . -B build/bench -G Ninja -DSKINREMODEL_BUILD_BENCHMARKS=ON -DSKINREMODEL_BUILD_TESTS=OFF
-//   cmake --build build/bench && build/bench/benchmarks/cpp/bench_engine [repeats] [batch items]
+//   cmake -S . -B build/bench -G Ninja -DSKINREMODEL_BUILD_BENCHMARKS=ON
+//   -DSKINREMODEL_BUILD_TESTS=OFF cmake --build build/bench &&
+//   build/bench/benchmarks/cpp/bench_engine [repeats] [batch items]
+//     [method: rodas5p (default), rodas4 or dopri5]
 // Deterministic instruction counts (what the optimisation commits quote):
 //   valgrind --tool=callgrind build/bench/benchmarks/cpp/bench_engine 20 0
 // The second part times simulate_batch on the same problem as 400 items (0 skips it) for 1 and 2
@@ -14,10 +16,10 @@
 #include <cstdlib>
 #include <vector>
 
-#include "skinremodel/batch.hpp"
-#include "skinremodel/solver.hpp"
-#include "skinremodel/system.hpp"
 #include "reference_problem.hpp"
+#include "skinremodel/model/system.hpp"
+#include "skinremodel/simulation/batch.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 using namespace skinremodel;
 
@@ -29,7 +31,8 @@ using bench::reference_request;
 
 int main(int argc, char** argv) {
     const int repeats = argc > 1 ? std::atoi(argv[1]) : 2000;
-    const SimulationRequest req = reference_request();
+    SimulationRequest req = reference_request();
+    if (argc > 3) req.options.method = method_from_name(argv[3]);
     std::vector<double> ms;
     Trajectory tr;
     for (int r = 0; r < repeats; ++r) {
@@ -41,11 +44,10 @@ int main(int argc, char** argv) {
     std::sort(ms.begin(), ms.end());
     std::printf("one simulation: median %.4f ms, min %.4f ms over %d runs\n", ms[ms.size() / 2],
                 ms.front(), repeats);
-    std::printf("steps %zu, rejected %zu, RHS %zu, crossings %zu, total collagen day 365 %.15g\n",
-                tr.stats.steps, tr.stats.rejected_steps, tr.stats.rhs_evaluations,
-                tr.crossings.size(),
-                tr.y[365 * kNumStates + iC3] + tr.y[365 * kNumStates + iC1] +
-                    tr.y[365 * kNumStates + iCm]);
+    std::printf(
+        "steps %zu, rejected %zu, RHS %zu, crossings %zu, total collagen day 365 %.15g\n",
+        tr.stats.steps, tr.stats.rejected_steps, tr.stats.rhs_evaluations, tr.crossings.size(),
+        tr.y[365 * kNumStates + iC3] + tr.y[365 * kNumStates + iC1] + tr.y[365 * kNumStates + iCm]);
 
     // The batch engine: the same request as many items, on 1 and 2 threads, alternating.
     const std::size_t items = argc > 2 ? static_cast<std::size_t>(std::atoi(argv[2])) : 400;
@@ -68,8 +70,9 @@ int main(int argc, char** argv) {
         }
     std::sort(one_thread.begin(), one_thread.end());
     std::sort(two_threads.begin(), two_threads.end());
-    std::printf("batch of %zu: %.4f ms per item on 1 thread, %.4f on 2 threads (medians of 5): "
-                "speed-up %.2f\n", items, one_thread[2], two_threads[2],
-                one_thread[2] / two_threads[2]);
+    std::printf(
+        "batch of %zu: %.4f ms per item on 1 thread, %.4f on 2 threads (medians of 5): "
+        "speed-up %.2f\n",
+        items, one_thread[2], two_threads[2], one_thread[2] / two_threads[2]);
     return 0;
 }

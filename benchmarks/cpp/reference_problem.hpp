@@ -2,9 +2,9 @@
 // daily output, and the three thresholds skinremodel.simulate locates.
 #pragma once
 
-#include "skinremodel/patient.hpp"
-#include "skinremodel/solver.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/model/system.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace skinremodel::bench {
 

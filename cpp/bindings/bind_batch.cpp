@@ -4,9 +4,9 @@
 #include <cstdint>
 
 #include "common.hpp"
-#include "skinremodel/batch.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/system.hpp"
+#include "skinremodel/simulation/batch.hpp"
 
 namespace skinremodel::bindings {
 
@@ -139,18 +139,15 @@ py::dict simulate_batch_py(const DoubleArray& params, const DoubleArray& patient
     out["post_session"] = to_numpy(std::move(b.post_session), {n, n_s, n_x});
     out["last_downward"] = to_numpy(std::move(b.last_downward), {n, n_e, n_s});
     out["first_upward"] = to_numpy(std::move(b.first_upward), {n, n_e});
-    out["sessions"] = column<std::int64_t>(b.n_items, [&](std::size_t i) {
-        return static_cast<std::int64_t>(b.sessions[i]);
-    });
-    out["status"] = column<std::int8_t>(b.n_items, [&](std::size_t i) {
-        return static_cast<std::int8_t>(b.status[i]);
-    });
+    out["sessions"] = column<std::int64_t>(
+        b.n_items, [&](std::size_t i) { return static_cast<std::int64_t>(b.sessions[i]); });
+    out["status"] = column<std::int8_t>(
+        b.n_items, [&](std::size_t i) { return static_cast<std::int8_t>(b.status[i]); });
     out["error"] = b.error;
     py::dict stats;
     auto stat = [&](const char* name, std::size_t SolverStats::*field) {
-        stats[name] = column<std::int64_t>(b.n_items, [&](std::size_t i) {
-            return static_cast<std::int64_t>(b.stats[i].*field);
-        });
+        stats[name] = column<std::int64_t>(
+            b.n_items, [&](std::size_t i) { return static_cast<std::int64_t>(b.stats[i].*field); });
     };
     stat("steps", &SolverStats::steps);
     stat("rejected_steps", &SolverStats::rejected_steps);
@@ -183,9 +180,8 @@ py::tuple effective_batch_py(const DoubleArray& params, const DoubleArray& patie
         std::copy(b.begin(), b.end(), base.begin() + static_cast<std::ptrdiff_t>(i * kNumStates));
     }
     const auto rows = static_cast<py::ssize_t>(n);
-    return py::make_tuple(
-        to_numpy(std::move(eff), {rows, static_cast<py::ssize_t>(kNumParams)}),
-        to_numpy(std::move(base), {rows, static_cast<py::ssize_t>(kNumStates)}));
+    return py::make_tuple(to_numpy(std::move(eff), {rows, static_cast<py::ssize_t>(kNumParams)}),
+                          to_numpy(std::move(base), {rows, static_cast<py::ssize_t>(kNumStates)}));
 }
 
 }  // namespace
@@ -193,12 +189,12 @@ py::tuple effective_batch_py(const DoubleArray& params, const DoubleArray& patie
 void register_batch(py::module_& m) {
     m.def("simulate_batch", &simulate_batch_py, py::arg("params"), py::arg("patients"),
           py::arg("plans"), py::arg("event_weights"), py::arg("event_levels"), py::arg("items"),
-          py::arg("t_eval"), py::arg("t_end"), py::arg("method"), py::arg("rtol"),
-          py::arg("atol"), py::arg("max_steps"), py::arg("threads"),
+          py::arg("t_eval"), py::arg("t_end"), py::arg("method"), py::arg("rtol"), py::arg("atol"),
+          py::arg("max_steps"), py::arg("threads"),
           "Simulates many items on a thread pool; returns a dict of numpy arrays "
           "(see skinremodel.simulate_many).");
-    m.def("effective_parameters_batch", &effective_batch_py, py::arg("params"),
-          py::arg("patients"), py::arg("pairs"),
+    m.def("effective_parameters_batch", &effective_batch_py, py::arg("params"), py::arg("patients"),
+          py::arg("pairs"),
           "Effective parameters (n, P) and baselines (n, 14) of (params row, patient row) pairs.");
 }
 

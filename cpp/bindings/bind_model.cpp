@@ -1,9 +1,9 @@
 // Model-level functions: names, defaults, covariates, baseline, right-hand side, Jacobian, dose.
 #include "common.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/model.hpp"
-#include "skinremodel/patient.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/equations.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/model/system.hpp"
 
 namespace skinremodel::bindings {
 
@@ -39,8 +39,9 @@ void register_model(py::module_& m) {
         for (auto n : kStateNames) names.emplace_back(n);
         return names;
     });
-    m.def("default_parameters", [] { return to_numpy(default_parameters()); },
-          "Default parameter values compiled from parameters.csv.");
+    m.def(
+        "default_parameters", [] { return to_numpy(default_parameters()); },
+        "Default parameter values compiled from parameters.csv.");
     m.def("default_atol", [] { return to_numpy(SolverOptions::default_atol()); });
     m.def("jacobian_pattern", [] {
         std::vector<std::vector<bool>> pattern(kNumStates, std::vector<bool>(kNumStates));

@@ -2,7 +2,7 @@
 // respect to named parameters and session depths; the GIL is released for the whole solve.
 #include "common.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/sensitivity.hpp"
+#include "skinremodel/simulation/sensitivity.hpp"
 
 namespace skinremodel::bindings {
 
@@ -50,12 +50,12 @@ py::dict simulate_sensitivities_py(const DoubleArray& params, const Patient& pat
 }  // namespace
 
 void register_sensitivity(py::module_& m) {
-    m.def("simulate_sensitivities", &simulate_sensitivities_py, py::arg("params"),
-          py::arg("patient"), py::arg("sessions"), py::arg("t_eval"), py::arg("t_end"),
-          py::arg("method"), py::arg("rtol"), py::arg("atol"), py::arg("max_steps"),
-          py::arg("initial_step"), py::arg("max_step"), py::arg("event_weights"),
-          py::arg("event_levels"), py::arg("names"),
-          "simulate() plus d(state)/d(parameter, depth_mm[k] or day[k]); see skinremodel.simulate.");
+    m.def(
+        "simulate_sensitivities", &simulate_sensitivities_py, py::arg("params"), py::arg("patient"),
+        py::arg("sessions"), py::arg("t_eval"), py::arg("t_end"), py::arg("method"),
+        py::arg("rtol"), py::arg("atol"), py::arg("max_steps"), py::arg("initial_step"),
+        py::arg("max_step"), py::arg("event_weights"), py::arg("event_levels"), py::arg("names"),
+        "simulate() plus d(state)/d(parameter, depth_mm[k] or day[k]); see skinremodel.simulate.");
 }
 
 }  // namespace skinremodel::bindings

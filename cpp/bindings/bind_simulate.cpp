@@ -27,8 +27,8 @@ py::dict simulate_py(const DoubleArray& params, const Patient& patient, const Do
 
 void register_simulate(py::module_& m) {
     m.def("simulate", &simulate_py, py::arg("params"), py::arg("patient"), py::arg("sessions"),
-          py::arg("t_eval"), py::arg("t_end"), py::arg("method"), py::arg("rtol"),
-          py::arg("atol"), py::arg("max_steps"), py::arg("initial_step"), py::arg("max_step"),
+          py::arg("t_eval"), py::arg("t_end"), py::arg("method"), py::arg("rtol"), py::arg("atol"),
+          py::arg("max_steps"), py::arg("initial_step"), py::arg("max_step"),
           py::arg("event_weights"), py::arg("event_levels"),
           "Simulates one patient; returns a dict of numpy arrays (see skinremodel.simulate).");
 }

@@ -35,8 +35,9 @@ std::vector<double> vector_from(const DoubleArray& a, const char* what) {
 
 std::vector<Session> sessions_from(const DoubleArray& a) {
     if (a.ndim() != 2 || a.shape(1) != 5)
-        throw InvalidInput("sessions must be an (n, 5) array: day, depth_mm, density_per_cm2, "
-                           "needle_diameter_mm, dose_scale");
+        throw InvalidInput(
+            "sessions must be an (n, 5) array: day, depth_mm, density_per_cm2, "
+            "needle_diameter_mm, dose_scale");
     std::vector<Session> out(static_cast<std::size_t>(a.shape(0)));
     auto r = a.unchecked<2>();
     for (py::ssize_t k = 0; k < a.shape(0); ++k) {

@@ -11,11 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "skinremodel/parameters.hpp"
-#include "skinremodel/patient.hpp"
-#include "skinremodel/schedule.hpp"
-#include "skinremodel/solver.hpp"
-#include "skinremodel/state.hpp"
+#include "skinremodel/model/parameters.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/model/schedule.hpp"
+#include "skinremodel/model/state.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace skinremodel::bindings {
 

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <vector>
 
-#include "skinremodel/solver.hpp"
+#include "skinremodel/simulation/simulate.hpp"
 
 namespace testing_helpers {
 
@@ -44,8 +44,8 @@ inline double max_scaled_diff(const std::vector<double>& a, const std::vector<do
     for (std::size_t i = 0; i < b.size(); ++i) peak[i % n] = std::max(peak[i % n], std::abs(b[i]));
     double worst = 0.0;
     for (std::size_t i = 0; i < a.size(); ++i)
-        worst = std::max(worst,
-                         std::abs(a[i] - b[i]) / std::max(std::abs(b[i]), floor_frac * peak[i % n]));
+        worst = std::max(
+            worst, std::abs(a[i] - b[i]) / std::max(std::abs(b[i]), floor_frac * peak[i % n]));
     return worst;
 }
 

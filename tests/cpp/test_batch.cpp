@@ -5,8 +5,8 @@
 
 #include "catch.hpp"
 #include "helpers.hpp"
-#include "skinremodel/batch.hpp"
 #include "skinremodel/errors.hpp"
+#include "skinremodel/simulation/batch.hpp"
 
 using namespace skinremodel;
 using namespace testing_helpers;
@@ -86,7 +86,8 @@ TEST_CASE("a batch equals one-by-one simulation bitwise, for 1, 2 and 4 threads"
 TEST_CASE("items really differ: the batch is not one simulation copied") {
     const BatchRequest r = population_request();
     const BatchResult b = simulate_batch(r, 2);
-    const std::size_t stride = r.t_out.size() * kNumStates, last = (r.t_out.size() - 1) * kNumStates;
+    const std::size_t stride = r.t_out.size() * kNumStates,
+                      last = (r.t_out.size() - 1) * kNumStates;
     // Collagen at day 200: younger patients gain more, the 6-session plan more than 3 sessions.
     auto collagen = [&](std::size_t i) {
         const double* y = b.states.data() + i * stride + last;

@@ -2,7 +2,7 @@
 
 #include "catch.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/schedule.hpp"
+#include "skinremodel/model/schedule.hpp"
 
 using namespace skinremodel;
 using catch_compat::Approx;

@@ -1,10 +1,10 @@
 #include <cmath>
 
 #include "catch.hpp"
-#include "skinremodel/dual.hpp"
-#include "skinremodel/model.hpp"
-#include "skinremodel/patient.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/equations.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/model/system.hpp"
+#include "skinremodel/numerics/dual.hpp"
 
 using namespace skinremodel;
 using catch_compat::Approx;
@@ -106,7 +106,7 @@ TEST_CASE("analytic Jacobian agrees with central finite differences") {
 }
 
 TEST_CASE("analytic Jacobian equals dual-number differentiation of the right-hand side") {
-    using D = Dual<kNumStates>;
+    using D = numerics::Dual<kNumStates>;
     const Params p = apply_covariates(default_parameters(), Patient{});
     const Mn14System sys(p);
     const State y = busy_state();
@@ -250,4 +250,3 @@ TEST_CASE("elastin below its set-point is repaired with time constant tau_Er") {
     sys(above, dy, 0.0);
     CHECK(dy[iEt] <= 0.0);
 }
-

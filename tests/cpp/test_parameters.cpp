@@ -4,7 +4,7 @@
 
 #include "catch.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/parameters.hpp"
+#include "skinremodel/model/parameters.hpp"
 
 using namespace skinremodel;
 

@@ -9,10 +9,10 @@
 #include "catch.hpp"
 #include "helpers.hpp"
 #include "skinremodel/errors.hpp"
-#include "skinremodel/sensitivity.hpp"
-#include "skinremodel/steppers/block_lu.hpp"
-#include "skinremodel/steppers/ros34pw2.hpp"
-#include "skinremodel/system.hpp"
+#include "skinremodel/model/system.hpp"
+#include "skinremodel/numerics/block_lu.hpp"
+#include "skinremodel/numerics/rosenbrock_tableaus.hpp"
+#include "skinremodel/simulation/sensitivity.hpp"
 
 using namespace skinremodel;
 using namespace testing_helpers;
@@ -22,11 +22,11 @@ namespace {
 
 // One step of ROS34PW2 in its transformed form, with an arbitrary matrix T in W.
 Eigen::Vector2d w_step(double t, const Eigen::Vector2d& y, double h, const Eigen::Matrix2d& T) {
-    using M = steppers::Ros34pw2;
-    constexpr auto a = M::a();
-    constexpr auto cc = M::cc();
-    constexpr auto m = M::m();
-    constexpr auto c = M::c();
+    using M = numerics::Ros34pw2Tableau;
+    constexpr auto a = M::a;
+    constexpr auto cc = M::C;
+    constexpr auto m = M::m;
+    constexpr auto c = M::c;
     const auto f = [](double tt, const Eigen::Vector2d& x) {
         return Eigen::Vector2d(-x[0] * x[1] + std::sin(tt),
                                x[0] - 0.5 * x[1] * x[1] + std::cos(2 * tt));
@@ -177,17 +177,17 @@ TEST_CASE("ROS34PW2 is third order whatever matrix stands for the Jacobian") {
         const double r1 = (y40 - y80).norm() / (y80 - y160).norm();
         const double r2 = (y80 - y160).norm() / (y160 - y320).norm();
         INFO("T choice " << which_T << ": observed orders " << std::log2(r1) << ", "
-                          << std::log2(r2));
+                         << std::log2(r2));
         CHECK(std::log2(r2) > 2.8);
         CHECK(std::log2(r2) < 3.3);
     }
     // Transformed coefficients reproduce the published tableau: stiffly accurate (m = last row
     // of a plus the last stage), stage times 0, 0.87, 0.73, 1.
-    constexpr auto a = steppers::Ros34pw2::a();
-    constexpr auto m = steppers::Ros34pw2::m();
+    constexpr auto a = numerics::Ros34pw2Tableau::a;
+    constexpr auto m = numerics::Ros34pw2Tableau::m;
     for (std::size_t j = 0; j + 1 < 4; ++j) CHECK(m[j] == Approx(a[3][j]).epsilon(1e-14));
     CHECK(m[3] == Approx(1.0).epsilon(1e-14));
-    CHECK(steppers::Ros34pw2::c()[3] == 1.0);
+    CHECK(numerics::Ros34pw2Tableau::c[3] == 1.0);
 }
 
 TEST_CASE("sensitivities of every state equal central differences for every parameter and depth") {
@@ -263,7 +263,7 @@ TEST_CASE("sensitivities do not depend on the state method or on how columns are
 
 TEST_CASE("session sensitivities: left limits, jumps and sessions beyond the horizon") {
     SimulationRequest r = six_sessions(every_covariate(), default_parameters(), 1e-9, 1e-13);
-    r.t_out = {0.0, 27.0, 28.0 - 1e-7, 28.0, 50.0};   // the horizon (50) leaves out sessions 2-5
+    r.t_out = {0.0, 27.0, 28.0 - 1e-7, 28.0, 50.0};  // the horizon (50) leaves out sessions 2-5
     const auto cols = sensitivity_columns({"k_EI", "depth_mm[1]", "depth_mm[4]", "kap_US"}, 6);
     const SensitivityTrajectory s = simulate_sensitivities(r, cols);
     const std::size_t m = cols.size();
@@ -332,7 +332,8 @@ TEST_CASE("session-day sensitivities equal central differences for every session
     p[p_beta_age] = 0.01;
     const auto with_days = [](SimulationRequest r) {
         for (std::size_t k = 0; k < r.sessions.size(); ++k)
-            r.sessions[k].time = 28.0 * static_cast<double>(k) + 0.5 + 0.25 * static_cast<double>(k);
+            r.sessions[k].time =
+                28.0 * static_cast<double>(k) + 0.5 + 0.25 * static_cast<double>(k);
         return r;
     };
     const Patient patient = every_covariate();
@@ -348,22 +349,27 @@ TEST_CASE("session-day sensitivities equal central differences for every session
         double worst = 0.0;
         std::size_t where = 0;
         for (std::size_t x = 0; x < fd.size(); ++x) {
-            const double e = std::abs(s.s[x * 6 + k] - fd[x]) /
-                             std::max({std::abs(fd[x]), 1e-4 * peak, 1e-7});
-            if (e > worst) { worst = e; where = x; }
+            const double e =
+                std::abs(s.s[x * 6 + k] - fd[x]) / std::max({std::abs(fd[x]), 1e-4 * peak, 1e-7});
+            if (e > worst) {
+                worst = e;
+                where = x;
+            }
         }
         INFO("day[" << k << "]: relative error " << worst << " at day "
-                    << ref.t_out[where / kNumStates] << ", state " << kStateNames[where % kNumStates]
-                    << " (peak " << peak << ")");
+                    << ref.t_out[where / kNumStates] << ", state "
+                    << kStateNames[where % kNumStates] << " (peak " << peak << ")");
         CHECK(peak > 1e-3);
         CHECK(worst < 1e-4);
         // Zero before the session, the jump formula right after it.
         for (std::size_t row = 0; ref.t_out[row] < ref.sessions[k].time; ++row)
-            for (std::size_t i = 0; i < kNumStates; ++i) CHECK(s.s[(row * kNumStates + i) * 6 + k] == 0.0);
+            for (std::size_t i = 0; i < kNumStates; ++i)
+                CHECK(s.s[(row * kNumStates + i) * 6 + k] == 0.0);
         for (std::size_t i = 0; i < kNumStates; ++i)
             CHECK(s.pre_session[(k * kNumStates + i) * 6 + k] == 0.0);
     }
-    CHECK_THROWS_WITH(sensitivity_columns({"day[6]"}, 6), Catch::Matchers::Contains("k must be in [0, 6)"));
+    CHECK_THROWS_WITH(sensitivity_columns({"day[6]"}, 6),
+                      Catch::Matchers::Contains("k must be in [0, 6)"));
     CHECK_THROWS_WITH(sensitivity_columns({"day[x]"}, 6), Catch::Matchers::Contains("day[k]"));
 }
 
@@ -391,7 +397,7 @@ TEST_CASE("the block LU solves many right-hand sides at once as it solves each")
     Jacobian J;
     State dfdt;
     sys.jacobian(y, 0.0, J, dfdt);
-    steppers::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
+    numerics::BlockLowerLU<kNumStates, kJacobianBlocks.size() - 1, kJacobianPattern,
                            kJacobianBlocks>
         lu;
     constexpr std::size_t cols = 5;

@@ -1,0 +1,53 @@
+// Threshold events of a simulation: linear functions of the state whose sign changes (crossings)
+// the driver locates on the dense output. Event definitions that come from the model (the
+// thresholds of docs/model.md) are built by the Python layer today; they belong here when they
+// move to C++.
+#pragma once
+
+#include <array>
+#include <cstddef>
+
+#include "skinremodel/model/state.hpp"
+
+namespace skinremodel {
+
+// A threshold on a linear combination of states: g(y) = weights . y - level.
+struct LinearEvent {
+    State weights{};
+    double level = 0.0;
+};
+
+// A change of sign of g, located by bisection on the dense output (or at a session jump).
+struct Crossing {
+    std::size_t event = 0;
+    double time = 0.0;
+    int direction = 0;        // +1 upward, -1 downward
+    bool at_session = false;  // caused by a session jump rather than by the flow
+};
+
+// An event's weights without the zeros: thresholds involve one to four of the 15 states, and
+// events are evaluated several times in every step. Its index, weight and size members are the
+// "functional" a stepper's scalar projection of its dense output takes.
+struct SparseEvent {
+    std::array<std::size_t, kNumStates> index{};
+    std::array<double, kNumStates> weight{};
+    std::size_t size = 0;
+    double level = 0.0;
+
+    explicit SparseEvent(const LinearEvent& e) : level(e.level) {
+        for (std::size_t i = 0; i < kNumStates; ++i)
+            if (e.weights[i] != 0.0) {
+                index[size] = i;
+                weight[size++] = e.weights[i];
+            }
+    }
+};
+
+// g(y) of an event.
+inline double event_value(const SparseEvent& e, const State& y) {
+    double g = -e.level;
+    for (std::size_t k = 0; k < e.size; ++k) g += e.weight[k] * y[e.index[k]];
+    return g;
+}
+
+}  // namespace skinremodel

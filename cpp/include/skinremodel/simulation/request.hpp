@@ -1,0 +1,24 @@
+// What one simulation needs: parameters, patient, plan, output times, options and events.
+#pragma once
+
+#include <vector>
+
+#include "skinremodel/model/parameters.hpp"
+#include "skinremodel/model/patient.hpp"
+#include "skinremodel/model/schedule.hpp"
+#include "skinremodel/simulation/events.hpp"
+#include "skinremodel/simulation/options.hpp"
+
+namespace skinremodel {
+
+struct SimulationRequest {
+    Params params = default_parameters();  // nominal parameters; covariates are applied inside
+    Patient patient{};
+    std::vector<Session> sessions;
+    std::vector<double> t_out;  // sorted, >= 0; the horizon is t_out.back() unless t_end
+    double t_end = -1.0;        // < 0 means t_out.back()
+    SolverOptions options{};
+    std::vector<LinearEvent> events;
+};
+
+}  // namespace skinremodel
