@@ -12,4 +12,8 @@ if ! command -v gfortran >/dev/null 2>&1; then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq gfortran >/dev/null
 fi
+# numbalsoda's sdist builds with scikit-build (the old one, `skbuild`) and does not declare it, so
+# a build without isolation (as setup.sh installs) needs it in the venv first.
+. scripts/setup.sh
+python -m pip install -q "scikit-build>=0.17"
 . scripts/setup.sh bench
