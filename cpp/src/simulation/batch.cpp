@@ -27,8 +27,7 @@ void check_index(std::size_t i, const char* field, std::size_t index, std::size_
 }
 
 void check_request(const BatchRequest& r, double t_end) {
-    if (!(std::isfinite(t_end) && t_end > 0.0))
-        throw InvalidInput("the horizon must be finite and > 0 days, got " + std::to_string(t_end));
+    check_horizon(t_end);
     check_options(r.options);
     check_output_times(r.t_out, t_end);
     for (std::size_t s = 1; s < r.event_sets.size(); ++s)

@@ -316,8 +316,7 @@ Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* 
     check_patient(req.patient);
     check_options(req.options);
     const double t_end = req.t_end < 0.0 && !req.t_out.empty() ? req.t_out.back() : req.t_end;
-    if (!(std::isfinite(t_end) && t_end > 0.0))
-        throw InvalidInput("the horizon must be finite and > 0 days, got " + format_time(t_end));
+    check_horizon(t_end);
     check_output_times(req.t_out, t_end);
 
     const Params effective = apply_covariates(req.params, req.patient);
