@@ -1,4 +1,5 @@
-// The bound tables and their checks, and the patient row.
+// The bound tables and their checks, the patient row, and the model's threshold events: their
+// definitions and the per-session summary of their crossings.
 #include <cmath>
 #include <limits>
 
@@ -6,15 +7,40 @@
 #include "helpers.hpp"
 #include "skinremodel/errors.hpp"
 #include "skinremodel/model/limits.hpp"
+#include "skinremodel/model/system.hpp"
+#include "skinremodel/model/visible_improvement.hpp"
 #include "skinremodel/simulation/limits.hpp"
 #include "skinremodel/simulation/simulate.hpp"
 
 using namespace skinremodel;
 using namespace testing_helpers;
+using catch_compat::Approx;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A trajectory with the given sessions, post-session redness and redness crossings of event 0.
+Trajectory redness_trajectory(const std::vector<double>& sessions,
+                              const std::vector<double>& post_r,
+                              const std::vector<Crossing>& crossings) {
+    Trajectory tr;
+    tr.session_times = sessions;
+    tr.post_session.assign(sessions.size() * kNumStates, 0.0);
+    for (std::size_t k = 0; k < sessions.size(); ++k)
+        tr.post_session[k * kNumStates + iR] = post_r[k];
+    tr.crossings = crossings;
+    return tr;
+}
+
+ModelEvents redness_at(double level) {
+    ModelEvents e{};
+    for (LinearEvent& x : e) {
+        x.weights[iR] = 1.0;
+        x.level = level;
+    }
+    return e;
+}
 
 }  // namespace
 
@@ -91,4 +117,78 @@ TEST_CASE("a patient row round-trips and bad codes name their column") {
     bad = row;
     bad[5] = 0.5;
     CHECK_THROWS_WITH(patient_from_row(bad.data()), Catch::Matchers::Contains("photoaged"));
+}
+
+TEST_CASE("the model's events are built from the effective parameters and the baseline") {
+    Patient p;
+    p.reactive_skin = true;
+    p.phototype = 4;
+    const Params q = apply_covariates(default_parameters(), p);
+    const State base = Mn14System(q).baseline();
+    const ModelEvents e = model_events(q, base);
+    CHECK(e[event_redness_visible].level == q[p_R_vis]);
+    CHECK(e[event_downtime].level == q[p_R_vis] * q[p_R_down_frac]);
+    // G = w . y - c, zero at the baseline: the level is c + G_jnd.
+    const LinearEvent& g = e[event_visible_improvement];
+    CHECK(g.weights[iCm] == q[p_g_scale]);
+    CHECK(g.weights[iC3] == q[p_g_scale] * q[p_g_imm]);
+    CHECK(g.weights[iE] == q[p_g_scale] * q[p_g_E]);
+    CHECK(g.weights[iR] == 0.0);
+    CHECK(g.level == visible_terms(base, q) + q[p_G_jnd]);
+    double at_base = 0.0;
+    for (std::size_t i = 0; i < kNumStates; ++i) at_base += g.weights[i] * base[i];
+    CHECK(at_base - (g.level - q[p_G_jnd]) == Approx(0.0).margin(1e-12));
+    CHECK(kEventNames[event_visible_improvement] == "visible_improvement");
+}
+
+TEST_CASE("the per-session summary: one episode per session, chained while still above") {
+    const ModelEvents events = redness_at(0.5);
+    SECTION("the last downward flow crossing of each window ends its episode") {
+        Trajectory tr = redness_trajectory({0.0, 10.0}, {1.0, 1.0},
+                                           {{0, 0.0, 1, true},
+                                            {0, 1.0, -1, false},
+                                            {0, 2.0, 1, false},
+                                            {0, 3.0, -1, false},
+                                            {0, 10.0, 1, true},
+                                            {0, 12.5, -1, false}});
+        summarize_events(tr, 30.0, events);
+        CHECK(tr.time_above[0] == 3.0);
+        CHECK(tr.time_above[1] == 2.5);
+        CHECK(tr.first_upward[0] == 0.0);
+        CHECK(std::isnan(tr.first_upward[1]));  // no crossing of event 1
+        // Event 1 has no crossing and is above after both sessions: one episode to the horizon.
+        CHECK(tr.time_above[2] == 30.0);
+        CHECK(tr.time_above[3] == 20.0);
+    }
+    SECTION("still above when the next session comes: the episode goes on") {
+        // Redness never falls in the first window, then ends on day 12 after the second session.
+        Trajectory tr =
+            redness_trajectory({0.0, 10.0}, {1.0, 1.0}, {{0, 0.0, 1, true}, {0, 12.0, -1, false}});
+        summarize_events(tr, 30.0, events);
+        CHECK(tr.time_above[0] == 10.0 + 2.0);
+        CHECK(tr.time_above[1] == 2.0);
+    }
+    SECTION("below after the session and no crossing: no time above; at the horizon: all of it") {
+        Trajectory tr = redness_trajectory({0.0, 10.0}, {0.1, 1.0}, {});
+        summarize_events(tr, 25.0, events);
+        CHECK(tr.time_above[0] == 0.0);
+        CHECK(tr.time_above[1] == 15.0);
+    }
+    SECTION("no sessions: an empty summary") {
+        Trajectory tr = redness_trajectory({}, {}, {});
+        summarize_events(tr, 25.0, events);
+        CHECK(tr.time_above.empty());
+        REQUIRE(tr.first_upward.size() == kNumEvents);
+        CHECK(std::isnan(tr.first_upward[0]));
+    }
+}
+
+TEST_CASE("daily sessions: the first session's redness lasts until the skin clears") {
+    SimulationRequest r;
+    r.sessions = regular_sessions(5, 1.0, 2.0);
+    r.t_out = days(30);
+    const Trajectory tr = simulate(r);
+    const double* above = tr.time_above.data() + event_redness_visible * 5;
+    for (std::size_t k = 0; k + 1 < 5; ++k) CHECK(above[k] == 1.0 + above[k + 1]);
+    CHECK(above[4] > 0.5);
 }
