@@ -45,6 +45,30 @@ def resolve_params(params: Parameters | Mapping[str, float] | None) -> Parameter
     )
 
 
+#: The checked horizon and daily output days of the horizons given so far, keyed by the type and
+#: value given (a few distinct horizons; the arrays are read-only).
+_DAILY: dict[tuple[type, Any], tuple[float, NDArray[np.float64]]] = {}
+
+
+def _daily(days: Any, horizon_name: str) -> tuple[float, NDArray[np.float64]]:
+    key = (type(days), days)
+    try:
+        hit = _DAILY.get(key)
+    except TypeError:  # unhashable: checked below (and refused)
+        hit = None
+    if hit is not None:
+        return hit
+    horizon = check_limit("horizon", days, f"{horizon_name} (the horizon)")
+    t = np.arange(0.0, math.floor(horizon) + 1.0)
+    if t[-1] != horizon:
+        t = np.append(t, horizon)
+    t.setflags(write=False)
+    if len(_DAILY) >= 64:
+        _DAILY.clear()
+    _DAILY[key] = (horizon, t)
+    return horizon, t
+
+
 def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_eval",
                   horizon_name: str = "days") -> tuple[float, NDArray[np.float64]]:
     """Validate the horizon and the output times; daily output by default.
@@ -52,13 +76,9 @@ def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_e
     ``times_name`` and ``horizon_name`` are the caller's argument names, used in messages. The
     horizon is the core's bound ``"horizon"`` (``docs/limits.md``).
     """
-    horizon_field = f"{horizon_name} (the horizon)"
     if t_eval is None:
-        horizon = check_limit("horizon", days, horizon_field)
-        t = np.arange(0.0, math.floor(horizon) + 1.0)
-        if t[-1] != horizon:
-            t = np.append(t, horizon)
-        return horizon, t
+        return _daily(days, horizon_name)
+    horizon_field = f"{horizon_name} (the horizon)"
     if isinstance(t_eval, (list, tuple)):  # refuse a huge list before converting it
         check_count(f"{times_name} (number of output days)", len(t_eval), MAX_OUTPUT_POINTS)
     t = as_float_array(times_name, t_eval)
