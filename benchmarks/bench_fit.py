@@ -24,8 +24,8 @@ import pandas as pd
 import skinremodel as sr
 from timing import median_seconds  # same folder: run as python benchmarks/bench_fit.py
 from skinremodel import _core
-from skinremodel.model.observables import ObservableContext
-from skinremodel.engine.solver import event_definitions, resolve_atol
+from skinremodel.engine.options import DEFAULT_OPTIONS
+from skinremodel.engine.solver import request
 
 TEN = ["s_w", "k_mat", "k_x", "tau_Er", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
        "depth_mm[2]"]
@@ -75,17 +75,12 @@ def main() -> None:
 
     plan6 = sr.Schedule.regular(6, every_days=28)
     patient45 = sr.Patient(age=45)
-    params = sr.Parameters.default().values_array
-    core_patient = patient45._to_core()
-    eff = np.asarray(_core.effective_parameters(params, core_patient))
-    ctx = ObservableContext(np.asarray(_core.baseline(eff)), eff)
-    weights, levels = event_definitions(ctx)
-    engine_args = (params, core_patient, plan6._to_array(), np.arange(366.0), 365.0, "rodas5p",
-                   1e-6, resolve_atol(None), 200_000, 0.0, 0.0, weights, levels)
-    fns: dict[str, object] = {"plain": lambda: _core.simulate(*engine_args)}
+    engine_request = request(plan6, patient45, sr.Parameters.default(), np.arange(366.0), 365.0,
+                             DEFAULT_OPTIONS)
+    fns: dict[str, object] = {"plain": lambda: _core.simulate(engine_request)}
     py_fns: dict[str, object] = {"plain": lambda: sr.simulate(plan6, patient45, days=365)}
     for m in (1, 4, 10):
-        fns[f"{m} sens"] = lambda m=m: _core.simulate_sensitivities(*engine_args, TEN[:m])
+        fns[f"{m} sens"] = lambda m=m: _core.simulate_sensitivities(engine_request, TEN[:m])
         py_fns[f"{m} sens"] = lambda m=m: sr.simulate(plan6, patient45, days=365,
                                                       sensitivities=TEN[:m])
     engine = interleaved(fns, 5 * args.repeats)

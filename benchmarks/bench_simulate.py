@@ -16,8 +16,8 @@ import numpy as np
 
 import skinremodel as sr
 from skinremodel import _core
-from skinremodel.engine.solver import event_definitions, resolve_atol
-from skinremodel.model.observables import ObservableContext
+from skinremodel.engine.options import SolverOptions
+from skinremodel.engine.solver import request
 from timing import median_seconds
 
 
@@ -35,23 +35,15 @@ def main() -> None:
           f"{'rejected':>8s} {'RHS evals':>9s} {'Jacobians':>9s}")
 
     # The raw engine call, without the Python-side validation and result object.
-    params = sr.Parameters.default().values_array
-    core_patient = patient._to_core()
-    eff = np.asarray(_core.effective_parameters(params, core_patient))
-    ctx = ObservableContext(np.asarray(_core.baseline(eff)), eff)
-    weights, levels = event_definitions(ctx)
     t = np.arange(366.0)
-    atol = resolve_atol(None)
 
     rows = {}
     for method in sr.METHODS:
         full = median_seconds(lambda: sr.simulate(plan, patient, days=365, method=method),
                            args.repeats)
-        engine = median_seconds(
-            lambda: _core.simulate(params, core_patient, plan._to_array(), t, 365.0, method,
-                                   1e-6, atol, 200_000, 0.0, 0.0, weights, levels),
-            args.repeats,
-        )
+        engine_request = request(plan, patient, sr.Parameters.default(), t, 365.0,
+                                 SolverOptions(method=method))
+        engine = median_seconds(lambda r=engine_request: _core.simulate(r), args.repeats)
         stats = sr.simulate(plan, patient, days=365, method=method).stats
         rows[method] = (full, engine)
         print(f"{method:8s} {full * 1e3:14.3f} {engine * 1e3:10.3f} {stats['steps']:6d} "

@@ -7,8 +7,9 @@ Issue 17 asks that ``sr.simulate`` cost at most 1.1 times a batch item of ``sr.s
 time, on the reference problem (45-year-old, 6 sessions every 28 days at 1.5 mm, 365 days):
 
 * ``sr.simulate`` (daily output, every state, observables and threshold events);
-* the raw engine call ``_core.simulate`` with the arguments ``sr.simulate`` prepares (what the
-  binding and the engine cost without the Python wrapper);
+* the raw engine call ``_core.simulate`` on the request ``sr.simulate`` builds (what the binding
+  and the engine cost without the Python wrapper; the engine applies the covariates, computes the
+  baseline and locates and summarises the threshold events itself);
 * one item of ``sr.simulate_many`` on 1 thread (the same patient and plan, ``--items`` items per
   call), keeping every state daily, and keeping only total collagen on day 365.
 
@@ -24,8 +25,8 @@ import numpy as np
 
 import skinremodel as sr
 from skinremodel import _core
-from skinremodel.model.observables import ObservableContext
-from skinremodel.engine.solver import event_definitions, resolve_atol
+from skinremodel.engine.options import DEFAULT_OPTIONS
+from skinremodel.engine.solver import request
 from timing import cpu_per_call  # same folder: run as python benchmarks/overhead.py
 
 
@@ -38,21 +39,14 @@ def main() -> None:
 
     plan = sr.Schedule.regular(sessions=6, every_days=28, depth_mm=1.5)
     patient = sr.Patient(age=45)
-    params = sr.Parameters.default().values_array
-    core_patient = patient._to_core()
-    eff = np.asarray(_core.effective_parameters(params, core_patient))
-    ctx = ObservableContext(np.asarray(_core.baseline(eff)), eff)
-    weights, levels = event_definitions(ctx)
-    t = np.arange(366.0)
-    atol = resolve_atol(None)
+    engine_request = request(plan, patient, sr.Parameters.default(), np.arange(366.0), 365.0,
+                             DEFAULT_OPTIONS)
     states = list(_core.state_names())
     n = a.items
 
     cases = {
         "sr.simulate": lambda: sr.simulate(plan, patient, days=365),
-        "_core.simulate (no wrapper)": lambda: _core.simulate(
-            params, core_patient, plan._to_array(), t, 365.0, "rodas5p", 1e-6, atol, 200_000,
-            0.0, 0.0, weights, levels),
+        "_core.simulate (no wrapper)": lambda: _core.simulate(engine_request),
         "simulate_many item, all states daily": lambda: sr.simulate_many(
             [plan] * n, patient, days=365, metrics=states, threads=1),
         "simulate_many item, total collagen day 365": lambda: sr.simulate_many(

@@ -130,7 +130,7 @@ def reference_solution(rtol: float = 1e-12) -> Array:
 def build_problem(sym: object | None) -> Problem:
     plan = sr.Schedule(SESSION_DAYS, depth_mm=1.5, name="6 x 28 days, 1.5 mm")
     eff = np.asarray(_core.effective_parameters(sr.Parameters.default().values_array,
-                                                sr.Patient(age=45)._to_core()))
+                                                sr.Patient(age=45)._row()))
     reference = reference_solution()
     w = np.abs(reference).max(axis=0)
     if sym is None:
@@ -147,8 +147,9 @@ def add_population(p: Problem, sym: object, n: int, seed: int) -> None:
                                      "k_R": 0.15},
                         seed=seed)
     codes = patient_codes(pop.covariates)
-    pairs = np.column_stack([np.arange(n), np.arange(n)]).astype(np.int64)
-    eff, base = _core.effective_parameters_batch(pop.params_matrix, codes, pairs)
+    eff = np.array([_core.effective_parameters(row, code)
+                    for row, code in zip(pop.params_matrix, codes, strict=True)])
+    base = np.array([_core.baseline(e) for e in eff])
     p.population = pop
     p.pop_args = np.vstack([sym.engine_arguments(e) for e in eff])
     p.pop_y0 = np.asarray(base)
@@ -757,7 +758,7 @@ def main() -> None:
     checks = []
     if sym is not None:
         eff0 = np.asarray(_core.effective_parameters(sr.Parameters.default().values_array,
-                                                     sr.Patient(age=45)._to_core()))
+                                                     sr.Patient(age=45)._row()))
         worst = sym.check_against_engine(sym.Mn14Symbolic(), eff0, np.random.default_rng(0))
         print(f"symbolic right-hand side and Jacobian vs the engine's: {worst:.1e} (relative)")
         assert worst < 1e-10, "the peers' equations differ from the engine's"

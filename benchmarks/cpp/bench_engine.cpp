@@ -56,7 +56,6 @@ int main(int argc, char** argv) {
     batch.params = {req.params};
     batch.patients = {req.patient};
     batch.plans = {req.sessions};
-    batch.event_sets = {req.events};
     batch.items.assign(items, BatchItem{});
     batch.t_out = {365.0};
     std::vector<double> one_thread, two_threads;

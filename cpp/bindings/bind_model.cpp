@@ -1,44 +1,93 @@
-// Model-level functions: names, defaults, covariates, baseline, right-hand side, Jacobian, dose.
+// Model-level functions and the tables the Python layer reads instead of repeating them: names
+// (parameters, states, methods, patient columns and categories, events), the bounds the core
+// checks, the visible improvement's terms, and the parser of sensitivity column names.
 #include "common.hpp"
 #include "skinremodel/errors.hpp"
 #include "skinremodel/model/equations.hpp"
+#include "skinremodel/model/limits.hpp"
 #include "skinremodel/model/patient.hpp"
 #include "skinremodel/model/system.hpp"
+#include "skinremodel/model/visible_improvement.hpp"
+#include "skinremodel/simulation/limits.hpp"
+#include "skinremodel/simulation/thresholds.hpp"
 
 namespace skinremodel::bindings {
 
-void register_model(py::module_& m) {
-    py::class_<Patient>(m, "Patient")
-        .def(py::init<>())
-        .def_readwrite("age", &Patient::age)
-        .def_property(
-            "diabetes", [](const Patient& p) { return static_cast<int>(p.diabetes); },
-            [](Patient& p, int v) {
-                if (v < 0 || v > 2) throw InvalidInput("diabetes code must be 0, 1 or 2");
-                p.diabetes = static_cast<Diabetes>(v);
-            })
-        .def_property(
-            "vitamin_c", [](const Patient& p) { return static_cast<int>(p.vitamin_c); },
-            [](Patient& p, int v) {
-                if (v < 0 || v > 2) throw InvalidInput("vitamin_c code must be 0, 1 or 2");
-                p.vitamin_c = static_cast<VitaminC>(v);
-            })
-        .def_readwrite("phototype", &Patient::phototype)
-        .def_readwrite("smoker", &Patient::smoker)
-        .def_readwrite("photoaged", &Patient::photoaged)
-        .def_readwrite("reactive_skin", &Patient::reactive_skin)
-        .def_readwrite("acne_scars", &Patient::acne_scars);
+namespace {
 
-    m.def("parameter_names", [] {
-        std::vector<std::string> names;
-        for (auto n : kParamNames) names.emplace_back(n);
-        return names;
-    });
-    m.def("state_names", [] {
-        std::vector<std::string> names;
-        for (auto n : kStateNames) names.emplace_back(n);
-        return names;
-    });
+template <class Names>
+std::vector<std::string> strings(const Names& names) {
+    return std::vector<std::string>(names.begin(), names.end());
+}
+
+}  // namespace
+
+void register_model(py::module_& m) {
+    py::class_<Limit>(m, "Limit", "A bound the core checks (see limits()).")
+        .def_property_readonly("name", [](const Limit& l) { return std::string(l.name); })
+        .def_readonly("low", &Limit::low)
+        .def_readonly("high", &Limit::high)
+        .def_readonly("low_closed", &Limit::low_closed)
+        .def_readonly("high_closed", &Limit::high_closed)
+        .def_readonly("integer", &Limit::integer)
+        .def_property_readonly("unit", [](const Limit& l) { return std::string(l.unit); })
+        .def_property_readonly("description",
+                               [](const Limit& l) { return std::string(l.description); })
+        .def("__repr__", [](const Limit& l) {
+            return "<Limit " + std::string(l.name) + " in " + range_text(l) + ">";
+        });
+    m.def(
+        "limits",
+        [] {
+            std::vector<Limit> out(kModelLimits.begin(), kModelLimits.end());
+            out.insert(out.end(), kSolverLimits.begin(), kSolverLimits.end());
+            return out;
+        },
+        "Every numeric bound the core checks: the model's inputs, then the integrator's.");
+
+    m.def("parameter_names", [] { return strings(kParamNames); });
+    m.def("state_names", [] { return strings(kStateNames); });
+    m.def("method_names", [] { return strings(kMethodNames); });
+    m.def("event_names", [] { return strings(kEventNames); });
+    m.def(
+        "patient_columns", [] { return strings(kPatientColumns); },
+        "The columns of a patient row, in order (categories as codes, flags as 0/1).");
+    m.def(
+        "patient_categories",
+        [] {
+            py::dict d;
+            d["diabetes"] = strings(kDiabetesNames);
+            d["vitamin_c"] = strings(kVitaminCNames);
+            return d;
+        },
+        "The values of the categorical patient columns; a row holds the index of the value.");
+    m.def(
+        "visible_improvement",
+        [] {
+            py::list terms;
+            for (const VisibleTerm& t : kVisibleTerms) {
+                py::object factor = py::none();
+                if (t.factor != kNoFactor) factor = py::str(std::string(kParamNames[t.factor]));
+                terms.append(py::make_tuple(std::string(kStateNames[t.state]), factor));
+            }
+            return py::make_tuple(std::string(kParamNames[kVisibleScale]), terms);
+        },
+        "The visible improvement G = scale * sum(factor * state) - (the same at the baseline): "
+        "(scale parameter, [(state, factor parameter or None), ...]), summed in this order.");
+    m.def(
+        "sensitivity_column",
+        [](const std::string& name, std::size_t n_sessions) {
+            const SensitivityColumn c = sensitivity_column(name, n_sessions);
+            const char* kind = c.kind == SensitivityColumn::Kind::parameter ? "parameter"
+                               : c.kind == SensitivityColumn::Kind::depth   ? "depth_mm"
+                                                                            : "day";
+            return py::make_tuple(kind, c.index);
+        },
+        py::arg("name"), py::arg("n_sessions"),
+        "(kind, index) of a sensitivity column: ('parameter', parameter index), ('depth_mm', k) "
+        "or ('day', k); ValueError for an unknown or malformed name or a session outside the "
+        "plan.");
+
     m.def(
         "default_parameters", [] { return to_numpy(default_parameters()); },
         "Default parameter values compiled from parameters.csv.");
@@ -53,13 +102,13 @@ void register_model(py::module_& m) {
 
     m.def(
         "effective_parameters",
-        [](const DoubleArray& params, const Patient& patient) {
+        [](const DoubleArray& params, const DoubleArray& patient) {
             const Params p = params_from(params);
             check_parameters(p);
-            check_patient(patient);
-            return to_numpy(apply_covariates(p, patient));
+            return to_numpy(apply_covariates(p, patient_from(patient)));
         },
-        py::arg("params"), py::arg("patient"));
+        py::arg("params"), py::arg("patient"),
+        "Effective parameters of nominal parameters and a patient row.");
     m.def(
         "baseline",
         [](const DoubleArray& effective) {

@@ -23,10 +23,10 @@ from ._version import __version__
 from .clinic.compare import Comparison, HorizonWarning, compare
 from .engine.batch import simulate_many
 from .engine.batch_result import BatchResult
+from .engine.options import METHODS, SolverOptions
 from .engine.result import Result
 from .engine.sensitivities import Sensitivities
 from .engine.simulate import simulate
-from .engine.solver import METHODS
 from .inference import (
     ConvergenceWarning,
     NonIdentifiableWarning,
@@ -90,6 +90,7 @@ __all__ = [
     "Sensitivities",
     "Session",
     "SolverError",
+    "SolverOptions",
     "__version__",
     "calibration",
     "compare",

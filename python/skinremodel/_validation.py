@@ -17,7 +17,8 @@ def _is_real(value: Any) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _interval(lo: float, hi: float, lo_closed: bool, hi_closed: bool) -> str:
+def interval(lo: float, hi: float, lo_closed: bool, hi_closed: bool) -> str:
+    """``[lo, hi]``, ``(lo, hi]``, ... as messages write a range (an infinite end is open)."""
     left = "[" if lo_closed and math.isfinite(lo) else "("
     right = "]" if hi_closed and math.isfinite(hi) else ")"
     return f"{left}{lo:g}, {hi:g}{right}"
@@ -55,7 +56,7 @@ def check_real(
         return x
     # The message is only formatted on failure: checks run on every simulate() call.
     suffix = f" {unit}" if unit else ""
-    allowed = _interval(lo, hi, lo_closed, hi_closed)
+    allowed = interval(lo, hi, lo_closed, hi_closed)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be a finite number in {allowed}{suffix}, got {x}")
     raise ValueError(f"{name} must be in {allowed}{suffix}, got {x:g}")

@@ -1,7 +1,15 @@
 """The bounds of every size a user controls, defined once and documented in ``docs/limits.md``.
 
 Each bound is checked before any work starts, with a ``ValueError`` that names the field and
-the allowed range. The helpers here are the only place these numbers appear.
+the allowed range. Two kinds:
+
+- The bounds the C++ core checks (patient age and phototype, session day, depth, density,
+  needle diameter and dose scale, the integrator's tolerances, step budget and step sizes, the
+  horizon) live in one C++ table, exported as ``skinremodel._core.limits()``: :data:`CORE_LIMITS`
+  holds it, and :func:`check_limit` checks a value against it with the core's range, so Python
+  and C++ refuse the same values.
+- The bounds only the Python layer has (sizes of plans, outputs, batches, populations, files,
+  texts) are the constants below.
 """
 
 from __future__ import annotations
@@ -10,23 +18,62 @@ import datetime as dt
 import math
 from typing import Any
 
+from . import _core
+from ._validation import check_int, check_real, interval
+
 __all__ = [
+    "CORE_LIMITS", "check_limit", "limit_range",
     "MAX_SESSIONS", "MAX_SESSION_DAY", "MIN_SESSION_SPACING_DAYS", "MAX_HORIZON_DAYS",
     "MAX_OUTPUT_POINTS", "MAX_BATCH_ITEMS", "MAX_BATCH_VALUES", "MAX_POPULATION", "MAX_OUTCOME_PATIENTS",
     "MAX_NESTING", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "MAX_TABLE_ROWS",
     "check_count", "check_nesting", "add_days", "check_text_length",
 ]
 
+#: Every bound the C++ core checks, by name (``docs/limits.md``, "Bounds of the core"): each has
+#: ``low``, ``high``, ``low_closed``, ``high_closed``, ``integer``, ``unit`` and ``description``.
+CORE_LIMITS: dict[str, _core.Limit] = {limit.name: limit for limit in _core.limits()}
+
+
+def check_limit(name: str, value: Any, field: str | None = None) -> Any:
+    """Check ``value`` against the core's bound ``name``; return it as float (int if integer).
+
+    ``field`` names the value in the message (default: the bound's name), e.g. ``"days (the
+    horizon)"`` for the bound ``"horizon"``.
+
+    Raises
+    ------
+    TypeError
+        Not a real number (an integer for an integer bound).
+    ValueError
+        Outside the bound; the message names the field and the range.
+    """
+    limit = CORE_LIMITS[name]
+    if limit.integer:
+        return check_int(field or name, value, int(limit.low), int(limit.high))
+    return check_real(field or name, value, limit.low, limit.high, lo_closed=limit.low_closed,
+                      hi_closed=limit.high_closed, unit=limit.unit)
+
+
+def limit_range(name: str) -> str:
+    """Return the range of a core bound as messages write it: ``"[18, 100] years"``."""
+    limit = CORE_LIMITS[name]
+    if limit.integer:  # as check_int writes it
+        text = f"[{int(limit.low)}, {int(limit.high)}]"
+    else:
+        text = interval(limit.low, limit.high, limit.low_closed, limit.high_closed)
+    return f"{text} {limit.unit}" if limit.unit else text
+
+
 #: Sessions in one plan (``Schedule``, ``Schedule.parse``, plan files).
 MAX_SESSIONS = 1_000
-#: Latest session day (days after day 0; about 2,700 years).
-MAX_SESSION_DAY = 1_000_000.0
+#: Latest session day (days after day 0; about 2,700 years): the core's bound ``"day"``.
+MAX_SESSION_DAY = CORE_LIMITS["day"].high
 #: Session days other than 0 must be at least this far from 0 and from each other (about 0.09
 #: s): closer sessions are below the resolution of the integrator's step size in days.
 MIN_SESSION_SPACING_DAYS = 1e-6
 #: Horizon of one simulation in days (100 years), for ``simulate``, ``simulate_many``,
-#: ``compare``, ``Population`` and fits.
-MAX_HORIZON_DAYS = 36_500.0
+#: ``compare``, ``Population`` and fits: the core's bound ``"horizon"``.
+MAX_HORIZON_DAYS = CORE_LIMITS["horizon"].high
 #: Output days of one simulation (``t_eval``, ``days=[...]``).
 MAX_OUTPUT_POINTS = 100_000
 #: Items of one ``simulate_many`` call (plans x patients x parameter sets).

@@ -1,5 +1,5 @@
 // The batch engine: bitwise identical to one-by-one simulation whatever the number of threads,
-// failures confined to their item, crossing summaries consistent with the crossings.
+// failures confined to their item, the summary of the crossings the same as a single run's.
 #include <cmath>
 #include <cstring>
 
@@ -12,13 +12,6 @@ using namespace skinremodel;
 using namespace testing_helpers;
 
 namespace {
-
-LinearEvent redness_event(const Params& nominal, const Patient& patient) {
-    LinearEvent e;
-    e.weights[iR] = 1.0;
-    e.level = apply_covariates(nominal, patient)[p_R_vis];
-    return e;
-}
 
 // A small population: ages and two parameter sets, two plans, every combination.
 BatchRequest population_request() {
@@ -37,10 +30,7 @@ BatchRequest population_request() {
     r.plans = {regular_sessions(3, 28, 1.0), regular_sessions(6, 30, 1.5)};
     for (std::size_t pa = 0; pa < r.params.size(); ++pa)
         for (std::size_t pt = 0; pt < r.patients.size(); ++pt)
-            for (std::size_t pl = 0; pl < r.plans.size(); ++pl) {
-                r.event_sets.push_back({redness_event(r.params[pa], r.patients[pt])});
-                r.items.push_back({pa, pt, pl, r.event_sets.size() - 1});
-            }
+            for (std::size_t pl = 0; pl < r.plans.size(); ++pl) r.items.push_back({pa, pt, pl});
     r.t_out = {0.0, 14.0, 28.0, 90.0, 180.0, 200.0};
     return r;
 }
@@ -52,7 +42,6 @@ Trajectory serial(const BatchRequest& r, std::size_t i) {
     s.sessions = r.plans[r.items[i].plan];
     s.t_out = r.t_out;
     s.options = r.options;
-    s.events = r.event_sets[r.items[i].events];
     return simulate(s);
 }
 
@@ -110,7 +99,7 @@ TEST_CASE("a failing item is recorded and does not spoil the others") {
     r.params = {default_parameters(), invalid, stiff};
     r.options.method = Method::dopri5;
     r.options.max_steps = 6000;
-    r.items = {{0, 0, 0, 0}, {1, 0, 0, 0}, {0, 1, 1, 0}, {2, 0, 0, 0}, {0, 2, 1, 0}};
+    r.items = {{0, 0, 0}, {1, 0, 0}, {0, 1, 1}, {2, 0, 0}, {0, 2, 1}};
     const BatchResult b = simulate_batch(r, 2);
     CHECK(b.status[0] == ItemStatus::ok);
     CHECK(b.status[1] == ItemStatus::invalid_input);
@@ -129,30 +118,36 @@ TEST_CASE("a failing item is recorded and does not spoil the others") {
     }
 }
 
-TEST_CASE("crossing summaries are the last flow crossing downward per session window") {
+TEST_CASE("a batch returns each item's event summary, effective parameters and baseline") {
     BatchRequest r = population_request();
     r.items.resize(4);
     const BatchResult b = simulate_batch(r, 1);
+    REQUIRE(b.n_events == kNumEvents);
     for (std::size_t i = 0; i < b.n_items; ++i) {
+        INFO("item " << i);
         const Trajectory tr = serial(r, i);
-        const std::size_t n_s = tr.session_times.size();
-        for (std::size_t k = 0; k < n_s; ++k) {
-            const double start = tr.session_times[k];
-            const double end = k + 1 < n_s ? tr.session_times[k + 1] : r.t_out.back();
-            double last = std::nan("");
-            for (const Crossing& c : tr.crossings)
-                if (c.direction < 0 && !c.at_session && c.time > start && c.time <= end)
-                    last = c.time;
-            const double got = b.last_downward[i * b.max_sessions + k];
-            INFO("item " << i << ", session " << k);
-            // Redness ends within 12-72 h after every session of a clinical plan.
-            REQUIRE(!std::isnan(got));
-            CHECK(got == last);
-            CHECK((got - start) * 24.0 > 12.0);
-            CHECK((got - start) * 24.0 < 72.0);
+        const std::size_t n_s = tr.session_times.size(), m = b.max_sessions;
+        CHECK(same_bits(b.session_times.data() + i * m, tr.session_times.data(), n_s));
+        for (std::size_t k = n_s; k < m; ++k) CHECK(std::isnan(b.session_times[i * m + k]));
+        for (std::size_t e = 0; e < kNumEvents; ++e) {
+            CHECK(same_bits(b.time_above.data() + (i * kNumEvents + e) * m,
+                            tr.time_above.data() + e * n_s, n_s));
+            for (std::size_t k = n_s; k < m; ++k)
+                CHECK(std::isnan(b.time_above[(i * kNumEvents + e) * m + k]));
         }
-        // The first upward crossing is the jump of the first session (redness appears at once).
-        CHECK(b.first_upward[i] == tr.session_times[0]);
+        CHECK(
+            same_bits(b.first_upward.data() + i * kNumEvents, tr.first_upward.data(), kNumEvents));
+        CHECK(same_bits(b.effective.data() + i * kNumParams, tr.effective.data(), kNumParams));
+        CHECK(same_bits(b.baseline.data() + i * kNumStates, tr.baseline.data(), kNumStates));
+        // Redness is visible for 12-72 h after every session of a clinical plan, and appears at
+        // once: the first upward crossing is the jump of the first session.
+        for (std::size_t k = 0; k < n_s; ++k) {
+            const double hours =
+                24.0 * b.time_above[(i * kNumEvents + event_redness_visible) * m + k];
+            CHECK(hours > 12.0);
+            CHECK(hours < 72.0);
+        }
+        CHECK(b.first_upward[i * kNumEvents + event_redness_visible] == tr.session_times[0]);
     }
 }
 
@@ -160,9 +155,6 @@ TEST_CASE("bad batch requests raise InvalidInput naming the field") {
     BatchRequest r = population_request();
     r.items[3].plan = 7;
     CHECK_THROWS_WITH(simulate_batch(r), Catch::Matchers::Contains("items[3].plan"));
-    r = population_request();
-    r.event_sets[2].push_back(r.event_sets[2][0]);
-    CHECK_THROWS_WITH(simulate_batch(r), Catch::Matchers::Contains("event_sets[2]"));
     r = population_request();
     r.t_out = {0.0, 20.0, 10.0};
     CHECK_THROWS_AS(simulate_batch(r), InvalidInput);

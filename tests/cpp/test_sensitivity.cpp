@@ -370,6 +370,8 @@ TEST_CASE("session-day sensitivities equal central differences for every session
     }
     CHECK_THROWS_WITH(sensitivity_columns({"day[6]"}, 6),
                       Catch::Matchers::Contains("k must be in [0, 6)"));
+    CHECK(sensitivity_column("day[5]", 6).kind == SensitivityColumn::Kind::day);
+    CHECK(sensitivity_column("day[5]", 6).index == 5);
     CHECK_THROWS_WITH(sensitivity_columns({"day[x]"}, 6), Catch::Matchers::Contains("day[k]"));
 }
 
@@ -377,7 +379,7 @@ TEST_CASE("sensitivity names are checked") {
     CHECK(sensitivity_columns({"s_w", "depth_mm[2]"}, 3).size() == 2);
     CHECK(sensitivity_columns({"depth_mm[2]"}, 3)[0].kind == SensitivityColumn::Kind::depth);
     CHECK_THROWS_WITH(sensitivity_columns({"s_ww"}, 3),
-                      Catch::Matchers::Contains("unknown sensitivity 's_ww'"));
+                      Catch::Matchers::Contains("unknown parameter 's_ww'"));
     CHECK_THROWS_WITH(sensitivity_columns({"depth_mm[3]"}, 3),
                       Catch::Matchers::Contains("k must be in [0, 3)"));
     CHECK_THROWS_WITH(sensitivity_columns({"depth_mm[x]"}, 3),
@@ -385,7 +387,9 @@ TEST_CASE("sensitivity names are checked") {
     CHECK_THROWS_WITH(sensitivity_columns({"depth_mm"}, 3),
                       Catch::Matchers::Contains("depth_mm[k]"));
     CHECK_THROWS_WITH(sensitivity_columns({"k_mat", "k_mat"}, 3),
-                      Catch::Matchers::Contains("listed twice"));
+                      Catch::Matchers::Contains("'k_mat' listed twice"));
+    CHECK(sensitivity_column("k_mat", 0).kind == SensitivityColumn::Kind::parameter);
+    CHECK(sensitivity_column("k_mat", 0).index == p_k_mat);
     SimulationRequest r = six_sessions(Patient{}, default_parameters(), 1e-6, 1e-9);
     CHECK_THROWS_AS(simulate_sensitivities(r, {{SensitivityColumn::Kind::depth, 6}}), InvalidInput);
     CHECK(simulate_sensitivities(r, {}).columns == 0);

@@ -244,24 +244,32 @@ TEST_CASE("sessions after the horizon are not simulated") {
 }
 
 TEST_CASE("a redness threshold crossing is located after the session") {
-    SimulationRequest r = request(regular_sessions(1, 28), 30, Method::rodas4);
-    LinearEvent redness;
-    redness.weights[iR] = 1.0;
-    redness.level = default_parameters()[p_R_vis];
-    r.events = {redness};
+    const SimulationRequest r = request(regular_sessions(1, 28), 30, Method::rodas4);
+    auto redness = [](const Trajectory& tr) {
+        std::vector<Crossing> out;
+        for (const Crossing& c : tr.crossings)
+            if (c.event == event_redness_visible) out.push_back(c);
+        return out;
+    };
     const Trajectory tr = simulate(r);
-    REQUIRE(tr.crossings.size() == 2);
-    CHECK(tr.crossings[0].at_session);
-    CHECK(tr.crossings[0].direction == 1);
-    CHECK(tr.crossings[1].direction == -1);
-    const double hours = 24 * tr.crossings[1].time;
+    const std::vector<Crossing> c = redness(tr);
+    REQUIRE(c.size() == 2);
+    CHECK(c[0].at_session);
+    CHECK(c[0].direction == 1);
+    CHECK(c[1].direction == -1);
+    const double hours = 24 * c[1].time;
     CHECK(hours > 12);  // clinic: 12-72 h of visible redness at 1.0-2.0 mm
     CHECK(hours < 72);
+    // The summary reads the same crossing: the session is on day 0.
+    REQUIRE(tr.time_above.size() == kNumEvents);
+    CHECK(tr.time_above[event_redness_visible] == c[1].time);
+    CHECK(tr.first_upward[event_redness_visible] == 0.0);
     // The same crossing found with the explicit method agrees to well under 15 minutes.
-    r.options.method = Method::dopri5;
-    const Trajectory tr2 = simulate(r);
-    REQUIRE(tr2.crossings.size() == 2);
-    CHECK(std::abs(tr2.crossings[1].time - tr.crossings[1].time) * 24 * 60 < 1.0);
+    SimulationRequest r2 = r;
+    r2.options.method = Method::dopri5;
+    const std::vector<Crossing> c2 = redness(simulate(r2));
+    REQUIRE(c2.size() == 2);
+    CHECK(std::abs(c2[1].time - c[1].time) * 24 * 60 < 1.0);
 }
 
 TEST_CASE("the Jacobian has no non-zero outside the declared sparsity pattern") {

@@ -222,7 +222,7 @@ def _ordinal_cohort(seed, n_subjects=40):
 @pytest.fixture(scope="module")
 def ordinal_fit():
     return sr.fit(_ordinal_cohort(seed=11), parameters=["lem_slope", "lem_spread"],
-                  observation_model="ordinal", rtol=1e-6)
+                  observation_model="ordinal", options=sr.SolverOptions(rtol=1e-6))
 
 
 def test_synthetic_ordinal_data_set_is_recovered(ordinal_fit):
@@ -271,7 +271,8 @@ def test_ordinal_jacobian_equals_central_differences():
                        data.patients)
     models = sr.inference.observation_model.resolve_observation_models(None, mixed.observable_names)
     problem = FitProblem(mixed, ["lem_slope", "lps_slope"], ["lem_base"], models,
-                         sr.Parameters.default(), {}, {}, 1e-9, 1e-13, "rodas4")
+                         sr.Parameters.default(), {}, {},
+                         sr.SolverOptions(method="rodas4", rtol=1e-9, atol=1e-13))
     theta = problem.theta0 + 0.05
     jac = problem.jacobian(theta)
     for j in range(len(theta)):
@@ -290,7 +291,7 @@ def test_ordinal_intervals_cover_the_truth_across_seeds():
     covered = 0
     for seed in range(100, 110):
         res = sr.fit(_ordinal_cohort(seed, n_subjects=30), parameters=list(TRUTH),
-                     observation_model="ordinal", rtol=1e-6)
+                     observation_model="ordinal", options=sr.SolverOptions(rtol=1e-6))
         t = res.table
         covered += sum(t.loc[n].ci_lower <= v <= t.loc[n].ci_upper for n, v in TRUTH.items())
     assert covered >= 17  # P(fewer than 17 of 20 | 95% coverage) is about 1.6%

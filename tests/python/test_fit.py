@@ -63,7 +63,7 @@ def test_true_values_lie_in_95_percent_intervals(cohort):
     for repeat in range(20):
         data = sr.Dataset(_noisy(truth, np.random.default_rng(repeat)), PLAN, patients)
         res = sr.fit(data, parameters=["k_mat", "kap_el"], per_subject=["s_w"],
-                     observation_model=model, rtol=1e-6)
+                     observation_model=model, options=sr.SolverOptions(rtol=1e-6))
         t = res.table
         inside += [t.loc[n, "ci_lower"] <= v <= t.loc[n, "ci_upper"] for n, v in true.items()]
     coverage = np.mean(inside)
@@ -79,7 +79,7 @@ def test_noise_level_is_estimated(cohort):
     truth = {s: {o: _predict(PLAN, p, sr.Parameters.default().replace(**TRUE_SHARED), DAYS, o)
                  for o in ("ultrasound_density", "elasticity")} for s, p in patients.items()}
     data = sr.Dataset(_noisy(truth, np.random.default_rng(99)), PLAN, patients)
-    res = sr.fit(data, parameters=["k_mat", "kap_el", "s_w"], rtol=1e-6,
+    res = sr.fit(data, parameters=["k_mat", "kap_el", "s_w"], options=sr.SolverOptions(rtol=1e-6),
                  initial={"noise_cv[elasticity]": 0.2})
     t = res.table
     for name, value in {**TRUE_SHARED, "s_w": S_W, "noise_cv[ultrasound_density]": 0.05,
@@ -87,7 +87,7 @@ def test_noise_level_is_estimated(cohort):
         assert t.loc[name, "ci_lower"] < value < t.loc[name, "ci_upper"], name
     # Maximum likelihood divides by n, not n - p: with many per-subject parameters the noise
     # estimate is low (here 22 parameters for 160 observations; docs/fitting.md).
-    per_subject = sr.fit(data, parameters=["k_mat", "kap_el"], per_subject=["s_w"], rtol=1e-6)
+    per_subject = sr.fit(data, parameters=["k_mat", "kap_el"], per_subject=["s_w"], options=sr.SolverOptions(rtol=1e-6))
     for o in ("ultrasound_density", "elasticity"):
         assert per_subject.estimates[f"noise_cv[{o}]"] < res.estimates[f"noise_cv[{o}]"]
 
@@ -109,7 +109,7 @@ def test_synthesis_gain_and_ultrasound_gain_are_reported_as_not_identifiable():
     obs, patients = _ultrasound_only()
     model = sr.ObservationModel("proportional", cv=0.05)
     res = sr.fit(obs, PLAN, patients, parameters=["s_w", "kap_US"], observation_model=model,
-                 profile=["s_w"], rtol=1e-7)
+                 profile=["s_w"], options=sr.SolverOptions(rtol=1e-7))
     pairs = {(a, b) for a, b, r in res.identifiability.correlated_pairs}
     assert ("s_w", "kap_US") in pairs
     assert res.identifiability.correlation.loc["s_w", "kap_US"] < -0.99
@@ -126,7 +126,7 @@ def test_synthesis_gain_and_ultrasound_gain_are_reported_as_not_identifiable():
                                                   [15.0, 45.0, 120.0, 180.0], "total_collagen")
                                          for s in patients])]
     both = sr.fit(pd.concat([obs, collagen]), PLAN, patients, parameters=["s_w", "kap_US"],
-                  observation_model=model, rtol=1e-7)
+                  observation_model=model, options=sr.SolverOptions(rtol=1e-7))
     assert both.identifiability.correlated_pairs == []
     assert both.table.loc["s_w", "ci_lower"] < S_W < both.table.loc["s_w", "ci_upper"]
 
@@ -140,7 +140,7 @@ def _small_problem(noise="proportional"):
     data = sr.Dataset(pd.concat([obs, el]), PLAN, {s: patients[s] for s in ("P0", "P1")})
     models = {o: sr.ObservationModel(noise) for o in data.observable_names}
     return FitProblem(data, ["k_mat"], ["s_w"], models, sr.Parameters.default(), {}, {},
-                      1e-9, 1e-13, "rodas4")
+                      sr.SolverOptions(method="rodas4", rtol=1e-9, atol=1e-13))
 
 
 @pytest.mark.parametrize("noise", ["additive", "proportional", "combined"])
@@ -172,7 +172,7 @@ def test_likelihood_and_information_criteria():
     assert diff == pytest.approx(problem.negative_log_likelihood(theta + 0.05)
                                  - problem.negative_log_likelihood(theta), rel=1e-9)
     res = sr.fit(problem.data, parameters=["k_mat"], per_subject=["s_w"],
-                 observation_model="combined", rtol=1e-7)
+                 observation_model="combined", options=sr.SolverOptions(rtol=1e-7))
     k, n = len(res.names), res.n_observations
     assert res.aic == pytest.approx(2 * k + 2 * res.nll)
     assert res.bic == pytest.approx(k * math.log(n) + 2 * res.nll)
@@ -184,7 +184,7 @@ def test_likelihood_and_information_criteria():
 def test_multistart_is_seeded_and_keeps_the_best():
     obs, patients = _ultrasound_only()
     kwargs = dict(parameters=["s_w"], observation_model="proportional", n_starts=4, seed=11,
-                  rtol=1e-6)
+                  options=sr.SolverOptions(rtol=1e-6))
     a = sr.fit(obs, PLAN, patients, **kwargs)
     b = sr.fit(obs, PLAN, patients, **kwargs)
     assert [r["theta"] for r in a.runs] == [r["theta"] for r in b.runs]
@@ -200,7 +200,7 @@ def small_fit():
     first = obs.index[:3]
     obs.loc[first, "sd"] = 0.05 * obs.loc[first, "value"]  # some rows with a known sd
     return sr.fit(obs, PLAN, patients, parameters=["k_mat"], per_subject=["s_w"],
-                  observation_model="combined", profile=["k_mat"], rtol=1e-7,
+                  observation_model="combined", profile=["k_mat"], options=sr.SolverOptions(rtol=1e-7),
                   initial={"noise_sd[ultrasound_density]": 0.02})
 
 
@@ -278,7 +278,8 @@ def test_display(small_fit):
          "must be one of 'additive'"),
         (dict(parameters=["s_w"], observation_model={"erythema": "additive"}), ValueError,
          "not in the data"),
-        (dict(parameters=["s_w"], method="euler"), ValueError, "method must be one of"),
+        (dict(parameters=["s_w"], options="rodas4"), TypeError,
+         "options must be a skinremodel.SolverOptions"),
     ],
 )
 def test_bad_fit_arguments(kwargs, error, match):

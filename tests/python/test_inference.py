@@ -180,7 +180,7 @@ def posterior(one_subject):
 
 def test_posterior_agrees_with_maximum_likelihood(one_subject, posterior):
     mle = sr.fit(one_subject, parameters=["s_w", "kap_US"], observation_model=KNOWN_CV,
-                 profile=["s_w", "kap_US"], rtol=1e-6)
+                 profile=["s_w", "kap_US"], options=sr.SolverOptions(rtol=1e-6))
     assert posterior.converged and posterior.identifiable
     assert posterior.rhat < 1.01 and posterior.ess > 400
     for p in ("s_w", "kap_US"):

@@ -159,7 +159,7 @@ def test_shapes_names_and_scaling():
     assert row.value.item() == s["elasticity"][10, 1]
     # The trajectory itself does not change: sensitivities ride on the same method's steps.
     plain = _simulate()
-    assert res.options["method"] == plain.options["method"] == "rodas5p"
+    assert res.options.method == plain.options.method == "rodas5p"
     np.testing.assert_array_equal(res.y, plain.y)
     assert res.redness_hours(0) == plain.redness_hours(0)
 
@@ -181,8 +181,9 @@ def test_session_day_sensitivities_left_limit():
     ("names", "error", "match"),
     [
         (["s_ww"], ValueError, "did you mean 's_w'"),
-        (["depth_mm[6]"], ValueError, r"plan has 6 sessions \(k must be in \[0, 5\]\)"),
-        (["depth_mm[-1]"], ValueError, "unknown parameter 'depth_mm"),
+        (["depth_mm[6]"], ValueError, r"plan has 6 sessions \(k must be in \[0, 6\)\)"),
+        (["depth_mm[-1]"], ValueError, r"a session depth is written depth_mm\[k\]"),
+        (["day[x]"], ValueError, r"a session day is written day\[k\]"),
         (["k_mat", "k_mat"], ValueError, "'k_mat' listed twice"),
         ([], ValueError, "at least one"),
         ("s_w", TypeError, "list of parameter names"),

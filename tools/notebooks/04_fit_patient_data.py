@@ -109,7 +109,7 @@ synthetic = sr.Dataset(pd.DataFrame(rows, columns=["subject", "day", "observable
 synthetic"""),
     ("code", """cohort_fit = sr.fit(synthetic, parameters=["k_mat", "kap_el"], per_subject=["s_w"],
                     observation_model="proportional", n_starts=2, seed=1, profile=["k_mat"],
-                    rtol=1e-6)
+                    options=sr.SolverOptions(rtol=1e-6))
 print(cohort_fit.summary())"""),
     ("md", """The noise CVs (`noise_cv[...]`) are estimated too. Maximum likelihood divides by the
 number of observations, not by the degrees of freedom, so with a parameter per subject they

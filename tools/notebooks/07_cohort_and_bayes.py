@@ -56,7 +56,8 @@ noise = sr.ObservationModel("proportional", cv=0.05)
 post = sr.sample_posterior(one, parameters=["s_w", "kap_US"], observation_model=noise,
                            chains=4, draws=250, tune=100, seed=1)
 post"""),
-    ("code", """mle = sr.fit(one, parameters=["s_w", "kap_US"], observation_model=noise, rtol=1e-6)
+    ("code", """mle = sr.fit(one, parameters=["s_w", "kap_US"], observation_model=noise,
+             options=sr.SolverOptions(rtol=1e-6))
 post.summary.join(mle.table[["estimate", "se"]].add_prefix("MLE "))"""),
     ("code", """idata = post.to_arviz()
 idata.posterior"""),

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
 #include <exception>
 #include <limits>
 #include <system_error>
@@ -27,22 +26,14 @@ void check_index(std::size_t i, const char* field, std::size_t index, std::size_
 }
 
 void check_request(const BatchRequest& r, double t_end) {
-    if (!(std::isfinite(t_end) && t_end > 0.0))
-        throw InvalidInput("the horizon must be finite and > 0 days, got " + std::to_string(t_end));
+    check_horizon(t_end);
     check_options(r.options);
     check_output_times(r.t_out, t_end);
-    for (std::size_t s = 1; s < r.event_sets.size(); ++s)
-        if (r.event_sets[s].size() != r.event_sets[0].size())
-            throw InvalidInput("event_sets[" + std::to_string(s) + "] has " +
-                               std::to_string(r.event_sets[s].size()) +
-                               " events; every set needs " +
-                               std::to_string(r.event_sets[0].size()));
     for (std::size_t i = 0; i < r.items.size(); ++i) {
         const BatchItem& it = r.items[i];
         check_index(i, "params", it.params, r.params.size());
         check_index(i, "patient", it.patient, r.patients.size());
         check_index(i, "plan", it.plan, r.plans.size());
-        check_index(i, "events", it.events, r.event_sets.size());
     }
 }
 
@@ -69,7 +60,6 @@ public:
             sim.t_out = req_.t_out;
             sim.t_end = t_end_;
             sim.options = req_.options;
-            sim.events = req_.event_sets[it.events];
             const Trajectory tr = simulate(sim);
             store(i, tr);
         } catch (const InvalidInput& e) {
@@ -86,12 +76,21 @@ public:
 private:
     void store(std::size_t i, const Trajectory& tr) {
         const std::size_t n_x = kNumStates, n_s = out_.max_sessions, n_e = out_.n_events;
+        const std::size_t n = tr.session_times.size();
         std::copy(tr.y.begin(), tr.y.end(), out_.states.begin() + i * out_.n_times * n_x);
+        std::copy(tr.session_times.begin(), tr.session_times.end(),
+                  out_.session_times.begin() + i * n_s);
         std::copy(tr.post_session.begin(), tr.post_session.end(),
                   out_.post_session.begin() + i * n_s * n_x);
-        summarize_crossings(tr, n_e, n_s, out_.last_downward.data() + i * n_e * n_s,
-                            out_.first_upward.data() + i * n_e);
-        out_.sessions[i] = tr.session_times.size();
+        for (std::size_t e = 0; e < n_e; ++e)
+            std::copy_n(tr.time_above.begin() + e * n, n,
+                        out_.time_above.begin() + (i * n_e + e) * n_s);
+        std::copy(tr.first_upward.begin(), tr.first_upward.end(),
+                  out_.first_upward.begin() + i * n_e);
+        std::copy(tr.effective.begin(), tr.effective.end(),
+                  out_.effective.begin() + i * kNumParams);
+        std::copy(tr.baseline.begin(), tr.baseline.end(), out_.baseline.begin() + i * n_x);
+        out_.sessions[i] = n;
         out_.stats[i] = tr.stats;
     }
 
@@ -110,23 +109,6 @@ private:
 
 }  // namespace
 
-void summarize_crossings(const Trajectory& tr, std::size_t n_events, std::size_t max_sessions,
-                         double* last_downward, double* first_upward) {
-    std::fill(last_downward, last_downward + n_events * max_sessions, kNaN);
-    std::fill(first_upward, first_upward + n_events, kNaN);
-    const auto& s = tr.session_times;
-    for (const Crossing& c : tr.crossings) {  // in time order
-        if (c.event >= n_events) continue;
-        if (c.direction > 0 && std::isnan(first_upward[c.event])) first_upward[c.event] = c.time;
-        if (c.direction >= 0 || c.at_session) continue;
-        // Window of session k: (s_k, s_{k+1}], the last one ending at the horizon.
-        const auto above = std::lower_bound(s.begin(), s.end(), c.time);  // first s >= time
-        if (above == s.begin()) continue;  // before the first session
-        const auto k = static_cast<std::size_t>(above - s.begin()) - 1;
-        if (k < max_sessions) last_downward[c.event * max_sessions + k] = c.time;
-    }
-}
-
 BatchResult simulate_batch(const BatchRequest& request, std::size_t threads) {
     const double t_end =
         request.t_end < 0.0 && !request.t_out.empty() ? request.t_out.back() : request.t_end;
@@ -136,14 +118,16 @@ BatchResult simulate_batch(const BatchRequest& request, std::size_t threads) {
     const std::size_t n = request.items.size();
     out.n_items = n;
     out.n_times = request.t_out.size();
-    out.n_events = request.event_sets.empty() ? 0 : request.event_sets[0].size();
     for (const auto& plan : request.plans)
         out.max_sessions = std::max(out.max_sessions, sessions_within(plan, t_end));
     out.states.assign(n * out.n_times * kNumStates, kNaN);
+    out.session_times.assign(n * out.max_sessions, kNaN);
     out.post_session.assign(n * out.max_sessions * kNumStates, kNaN);
     out.sessions.assign(n, 0);
-    out.last_downward.assign(n * out.n_events * out.max_sessions, kNaN);
+    out.time_above.assign(n * out.n_events * out.max_sessions, kNaN);
     out.first_upward.assign(n * out.n_events, kNaN);
+    out.effective.assign(n * kNumParams, kNaN);
+    out.baseline.assign(n * kNumStates, kNaN);
     out.stats.assign(n, SolverStats{});
     out.status.assign(n, ItemStatus::ok);
     out.error.assign(n, std::string());

@@ -6,6 +6,7 @@
 
 #include "format.hpp"
 #include "skinremodel/errors.hpp"
+#include "skinremodel/simulation/limits.hpp"
 #include "skinremodel/simulation/method.hpp"
 
 namespace skinremodel {
@@ -13,23 +14,18 @@ namespace skinremodel {
 using detail::format_time;
 
 Method method_from_name(std::string_view name) {
-    if (name == "rodas5p") return Method::rodas5p;
-    if (name == "rodas4") return Method::rodas4;
-    if (name == "dopri5") return Method::dopri5;
-    throw InvalidInput("method must be 'rodas5p', 'rodas4' or 'dopri5', got '" + std::string(name) +
-                       "'");
+    std::string choices;
+    for (std::size_t i = 0; i < kMethodNames.size(); ++i) {
+        if (name == kMethodNames[i]) return static_cast<Method>(i);
+        choices += (i == 0 ? "'" : i + 1 == kMethodNames.size() ? " or '" : ", '");
+        choices += std::string(kMethodNames[i]) + "'";
+    }
+    throw InvalidInput("method must be " + choices + ", got '" + std::string(name) + "'");
 }
 
 std::string_view method_name(Method method) {
-    switch (method) {
-        case Method::rodas5p:
-            return "rodas5p";
-        case Method::rodas4:
-            return "rodas4";
-        case Method::dopri5:
-            return "dopri5";
-    }
-    return "unknown";
+    const auto i = static_cast<std::size_t>(method);
+    return i < kMethodNames.size() ? kMethodNames[i] : "unknown";
 }
 
 State SolverOptions::default_atol() {
@@ -45,17 +41,17 @@ State SolverOptions::default_atol() {
 }
 
 void check_options(const SolverOptions& o) {
-    if (!(std::isfinite(o.rtol) && o.rtol >= 1e-14 && o.rtol <= 0.1))
-        throw InvalidInput("rtol must be in [1e-14, 0.1], got " + std::to_string(o.rtol));
+    check_limit(solver_limit(limit_rtol), o.rtol);
     for (std::size_t i = 0; i < kNumStates; ++i)
-        if (!(std::isfinite(o.atol[i]) && o.atol[i] > 0.0 && o.atol[i] <= 1.0))
-            throw InvalidInput("atol of state " + std::string(kStateNames[i]) +
-                               " must be in (0, 1], got " + std::to_string(o.atol[i]));
-    if (o.max_steps < 1) throw InvalidInput("max_steps must be >= 1");
-    if (!(std::isfinite(o.initial_step) && o.initial_step >= 0.0))
-        throw InvalidInput("initial_step must be finite and >= 0 (0 = automatic)");
-    if (!(std::isfinite(o.max_step) && o.max_step >= 0.0))
-        throw InvalidInput("max_step must be finite and >= 0 (0 = no limit)");
+        check_limit(solver_limit(limit_atol), o.atol[i],
+                    "atol of state " + std::string(kStateNames[i]));
+    check_limit(solver_limit(limit_max_steps), static_cast<double>(o.max_steps));
+    check_limit(solver_limit(limit_initial_step), o.initial_step, "initial_step (0 = automatic)");
+    check_limit(solver_limit(limit_max_step), o.max_step, "max_step (0 = no limit)");
+}
+
+void check_horizon(double t_end) {
+    check_limit(solver_limit(limit_horizon), t_end, "the horizon");
 }
 
 void check_output_times(const std::vector<double>& t_out, double t_end) {

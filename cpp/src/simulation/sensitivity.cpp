@@ -61,44 +61,42 @@ bool parse_depth(const std::string& name, std::size_t& k, std::string_view prefi
 
 }  // namespace
 
+SensitivityColumn sensitivity_column(const std::string& name, std::size_t n_sessions) {
+    std::size_t k = 0;
+    const bool day = parse_depth(name, k, kDayPrefix);
+    if (day || parse_depth(name, k)) {
+        if (k >= n_sessions)
+            throw InvalidInput("sensitivities: '" + name + "' refers to session " +
+                               std::to_string(k) + ", but the plan has " +
+                               std::to_string(n_sessions) + " sessions (k must be in [0, " +
+                               std::to_string(n_sessions) + "))");
+        return {day ? SensitivityColumn::Kind::day : SensitivityColumn::Kind::depth, k};
+    }
+    if (name.rfind(kDayPrefix, 0) == 0)
+        throw InvalidInput("sensitivities: '" + name +
+                           "': a session day is written day[k], k the session index counted "
+                           "from 0");
+    if (name.rfind("depth_mm", 0) == 0)
+        throw InvalidInput("sensitivities: '" + name +
+                           "': a session depth is written depth_mm[k], k the session index "
+                           "counted from 0");
+    try {
+        return {SensitivityColumn::Kind::parameter, parameter_index(name)};
+    } catch (const InvalidInput&) {
+        throw InvalidInput("sensitivities: unknown parameter '" + name +
+                           "'; give a parameter name, depth_mm[k] or day[k] (session k, counted "
+                           "from 0)");
+    }
+}
+
 std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string>& names,
                                                    std::size_t n_sessions) {
     std::vector<SensitivityColumn> out;
     for (const std::string& name : names) {
-        SensitivityColumn col;
-        std::size_t k = 0;
-        if (parse_depth(name, k, kDayPrefix)) {
-            if (k >= n_sessions)
-                throw InvalidInput("sensitivity '" + name + "': the plan has " +
-                                   std::to_string(n_sessions) + " sessions, so k must be in [0, " +
-                                   std::to_string(n_sessions) + ")");
-            col = {SensitivityColumn::Kind::day, k};
-        } else if (name.rfind("day[", 0) == 0) {
-            throw InvalidInput("sensitivity '" + name +
-                               "': a session day is written day[k], k the session index "
-                               "counted from 0");
-        } else if (parse_depth(name, k)) {
-            if (k >= n_sessions)
-                throw InvalidInput("sensitivity '" + name + "': the plan has " +
-                                   std::to_string(n_sessions) + " sessions, so k must be in [0, " +
-                                   std::to_string(n_sessions) + ")");
-            col = {SensitivityColumn::Kind::depth, k};
-        } else if (name.rfind("depth_mm", 0) == 0) {
-            throw InvalidInput("sensitivity '" + name +
-                               "': a session depth is written depth_mm[k], k the session index "
-                               "counted from 0");
-        } else {
-            try {
-                col = {SensitivityColumn::Kind::parameter, parameter_index(name)};
-            } catch (const InvalidInput&) {
-                throw InvalidInput("unknown sensitivity '" + name +
-                                   "': give a parameter name, depth_mm[k] or day[k] (session k, "
-                                   "from 0)");
-            }
-        }
+        const SensitivityColumn col = sensitivity_column(name, n_sessions);
         for (const SensitivityColumn& seen : out)
             if (seen.kind == col.kind && seen.index == col.index)
-                throw InvalidInput("sensitivity '" + name + "' is listed twice");
+                throw InvalidInput("sensitivities: '" + name + "' listed twice");
         out.push_back(col);
     }
     return out;

@@ -54,14 +54,14 @@ struct ProjectionOf<Stepper, true> {
 template <class Stepper>
 class Driver {
 public:
-    Driver(const Mn14System& sys, const SimulationRequest& req, Trajectory& out,
-           IntegrationObserver* observer)
+    Driver(const Mn14System& sys, const SimulationRequest& req, const ModelEvents& events,
+           Trajectory& out, IntegrationObserver* observer)
         : sys_(sys),
           req_(req),
           opt_(req.options),
           out_(out),
           observer_(observer),
-          events_(req.events.begin(), req.events.end()) {}
+          events_(events.begin(), events.end()) {}
 
     void run(const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
              double t_end) {
@@ -303,10 +303,10 @@ private:
 };
 
 template <class Stepper>
-void run_driver(const Mn14System& sys, const SimulationRequest& req,
+void run_driver(const Mn14System& sys, const SimulationRequest& req, const ModelEvents& events,
                 const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
                 double t_end, Trajectory& out, IntegrationObserver* observer) {
-    Driver<Stepper> driver(sys, req, out, observer);
+    Driver<Stepper> driver(sys, req, events, out, observer);
     driver.run(sessions, doses, t_end);
     out.stats.lu_decompositions = driver.lu_decompositions();
 }
@@ -316,8 +316,7 @@ Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* 
     check_patient(req.patient);
     check_options(req.options);
     const double t_end = req.t_end < 0.0 && !req.t_out.empty() ? req.t_out.back() : req.t_end;
-    if (!(std::isfinite(t_end) && t_end > 0.0))
-        throw InvalidInput("the horizon must be finite and > 0 days, got " + format_time(t_end));
+    check_horizon(t_end);
     check_output_times(req.t_out, t_end);
 
     const Params effective = apply_covariates(req.params, req.patient);
@@ -325,6 +324,9 @@ Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* 
     const Mn14System sys(effective);
 
     Trajectory out;
+    out.effective = effective;
+    out.baseline = sys.baseline();
+    const ModelEvents events = model_events(effective, out.baseline);
     std::vector<Session> inside;
     std::vector<Dose<double>> doses;
     for (const Session& s : req.sessions) {
@@ -338,14 +340,15 @@ Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* 
     out.y.reserve(req.t_out.size() * kNumStates);
 
     if (req.options.method == Method::rodas5p)
-        run_driver<Rodas5P>(sys, req, inside, doses, t_end, out, observer);
+        run_driver<Rodas5P>(sys, req, events, inside, doses, t_end, out, observer);
     else if (req.options.method == Method::rodas4)
-        run_driver<Rodas4>(sys, req, inside, doses, t_end, out, observer);
+        run_driver<Rodas4>(sys, req, events, inside, doses, t_end, out, observer);
     else
-        run_driver<Dopri5>(sys, req, inside, doses, t_end, out, observer);
+        run_driver<Dopri5>(sys, req, events, inside, doses, t_end, out, observer);
 
     out.stats.rhs_evaluations = sys.rhs_evaluations();
     out.stats.jacobian_evaluations = sys.jacobian_evaluations();
+    summarize_events(out, t_end, events);
     return out;
 }
 

@@ -49,6 +49,7 @@ import pandas as pd
 from .. import plans as library
 from .._files import write_atomic
 from .._validation import check_real
+from ..engine.options import DEFAULT_OPTIONS, SolverOptions, deprecated_options
 from ..engine.result import Result
 from ..engine.simulate import simulate
 from ..engine.solver import resolve_params
@@ -277,10 +278,11 @@ def compare(
     override: Mapping[str, str] | None = None,
     start_date: dt.date | str | None = None,
     params: Parameters | Mapping[str, float] | None = None,
-    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
+    options: SolverOptions | None = None,
     uncertainty: Any = None,
     n_draws: int = 200,
     seed: int | None = 0,
+    method: str | None = None,
 ) -> Comparison:
     """Compare plans for one patient: screening, simulation and a table of headline metrics.
 
@@ -304,8 +306,8 @@ def compare(
         Date of day 0 for plans without one (needed when the history has dates).
     params : Parameters or mapping, optional
         Parameter values or overrides, as in :func:`simulate`.
-    method : {"rodas5p", "rodas4", "dopri5"}
-        Integration method, as in :func:`simulate` (default ``"rodas5p"``).
+    options : SolverOptions, optional
+        The integrator's settings, as in :func:`simulate` (default ``SolverOptions()``).
     uncertainty : PopulationFit or Posterior, optional
         Carry parameter uncertainty (:func:`skinremodel.fit_population`,
         :func:`skinremodel.sample_posterior`): ``n_draws`` parameter sets (seeded by ``seed``)
@@ -315,6 +317,8 @@ def compare(
         milestone); ``intervals`` and ``p_beats`` hold the details (docs/inference.md).
     n_draws, seed : int
         Draws for ``uncertainty`` and their seed.
+    method : str, optional
+        Deprecated (a DeprecationWarning): give ``options=SolverOptions(method=...)``.
 
     Returns
     -------
@@ -335,6 +339,7 @@ def compare(
     >>> list(cmp.table.index)
     ['4 sessions 4-6 weeks apart (up to 6)', 'every 6 weeks']
     """
+    opts = deprecated_options("compare", options, DEFAULT_OPTIONS, method=method)
     patient = Patient() if patient is None else patient
     if not isinstance(patient, Patient):
         raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
@@ -369,7 +374,7 @@ def compare(
         row["first session (day)"] = float(within[0]) if within.size else math.nan
         row["last session (day)"] = float(within[-1]) if within.size else math.nan
         try:
-            res = simulate(plan, patient, days=horizon, params=nominal, method=method,
+            res = simulate(plan, patient, days=horizon, params=nominal, options=opts,
                            override=override)
         except ContraindicationError as exc:
             results[name], screenings[name] = None, exc.screening
@@ -389,7 +394,7 @@ def compare(
     cmp = Comparison(table=table, plans=named, results=results, screenings=screenings,
                      patient=patient, days=horizon, params=nominal, milestones=marks)
     if uncertainty is not None:
-        add_uncertainty(cmp, uncertainty, n_draws=n_draws, seed=seed, method=method,
+        add_uncertainty(cmp, uncertainty, n_draws=n_draws, seed=seed, options=opts,
                         override=override)
     return cmp
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._core import SolverError
 from .._validation import check_int
+from ..engine.options import DEFAULT_OPTIONS, SolverOptions
 from ..engine.simulate import simulate
 from ..inference._common import progress_bar
 from .outcomes import LOWER_IS_BETTER, metric_columns, plan_metrics
@@ -29,7 +30,7 @@ __all__ = ["add_uncertainty"]
 
 
 def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
-                    seed: int | None = 0, method: str = "rodas5p",
+                    seed: int | None = 0, options: SolverOptions = DEFAULT_OPTIONS,
                     override: Any = None, progress: bool | None = None) -> None:
     """Add interval columns, ``P(best)`` and ``P(noticeable)`` to a comparison (in place)."""
     if not hasattr(source, "parameter_draws"):
@@ -46,8 +47,7 @@ def add_uncertainty(cmp: Comparison, source: Any, *, n_draws: int = 200,
         for j, name in enumerate(plans):
             try:
                 res = simulate(cmp.plans[name], cmp.patient, days=cmp.days,
-                               params=draws[k], method=method,  # type: ignore[arg-type]
-                               override=override)
+                               params=draws[k], options=options, override=override)
             except SolverError:
                 continue
             row = plan_metrics(res, cmp.milestones, cmp.patient.acne_scars)

@@ -2,7 +2,8 @@
 
 - :mod:`.xarray_io`: xarray views of results and the netCDF result file.
 - :mod:`.sensitivities`: derivatives of states and observables.
-- :mod:`.solver`: the checked inputs and the one call into the engine; the located thresholds.
+- :mod:`.options`: :class:`~skinremodel.SolverOptions`, the integrator's settings, checked once.
+- :mod:`.solver`: the checked inputs and the one call into the engine.
 - :mod:`.result`: :class:`~skinremodel.Result` (it can run its inputs again).
 - :mod:`.simulate`: :func:`~skinremodel.simulate`.
 - :mod:`.batch_result`, :mod:`.batch`: :func:`~skinremodel.simulate_many` and its result.

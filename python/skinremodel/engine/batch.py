@@ -1,11 +1,13 @@
 """simulate_many(): many patients, parameter sets and plans in one call of the C++ batch engine.
 
-The items are split into chunks; each chunk is one call of the engine, which runs the chunk's
-simulations on a pool of C++ threads with the GIL released, and returns only the states at the
-requested days and a summary of threshold crossings. The requested metrics are computed from
-those with the same observable code as :class:`~skinremodel.Result`, chunk by chunk, so memory
-holds the metrics and never whole trajectories. Chunks run here, or on a Dask cluster when a
-``client`` is given; the results are the same bit for bit.
+The items are split into chunks; each chunk is one call of the engine (a ``_core.BatchRequest``),
+which runs the chunk's simulations on a pool of C++ threads with the GIL released, and returns
+only the states at the requested days, each item's effective parameters and baseline, and the
+per-session summary of its threshold crossings (the same summary a single run returns). The
+requested metrics are read from those through the metrics registry
+(:data:`skinremodel.model.metrics.METRICS`), as :class:`~skinremodel.Result` reads them, chunk by
+chunk, so memory holds the metrics and never whole trajectories. Chunks run here, or on a Dask
+cluster when a ``client`` is given; the results are the same bit for bit.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
 
 from .. import _core
-from .._validation import check_int, check_real
+from .._validation import check_int
 from ..limits import MAX_BATCH_ITEMS, MAX_BATCH_VALUES, check_count
-from ..model.observables import OBSERVABLES, STATE_NAMES, ObservableContext
+from ..model.metrics import METRICS, metrics_of_kind
+from ..model.observables import STATE_NAMES, ObservableContext
 from ..model.parameters import Parameters, check_parameter_rows
 from ..model.variables import did_you_mean
 from ..patients.history import MedicalHistory
@@ -32,17 +35,9 @@ from ..patients.patient import Patient, covariates_from_codes, patient_codes
 from ..patients.screening import ContraindicationError, check_overrides, screen
 from ..plans.schedule import Schedule, as_schedule
 from ..progress import logger, progress_bar, progress_enabled
-from .batch_result import ITEM_METRICS, SESSION_METRICS, TIME_METRICS, BatchResult
-from .result import duration_above
-from .solver import (
-    EVENT_NAMES,
-    METHODS,
-    event_definitions,
-    resolve_atol,
-    resolve_params,
-    resolve_times,
-    threshold_level,
-)
+from .batch_result import BatchResult
+from .options import Method, SolverOptions, core_options, resolve_options
+from .solver import resolve_params, resolve_times
 
 __all__ = ["simulate_many", "run_chunk", "BatchChunk", "ChunkOutput"]
 
@@ -68,10 +63,11 @@ def simulate_many(
     t_eval: ArrayLike | None = None,
     horizon: float | None = None,
     cross: bool = False,
-    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
-    rtol: float = 1e-6,
+    options: SolverOptions | None = None,
+    method: Method | None = None,
+    rtol: float | None = None,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
-    max_steps: int = 200_000,
+    max_steps: int | None = None,
     threads: int | None = None,
     client: Any = None,
     chunk_size: int | None = None,
@@ -100,8 +96,9 @@ def simulate_many(
         The horizon (daily output from day 0 to it, as in :func:`simulate`). An array of output
         days is still accepted (the horizon is then the last of them); prefer ``t_eval``.
     metrics : str or iterable of str
-        What to keep: any state or observable (values at each output day), ``"redness_hours"``
-        and ``"downtime_days"`` (one value per session), ``"first_visible_day"`` (one value).
+        What to keep, by name in :data:`skinremodel.model.metrics.METRICS`: any state or
+        observable (values at each output day), ``"redness_hours"`` and ``"downtime_days"`` (one
+        value per session), ``"first_visible_day"`` (one value).
     t_eval : array_like, optional
         Output days, sorted, within ``[0, days]`` (as in :func:`simulate`); ``days`` is then
         the horizon. Sessions after the horizon are not simulated; the last session's window
@@ -113,8 +110,10 @@ def simulate_many(
         False (default): per-item inputs are zipped; inputs given once are broadcast, and those
         given per item must have the same length. True: every combination of plans, patients
         and parameter sets (plan-major order).
-    method, rtol, atol, max_steps
-        As in :func:`simulate`; shared by every item.
+    options : SolverOptions, optional
+        The integrator's settings, shared by every item (as in :func:`simulate`).
+    method, rtol, atol, max_steps : optional
+        Shorthands for ``options``, as in :func:`simulate`.
     threads : int, optional
         C++ threads per engine call. Default: every core this process may use; with a Dask
         ``client``, 1 (the workers' threads run the chunks in parallel).
@@ -157,11 +156,7 @@ def simulate_many(
     >>> len(res), res.n_failed
     (6, 0)
     """
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    rtol_f = check_real("rtol", rtol, 1e-14, 0.1)
-    atol_arr = resolve_atol(atol)
-    steps = check_int("max_steps", max_steps, 1, 10**9)
+    opts = resolve_options(options, method=method, rtol=rtol, atol=atol, max_steps=max_steps)
     if horizon is not None:
         import warnings
 
@@ -195,7 +190,7 @@ def simulate_many(
     n_items = math.prod(sizes) if cross else max(sizes)
     check_count("simulate_many: items (plans x patients x params)", n_items, MAX_BATCH_ITEMS)
     width = max(len(p) for p in plan_list)  # per-session metrics: one value per session
-    per_item = sum(len(t_out) if m in TIME_METRICS else width if m in SESSION_METRICS else 1
+    per_item = sum({"day": len(t_out), "session": width, "item": 1}[METRICS[m].kind]
                    for m in metric_names)
     check_count("simulate_many: values kept (items x output days x metrics)", n_items * per_item,
                 MAX_BATCH_VALUES, "use fewer items, output days or metrics, or "
@@ -203,8 +198,8 @@ def simulate_many(
     items = _item_table(len(plan_list), len(patient_rows), len(param_rows), bool(cross))
     blocked = _screen_items(items, patient_objects, plan_list, override)
 
-    options = _Options(t_out=t_out, t_end=t_end, method=method, rtol=rtol_f, atol=atol_arr,
-                       max_steps=steps, threads=n_threads, metrics=metric_names)
+    chunk_options = _Options(t_out=t_out, t_end=t_end, options=opts, threads=n_threads,
+                             metrics=metric_names)
     plan_arrays = [p._to_array() for p in plan_list]
     n = len(items)
     show = progress_enabled(progress)
@@ -212,7 +207,8 @@ def simulate_many(
     if show and chunk_size is None and client is None:
         size = min(size, max(64 * n_threads, -(-n // 50)))  # about 50 steps of the bar
     chunks = (  # built one at a time as they run (locally), so memory holds one chunk's inputs
-        _make_chunk(items[start:start + size], param_rows, patient_rows, plan_arrays, options)
+        _make_chunk(items[start:start + size], param_rows, patient_rows, plan_arrays,
+                    chunk_options)
         for start in range(0, n, size)
     )
     logger.info("simulate_many: %d items in %d chunks, %d threads per chunk%s", n, -(-n // size),
@@ -222,7 +218,7 @@ def simulate_many(
             outputs = []
             for c in chunks:
                 outputs.append(run_chunk(c))
-                bar.update(len(c.items))
+                bar.update(c.n_items)
         elif not show:
             outputs = client.gather(client.map(run_chunk, list(chunks), pure=False))
         else:
@@ -231,12 +227,11 @@ def simulate_many(
             outputs = []
             for c, future in zip(listed, futures, strict=True):
                 outputs.append(client.gather([future])[0])
-                bar.update(len(c.items))
+                bar.update(c.n_items)
 
     item_frame = _item_frame(items, patient_rows, plan_names)
-    return BatchResult.from_chunks(outputs, item_frame, t_out, t_end, metric_names,
-                                   {"method": method, "rtol": rtol_f, "atol": atol_arr,
-                                    "max_steps": steps}, blocked)
+    return BatchResult.from_chunks(outputs, item_frame, t_out, t_end, metric_names, opts,
+                                   blocked)
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -249,14 +244,15 @@ def _available_cores() -> int:
 
 def _resolve_metrics(metrics: str | Iterable[str]) -> tuple[str, ...]:
     names = (metrics,) if isinstance(metrics, str) else tuple(metrics)
-    known = TIME_METRICS + SESSION_METRICS + ITEM_METRICS
+    known = tuple(METRICS)
     if not names:
         raise ValueError("metrics must name at least one metric")
     for name in names:
         if not isinstance(name, str) or name not in known:
             hint = did_you_mean(name, known) if isinstance(name, str) else ""
+            others = metrics_of_kind("session") + metrics_of_kind("item")
             raise ValueError(f"unknown metric {name!r}{hint}; choose states, observables or "
-                             f"{', '.join(SESSION_METRICS + ITEM_METRICS)}: {', '.join(known)}")
+                             f"{', '.join(others)}: {', '.join(known)}")
     if len(set(names)) != len(names):
         raise ValueError(f"metrics lists a name twice: {list(names)}")
     return names
@@ -416,23 +412,23 @@ def _chunk_size(chunk_size: int | None, n: int, client: Any, n_days: int) -> int
 class _Options:
     t_out: NDArray[np.float64]
     t_end: float
-    method: str
-    rtol: float
-    atol: NDArray[np.float64]
-    max_steps: int
+    options: SolverOptions
     threads: int
     metrics: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class BatchChunk:
-    """One engine call: compact tables and the items that index them (picklable for Dask)."""
+    """One engine call: the engine's request and what to keep of it (picklable for Dask)."""
 
-    params: NDArray[np.float64]      # (P, n_params) nominal values
-    patients: NDArray[np.float64]    # (Q, 7) covariate rows
-    plans: list[NDArray[np.float64]]  # session arrays (k, 5)
-    items: NDArray[np.int64]         # (n, 3): params, patient, plan
-    options: _Options
+    request: _core.BatchRequest  # compact tables, and the items (params, patient, plan)
+    threads: int
+    metrics: tuple[str, ...]
+
+    @property
+    def n_items(self) -> int:
+        """Items of the chunk."""
+        return int(self.request.n_items)
 
 
 @dataclass(frozen=True)
@@ -453,63 +449,30 @@ def _make_chunk(items: NDArray[np.int64], params: NDArray[np.float64],
     used_patients, q_idx = np.unique(items[:, 1], return_inverse=True)
     used_plans, r_idx = np.unique(items[:, 2], return_inverse=True)
     local = np.column_stack([p_idx, q_idx, r_idx]).astype(np.int64)
-    return BatchChunk(params=params[used_params], patients=patients[used_patients],
-                      plans=[plans[k] for k in used_plans], items=local, options=options)
+    request = _core.BatchRequest(params[used_params], patients[used_patients],
+                                 [plans[k] for k in used_plans], local, options.t_out,
+                                 options.t_end, core_options(options.options))
+    return BatchChunk(request, options.threads, options.metrics)
 
 
 def run_chunk(chunk: BatchChunk) -> ChunkOutput:
-    """Run one chunk in the C++ engine and reduce it to the requested metrics.
+    """Run one chunk in the C++ engine and read the requested metrics from it.
 
     Module-level so that Dask workers can unpickle and call it.
     """
-    o = chunk.options
-    n = len(chunk.items)
-    # Each item's own thresholds and observable context: its effective parameters and baseline.
-    effective, baseline = _core.effective_parameters_batch(chunk.params, chunk.patients,
-                                                           chunk.items[:, :2])
-    weights, levels = event_definitions(ObservableContext(baseline=baseline, effective=effective))
-    items = np.column_stack([chunk.items, np.arange(n, dtype=np.int64)])
-    raw = _core.simulate_batch(chunk.params, chunk.patients, chunk.plans, weights, levels, items,
-                               o.t_out, o.t_end, o.method, o.rtol, o.atol, o.max_steps, o.threads)
-    states = raw["states"]
-    ctx = ObservableContext(baseline=baseline[:, np.newaxis, :],
-                            effective=effective[:, np.newaxis, :])
-    session_days = _session_days(chunk, raw["sessions"], raw["post_session"].shape[1])
-    values: dict[str, NDArray[np.float64]] = {}
-    for name in o.metrics:
-        if name in STATE_NAMES:
-            values[name] = np.ascontiguousarray(states[..., STATE_NAMES.index(name)])
-        elif name in OBSERVABLES:
-            values[name] = OBSERVABLES[name](states, ctx)
-        elif name == "first_visible_day":
-            values[name] = raw["first_upward"][:, EVENT_NAMES.index("visible_improvement")]
-        else:
-            event = "redness_visible" if name == "redness_hours" else "downtime"
-            values[name] = _per_session(raw, event, session_days, o.t_end, effective, name)
-    return ChunkOutput(values=values, session_days=session_days, status=raw["status"],
-                       error=list(raw["error"]), stats=dict(raw["stats"]))
+    raw = _core.simulate_batch(chunk.request, chunk.threads)
+    # Each item's observable context: its effective parameters and baseline, from the engine.
+    ctx = ObservableContext(baseline=raw.baseline[:, np.newaxis, :],
+                            effective=raw.effective[:, np.newaxis, :])
+    states, time_above, first_upward = raw.states, raw.time_above, raw.first_upward
+    values = {name: _owned(METRICS[name].read(states, ctx, time_above, first_upward))
+              for name in chunk.metrics}
+    stats = raw.stats
+    return ChunkOutput(values=values, session_days=np.array(raw.session_days),
+                       status=np.asarray(raw.status).astype(np.int8), error=list(raw.error),
+                       stats={k: stats[k].astype(np.int64) for k in stats.dtype.names or ()})
 
 
-def _session_days(chunk: BatchChunk, sessions: NDArray[np.int64],
-                  width: int) -> NDArray[np.float64]:
-    out = np.full((len(chunk.items), width), np.nan)
-    for i, (plan, count) in enumerate(zip(chunk.items[:, 2], sessions, strict=True)):
-        out[i, :count] = chunk.plans[plan][:count, 0]
-    return out
-
-
-def _per_session(raw: dict[str, Any], event: str, session_days: NDArray[np.float64],
-                 t_end: float, effective: NDArray[np.float64], name: str) -> NDArray[np.float64]:
-    """Redness hours or downtime days after every session, by Result's rule."""
-    start = session_days
-    # A session's window ends at the next session, the last one at the horizon.
-    end = np.concatenate([session_days[:, 1:], np.full((len(start), 1), np.nan)], axis=1)
-    end = np.where(np.isnan(end) & ~np.isnan(start), t_end, end)
-    ctx = ObservableContext(baseline=np.empty((len(start), 1, 0)),
-                            effective=effective[:, np.newaxis, :])
-    post_r = raw["post_session"][..., STATE_NAMES.index("R")]
-    last_down = raw["last_downward"][:, EVENT_NAMES.index(event), :]
-    with np.errstate(invalid="ignore"):
-        value = duration_above(last_down, start, end, post_r, threshold_level(ctx, event))
-    value = np.where(np.isnan(start), np.nan, value)
-    return 24.0 * value if name == "redness_hours" else value
+def _owned(values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Return the values in an array of their own (not a view keeping the engine's result)."""
+    return values if values.flags.owndata else np.array(values, order="C")

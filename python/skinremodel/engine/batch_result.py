@@ -9,23 +9,21 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from ..model.observables import OBSERVABLES, STATE_NAMES
+from ..model.metrics import METRICS
 from ..model.variables import did_you_mean
 from . import xarray_io
+from .options import SolverOptions
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
     from .batch import ChunkOutput
 
-__all__ = ["BatchResult", "TIME_METRICS", "SESSION_METRICS", "ITEM_METRICS"]
+__all__ = ["BatchResult"]
 
-#: Metrics with a value at every output day: the states and the observables.
-TIME_METRICS: tuple[str, ...] = STATE_NAMES + tuple(OBSERVABLES)
-#: Metrics with one value per simulated session (located by root finding on the dense output).
-SESSION_METRICS: tuple[str, ...] = ("redness_hours", "downtime_days")
-#: Metrics with one value per item.
-ITEM_METRICS: tuple[str, ...] = ("first_visible_day",)
+#: The dimensions of a metric of each kind (:data:`skinremodel.model.metrics.METRICS`).
+_DIMS: dict[str, tuple[str, ...]] = {"day": ("item", "day"), "session": ("item", "session"),
+                                     "item": ("item",)}
 
 #: Failure kinds reported by the engine, by status code.
 _ERROR_TYPES: dict[int, str] = {1: "ValueError", 2: "SolverError", 3: "RuntimeError"}
@@ -50,11 +48,13 @@ class BatchResult:
         Days of the simulated sessions, shape (items, most sessions), NaN-padded.
     stats : pandas.DataFrame
         Integrator counters per item (steps, rejected_steps, rhs_evaluations, ...).
+    options : SolverOptions
+        The integrator's settings.
     """
 
     def __init__(self, items: pd.DataFrame, days: NDArray[np.float64], horizon: float,
                  values: dict[str, NDArray[np.float64]], session_days: NDArray[np.float64],
-                 stats: pd.DataFrame, options: dict[str, Any]) -> None:
+                 stats: pd.DataFrame, options: SolverOptions) -> None:
         self.items = items
         self.days = days
         self.horizon = horizon
@@ -69,7 +69,7 @@ class BatchResult:
     @classmethod
     def from_chunks(cls, chunks: Sequence[ChunkOutput], items: pd.DataFrame,
                     days: NDArray[np.float64], horizon: float, metrics: tuple[str, ...],
-                    options: dict[str, Any],
+                    options: SolverOptions,
                     failures: Mapping[int, tuple[str, str]] | None = None) -> BatchResult:
         """Assemble the outputs of the engine calls, in item order.
 
@@ -81,22 +81,21 @@ class BatchResult:
         def pad(a: NDArray[np.float64]) -> NDArray[np.float64]:
             return np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=np.nan)
 
-        n_days = len(days)
+        empty_shape = {"day": (0, len(days)), "session": (0, width), "item": (0,)}
         values: dict[str, NDArray[np.float64]] = {}
         for name in metrics:
+            kind = METRICS[name].kind
             parts = [c.values[name] for c in chunks]
-            if name in SESSION_METRICS:
+            if kind == "session":
                 parts = [pad(p) for p in parts]
-            empty_shape = {True: (0, n_days), False: (0, width)}[name in TIME_METRICS]
-            values[name] = (np.concatenate(parts) if parts else
-                            np.empty(empty_shape if name not in ITEM_METRICS else (0,)))
+            values[name] = np.concatenate(parts) if parts else np.empty(empty_shape[kind])
         session_days = (np.concatenate([pad(c.session_days) for c in chunks]) if chunks
                         else np.empty((0, 0)))
         status = np.concatenate([c.status for c in chunks]) if chunks else np.empty(0, np.int8)
         errors = [e for c in chunks for e in c.error]
         error_types = [_ERROR_TYPES.get(int(s), "") for s in status]
-        for item, (kind, message) in (failures or {}).items():
-            error_types[item], errors[item] = kind, message
+        for item, (error_type, message) in (failures or {}).items():
+            error_types[item], errors[item] = error_type, message
             for name in metrics:
                 values[name][item] = np.nan
             session_days[item] = np.nan
@@ -130,7 +129,7 @@ class BatchResult:
         metrics (NaN beyond an item's sessions), (items,) for ``first_visible_day``.
         """
         if metric not in self._values:
-            known = TIME_METRICS + SESSION_METRICS + ITEM_METRICS
+            known = tuple(METRICS)
             hint = did_you_mean(metric, self.metrics if metric in known else
                                 self.metrics + known)
             raise KeyError(f"{metric!r} was not kept{hint}; this result has "
@@ -161,12 +160,13 @@ class BatchResult:
         n = len(self)
         parts = []
         for name, v in self._values.items():
-            if name in TIME_METRICS:
+            kind = METRICS[name].kind
+            if kind == "day":
                 item = np.repeat(np.arange(n), len(self.days))
                 day = np.tile(self.days, n)
                 session = pd.array(np.full(item.size, pd.NA), dtype="Int64")
                 value = v.ravel()
-            elif name in SESSION_METRICS:
+            elif kind == "session":
                 item, k = np.nonzero(~np.isnan(self.session_days))
                 day = self.session_days[item, k]
                 session = pd.array(k, dtype="Int64")
@@ -184,10 +184,11 @@ class BatchResult:
     def _wide(self) -> pd.DataFrame:
         columns: dict[tuple[str, Any], NDArray[np.float64]] = {}
         for name, v in self._values.items():
-            if name in TIME_METRICS:
+            kind = METRICS[name].kind
+            if kind == "day":
                 for j, d in enumerate(self.days):
                     columns[(name, float(d))] = v[:, j]
-            elif name in SESSION_METRICS:
+            elif kind == "session":
                 for k in range(v.shape[1]):
                     columns[(name, f"session {k}")] = v[:, k]
             else:
@@ -205,9 +206,7 @@ class BatchResult:
         coordinates on ``item``. ``ds[metrics].to_array("metric")`` stacks time metrics into
         an (metric, item, day) array.
         """
-        dims = {name: ("item", "day") if name in TIME_METRICS else
-                ("item", "session") if name in SESSION_METRICS else ("item",)
-                for name in self.metrics}
+        dims = {name: _DIMS[METRICS[name].kind] for name in self.metrics}
         return xarray_io.batch_to_xarray(self, dims)
 
     def __repr__(self) -> str:

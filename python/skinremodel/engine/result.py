@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -13,6 +14,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _core
 from .._html import render
+from ..model.metrics import EVENT_NAMES, METRICS
 from ..model.observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from ..model.parameters import Parameters
 from ..model.variables import unknown_name
@@ -22,7 +24,9 @@ from ..plans.schedule import Schedule
 from ..plotting import plot_overview, plot_result
 from ..progress import logger
 from . import xarray_io
-from .solver import EVENT_NAMES, Run, run, threshold_level
+from .options import SolverOptions
+from .sensitivities import Sensitivities
+from .solver import Run, request, run
 
 if TYPE_CHECKING:  # pragma: no cover
     import os
@@ -32,31 +36,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .sensitivities import Sensitivities
+__all__ = ["Result"]
 
-__all__ = ["Result", "duration_above"]
-
-def duration_above(last_down: Any, start: Any, end: Any, post_value: Any, level: Any) -> Any:
-    """Time a threshold stays exceeded after each session, as one episode (vectorised).
-
-    Sessions lie on the last axis. ``last_down`` is the last downward crossing by the flow in
-    each session's window ``(start, end]`` (NaN if there is none; ``start`` is NaN for sessions
-    a batch item does not have); then the threshold is either never exceeded in the window (0)
-    or still exceeded when it closes, decided by the post-session value. Skin that is still red
-    when the next session comes stays red through it: the episode goes on into the next window,
-    so after daily sessions the redness of the first session lasts the whole week, not 24 h.
-    :class:`Result` and batch results share this rule.
-    """
-    last_down = np.asarray(last_down, dtype=np.float64)
-    start = np.asarray(start, dtype=np.float64)
-    span = np.subtract(end, start)
-    still = np.isnan(last_down) & (np.asarray(post_value) > level)
-    own = np.where(np.isnan(last_down), np.where(still, span, 0.0), last_down - start)
-    total = own.copy()
-    for k in range(own.shape[-1] - 2, -1, -1):  # later sessions first: episodes chain forward
-        carries = still[..., k] & ~np.isnan(start[..., k + 1])
-        total[..., k] = np.where(carries, own[..., k] + total[..., k + 1], own[..., k])
-    return total
+#: What a Result computes on first access from the engine's trajectory (not pickled).
+_LAZY = ("t", "y", "session_days", "pre_session", "post_session", "doses", "stats", "_ctx",
+         "_crossings", "sensitivities")
 
 
 class Result:
@@ -65,67 +49,113 @@ class Result:
     Index it by any state (``"Cm"``, ``"R"``, ...) or observable (``"total_collagen"``,
     ``"visible_improvement"``, ...) to get a numpy array over :attr:`t`. On a session day the
     reported value is the state right after the session; :attr:`pre_session` holds the state
-    right before each session (the left limit).
+    right before each session (the left limit). The arrays are read-only views of what the
+    engine returned; observables are computed on first access.
+
+    The engine's arrays are properties: :attr:`t`, :attr:`y` (states, shape ``(len(t), 15)``,
+    columns in :data:`STATE_NAMES` order), :attr:`session_days`, :attr:`pre_session`,
+    :attr:`post_session`, :attr:`doses`, :attr:`stats` (integrator counters: steps,
+    rejected_steps, rhs_evaluations, jacobian_evaluations, lu_decompositions, clipped_steps) and
+    :attr:`sensitivities` (derivatives with respect to parameters, session depths and days, when
+    ``simulate(..., sensitivities=[...])`` asked for them; else None).
 
     Attributes
     ----------
-    t : numpy.ndarray
-        Output days.
-    y : numpy.ndarray
-        States, shape ``(len(t), 15)``, columns in :data:`STATE_NAMES` order.
     schedule : Schedule
         The plan that was simulated (sessions after the horizon are listed but not simulated).
     patient : Patient
     params : Parameters
         Nominal parameters (covariates are applied inside the engine).
-    stats : dict
-        Integrator counters: steps, rejected_steps, rhs_evaluations, jacobian_evaluations,
-        lu_decompositions, clipped_steps.
+    options : SolverOptions
+        The integrator's settings.
     screening : Screening
         The patient screening for this plan, with any overrides and their reasons.
-    sensitivities : Sensitivities or None
-        Derivatives with respect to parameters and session depths, when
-        ``simulate(..., sensitivities=[...])`` asked for them.
     """
 
     def __init__(
         self,
-        raw: dict[str, Any],
+        trajectory: _core.Trajectory,
         schedule: Schedule,
         patient: Patient,
         params: Parameters,
-        context: ObservableContext,
         horizon: float,
-        options: dict[str, Any],
+        options: SolverOptions,
         screening: Screening | None = None,
     ) -> None:
-        self.t: NDArray[np.float64] = np.asarray(raw["t"])
-        self.y: NDArray[np.float64] = np.asarray(raw["y"])
+        self._tr = trajectory
         self.schedule = schedule
         self.patient = patient
         self.params = params
         self.horizon = horizon
         self.options = options
-        self.stats: dict[str, int] = dict(raw["stats"])
-        self.session_days: NDArray[np.float64] = np.asarray(raw["session_times"])
-        self.pre_session: NDArray[np.float64] = np.asarray(raw["pre_session"])
-        self.post_session: NDArray[np.float64] = np.asarray(raw["post_session"])
-        self.doses: NDArray[np.float64] = np.asarray(raw["doses"])
-        # Threshold crossings as parallel arrays (a DataFrame is built only on request).
-        self._cross_event = np.asarray(raw["crossing_event"]).astype(np.int64)
-        self._cross_day = np.asarray(raw["crossing_time"])
-        self._cross_dir = np.asarray(raw["crossing_direction"]).astype(np.int64)
-        self._cross_jump = np.asarray(raw["crossing_at_session"]).astype(bool)
-        self._ctx = context
-        self._cache: dict[str, NDArray[np.float64]] = {}
         self.screening = Screening() if screening is None else screening
-        self.sensitivities: Sensitivities | None = None
+        self._cache: dict[str, NDArray[np.float64]] = {}
 
     @classmethod
     def _from_run(cls, out: Run) -> Result:
         """Return the result of one engine run (:func:`skinremodel.engine.solver.run`)."""
-        return cls(out.raw, out.schedule, out.patient, out.params, out.context, out.horizon,
+        return cls(out.trajectory, out.schedule, out.patient, out.params, out.horizon,
                    out.options, out.screening)
+
+    # The engine's arrays, taken from the trajectory on first access.
+    @cached_property
+    def t(self) -> NDArray[np.float64]:
+        """Output days."""
+        return self._tr.t
+
+    @cached_property
+    def y(self) -> NDArray[np.float64]:
+        """States, shape ``(len(t), 15)``."""
+        return self._tr.y
+
+    @cached_property
+    def session_days(self) -> NDArray[np.float64]:
+        """Days of the sessions simulated (those within the horizon)."""
+        return self._tr.session_days
+
+    @cached_property
+    def pre_session(self) -> NDArray[np.float64]:
+        """States right before each simulated session (left limits), (session, 15)."""
+        return self._tr.pre_session
+
+    @cached_property
+    def post_session(self) -> NDArray[np.float64]:
+        """States right after each simulated session, (session, 15)."""
+        return self._tr.post_session
+
+    @cached_property
+    def doses(self) -> NDArray[np.float64]:
+        """The dose u of each simulated session."""
+        return self._tr.doses
+
+    @cached_property
+    def stats(self) -> dict[str, int]:
+        """Integrator counters."""
+        return self._tr.stats
+
+    @cached_property
+    def _ctx(self) -> ObservableContext:
+        return ObservableContext(baseline=self._tr.baseline, effective=self._tr.effective)
+
+    @cached_property
+    def _crossings(self) -> NDArray[Any]:
+        return self._tr.crossings
+
+    @cached_property
+    def sensitivities(self) -> Sensitivities | None:
+        """Derivatives with respect to the requested columns (None if none were asked for)."""
+        sens = self._tr.sensitivities
+        if sens is None:
+            return None
+        return Sensitivities(sens, self.t, self._ctx, self.params, self.schedule, self.y,
+                             self.pre_session, self.post_session)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k not in _LAZY and k != "_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._cache = {}
 
     # ----------------------------------------------------------------------------------- access
     @property
@@ -170,17 +200,20 @@ class Result:
     def crossings(self) -> pd.DataFrame:
         """Threshold crossings located by root finding on the dense output.
 
-        Columns: ``event`` (see :data:`EVENT_NAMES`), ``day``, ``direction`` (+1 up, -1 down),
-        ``at_session`` (caused by a session jump).
+        Columns: ``event`` (one of :data:`skinremodel.model.metrics.EVENT_NAMES`: the core's
+        threshold events), ``day``, ``direction`` (+1 up, -1 down), ``at_session`` (caused by a
+        session jump).
         """
-        return pd.DataFrame(
-            {
-                "event": [EVENT_NAMES[e] for e in self._cross_event],
-                "day": self._cross_day,
-                "direction": self._cross_dir,
-                "at_session": self._cross_jump,
-            }
-        )
+        event, day, direction, at_session = self._crossing_arrays()
+        return pd.DataFrame({"event": [EVENT_NAMES[e] for e in event], "day": day,
+                             "direction": direction, "at_session": at_session})
+
+    def _crossing_arrays(self) -> tuple[NDArray[np.int64], NDArray[np.float64],
+                                        NDArray[np.int64], NDArray[np.bool_]]:
+        """Return the crossings as four arrays: event index, day, direction, at a session."""
+        c = self._crossings
+        return (c["event"].astype(np.int64), np.array(c["time"], dtype=np.float64),
+                c["direction"].astype(np.int64), np.array(c["at_session"], dtype=bool))
 
     def __getitem__(self, name: str) -> NDArray[np.float64]:
         if not isinstance(name, str):
@@ -228,7 +261,21 @@ class Result:
         return pd.Series({name: float(self[name][row]) for name in self.names}, name=day)
 
     # ------------------------------------------------------------------------------ metrics
-    def _session_window(self, session: int) -> tuple[float, float]:
+    def metric(self, name: str) -> NDArray[np.float64] | float:
+        """Return a metric of :data:`skinremodel.model.metrics.METRICS`, as simulate_many keeps it.
+
+        An array over :attr:`t` for a state or observable, an array over the simulated sessions
+        for ``"redness_hours"`` and ``"downtime_days"``, a number for ``"first_visible_day"``.
+        """
+        if name not in METRICS:
+            raise unknown_name(name, METRICS, "metric")
+        metric = METRICS[name]
+        if metric.kind == "day":
+            return self[name]
+        value = metric.read(self.y, self._ctx, self._tr.time_above, self._tr.first_upward)
+        return float(value) if metric.kind == "item" else value
+
+    def _session_metric(self, name: str, session: int) -> float:
         n = len(self.session_days)
         if isinstance(session, bool) or not isinstance(session, (int, np.integer)):
             raise TypeError(f"session must be an integer index, got {session!r}")
@@ -237,29 +284,9 @@ class Result:
                 f"session must be in [0, {n - 1}] (sessions simulated within the horizon), "
                 f"got {session}"
             )
-        k = int(session) % n
-        start = float(self.session_days[k])
-        end = float(self.session_days[k + 1]) if k + 1 < n else self.horizon
-        return start, end
-
-    def _duration_above(self, event: str, session: int) -> float:
-        """Time from a session until its redness episode ends (see :func:`duration_above`)."""
-        self._session_window(session)  # validates the index
-        n = len(self.session_days)
-        starts = np.asarray(self.session_days, dtype=np.float64)
-        ends = np.append(starts[1:], self.horizon)
-        code = EVENT_NAMES.index(event)
-        last_down = np.full(n, math.nan)
-        for k in range(n):
-            downs = np.flatnonzero(
-                (self._cross_event == code) & (self._cross_day > starts[k])
-                & (self._cross_day <= ends[k]) & (self._cross_dir < 0) & ~self._cross_jump
-            )
-            if downs.size:
-                last_down[k] = self._cross_day[downs[-1]]
-        post = np.asarray(self.post_session)[:, STATE_NAMES.index("R")]
-        total = duration_above(last_down, starts, ends, post, threshold_level(self._ctx, event))
-        return float(total[int(session) % n])
+        values = self.metric(name)
+        assert isinstance(values, np.ndarray)
+        return float(values[int(session) % n])
 
     def redness_hours(self, session: int = 0) -> float:
         """Hours of visible redness (R above R_vis) after a session.
@@ -270,26 +297,27 @@ class Result:
         first session's redness lasts until the skin clears after the last one. If it is still
         red at the horizon, the time until then is returned.
 
+        The engine summarises the crossings per session (``Trajectory.time_above``).
+
         Parameters
         ----------
         session : int
             Index of the session (0 = first), among those within the horizon.
         """
-        return 24.0 * self._duration_above("redness_visible", session)
+        return self._session_metric("redness_hours", session)
 
     def downtime_days(self, session: int = 0) -> float:
         """Days until redness falls below ``R_down_frac * R_vis`` (social downtime)."""
-        return self._duration_above("downtime", session)
+        return self._session_metric("downtime_days", session)
 
     def first_visible_day(self) -> float:
         """First day the visible improvement G passes its just-noticeable value ``G_jnd``.
 
         Returns NaN if it never does within the horizon.
         """
-        ups = np.flatnonzero(
-            (self._cross_event == EVENT_NAMES.index("visible_improvement")) & (self._cross_dir > 0)
-        )
-        return float(self._cross_day[ups[0]]) if ups.size else math.nan
+        value = self.metric("first_visible_day")
+        assert isinstance(value, float)
+        return value
 
     # ------------------------------------------------------------------------------ tables
     def to_pandas(self, long: bool = False, variables: Iterable[str] | None = None,
@@ -409,19 +437,16 @@ class Result:
         schedule = Schedule.from_dict(inputs["plan"])
         patient = Patient(**inputs["patient"])
         params = Parameters(inputs["parameters"])
-        effective = np.asarray(_core.effective_parameters(params.values_array,
-                                                          patient._to_core()))
-        ctx = ObservableContext(baseline=np.asarray(_core.baseline(effective)),
-                                effective=effective)
+        options = SolverOptions(**inputs["options"])
+        horizon = float(inputs["horizon"])
         raw = xarray_io.raw_output(ds)
-        opts = inputs["options"]
-        options = {"method": opts["method"], "rtol": opts["rtol"],
-                   "atol": np.asarray(opts["atol"], dtype=np.float64),
-                   "max_steps": opts["max_steps"]}
+        # The engine computes the effective parameters, baseline and event summary again from
+        # the stored inputs, as simulate() does.
+        req = request(schedule, patient, params, raw["t"], horizon, options)
+        trajectory = _core.restore_trajectory(req, **raw)
         screening = screen(patient, schedule, override=inputs["override"] or None)
         logger.info("loaded result from %s (written by %s)", path, ds.attrs.get("created_by"))
-        return cls(raw, schedule, patient, params, ctx, float(inputs["horizon"]), options,
-                   screening)
+        return cls(trajectory, schedule, patient, params, horizon, options, screening)
 
     def rerun(self) -> Result:
         """Simulate the same inputs again (plan, patient, parameters, output days, options)."""
@@ -431,25 +456,22 @@ class Result:
         """Simulate the same inputs again, at :attr:`t` or at other output days ``t_eval``."""
         return Result._from_run(run(
             self.schedule, self.patient, self.horizon, t_eval=self.t if t_eval is None else t_eval,
-            params=self.params, method=self.options["method"], rtol=self.options["rtol"],
-            atol=self.options["atol"], max_steps=self.options["max_steps"],
+            params=self.params, options=self.options,
             override=self.screening.overrides or None))
 
     def equals(self, other: object) -> bool:
         """True if ``other`` is a Result with the same inputs and the same numbers (exactly)."""
         if not isinstance(other, Result):
             return False
-        arrays = ("t", "y", "session_days", "pre_session", "post_session", "doses",
-                  "_cross_event", "_cross_day", "_cross_dir", "_cross_jump")
+        arrays = ("t", "y", "session_days", "pre_session", "post_session", "doses")
         return (all(np.array_equal(getattr(self, a), getattr(other, a), equal_nan=True)
                     for a in arrays)
+                and all(np.array_equal(a, b) for a, b in zip(self._crossing_arrays(),
+                                                              other._crossing_arrays(),
+                                                              strict=True))
                 and self.schedule == other.schedule and self.patient == other.patient
                 and self.params == other.params and self.horizon == other.horizon
-                and self.options["method"] == other.options["method"]
-                and self.options["rtol"] == other.options["rtol"]
-                and np.array_equal(self.options["atol"], other.options["atol"])
-                and self.options["max_steps"] == other.options["max_steps"]
-                and self.stats == other.stats
+                and self.options == other.options and self.stats == other.stats
                 and self.screening.overrides == other.screening.overrides)
 
     # ------------------------------------------------------------------------------ repr
@@ -466,7 +488,7 @@ class Result:
     def __repr__(self) -> str:
         plan, who = self._describe()
         return (f"<Result: {plan}, {len(self.session_days)} simulated, days 0-{self.horizon:g} "
-                f"({len(self.t)} outputs); {who}; {self.options['method']}>")
+                f"({len(self.t)} outputs); {who}; {self.options.method}>")
 
     def _repr_html_(self) -> str:
         plan, who = self._describe()

@@ -9,7 +9,6 @@ the effective parameters.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,21 +16,39 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .. import _core
 from ..model.observables import OBSERVABLES, STATE_NAMES, Observable, ObservableContext
 from ..model.parameters import Parameters
-from ..model.variables import unknown_name
+from ..model.variables import did_you_mean, unknown_name
 from ..plans.schedule import Schedule
 from . import xarray_io
 
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
-__all__ = ["Sensitivities", "check_sensitivity_names", "observable_sensitivity"]
+__all__ = ["Sensitivities", "check_sensitivity_names", "observable_sensitivity",
+           "sensitivity_column"]
 
 Array = NDArray[np.float64]
 _PARAM_INDEX = {name: i for i, name in enumerate(Parameters.default().names)}
-_DEPTH = re.compile(r"^depth_mm\[(\d+)\]$")
-_DAY = re.compile(r"^day\[(\d+)\]$")
+
+
+def sensitivity_column(name: str, schedule: Schedule) -> tuple[str, int]:
+    """Return ``(kind, index)`` of a column name, as the core parses it.
+
+    ``("parameter", i)``, ``("depth_mm", k)`` or ``("day", k)`` (session k of the plan).
+
+    Raises
+    ------
+    ValueError
+        An unknown or malformed name, or a session the plan does not have (the message suggests
+        close parameter names).
+    """
+    try:
+        kind, index = _core.sensitivity_column(name, len(schedule))
+    except ValueError as exc:
+        raise ValueError(f"{exc}{did_you_mean(name, _PARAM_INDEX)}") from None
+    return kind, index
 
 
 def check_sensitivity_names(names: Any, schedule: Schedule) -> list[str]:
@@ -55,16 +72,7 @@ def check_sensitivity_names(names: Any, schedule: Schedule) -> list[str]:
     for name in out:
         if not isinstance(name, str):
             raise TypeError(f"sensitivities: every name must be a string, got {name!r}")
-        match = _DEPTH.match(name) or _DAY.match(name)
-        if match:
-            k = int(match.group(1))
-            if k >= len(schedule):
-                raise ValueError(
-                    f"sensitivities: {name!r} refers to session {k}, but the plan has "
-                    f"{len(schedule)} sessions (k must be in [0, {len(schedule) - 1}])"
-                )
-        elif name not in _PARAM_INDEX:
-            Parameters.info(name)  # raises ValueError with suggestions
+        sensitivity_column(name, schedule)
     repeated = sorted({n for n in out if out.count(n) > 1})
     if repeated:
         raise ValueError(f"sensitivities: {', '.join(map(repr, repeated))} listed twice")
@@ -141,7 +149,8 @@ class Sensitivities:
 
     def __init__(
         self,
-        raw: dict[str, Any],
+        sensitivities: _core.TrajectorySensitivities,
+        t: Array,
         ctx: ObservableContext,
         params: Parameters,
         schedule: Schedule,
@@ -149,18 +158,20 @@ class Sensitivities:
         pre_session_states: Array,
         post_session_states: Array,
     ) -> None:
-        self.names: tuple[str, ...] = tuple(raw["sensitivity_names"])
-        self.t: Array = np.asarray(raw["t"])
-        self.states: Array = np.asarray(raw["S"])
-        self.pre_session: Array = np.asarray(raw["S_pre_session"])
-        self.post_session: Array = np.asarray(raw["S_post_session"])
-        self.baseline: Array = np.asarray(raw["S_baseline"])
-        self.effective: Array = np.asarray(raw["S_effective"])
-        self.stats: dict[str, int] = dict(raw["sensitivity_stats"])
+        # Read-only views of the engine's result (they keep it alive).
+        self.names: tuple[str, ...] = tuple(sensitivities.names)
+        self.t: Array = t
+        self.states: Array = sensitivities.states
+        self.pre_session: Array = sensitivities.pre_session
+        self.post_session: Array = sensitivities.post_session
+        self.baseline: Array = sensitivities.baseline
+        self.effective: Array = sensitivities.effective
+        self.stats: dict[str, int] = dict(sensitivities.stats)
         self._ctx = ctx
         self._y = y
         self._session_states = {"pre": pre_session_states, "post": post_session_states}
-        self._values = np.array([_column_value(n, params, schedule) for n in self.names])
+        self._values = np.array([_column_value(n, params, schedule) for n in self.names],
+                                dtype=np.float64)
         self._cache: dict[str, Array] = {}
 
     @property
@@ -254,10 +265,9 @@ class Sensitivities:
 
 
 def _column_value(name: str, params: Parameters, schedule: Schedule) -> float:
-    match = _DEPTH.match(name)
-    if match:
-        return float(schedule[int(match.group(1))].depth_mm)
-    match = _DAY.match(name)
-    if match:
-        return float(schedule[int(match.group(1))].day)
-    return float(params[name])
+    kind, index = sensitivity_column(name, schedule)
+    if kind == "depth_mm":
+        return float(schedule[index].depth_mm)
+    if kind == "day":
+        return float(schedule[index].day)
+    return float(params.values_array[index])

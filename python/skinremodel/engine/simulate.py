@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 from numpy.typing import ArrayLike
 
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..plans.schedule import Schedule
+from .options import DEFAULT_OPTIONS, Method, SolverOptions, resolve_options
 from .result import Result
-from .sensitivities import Sensitivities
 from .solver import run
 
 __all__ = ["simulate"]
@@ -24,10 +23,11 @@ def simulate(
     *,
     t_eval: ArrayLike | None = None,
     params: Parameters | Mapping[str, float] | None = None,
-    method: Literal["rodas5p", "rodas4", "dopri5"] = "rodas5p",
-    rtol: float = 1e-6,
+    options: SolverOptions | None = None,
+    method: Method | None = None,
+    rtol: float | None = None,
     atol: float | Mapping[str, float] | ArrayLike | None = None,
-    max_steps: int = 200_000,
+    max_steps: int | None = None,
     override: Mapping[str, str] | None = None,
     sensitivities: Sequence[str] | None = None,
 ) -> Result:
@@ -52,20 +52,17 @@ def simulate(
     params : Parameters or mapping, optional
         Nominal parameter values, or a mapping of overrides of the defaults
         (e.g. ``{"k_mat": 0.02}``). Patient covariates are applied on top.
-    method : {"rodas5p", "rodas4", "dopri5"}
-        ``"rodas5p"`` (the default): L-stable Rosenbrock 5(4) of Steinebach, the fastest here
-        because the model is stiff (see ``docs/solvers.md``). ``"rodas4"``: Hairer and Wanner's
-        RODAS 4(3). ``"dopri5"``: Boost.Odeint's explicit Dormand-Prince 5(4). Sensitivities
-        ride on the chosen method's steps, so a run with sensitivities follows exactly the same
-        trajectory as one without; their accuracy follows ``rtol`` (``docs/fitting.md``).
-    rtol : float
-        Relative tolerance, in [1e-14, 0.1].
-    atol : float, mapping or array_like, optional
-        Absolute tolerance: one number, ``{state: value}`` overrides, or 14 values. The default
-        is 1e-9 for matrix pools, 1e-10 for tropoelastin and 1e-6 for inflammation, growth
-        factor and redness.
-    max_steps : int
-        Bound on integrator steps; exceeding it raises :class:`SolverError` instead of hanging.
+    options : SolverOptions, optional
+        The integrator's settings (method, tolerances, step budget and bounds), checked once
+        when built; :class:`SolverOptions` describes them. Default: ``SolverOptions()``
+        (``"rodas5p"``, ``rtol`` 1e-6, the per-state default ``atol``, 200,000 steps).
+        Sensitivities ride on the method's steps, so a run with sensitivities follows exactly
+        the same trajectory as one without; their accuracy follows ``rtol``
+        (``docs/fitting.md``).
+    method, rtol, atol, max_steps : optional
+        Shorthands: ``simulate(plan, rtol=1e-8)`` is ``simulate(plan,
+        options=SolverOptions(rtol=1e-8))``. Giving both ``options`` and a shorthand is a
+        TypeError.
     override : mapping, optional
         ``{screening rule code: reason}`` to simulate despite a contraindication found by
         :func:`screen` (e.g. ``{"isotretinoin": "dermatologist approved, AAD 2024"}``); the
@@ -91,7 +88,7 @@ def simulate(
         Invalid plan, patient, horizon, output times, parameters or tolerances; the message
         names the field and the allowed range.
     TypeError
-        An argument of the wrong type.
+        An argument of the wrong type, or both ``options`` and a shorthand.
     SolverError
         The integrator could not finish within ``max_steps``.
 
@@ -108,12 +105,11 @@ def simulate(
     >>> res.sensitivities["total_collagen"].shape
     (181, 2)
     """
-    out = run(plan, patient, days, t_eval=t_eval, params=params, method=method, rtol=rtol,
-              atol=atol, max_steps=max_steps, override=override, sensitivities=sensitivities)
-    result = Result._from_run(out)
-    if sensitivities is not None:
-        result.sensitivities = Sensitivities(
-            out.raw, out.context, out.params, out.schedule, result.y, result.pre_session,
-            result.post_session
-        )
-    return result
+    if options is None and method is None and rtol is None and atol is None \
+            and max_steps is None:
+        opts = DEFAULT_OPTIONS  # the common case: nothing to check
+    else:
+        opts = resolve_options(options, method=method, rtol=rtol, atol=atol,
+                               max_steps=max_steps)
+    return Result._from_run(run(plan, patient, days, t_eval=t_eval, params=params, options=opts,
+                                override=override, sensitivities=sensitivities))

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
+from ..model.metrics import METRICS
 from ..model.observables import OBSERVABLES, STATE_NAMES
 from ..model.variables import variable_info
 from ..progress import logger
@@ -92,7 +93,7 @@ def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
     ds.attrs.update({"title": "skinremodel simulation", "skinremodel_version": __version__,
                      "horizon_days": float(res.horizon), "plan": res.schedule.label()
                      if hasattr(res.schedule, "label") else str(res.schedule),
-                     "method": str(res.options["method"])})
+                     "method": str(res.options.method)})
     return ds
 
 
@@ -106,7 +107,9 @@ def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> 
 
     data: dict[str, Any] = {}
     for name in batch.metrics:
-        data[name] = (dims[name], np.asarray(batch.values(name)), _attrs(name))
+        m = METRICS[name]
+        data[name] = (dims[name], np.asarray(batch.values(name)),
+                      {"units": m.unit, "long_name": m.label, "description": m.description})
     data["session_day"] = (("item", "session"), batch.session_days,
                            {**_DAY, "long_name": "session day",
                             "description": "day of each simulated session (NaN beyond the "
@@ -121,7 +124,7 @@ def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> 
     ds = xr.Dataset(data, coords=coords)
     ds.attrs.update({"title": "skinremodel batch", "skinremodel_version": __version__,
                      "horizon_days": float(batch.horizon),
-                     "method": str(batch.options.get("method", ""))})
+                     "method": str(batch.options.method)})
     return ds
 
 
@@ -199,9 +202,7 @@ def _inputs(res: Result) -> dict[str, Any]:
         "parameters": dict(res.params.items()),
         "horizon": float(res.horizon),
         "t_eval": [float(t) for t in res.t],
-        "options": {"method": res.options["method"], "rtol": float(res.options["rtol"]),
-                    "atol": [float(a) for a in np.asarray(res.options["atol"])],
-                    "max_steps": int(res.options["max_steps"])},
+        "options": res.options.to_dict(),
         "override": res.screening.overrides,
     }
 
@@ -210,10 +211,11 @@ def save_result(res: Result, path: str | os.PathLike[str]) -> Path:
     """Write a result and its inputs to a netCDF file, atomically (see :meth:`Result.save`)."""
     target = Path(path)
     ds = result_to_xarray(res)
-    ds["crossing_event"] = ("crossing", res._cross_event.astype(np.int32))
-    ds["crossing_day"] = ("crossing", res._cross_day, {"units": "days"})
-    ds["crossing_direction"] = ("crossing", res._cross_dir.astype(np.int32))
-    ds["crossing_at_session"] = ("crossing", res._cross_jump.astype(np.int8))
+    event, day, direction, at_session = res._crossing_arrays()
+    ds["crossing_event"] = ("crossing", event.astype(np.int32))
+    ds["crossing_day"] = ("crossing", day, {"units": "days"})
+    ds["crossing_direction"] = ("crossing", direction.astype(np.int32))
+    ds["crossing_at_session"] = ("crossing", at_session.astype(np.int8))
     ds.attrs.update({
         "format": FORMAT,
         "inputs": json.dumps(_inputs(res), default=_json_default, sort_keys=True),
@@ -255,19 +257,22 @@ def read_result_file(path: str | os.PathLike[str]) -> tuple[xr.Dataset, dict[str
 
 
 def raw_output(ds: xr.Dataset) -> dict[str, Any]:
-    """Return the engine's output stored in a result file, in the engine's own keys."""
+    """Return the engine's output stored in a result file.
+
+    As ``_core.restore_trajectory`` takes it (with the request of the stored inputs).
+    """
     n_sessions = ds.sizes.get("session", 0)
     states = len(STATE_NAMES)
     return {
-        "t": ds["day"].to_numpy(),
-        "y": np.column_stack([ds[n].to_numpy() for n in STATE_NAMES]),
+        "t": ds["day"].to_numpy().astype(np.float64),
+        "y": np.column_stack([ds[n].to_numpy() for n in STATE_NAMES]).astype(np.float64),
         "stats": json.loads(ds.attrs["stats"]),
-        "session_times": ds["session_day"].to_numpy(),
+        "session_days": ds["session_day"].to_numpy().astype(np.float64),
         "pre_session": ds["pre_session"].to_numpy().reshape(n_sessions, states),
         "post_session": ds["post_session"].to_numpy().reshape(n_sessions, states),
-        "doses": ds["dose"].to_numpy(),
-        "crossing_event": ds["crossing_event"].to_numpy(),
-        "crossing_time": ds["crossing_day"].to_numpy(),
-        "crossing_direction": ds["crossing_direction"].to_numpy(),
-        "crossing_at_session": ds["crossing_at_session"].to_numpy(),
+        "doses": ds["dose"].to_numpy().astype(np.float64),
+        "crossing_event": ds["crossing_event"].to_numpy().astype(np.int64),
+        "crossing_time": ds["crossing_day"].to_numpy().astype(np.float64),
+        "crossing_direction": ds["crossing_direction"].to_numpy().astype(np.int64),
+        "crossing_at_session": ds["crossing_at_session"].to_numpy().astype(np.int64),
     }

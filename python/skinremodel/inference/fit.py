@@ -16,8 +16,9 @@ import pandas as pd
 from scipy.stats import qmc
 
 from .._core import SolverError
-from .._validation import check_int, check_real
-from ..engine.solver import METHODS, resolve_params
+from .._validation import check_int
+from ..engine.options import SolverOptions, deprecated_options
+from ..engine.solver import resolve_params
 from ..model.parameters import Parameters
 from ..progress import logger, progress_bar
 from .dataset import Dataset
@@ -25,7 +26,11 @@ from .fit_result import FitResult
 from .observation_model import resolve_observation_models
 from .problem import FitProblem, _names
 
-__all__ = ["fit"]
+__all__ = ["fit", "FIT_OPTIONS"]
+
+#: The integrator settings of a fit unless given: rtol 1e-8, because the sensitivities are
+#: integrated on the state method's steps without their own error control (docs/fitting.md).
+FIT_OPTIONS = SolverOptions(rtol=1e-8)
 
 
 def fit(
@@ -42,11 +47,12 @@ def fit(
     n_starts: int = 1,
     seed: int | None = 0,
     profile: Iterable[str] = (),
-    method: str = "rodas5p",
-    rtol: float = 1e-8,
-    atol: Any = None,
+    options: SolverOptions | None = None,
     max_nfev: int | None = None,
     progress: bool | None = None,
+    method: str | None = None,
+    rtol: float | None = None,
+    atol: Any = None,
 ) -> FitResult:
     """Fit model parameters to observed time series of one subject or a cohort.
 
@@ -86,15 +92,18 @@ def fit(
         Seed of the Latin hypercube.
     profile : iterable of str
         Estimated names to compute 95% profile-likelihood intervals for.
-    method, rtol, atol
-        Integrator settings (``rtol`` 1e-8 by default: the sensitivities are integrated on the
-        state method's steps without their own error control, see ``docs/fitting.md``).
+    options : SolverOptions, optional
+        Integrator settings (default :data:`FIT_OPTIONS`: ``SolverOptions(rtol=1e-8)``, because
+        the sensitivities are integrated on the state method's steps without their own error
+        control, see ``docs/fitting.md``). They are kept in the :class:`FitResult` and its file.
     max_nfev : int, optional
         Bound on evaluations per local fit (default: scipy's, 100 per estimated quantity).
     progress : bool, optional
         Progress bars over the starts and the profiles (default: shown in a terminal or
         notebook only when there is more than one start or a profile; see
         :mod:`skinremodel.progress`). Each start's result is logged at INFO level.
+    method, rtol, atol : optional
+        Deprecated (a DeprecationWarning): give ``options=SolverOptions(...)``.
 
     Returns
     -------
@@ -116,6 +125,7 @@ def fit(
     >>> round(result.estimates["s_w"], 4)
     0.05
     """
+    opts = deprecated_options("fit", options, FIT_OPTIONS, method=method, rtol=rtol, atol=atol)
     if isinstance(data, Dataset):
         dataset = data
     else:
@@ -130,13 +140,10 @@ def fit(
         raise ValueError(f"{', '.join(both)} cannot be both shared and per subject")
     if not parameters and not per_subject:
         raise ValueError("name at least one parameter to estimate (parameters= or per_subject=)")
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    rtol = check_real("rtol", rtol, 1e-14, 0.1)
     n_starts = check_int("n_starts", n_starts, 1, 10_000)
     models = resolve_observation_models(observation_model, dataset.observable_names)
     problem = FitProblem(dataset, parameters, per_subject, models, resolve_params(params),
-                         dict(initial or {}), dict(bounds or {}), rtol, atol, method)
+                         dict(initial or {}), dict(bounds or {}), opts)
     profile = _names("profile", profile)
     for name in profile:
         if name not in problem.names:
@@ -149,13 +156,14 @@ def fit(
         lo = np.maximum(problem.lower, problem.theta0 - math.log(10.0))
         hi = np.minimum(problem.upper, problem.theta0 + math.log(10.0))
         starts += list(qmc.scale(sampler.random(n_starts - 1), lo, hi))
-    options: dict[str, Any] = {"max_nfev": max_nfev, "ftol": 1e-10, "xtol": 1e-10, "gtol": 1e-10}
+    least_squares_options: dict[str, Any] = {"max_nfev": max_nfev, "ftol": 1e-10, "xtol": 1e-10,
+                                             "gtol": 1e-10}
     runs: list[dict[str, Any]] = []
     show = progress if progress is not None else (None if n_starts > 1 else False)
     with progress_bar(len(starts), "fit: starts", "start", show) as bar:
         for k, start in enumerate(starts):
             try:
-                sol, full = problem.solve(start, **options)
+                sol, full = problem.solve(start, **least_squares_options)
             except SolverError as exc:  # a start in a region where the model cannot be solved
                 runs.append({"start": k, "nll": math.inf, "status": -100,
                              "message": f"solver error: {exc}", "nfev": 0})

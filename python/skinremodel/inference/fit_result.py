@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 from .._files import read_text, write_atomic
 from .._html import render
 from .._validation import safe_exp
-from ..engine.solver import resolve_atol
+from ..engine.options import SolverOptions
 from ..limits import check_nesting
 from ..model.parameters import Parameters
 from ..plotting import label_of, mark_sessions
@@ -139,6 +139,11 @@ class FitResult:
         return result
 
     @property
+    def options(self) -> SolverOptions:
+        """The integrator's settings of the fit (kept in its file)."""
+        return _options_of(self._state["spec"])
+
+    @property
     def problem(self) -> FitProblem:
         """The likelihood (rebuilt from the saved specification after :meth:`load`)."""
         if self._problem is None:
@@ -150,8 +155,7 @@ class FitResult:
                 Parameters(spec["base_params"]),
                 {e.name: e.initial for e in entries},
                 {e.name: (e.lower, e.upper) for e in entries},
-                spec["rtol"], None if spec["atol"] is None else np.asarray(spec["atol"]),
-                spec["method"],
+                _options_of(spec),
             )
         return self._problem
 
@@ -378,18 +382,20 @@ def _covariance(fisher: Array) -> Array:
 
 
 def _spec(problem: FitProblem) -> dict[str, Any]:
-    atol = problem.atol
-    if atol is not None:
-        atol = [float(v) for v in resolve_atol(atol)]
     return {
         "parameters": list(problem.parameters),
         "per_subject": list(problem.per_subject),
         "observation_models": {o: m.to_dict() for o, m in problem.observation_models.items()},
         "base_params": {n: float(v) for n, v in problem.base.items()},
-        "rtol": problem.rtol,
-        "atol": atol,
-        "method": problem.method,
+        "options": problem.options.to_dict(),
     }
+
+
+def _options_of(spec: dict[str, Any]) -> SolverOptions:
+    """Return the integrator settings of a saved fit (older files kept rtol, atol, method)."""
+    if "options" in spec:
+        return SolverOptions(**spec["options"])
+    return SolverOptions(method=spec["method"], rtol=spec["rtol"], atol=spec["atol"])
 
 
 _STATE_KEYS = ("data", "spec", "entries", "theta", "covariance", "nll", "aic", "bic", "runs",

@@ -35,7 +35,8 @@ from .._core import SolverError
 from .._html import render, table
 from .._validation import check_choice, check_int, check_real
 from ..engine.batch import simulate_many
-from ..engine.solver import METHODS, resolve_params
+from ..engine.options import DEFAULT_OPTIONS, SolverOptions, deprecated_options
+from ..engine.solver import resolve_params
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..plans.schedule import Schedule, as_schedule
@@ -148,9 +149,10 @@ def fit_population(
     omega_initial: float = 0.3,
     max_iter: int = 300,
     tol: float = 1e-4,
-    method: str = "rodas5p",
-    rtol: float = 1e-6,
+    options: SolverOptions | None = None,
     progress: bool | None = None,
+    method: str | None = None,
+    rtol: float | None = None,
 ) -> PopulationFit:
     """Fit a nonlinear mixed-effects model to a cohort (FOCE-I / Laplace, Laplace-EM).
 
@@ -190,10 +192,13 @@ def fit_population(
     tol : float
         Convergence: every log-scale population parameter moves less than ``tol`` in two
         consecutive iterations.
-    method, rtol
-        Integrator settings of the engine (sensitivities ride on the state steps).
+    options : SolverOptions, optional
+        Integrator settings of the engine (sensitivities ride on the state steps); default
+        ``SolverOptions()``.
     progress : bool, optional
         Progress bar (tqdm); default: only when standard error is a terminal.
+    method, rtol : optional
+        Deprecated (a DeprecationWarning): give ``options=SolverOptions(...)``.
 
     Returns
     -------
@@ -212,6 +217,8 @@ def fit_population(
     >>> pf = sr.fit_population(data, random={"s_w": "lognormal", "k_mat": "lognormal"},
     ...                        fixed=["kap_US"], observation_model="proportional")
     """
+    opts = deprecated_options("fit_population", options, DEFAULT_OPTIONS, method=method,
+                              rtol=rtol)
     dataset = as_dataset(data, plans, patients)
     rspec = _random_spec(random)
     rnames = list(rspec)
@@ -220,9 +227,6 @@ def fit_population(
     if both:
         raise ValueError(f"{', '.join(both)} cannot be both fixed and random")
     check_choice("covariance", covariance, ("diagonal", "full"))
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    rtol = check_real("rtol", rtol, 1e-14, 0.1)
     omega0 = check_real("omega_initial", omega_initial, 1e-3, 5.0)
     max_iter = check_int("max_iter", max_iter, 1, 100_000)
     tol = check_real("tol", tol, 1e-12, 1.0)
@@ -242,8 +246,7 @@ def fit_population(
     for s in dataset.subjects:
         sub = Dataset(dataset.for_subject(s), {s: dataset.plans[s]}, {s: dataset.patients[s]})
         init = {k: v for k, v in initial.items() if not k.startswith("noise_")}
-        prob = SubjectProblem(sub, [*rnames, *fnames], [], models, base, init, {}, rtol, None,
-                          method)
+        prob = SubjectProblem(sub, [*rnames, *fnames], [], models, base, init, {}, opts)
         problems.append(prob)
         for e in prob.entries:
             if e.kind == "noise" and e.name not in noise_names:

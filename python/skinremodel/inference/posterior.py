@@ -12,6 +12,7 @@ ensemble. Method and checks: ``docs/inference.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import warnings
 from collections.abc import Mapping, Sequence
@@ -22,7 +23,8 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from .._validation import check_int, check_real
-from ..engine.solver import METHODS, resolve_params
+from ..engine.options import DEFAULT_OPTIONS, SolverOptions, deprecated_options
+from ..engine.solver import resolve_params
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..plans.schedule import Schedule
@@ -189,10 +191,11 @@ def sample_posterior(
     seed: int | None = 0,
     rhat_max: float = 1.01,
     ess_min: float = 400.0,
-    method: str = "rodas5p",
-    rtol: float = 1e-6,
+    options: SolverOptions | None = None,
     progress: bool | None = None,
     client: Any = None,
+    method: str | None = None,
+    rtol: float | None = None,
 ) -> Posterior:
     """Sample the posterior of model parameters of one subject or a hierarchical cohort.
 
@@ -230,12 +233,14 @@ def sample_posterior(
     rhat_max, ess_min : float
         Convergence criteria: every R-hat below ``rhat_max`` and every bulk and tail ESS above
         ``ess_min``; otherwise :class:`ConvergenceWarning` and ``converged = False``.
-    method, rtol
-        Integrator settings.
+    options : SolverOptions, optional
+        Integrator settings (default ``SolverOptions()``).
     progress : bool, optional
         Progress bar (default: only when standard error is a terminal).
     client : dask.distributed.Client, optional
         Run the chains as Dask tasks.
+    method, rtol : optional
+        Deprecated (a DeprecationWarning): give ``options=SolverOptions(...)``.
 
     Returns
     -------
@@ -249,6 +254,8 @@ def sample_posterior(
         Two sampled quantities are correlated beyond 0.95 on the log scale, or the posterior of
         one is about as wide as its prior.
     """
+    opts = deprecated_options("sample_posterior", options, DEFAULT_OPTIONS, method=method,
+                              rtol=rtol)
     _require("emcee")
     dataset = as_dataset(data, plans, patients)
     shared = check_names("parameters", parameters)
@@ -268,9 +275,6 @@ def sample_posterior(
     tune = check_int("tune", tune, 0, 10_000_000)
     rhat_max = check_real("rhat_max", rhat_max, 1.0, 10.0)
     ess_min = check_real("ess_min", ess_min, 0.0, 1e12)
-    if not isinstance(method, str) or method not in METHODS:
-        raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got {method!r}")
-    rtol = check_real("rtol", rtol, 1e-14, 0.1)
     models = resolve_observation_models(observation_model, dataset.observable_names)
     base = resolve_params(params)
     given = dict(priors or {})
@@ -280,8 +284,7 @@ def sample_posterior(
     for s in dataset.subjects:
         sub = (dataset if len(dataset.subjects) == 1 else
                Dataset(dataset.for_subject(s), {s: dataset.plans[s]}, {s: dataset.patients[s]}))
-        problems.append(SubjectProblem(sub, [*rnames, *shared], [], models, base, {}, {}, rtol,
-                                   None, method))
+        problems.append(SubjectProblem(sub, [*rnames, *shared], [], models, base, {}, {}, opts))
     noise: list[str] = []
     noise_scale: dict[str, float] = {}
     for prob in problems:
@@ -329,7 +332,7 @@ def sample_posterior(
     nw += nw % 2
     rng = as_generator(seed)
     start = _starting_points(dataset, shared, rnames, noise, names, prior_list, n_prior, models,
-                             base, rng, chains * nw, method, target)
+                             base, rng, chains * nw, opts, target)
     seeds = rng.integers(0, 2**31 - 1, size=chains)
     args = [(target, start[c * nw:(c + 1) * nw], int(seeds[c]), tune, draws) for c in
             range(chains)]
@@ -367,7 +370,7 @@ class _ThetaMap:
 
 def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noise: list[str],
                      names: list[str], priors: list[Prior], n_prior: int, models: Any,
-                     base: Parameters, rng: np.random.Generator, n: int, method: str,
+                     base: Parameters, rng: np.random.Generator, n: int, options: SolverOptions,
                      target: _LogPosterior) -> Array:
     """Starting walkers: a Gaussian ball about the maximum-likelihood fit (one subject), or about
     the documented values (cohort); points with zero posterior density are redrawn."""
@@ -378,8 +381,9 @@ def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noi
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             try:
+                # The fit's own (tighter) rtol, as fit() defaults to it.
                 mle = fit(dataset, parameters=shared, observation_model=models, params=base,
-                          method=method)
+                          options=dataclasses.replace(options, rtol=min(options.rtol, 1e-8)))
                 centre = np.log([mle.estimates[nm] for nm in names])
                 sd = np.sqrt(np.clip(np.diag(mle.covariance.to_numpy()), 0, None))
                 scale = np.where(np.isfinite(sd) & (sd > 0), np.minimum(0.3 * sd, 0.5), 0.05)

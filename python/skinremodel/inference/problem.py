@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from scipy.optimize import least_squares
 
 from .._validation import check_real, safe_exp
+from ..engine.options import SolverOptions
 from ..engine.sensitivities import observable_sensitivity
 from ..engine.simulate import simulate
 from ..model.clinical_scales import ORDINAL_SCALES, grade_sd, ordinal_log_likelihood
@@ -112,16 +113,14 @@ class FitProblem:
         base: Parameters,
         initial: Mapping[str, float],
         bounds: Mapping[str, tuple[float, float]],
-        rtol: float,
-        atol: Any,
-        method: str,
+        options: SolverOptions,
     ) -> None:
         self.data = data
         self.base = base
         self.parameters = tuple(parameters)
         self.per_subject = tuple(per_subject)
         self.observation_models = dict(observation_models)
-        self.rtol, self.atol, self.method = rtol, atol, method
+        self.options = options
         self.entries: list[Estimate] = []
         for name in self.parameters:
             self.entries.append(self._entry(name, "shared", name, None, None, initial, bounds))
@@ -305,9 +304,8 @@ class FitProblem:
             t_eval = np.append(t_eval, 1.0)  # a horizon of 0 days cannot be simulated
         names = [self.entries[i].parameter for i in columns]
         res = simulate(plan, self.data.patients[subject], days=None, t_eval=t_eval,
-                       params=self.params_for(subject, theta),
-                       method=self.method,  # type: ignore[arg-type]
-                       rtol=self.rtol, atol=self.atol, sensitivities=names or None)
+                       params=self.params_for(subject, theta), options=self.options,
+                       sensitivities=names or None)
         sens = res.sensitivities
         session_of = {float(d): k for k, d in enumerate(res.session_days)}
         position = {float(d): i for i, d in enumerate(res.t)}

@@ -14,6 +14,7 @@ from ..patients.patient import Patient
 from ..plans.schedule import Schedule
 from ._common import SubjectProblem
 from .dataset import Dataset
+from .fit import FIT_OPTIONS
 from .observation_model import ObservationModel
 
 __all__ = ["synthetic_cohort", "DEFAULT_OMEGA"]
@@ -62,7 +63,7 @@ def synthetic_cohort(
                               "observable": list(observables) * len(days), "value": 1.0})
         data = Dataset(frame, {s: plan}, {s: patients[s]})
         problem = SubjectProblem(data, [], [], {o: ObservationModel(cv=cv) for o in observables},
-                             base.update(individual[s]), {}, {}, 1e-8, None, "rodas5p")
+                             base.update(individual[s]), {}, {}, FIT_OPTIONS)
         f, _ = problem.predict_subject(s, np.zeros(0), frame["day"].to_numpy(),
                                        frame["observable"].to_numpy(), [])
         frame["value"] = f * (1 + cv * rng.standard_normal(len(f)))

@@ -143,23 +143,33 @@ def _elasticity(y: Array, ctx: ObservableContext) -> Array:
     return 1.0 + ctx.p("kap_el") * (d_cm + 2.0 * d_e)
 
 
+#: The visible improvement G = g_scale * (Cm + g_imm C3 + g_imm C1 + g_imm Cf + g_E E) - (the same
+#: at the baseline), as the core defines it (``model/visible_improvement.hpp``, which its
+#: threshold event reads too): the scale parameter and the (state, factor parameter or None)
+#: terms, summed in this order.
+_G_SCALE, _G_TERMS = _core.visible_improvement()
+#: The terms grouped by their factor, in the order the factors first appear.
+_G_GROUPS: dict[str | None, list[str]] = {}
+for _state, _factor in _G_TERMS:
+    _G_GROUPS.setdefault(_factor, []).append(_state)
+
+
 def _visible_terms(y: Array, ctx: ObservableContext) -> Array:
-    # g_scale (Cm + g_imm (C3 + C1 + Cf) + g_E E), written out term by term (not as a dot
-    # product) so that one patient and a batch of patients round alike.
-    g_imm = ctx.p("g_imm")
-    return ctx.p("g_scale") * (_col(y, "Cm") + g_imm * _col(y, "C3") + g_imm * _col(y, "C1")
-                               + g_imm * _col(y, "Cf") + ctx.p("g_E") * _col(y, "E"))
+    # g_scale times the terms summed in the core's order (not as a dot product), so that one
+    # patient, a batch of patients and the core's threshold round alike.
+    total: Array | float = 0.0
+    for k, (state, factor) in enumerate(_G_TERMS):
+        term = _col(y, state) if factor is None else ctx.p(factor) * _col(y, state)
+        total = term if k == 0 else total + term
+    return np.asarray(ctx.p(_G_SCALE) * total)
 
 
 def visible_improvement_weights(ctx: ObservableContext) -> tuple[Array, float | Array]:
     """Weights w (shape (15,), or (..., 15) for a batch) and offset c with G = w . y - c."""
-    scale = ctx.p("g_scale")
+    scale = ctx.p(_G_SCALE)
     w = np.zeros(ctx.effective.shape[:-1] + (len(STATE_NAMES),))
-    w[..., _I["Cm"]] = scale
-    w[..., _I["C3"]] = scale * ctx.p("g_imm")
-    w[..., _I["C1"]] = scale * ctx.p("g_imm")
-    w[..., _I["Cf"]] = scale * ctx.p("g_imm")
-    w[..., _I["E"]] = scale * ctx.p("g_E")
+    for state, factor in _G_TERMS:
+        w[..., _I[state]] += scale if factor is None else scale * ctx.p(factor)
     return w, _visible_terms(ctx.baseline, ctx)
 
 
@@ -280,21 +290,27 @@ def _d_oct(y: Array, ctx: ObservableContext) -> ObservableGradient:
 
 
 def _d_visible(y: Array, ctx: ObservableContext, scale: Array | float = 1.0) -> ObservableGradient:
-    # G = w . (y - baseline) = g_scale (dCm + g_imm (dC3 + dC1 + dCf) + g_E dE): linear in the
-    # states, the baseline, and each of g_scale, g_imm, g_E.
+    # G = w . (y - baseline) = g_scale sum_f f (sum of the states of factor f, less the same at
+    # the baseline): linear in the states, the baseline, g_scale and each factor.
     w, _ = visible_improvement_weights(ctx)
     b = ctx.baseline
-    g_scale = ctx.p("g_scale")
+    g_scale = ctx.p(_G_SCALE)
     scale = np.broadcast_to(np.asarray(scale, dtype=np.float64), (y.shape[0],))
-    d_cm = _col(y, "Cm") - b[_I["Cm"]]
-    immature = _immature(y) - _immature(b)
-    d_e = _col(y, "E") - b[_I["E"]]
-    return ObservableGradient(
-        scale[:, None] * w[None, :],
-        -scale[:, None] * w[None, :],
-        {"g_imm": scale * g_scale * immature, "g_E": scale * g_scale * d_e,
-         "g_scale": scale * (d_cm + ctx.p("g_imm") * immature + ctx.p("g_E") * d_e)},
-    )
+    changes: dict[str | None, Array] = {}
+    for factor, states in _G_GROUPS.items():
+        now, before = _col(y, states[0]), b[_I[states[0]]]
+        for state in states[1:]:
+            now, before = now + _col(y, state), before + b[_I[state]]
+        changes[factor] = now - before
+    params: dict[str, Array] = {}
+    total: Array | float = 0.0
+    for k, (factor, change) in enumerate(changes.items()):
+        if factor is not None:
+            params[factor] = scale * g_scale * change
+        term = change if factor is None else ctx.p(factor) * change
+        total = term if k == 0 else total + term
+    params[_G_SCALE] = scale * total
+    return ObservableGradient(scale[:, None] * w[None, :], -scale[:, None] * w[None, :], params)
 
 
 def _d_patient_rated(y: Array, ctx: ObservableContext) -> ObservableGradient:

@@ -221,8 +221,13 @@ class Parameters(Mapping[str, float]):
 
     @classmethod
     def default(cls) -> Parameters:
-        """Return the shipped default parameter set."""
-        return cls()
+        """Return the shipped default parameter set (one shared object: it never changes)."""
+        if cls is not Parameters:
+            return cls()
+        global _DEFAULT_SET
+        if _DEFAULT_SET is None:
+            _DEFAULT_SET = cls()
+        return _DEFAULT_SET
 
     @classmethod
     def from_csv(cls, path: str | Path) -> Parameters:
@@ -348,3 +353,7 @@ class Parameters(Mapping[str, float]):
         changed = [(k, f"{a:g}", f"{b:g}", _TABLE[k].unit)
                    for k, (a, b) in self.differences().items()]
         return render("repr/parameters.html.j2", n=len(self), changed=changed)
+
+
+#: The default set, built on first use by :meth:`Parameters.default`.
+_DEFAULT_SET: Parameters | None = None

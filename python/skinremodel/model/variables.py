@@ -1,9 +1,10 @@
-"""What every state, observable and batch metric is: a readable label, a unit and a meaning.
+"""What every state and observable is: a readable label, a unit and a meaning.
 
 Plots (axis labels), :meth:`Result.to_xarray` (``units``/``long_name``/``description``
 attributes) and error messages ("did you mean ...?") read this one table, built from the
 observables' own metadata (:data:`skinremodel.OBSERVABLES`) and the state table of
-``docs/model.md``.
+``docs/model.md``. The metrics of batches (these and the per-session and per-item metrics of
+the threshold events) are registered in :mod:`.metrics`, which reads this table.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ __all__ = ["VariableInfo", "variable_info", "axis_label", "suggest", "did_you_me
 
 @dataclass(frozen=True)
 class VariableInfo:
-    """Label, unit and meaning of a state, observable or metric.
+    """Label, unit and meaning of a state or observable.
 
     Attributes
     ----------
     name : str
-        Identifier (``"Cm"``, ``"total_collagen"``, ``"redness_hours"``).
+        Identifier (``"Cm"``, ``"total_collagen"``).
     label : str
         Readable name for axes and tables (``"total collagen"``).
     unit : str
@@ -33,7 +34,7 @@ class VariableInfo:
     description : str
         What it is and how it is computed.
     kind : str
-        ``"state"``, ``"observable"`` or ``"metric"``.
+        ``"state"`` or ``"observable"``.
     """
 
     name: str
@@ -67,18 +68,8 @@ _STATES: dict[str, tuple[str, str, str]] = {  # name: (label, unit, description)
     "R": ("redness R", "1", "erythema (redness), visible above R_vis"),
 }
 
-_METRICS: dict[str, tuple[str, str, str]] = {
-    "redness_hours": ("visible redness", "h", "hours of visible redness (R above R_vis) after "
-                      "each session"),
-    "downtime_days": ("downtime", "d", "days until redness falls below R_down_frac * R_vis "
-                      "after each session"),
-    "first_visible_day": ("first visible day", "day", "first day the visible improvement passes "
-                          "G_jnd"),
-}
-
-
 def variable_info(name: str) -> VariableInfo:
-    """Label, unit and meaning of a state, observable or batch metric.
+    """Label, unit and meaning of a state or observable.
 
     Raises
     ------
@@ -91,11 +82,7 @@ def variable_info(name: str) -> VariableInfo:
     if name in OBSERVABLES:
         o = OBSERVABLES[name]
         return VariableInfo(name, name.replace("_", " "), o.unit, o.description, "observable")
-    if name in _METRICS:
-        label, unit, description = _METRICS[name]
-        return VariableInfo(name, label, unit, description, "metric")
-    raise unknown_name(name, STATE_NAMES + tuple(OBSERVABLES) + tuple(_METRICS),
-                       "state, observable or metric")
+    raise unknown_name(name, STATE_NAMES + tuple(OBSERVABLES), "state or observable")
 
 
 def axis_label(names: str | Iterable[str], *, percent: bool = False) -> str:

@@ -33,6 +33,7 @@ from numpy.typing import NDArray
 
 from .._validation import check_int, check_real
 from ..engine.batch import simulate_many
+from ..engine.options import DEFAULT_OPTIONS, SolverOptions, resolve_options
 from ..engine.simulate import simulate
 from ..engine.solver import resolve_params
 from ..limits import MIN_SESSION_SPACING_DAYS
@@ -71,6 +72,9 @@ class _Setup:
     draws: list[tuple[Patient, Parameters]]
     statistic: str | float
     threads: int
+    #: Options of every plan that is scored, rounded or reported; gradient steps loosen rtol to
+    #: 1e-5 at most (half the cost).
+    options: SolverOptions = DEFAULT_OPTIONS
     evaluations: int = 0
     downtime_table: dict[int, tuple[Array, Array]] = field(default_factory=dict)
 
@@ -122,11 +126,11 @@ def _benefit(s: _Setup, days: Array, depths: Array, device: Device | None,
 
     def one(item: tuple[Patient, Parameters]) -> tuple[float, Array | None]:
         patient, params = item
-        # Gradient steps run at rtol 1e-5 (half the cost); every plan that is scored, rounded
-        # or reported is simulated at the default rtol 1e-6.
+        # Gradient steps run at rtol 1e-5 (half the cost) unless the options are looser; every
+        # plan that is scored, rounded or reported is simulated with the options.
         res = simulate(plan, patient, days=s.c.horizon_days, t_eval=s.times, params=params,
                        override=override, sensitivities=names if gradient else None,
-                       rtol=1e-5 if gradient else 1e-6)
+                       options=_gradient_options(s.options) if gradient else s.options)
         value = float(np.mean(res[s.objective.variable]))
         if not gradient:
             return value, None
@@ -146,6 +150,11 @@ def _benefit(s: _Setup, days: Array, depths: Array, device: Device | None,
     return _aggregate(values, grads, s.statistic)
 
 
+def _gradient_options(options: SolverOptions) -> SolverOptions:
+    """Return the options of a gradient step: rtol 1e-5 unless the options are looser."""
+    return options if options.rtol >= 1e-5 else replace(options, rtol=1e-5)
+
+
 def _downtime_curve(s: _Setup, device: Device | None) -> tuple[Array, Array]:
     """Downtime of one session against depth for this patient (the median draw's patient)."""
     key = id(device)
@@ -157,7 +166,7 @@ def _downtime_curve(s: _Setup, device: Device | None) -> tuple[Array, Array]:
         for z in depths:
             res = simulate(_schedule([0.0], [z], device, None), patient, days=60,
                            t_eval=[0.0, 60.0], params=s.params,
-                           override=dict(s.c.override) or None)
+                           override=dict(s.c.override) or None, options=s.options)
             values.append(res.downtime_days(0))
         s.downtime_table[key] = (depths, np.nan_to_num(np.array(values), nan=60.0))
     return s.downtime_table[key]
@@ -173,7 +182,7 @@ def _downtime(s: _Setup, depths: Array, device: Device | None) -> tuple[float, A
 
 def _simulated_downtime(s: _Setup, plan: Schedule) -> float:
     res = simulate(plan, s.patient, days=s.c.horizon_days, t_eval=[0.0, s.c.horizon_days],
-                   params=s.params, override=dict(s.c.override) or None)
+                   params=s.params, override=dict(s.c.override) or None, options=s.options)
     total = 0.0
     for k in range(len(plan)):
         v = res.downtime_days(k)
@@ -491,6 +500,7 @@ def optimize_plan(
     seed: int = 0,
     pareto: bool = False,
     compare_library: bool = True,
+    options: SolverOptions | None = None,
     **constraint_options: Any,
 ) -> Any:
     """Find the best plan for a patient under constraints.
@@ -528,6 +538,9 @@ def optimize_plan(
         Also compute the Pareto front of benefit against sessions and downtime.
     compare_library : bool
         Evaluate every library plan satisfying the constraints (also used as starts).
+    options : SolverOptions, optional
+        The integrator's settings of every plan that is scored, rounded or reported (default
+        ``SolverOptions()``); gradient steps run at ``rtol`` 1e-5 unless the options are looser.
 
     Returns
     -------
@@ -550,6 +563,7 @@ def optimize_plan(
     True
     """
     t_start = time.perf_counter()
+    opts = resolve_options(options)
     patient = Patient() if patient is None else patient
     if not isinstance(patient, Patient):
         raise TypeError(f"patient must be a skinremodel.Patient, got {type(patient).__name__}")
@@ -590,7 +604,8 @@ def optimize_plan(
     opt_draws, all_draws = _draws(patient, nominal, population, param_draws, robust_n, seed_i)
     # The enumeration runs on the nominal patient; in robust mode the best session counts are
     # then refined on the subsample of draws (s_rob), and everything is evaluated on all draws.
-    s = _Setup(patient, c, obj, nominal, times, ok, [(patient, nominal)], "mean", n_threads)
+    s = _Setup(patient, c, obj, nominal, times, ok, [(patient, nominal)], "mean", n_threads,
+               opts)
     max_n = min(c.max_sessions, fit)
     if c.max_total_downtime_days is not None:
         per = min(float(np.interp(c.depth_mm[0], *_downtime_curve(s, d))) for d in c.devices)
@@ -674,7 +689,7 @@ def draws_values(s: Any, plans: Sequence[Schedule], draws: Sequence[tuple[Patien
     for i, plan in enumerate(plans):
         res = simulate_many(plan, patients, rows, t_eval=times, days=s.c.horizon_days,
                             metrics=[s.objective.variable], threads=threads,
-                            override=dict(s.c.override) or None)
+                            override=dict(s.c.override) or None, options=s.options)
         vals = np.asarray(res.values(s.objective.variable)).reshape(len(draws), -1)
         out[i] = vals.mean(axis=1)
     return out

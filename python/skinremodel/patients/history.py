@@ -101,8 +101,12 @@ class MedicalHistory:
                 if isinstance(getattr(self, f.name), dt.date)}
 
     def __bool__(self) -> bool:
-        """Return True if anything is recorded."""
-        return any(getattr(self, f.name) != f.default for f in fields(self))
+        """Return True if anything is recorded (worked out once: the history never changes)."""
+        recorded: bool | None = self.__dict__.get("_recorded")
+        if recorded is None:
+            recorded = any(getattr(self, f.name) != f.default for f in fields(self))
+            object.__setattr__(self, "_recorded", recorded)
+        return recorded
 
     def __repr__(self) -> str:
         # Only what is recorded: an empty history stays short in Patient's repr.

@@ -4,23 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .. import _core
-from .._validation import check_bool, check_choice, check_int, check_real
+from .._validation import check_bool, check_choice
+from ..limits import CORE_LIMITS, check_limit, limit_range
 from ..model.parameters import Parameters
 from .history import MedicalHistory
 
 __all__ = ["Patient", "PATIENT_COLUMNS", "covariates_from_codes", "patient_codes",
            "patients_from_codes"]
 
+#: The engine's numeric patient row: these columns in this order (``_core.patient_columns()``);
+#: categories as their index in their values (``_core.patient_categories()``), flags as 0/1.
+PATIENT_COLUMNS: tuple[str, ...] = tuple(_core.patient_columns())
+_CATEGORIES: dict[str, tuple[str, ...]] = {
+    name: tuple(values) for name, values in _core.patient_categories().items()}
+_DIABETES: tuple[str, ...] = _CATEGORIES["diabetes"]
+_VITAMIN_C: tuple[str, ...] = _CATEGORIES["vitamin_c"]
+#: Types of the categorical covariates (a test checks them against the core's values).
 DiabetesStatus = Literal["none", "controlled", "poor"]
 VitaminCStatus = Literal["deficient", "replete", "supplemented"]
-_DIABETES: tuple[str, ...] = ("none", "controlled", "poor")
-_VITAMIN_C: tuple[str, ...] = ("deficient", "replete", "supplemented")
+_FLAGS: tuple[str, ...] = tuple(c for c in PATIENT_COLUMNS
+                                if c not in _CATEGORIES and c not in CORE_LIMITS)
 
 
 @dataclass(frozen=True)
@@ -33,7 +42,8 @@ class Patient:
     Parameters
     ----------
     age : float
-        Years, 18 to 100. The repair response declines from ``cov_age_onset`` (28 y).
+        Years, within the core's bound ``age`` (18 to 100, ``docs/limits.md``). The repair
+        response declines from ``cov_age_onset`` (28 y).
     diabetes : {"none", "controlled", "poor"}
         Diabetes status; prolongs inflammation, raises MMP activity, lowers synthesis.
     vitamin_c : {"deficient", "replete", "supplemented"}
@@ -72,11 +82,11 @@ class Patient:
     history: MedicalHistory = MedicalHistory()
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "age", check_real("age", self.age, 18, 100, unit="years"))
+        object.__setattr__(self, "age", check_limit("age", self.age))
         check_choice("diabetes", self.diabetes, _DIABETES)
         check_choice("vitamin_c", self.vitamin_c, _VITAMIN_C)
-        object.__setattr__(self, "phototype", check_int("phototype", self.phototype, 1, 6))
-        for flag in ("smoker", "photoaged", "reactive_skin", "acne_scars"):
+        object.__setattr__(self, "phototype", check_limit("phototype", self.phototype))
+        for flag in _FLAGS:
             object.__setattr__(self, flag, check_bool(flag, getattr(self, flag)))
         if isinstance(self.history, Mapping):
             object.__setattr__(self, "history", MedicalHistory.from_mapping(self.history))
@@ -88,24 +98,21 @@ class Patient:
         """Return the covariates and history as plain data (``Patient(**d)`` reads it back)."""
         return asdict(self)
 
-    def _code_row(self) -> tuple[float, ...]:
-        """Return the covariates as the engine's numeric row (see :data:`PATIENT_COLUMNS`)."""
-        return (self.age, float(_DIABETES.index(self.diabetes)),
-                float(_VITAMIN_C.index(self.vitamin_c)), float(self.phototype),
-                float(self.smoker), float(self.photoaged), float(self.reactive_skin),
-                float(self.acne_scars))
+    def _row(self) -> NDArray[np.float64]:
+        """Return the engine's numeric row (:data:`PATIENT_COLUMNS`), built once (read-only)."""
+        row: NDArray[np.float64] | None = self.__dict__.get("_row_cache")
+        if row is None:
+            row = np.array([_code(c, getattr(self, c)) for c in PATIENT_COLUMNS],
+                           dtype=np.float64)
+            row.setflags(write=False)
+            object.__setattr__(self, "_row_cache", row)
+        return row
 
-    def _to_core(self) -> _core.Patient:
-        core = _core.Patient()
-        core.age = self.age
-        core.diabetes = _DIABETES.index(self.diabetes)
-        core.vitamin_c = _VITAMIN_C.index(self.vitamin_c)
-        core.phototype = self.phototype
-        core.smoker = self.smoker
-        core.photoaged = self.photoaged
-        core.reactive_skin = self.reactive_skin
-        core.acne_scars = self.acne_scars
-        return core
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_row_cache"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def effective_parameters(self, params: Parameters | None = None) -> dict[str, float]:
         """Return this patient's parameter values after the covariate rules.
@@ -120,18 +127,20 @@ class Patient:
         return dict(zip(p.names, (float(v) for v in eff), strict=True))
 
     def _effective_array(self, params: Parameters) -> NDArray[np.float64]:
-        return np.asarray(_core.effective_parameters(params.values_array, self._to_core()))
+        return np.asarray(_core.effective_parameters(params.values_array, self._row()))
 
 
-#: Covariates in the order of the engine's numeric patient rows (categories as their index in
-#: the allowed values, flags as 0/1).
-PATIENT_COLUMNS: tuple[str, ...] = ("age", "diabetes", "vitamin_c", "phototype", "smoker",
-                                    "photoaged", "reactive_skin", "acne_scars")
-_CATEGORIES: dict[str, tuple[str, ...]] = {"diabetes": _DIABETES, "vitamin_c": _VITAMIN_C}
+def _code(column: str, value: Any) -> float:
+    """Return the number a covariate takes in a patient row."""
+    if column in _CATEGORIES:
+        return float(_CATEGORIES[column].index(value))
+    return float(value)
 
 
 def patient_codes(patients: Any) -> NDArray[np.float64]:
-    """Numeric rows (n, 7) of patients given as Patient objects or a covariate table.
+    """Numeric rows of patients given as Patient objects or a covariate table.
+
+    One row per patient, one column per covariate of :data:`PATIENT_COLUMNS`, in that order.
 
     A table (pandas DataFrame) has one row per patient and columns named like the fields of
     :class:`Patient`; missing columns take the defaults. It is validated column by column, so
@@ -145,8 +154,10 @@ def patient_codes(patients: Any) -> NDArray[np.float64]:
     for k, p in enumerate(patients):
         if not isinstance(p, Patient):
             raise TypeError(f"patients[{k}] must be a skinremodel.Patient, got {type(p).__name__}")
-        rows.append(p._code_row())
-    return np.array(rows, dtype=np.float64).reshape(len(rows), len(PATIENT_COLUMNS))
+        rows.append(p._row())
+    if not rows:
+        return np.empty((0, len(PATIENT_COLUMNS)))
+    return np.vstack(rows)
 
 
 def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
@@ -164,7 +175,7 @@ def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
 
     for j, column in enumerate(PATIENT_COLUMNS):
         if column not in frame.columns:
-            out[:, j] = defaults._code_row()[j]
+            out[:, j] = defaults._row()[j]
             continue
         values = frame[column].to_numpy()
         if column in _CATEGORIES:
@@ -178,14 +189,11 @@ def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
             numbers = values.astype(np.float64)
         except (TypeError, ValueError):
             raise TypeError(f"patients: column {column!r} must hold numbers") from None
-        if column == "age":
-            bad = ~((numbers >= 18) & (numbers <= 100))
+        if column in CORE_LIMITS:  # age, phototype: the core's bounds
+            bad = ~_within(column, numbers)
             if np.any(bad):
-                raise fail(column, bad, "in [18, 100] years")
-        elif column == "phototype":
-            bad = ~np.isin(numbers, np.arange(1, 7))
-            if np.any(bad):
-                raise fail(column, bad, "an integer in [1, 6]")
+                integer = "an integer " if CORE_LIMITS[column].integer else ""
+                raise fail(column, bad, f"{integer}in {limit_range(column)}")
         else:
             if values.dtype != np.bool_ and not np.all(np.isin(numbers, (0.0, 1.0))):
                 raise fail(column, ~np.isin(numbers, (0.0, 1.0)), "True or False")
@@ -193,30 +201,40 @@ def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
     return out
 
 
+def _within(name: str, values: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Return which values lie within the core's bound ``name`` (vectorised)."""
+    limit = CORE_LIMITS[name]
+    ok = (values >= limit.low) if limit.low_closed else (values > limit.low)
+    ok &= (values <= limit.high) if limit.high_closed else (values < limit.high)
+    if limit.integer:
+        ok &= values == np.floor(values)
+    return np.asarray(ok & np.isfinite(values))
+
+
+def _column_values(column: str, codes: NDArray[np.float64]) -> Any:
+    """Return one covariate of numeric rows as Patient fields hold it."""
+    if column in _CATEGORIES:
+        choices = _CATEGORIES[column]
+        return [choices[int(c)] for c in codes]
+    if column == "phototype":
+        return codes.astype(np.int64)
+    if column in _FLAGS:
+        return codes.astype(bool)
+    return codes
+
+
 def covariates_from_codes(codes: NDArray[np.float64]) -> Any:
     """Covariate table (a pandas DataFrame, one row per patient) of numeric rows."""
     import pandas as pd
 
     codes = np.asarray(codes)
-    return pd.DataFrame({
-        "age": codes[:, 0],
-        "diabetes": [_DIABETES[int(c)] for c in codes[:, 1]],
-        "vitamin_c": [_VITAMIN_C[int(c)] for c in codes[:, 2]],
-        "phototype": codes[:, 3].astype(np.int64),
-        "smoker": codes[:, 4].astype(bool),
-        "photoaged": codes[:, 5].astype(bool),
-        "reactive_skin": codes[:, 6].astype(bool),
-        "acne_scars": codes[:, 7].astype(bool),
-    })
+    return pd.DataFrame({column: _column_values(column, codes[:, j])
+                         for j, column in enumerate(PATIENT_COLUMNS)})
 
 
 def patients_from_codes(codes: NDArray[np.float64]) -> list[Patient]:
     """Patient objects of numeric rows (the inverse of :func:`patient_codes`)."""
-    return [
-        Patient(age=float(r[0]),
-                diabetes=cast(DiabetesStatus, _DIABETES[int(r[1])]),
-                vitamin_c=cast(VitaminCStatus, _VITAMIN_C[int(r[2])]),
-                phototype=int(r[3]), smoker=bool(r[4]), photoaged=bool(r[5]),
-                reactive_skin=bool(r[6]), acne_scars=bool(r[7]))
-        for r in np.asarray(codes)
-    ]
+    codes = np.asarray(codes)
+    columns = [_column_values(c, codes[:, j]) for j, c in enumerate(PATIENT_COLUMNS)]
+    return [Patient(**dict(zip(PATIENT_COLUMNS, values, strict=True)))
+            for values in zip(*columns, strict=True)]

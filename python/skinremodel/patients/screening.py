@@ -336,6 +336,10 @@ class ContraindicationError(ValueError):
         )
 
 
+#: The screening of a patient with nothing to check (a Screening is immutable: one is shared).
+_NOTHING = Screening()
+
+
 def check_overrides(override: Mapping[str, str] | None) -> dict[str, str]:
     """Validate ``{rule code: reason}``; every reason must be a non-empty string."""
     if override is None:
@@ -398,7 +402,7 @@ def screen(patient: Patient, plan: Schedule | Sequence[float], *,
     reasons = check_overrides(override)
     history = patient.history
     if not history and patient.diabetes == "none":
-        return Screening()  # the common case in sweeps: nothing to check
+        return _NOTHING  # the common case in sweeps: nothing to check
     if start_date is not None and schedule.start_date is None:
         schedule = schedule.starting(start_date)
     dates = None

@@ -34,11 +34,13 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
 from .._validation import check_int, check_keys, check_real
+from ..limits import CORE_LIMITS, check_limit
 
 __all__ = ["Device", "Roller", "Pen", "Stamp", "MAX_DENSITY_PER_CM2"]
 
-#: Highest puncture density the dose model accepts (per cm^2), as ``Session.density_per_cm2``.
-MAX_DENSITY_PER_CM2 = 1e4
+#: Highest puncture density the dose model accepts (per cm^2), as ``Session.density_per_cm2``:
+#: the core's bound ``density_per_cm2``.
+MAX_DENSITY_PER_CM2 = CORE_LIMITS["density_per_cm2"].high
 
 
 class Device:
@@ -131,8 +133,7 @@ class Device:
 def _check_common(device: Any) -> None:
     object.__setattr__(device, "needles", check_int("needles", device.needles, 1, 1000))
     object.__setattr__(device, "needle_diameter_mm",
-                       check_real("needle_diameter_mm", device.needle_diameter_mm, 0, 1,
-                                  lo_closed=False, unit="mm"))
+                       check_limit("needle_diameter_mm", device.needle_diameter_mm))
 
 
 @dataclass(frozen=True)

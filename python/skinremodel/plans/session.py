@@ -5,17 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .._validation import check_real
-from ..limits import MAX_SESSION_DAY, MIN_SESSION_SPACING_DAYS
-from .devices import MAX_DENSITY_PER_CM2, Device
+from ..limits import CORE_LIMITS, MAX_SESSION_DAY, MIN_SESSION_SPACING_DAYS, check_limit
+from .devices import Device
 
 __all__ = ["Session", "CLINICAL_DEPTH_MM", "MAX_DEPTH_MM", "DEFAULT_DENSITY_PER_CM2",
            "DAYS_PER_WEEK", "DAYS_PER_MONTH", "DAYS_PER_YEAR"]
 
 #: Needle lengths used in clinics (mm). Depths outside need ``allow_any_depth=True``.
 CLINICAL_DEPTH_MM: tuple[float, float] = (0.25, 2.5)
-#: Hard physical limit of the dose model (mm).
-MAX_DEPTH_MM = 5.0
+#: Hard physical limit of the dose model (mm): the core's bound ``depth_mm``.
+MAX_DEPTH_MM = CORE_LIMITS["depth_mm"].high
 #: Puncture density of a session without a device (per cm^2; design MN-14 reference session).
 DEFAULT_DENSITY_PER_CM2 = 250.0
 #: Calendar units of plans (the published data use 1 month = 30 days, 1 year = 365 days).
@@ -53,32 +52,19 @@ class Session:
     device: Device | None = None
 
     def __post_init__(self) -> None:
-        day = check_real("day", self.day, 0, MAX_SESSION_DAY, unit="days")
+        day = check_limit("day", self.day)
         if 0 < day < MIN_SESSION_SPACING_DAYS:
             raise ValueError(f"day must be 0 or in [{MIN_SESSION_SPACING_DAYS:g}, "
                              f"{MAX_SESSION_DAY:g}] days, got {day:g}")
         object.__setattr__(self, "day", day)
-        object.__setattr__(
-            self, "depth_mm", check_real("depth_mm", self.depth_mm, 0, MAX_DEPTH_MM,
-                                         lo_closed=False, unit="mm")
-        )
+        object.__setattr__(self, "depth_mm", check_limit("depth_mm", self.depth_mm))
         self._resolve_device()
-        object.__setattr__(
-            self,
-            "density_per_cm2",
-            check_real("density_per_cm2", self.density_per_cm2, 0, MAX_DENSITY_PER_CM2,
-                       lo_closed=False, unit="punctures/cm2"),
-        )
+        object.__setattr__(self, "density_per_cm2",
+                           check_limit("density_per_cm2", self.density_per_cm2))
         if self.needle_diameter_mm is not None:
-            object.__setattr__(
-                self,
-                "needle_diameter_mm",
-                check_real("needle_diameter_mm", self.needle_diameter_mm, 0, 1, lo_closed=False,
-                           unit="mm"),
-            )
-        object.__setattr__(
-            self, "dose_scale", check_real("dose_scale", self.dose_scale, 0, 10)
-        )
+            object.__setattr__(self, "needle_diameter_mm",
+                               check_limit("needle_diameter_mm", self.needle_diameter_mm))
+        object.__setattr__(self, "dose_scale", check_limit("dose_scale", self.dose_scale))
 
     def _resolve_device(self) -> None:
         """Fill density and diameter from the device; refuse values that contradict it."""

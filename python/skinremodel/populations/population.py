@@ -13,9 +13,11 @@ from numpy.typing import ArrayLike, NDArray
 
 from .._validation import check_int, check_real
 from ..engine.batch import _PROGRESS_LABEL, simulate_many
-from ..engine.batch_result import TIME_METRICS, BatchResult
+from ..engine.batch_result import BatchResult
+from ..engine.options import SolverOptions
 from ..engine.solver import resolve_params
-from ..limits import MAX_OUTCOME_PATIENTS, MAX_POPULATION, check_count
+from ..limits import CORE_LIMITS, MAX_OUTCOME_PATIENTS, MAX_POPULATION, check_count, limit_range
+from ..model.metrics import metrics_of_kind
 from ..model.parameters import Parameters, check_parameter_rows
 from ..model.variables import did_you_mean
 from ..patients.patient import _DIABETES, _VITAMIN_C, Patient, patient_codes, patients_from_codes
@@ -26,7 +28,8 @@ from .quantile_sketch import QuantileSketch
 
 __all__ = ["Population"]
 
-_AGE_RANGE = (18.0, 100.0)
+#: The ages a patient may have: the core's bound "age".
+_AGE_RANGE = (CORE_LIMITS["age"].low, CORE_LIMITS["age"].high)
 _CATEGORICAL: dict[str, tuple[Any, ...]] = {
     "diabetes": _DIABETES,
     "vitamin_c": _VITAMIN_C,
@@ -51,8 +54,9 @@ class Population:
     size : int
         Number of virtual patients (1 to 10 000 000).
     age : float or tuple
-        A fixed age, ``("normal", mean, sd)`` (truncated to 18-100 years by redrawing) or
-        ``("uniform", low, high)`` within 18-100 years. Default: normal, mean 45, sd 12.
+        A fixed age, ``("normal", mean, sd)`` (truncated to the model's age range, 18-100
+        years, by redrawing) or ``("uniform", low, high)`` within it. Default: normal, mean 45,
+        sd 12.
     covariates : mapping, optional
         Frequencies of the covariates; those not given take the :class:`Patient` default.
         ``diabetes``, ``vitamin_c`` and ``phototype``: a fixed value, or a mapping of value to
@@ -203,22 +207,23 @@ class Population:
         return self.size
 
     # ------------------------------------------------------------------------------ simulation
-    def outcomes(self, plan: Schedule | ArrayLike, days: float | ArrayLike = 365,
-                 **options: Any) -> BatchResult:
+    def outcomes(self, plan: Schedule | ArrayLike, days: float | ArrayLike = 365, *,
+                 options: SolverOptions | None = None, **kwargs: Any) -> BatchResult:
         """Simulate every patient on one plan; the per-patient metrics of :func:`simulate_many`.
 
-        ``options`` are passed on (``metrics``, ``t_eval``, ``method``, ``rtol``, ``atol``,
-        ``max_steps``, ``threads``, ``client``, ``chunk_size``, ``progress``: a progress bar,
-        shown by default in a terminal or notebook only).
+        ``options`` (:class:`SolverOptions`) and the keywords are passed on (``metrics``,
+        ``t_eval``, ``threads``, ``client``, ``chunk_size``, ``progress``: a progress bar, shown
+        by default in a terminal or notebook only; the shorthands ``method``, ``rtol``, ``atol``,
+        ``max_steps``).
         """
-        if "cross" in options or "patients" in options or "params" in options:
+        if "cross" in kwargs or "patients" in kwargs or "params" in kwargs:
             raise TypeError("a population fixes patients and params; cross is not available")
         check_count("Population.outcomes: patients", self.size, MAX_OUTCOME_PATIENTS,
                     "use Population.simulate, which streams, for bands of larger populations")
         token = _PROGRESS_LABEL.set(f"population of {self.size}")
         try:
             return simulate_many(as_schedule(plan), self.covariates, self.params_matrix, days,
-                                 **options)
+                                 options=options, **kwargs)
         finally:
             _PROGRESS_LABEL.reset(token)
 
@@ -229,7 +234,8 @@ class Population:
         *,
         observables: str | Iterable[str] = ("total_collagen",),
         quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
-        **options: Any,
+        options: SolverOptions | None = None,
+        **kwargs: Any,
     ) -> PredictionBands:
         """Prediction bands: quantiles over the population of observables on every output day.
 
@@ -242,10 +248,13 @@ class Population:
             States or observables.
         quantiles : sequence of float
             Probabilities in (0, 1), e.g. (0.05, 0.5, 0.95).
-        **options
-            Passed to :func:`simulate_many` (``threads``, ``client``, ``method``,
-            ``progress``, ...). ``progress=False`` silences the progress bar, which is shown by
-            default in a terminal or notebook (:func:`skinremodel.progress.set_progress`).
+        options : SolverOptions, optional
+            The integrator's settings, as in :func:`simulate_many`.
+        **kwargs
+            Passed to :func:`simulate_many` (``threads``, ``client``, ``progress``, the
+            shorthands ``method``, ``rtol``, ...). ``progress=False`` silences the progress bar,
+            which is shown by default in a terminal or notebook
+            (:func:`skinremodel.progress.set_progress`).
 
         Returns
         -------
@@ -258,14 +267,15 @@ class Population:
             (``quantile_sketch.py``, ``docs/limits.md``).
         """
         names = (observables,) if isinstance(observables, str) else tuple(observables)
+        per_day = metrics_of_kind("day")
         for name in names:
-            if name not in TIME_METRICS:
+            if name not in per_day:
                 raise ValueError(f"observables must be states or observables, got {name!r}"
-                                 f"{did_you_mean(str(name), TIME_METRICS)}; use "
+                                 f"{did_you_mean(str(name), per_day)}; use "
                                  "Population.outcomes for per-session metrics")
         qs = _check_quantiles(quantiles)
         schedule = as_schedule(plan)
-        if "cross" in options or "patients" in options or "params" in options:
+        if "cross" in kwargs or "patients" in kwargs or "params" in kwargs:
             raise TypeError("a population fixes patients and params; cross is not available")
         # Streamed: each block of patients is simulated, added to the sketches and dropped, so
         # memory does not grow with the population (quantile_sketch.py, docs/limits.md).
@@ -273,13 +283,13 @@ class Population:
         n_failed = 0
         res: BatchResult | None = None
         # One bar for the whole population; the blocks' own bars stay off.
-        show = progress_enabled(options.pop("progress", None))
+        show = progress_enabled(kwargs.pop("progress", None))
         with progress_bar(self.size, f"population of {self.size}", "item", show) as bar:
             for start in range(0, self.size, BAND_BLOCK):
                 stop = min(self.size, start + BAND_BLOCK)
                 res = simulate_many(schedule, self.covariates.iloc[start:stop],
                                     self._full_rows(self._varied[start:stop]), days,
-                                    metrics=names, progress=False, **options)
+                                    metrics=names, progress=False, options=options, **kwargs)
                 ok = ~res.failed
                 n_failed += res.n_failed
                 for name in names:
@@ -369,7 +379,8 @@ def _sample_age(spec: float | tuple[Any, ...], n: int, rng: np.random.Generator)
         if not out.any():
             return ages
         ages[out] = rng.normal(a, b, int(out.sum()))
-    raise ValueError(f"age ('normal', {a:g}, {b:g}) puts too little mass in [18, 100] years")
+    raise ValueError(f"age ('normal', {a:g}, {b:g}) puts too little mass in "
+                     f"{limit_range('age')}")
 
 
 def _check_covariates(spec: Mapping[str, Any]) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 // patient's effective parameters. Templated on the scalar so sensitivities flow through the rules.
 #pragma once
 
+#include <array>
 #include <cmath>
+#include <cstddef>
+#include <string_view>
 
 #include "skinremodel/model/parameters.hpp"
 #include "skinremodel/numerics/scalar.hpp"
@@ -23,8 +26,25 @@ struct Patient {
     bool acne_scars = false;  // atrophic acne scars in the treated area
 };
 
-// Throws InvalidInput naming the field and its allowed range.
+// Throws InvalidInput naming the field and its allowed range (model/limits.hpp).
 void check_patient(const Patient& patient);
+
+// A patient as one row of numbers, the form batches and populations use: the columns below, in
+// this order; categories as their index in the names below, flags as 0/1.
+inline constexpr std::size_t kNumPatientColumns = 8;
+inline constexpr std::array<std::string_view, kNumPatientColumns> kPatientColumns = {
+    "age",    "diabetes",  "vitamin_c",     "phototype",
+    "smoker", "photoaged", "reactive_skin", "acne_scars"};
+inline constexpr std::array<std::string_view, 3> kDiabetesNames = {"none", "controlled", "poor"};
+inline constexpr std::array<std::string_view, 3> kVitaminCNames = {"deficient", "replete",
+                                                                   "supplemented"};
+using PatientRow = std::array<double, kNumPatientColumns>;
+
+PatientRow patient_row(const Patient& patient);
+
+// The patient of a row; throws InvalidInput naming the column ("<where>: diabetes code must be
+// an integer in [0, 2], got 3"). Ranges (age, phototype) are checked too.
+Patient patient_from_row(const double* row, std::string_view where = "patient");
 
 // Effective parameters of a patient: multiplies the covariate-sensitive entries of p.
 // The coefficients of the rules are parameters too (cov_*), so cohort fits can estimate them.

@@ -17,11 +17,9 @@ struct Session {
     double dose_scale = 1.0;  // technique / skin multiplier of the dose
 };
 
-// Hard physical limits of the dose model; the Python layer applies the clinical range on top.
-inline constexpr double kMaxDepthMm = 5.0;
-
-// Sessions must be finite, at t >= 0, strictly increasing in time, with positive geometry.
-// Throws InvalidInput naming the session.
+// Sessions must be strictly increasing in time, with day, depth, density, diameter and dose scale
+// within model/limits.hpp (the depth's bound is the dose model's physical limit; the Python layer
+// applies the clinical range on top). Throws InvalidInput naming the session.
 void check_sessions(const std::vector<Session>& sessions, const Params& effective);
 
 // Dose of one session with the effective parameters of the patient.

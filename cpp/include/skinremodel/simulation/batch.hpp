@@ -5,8 +5,9 @@
 // are bitwise identical to simulating the items one by one. An item that fails (bad input such as
 // a dose that destroys the whole matrix, or a solver error) is recorded with its message and the
 // other items are unaffected. To keep memory bounded for large runs, a batch keeps only the states
-// at the requested output times, the post-session states and a summary of threshold crossings per
-// session, never whole trajectories.
+// at the requested output times, the post-session states, each item's effective parameters and
+// baseline, and the summary of its threshold crossings (simulation/thresholds.hpp), never whole
+// trajectories.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +27,6 @@ struct BatchItem {
     std::size_t params = 0;   // BatchRequest::params
     std::size_t patient = 0;  // BatchRequest::patients
     std::size_t plan = 0;     // BatchRequest::plans
-    std::size_t events = 0;   // BatchRequest::event_sets
 };
 
 // Items refer to shared tables, so a population of 10 000 patients on one plan stores one plan,
@@ -35,7 +35,6 @@ struct BatchRequest {
     std::vector<Params> params;  // nominal parameters (covariates applied inside)
     std::vector<Patient> patients;
     std::vector<std::vector<Session>> plans;
-    std::vector<std::vector<LinearEvent>> event_sets;  // all of the same size
     std::vector<BatchItem> items;
     std::vector<double> t_out;  // output times shared by every item
     double t_end = -1.0;        // < 0 means t_out.back()
@@ -53,24 +52,20 @@ enum class ItemStatus : std::uint8_t {
 struct BatchResult {
     std::size_t n_items = 0;
     std::size_t n_times = 0;
-    std::size_t n_events = 0;
+    std::size_t n_events = kNumEvents;
     std::size_t max_sessions = 0;       // most sessions any item simulates within the horizon
     std::vector<double> states;         // n_items x n_times x kNumStates
+    std::vector<double> session_times;  // n_items x max_sessions, NaN-padded
     std::vector<double> post_session;   // n_items x max_sessions x kNumStates, NaN-padded
     std::vector<std::size_t> sessions;  // sessions simulated per item
-    std::vector<double> last_downward;  // n_items x n_events x max_sessions, see CrossingSummary
+    std::vector<double> time_above;     // n_items x n_events x max_sessions, NaN-padded
     std::vector<double> first_upward;   // n_items x n_events
+    std::vector<double> effective;      // n_items x kNumParams
+    std::vector<double> baseline;       // n_items x kNumStates
     std::vector<SolverStats> stats;
     std::vector<ItemStatus> status;
     std::vector<std::string> error;  // message of a failed item, empty otherwise
 };
-
-// What the metrics of a simulation need from its threshold crossings, per event:
-// last_downward[e * max_sessions + k]: the last downward crossing caused by the flow (not by a
-// jump) in the window of session k, (t_k, t_{k+1}] (the last window ends at the horizon); NaN if
-// there is none. first_upward[e]: the first upward crossing (flow or jump), NaN if none.
-void summarize_crossings(const Trajectory& trajectory, std::size_t n_events,
-                         std::size_t max_sessions, double* last_downward, double* first_upward);
 
 // Checks the request (table indices, sizes, options, output times; throws InvalidInput naming the
 // field) and simulates every item. threads = 0 uses every hardware thread.

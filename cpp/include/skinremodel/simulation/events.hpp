@@ -1,7 +1,6 @@
 // Threshold events of a simulation: linear functions of the state whose sign changes (crossings)
-// the driver locates on the dense output. Event definitions that come from the model (the
-// thresholds of docs/model.md) are built by the Python layer today; they belong here when they
-// move to C++.
+// the driver locates on the dense output. The model's events (the thresholds of docs/model.md),
+// their names and the summary of their crossings are in simulation/thresholds.hpp.
 #pragma once
 
 #include <array>

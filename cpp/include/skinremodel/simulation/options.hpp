@@ -21,7 +21,11 @@ struct SolverOptions {
     static State default_atol();
 };
 
-void check_options(const SolverOptions& options);  // throws InvalidInput
+// Throws InvalidInput naming the option and its range (simulation/limits.hpp).
+void check_options(const SolverOptions& options);
+
+// The horizon (last day) of a simulation must be within simulation/limits.hpp; throws InvalidInput.
+void check_horizon(double t_end);
 
 // Output times must be finite, >= 0, sorted and within the horizon t_end; throws InvalidInput.
 void check_output_times(const std::vector<double>& t_out, double t_end);

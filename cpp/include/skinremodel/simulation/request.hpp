@@ -1,4 +1,5 @@
-// What one simulation needs: parameters, patient, plan, output times, options and events.
+// What one simulation needs: parameters, patient, plan, output times and options. The threshold
+// events come from the model (simulation/thresholds.hpp).
 #pragma once
 
 #include <vector>
@@ -6,7 +7,6 @@
 #include "skinremodel/model/parameters.hpp"
 #include "skinremodel/model/patient.hpp"
 #include "skinremodel/model/schedule.hpp"
-#include "skinremodel/simulation/events.hpp"
 #include "skinremodel/simulation/options.hpp"
 
 namespace skinremodel {
@@ -18,7 +18,6 @@ struct SimulationRequest {
     std::vector<double> t_out;  // sorted, >= 0; the horizon is t_out.back() unless t_end
     double t_end = -1.0;        // < 0 means t_out.back()
     SolverOptions options{};
-    std::vector<LinearEvent> events;
 };
 
 }  // namespace skinremodel

@@ -19,9 +19,13 @@ struct SensitivityColumn {
     std::size_t index = 0;
 };
 
-// Columns from names: a parameter name (e.g. "s_w"), "depth_mm[k]" for the needle depth of
-// sessions[k] or "day[k]" for its day (k counted from 0). Throws InvalidInput for an unknown,
-// malformed or repeated name, or a session index outside [0, n_sessions).
+// The column of a name: a parameter name (e.g. "s_w"), "depth_mm[k]" for the needle depth of
+// sessions[k] or "day[k]" for its day (k counted from 0); the one parser of these names (the
+// Python layer calls it through skinremodel._core.sensitivity_column). Throws InvalidInput for an
+// unknown or malformed name, or a session index outside [0, n_sessions).
+SensitivityColumn sensitivity_column(const std::string& name, std::size_t n_sessions);
+
+// The columns of several names; also throws InvalidInput for a name listed twice.
 std::vector<SensitivityColumn> sensitivity_columns(const std::vector<std::string>& names,
                                                    std::size_t n_sessions);
 

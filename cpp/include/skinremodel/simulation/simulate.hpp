@@ -9,12 +9,15 @@
 #include "skinremodel/simulation/options.hpp"
 #include "skinremodel/simulation/request.hpp"
 #include "skinremodel/simulation/stats.hpp"
+#include "skinremodel/simulation/thresholds.hpp"
 #include "skinremodel/simulation/trajectory.hpp"
 
 namespace skinremodel {
 
-// Runs one simulation. Throws InvalidInput for bad input and SolverError when the integrator
-// cannot finish (the step budget is a hard bound, so it never hangs).
+// Runs one simulation: the trajectory carries the patient's effective parameters, baseline, the
+// crossings of the model's threshold events and their summary. Throws InvalidInput for bad input
+// and SolverError when the integrator cannot finish (the step budget is a hard bound, so it never
+// hangs).
 Trajectory simulate(const SimulationRequest& request);
 
 // simulate() with an observer; the trajectory is the same as without one.

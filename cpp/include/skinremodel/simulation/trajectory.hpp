@@ -3,6 +3,8 @@
 
 #include <vector>
 
+#include "skinremodel/model/parameters.hpp"
+#include "skinremodel/model/state.hpp"
 #include "skinremodel/simulation/events.hpp"
 #include "skinremodel/simulation/stats.hpp"
 
@@ -15,8 +17,13 @@ struct Trajectory {
     std::vector<double> pre_session;    // left limits, row-major, sessions x kNumStates
     std::vector<double> post_session;   // states right after each jump
     std::vector<double> doses;          // u of each session
-    std::vector<Crossing> crossings;
+    std::vector<Crossing> crossings;    // of the model's events (simulation/thresholds.hpp)
     SolverStats stats;
+    Params effective{};  // the patient's effective parameters (covariates applied)
+    State baseline{};    // the patient's pre-treatment steady state
+    // The summary of the crossings (summarize_events in simulation/thresholds.hpp):
+    std::vector<double> time_above;    // events x sessions: days above the threshold per session
+    std::vector<double> first_upward;  // per event: first upward crossing, NaN if none
 };
 
 }  // namespace skinremodel

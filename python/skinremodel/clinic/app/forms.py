@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ... import plans as library
+from ...limits import CORE_LIMITS
 from ...patients.history import MedicalHistory
 from ...patients.patient import Patient
 from ...patients.screening import MIN_REASON_WORDS, RULES
@@ -143,9 +144,10 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
     except ValueError:
         errors.append(FieldError("age", f"Age: {age_text!r} is not a number of years"
                                  if age_text else "Age: required (years)"))
-    if age is not None and not 18 <= age <= 100:
-        errors.append(FieldError("age", f"Age: {age:g} years is outside 18-100 years, the "
-                                        "range the model covers"))
+    ages = CORE_LIMITS["age"]
+    if age is not None and not ages.low <= age <= ages.high:
+        errors.append(FieldError("age", f"Age: {age:g} years is outside {ages.low:g}-"
+                                        f"{ages.high:g} years, the range the model covers"))
         age = None
     phototype = _text(form, "phototype") or "2"
     if phototype not in {"1", "2", "3", "4", "5", "6"}:
