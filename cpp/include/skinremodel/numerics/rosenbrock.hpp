@@ -83,12 +83,19 @@ public:
         return true;
     }
 
-    // Computes the dense output of the step just accepted.
-    void accept(const System&) { dense_rows(std::make_index_sequence<K>{}); }
+    // The step just tried is accepted. Its dense output (interpolate, project) is valid until the
+    // next try_step. Its coefficients are computed when first needed: steps with no output inside
+    // them and no event near a threshold never pay for them.
+    void accept(const System&) { dense_ready_ = false; }
 
     // Value of the dense output of the last accepted step [t_old, t_new] at t.
     void interpolate(double t, state_type& x, const state_type& x_old, double t_old,
                      const state_type& x_new, double t_new) const {
+        if constexpr (K > 0)
+            if (!dense_ready_) {
+                dense_rows(std::make_index_sequence<K>{});
+                dense_ready_ = true;
+            }
         const double s = (t - t_old) / (t_new - t_old);
         const double s1 = 1.0 - s;
         for (std::size_t i = 0; i < n; ++i) {
@@ -127,7 +134,13 @@ public:
             const std::size_t i = w.index[j];
             p.old_value += w.weight[j] * x_old[i];
             p.new_value += w.weight[j] * x_new[i];
-            for (std::size_t k = 0; k < K; ++k) p.d[k] += w.weight[j] * dense_[k][i];
+            if constexpr (K > 0) {
+                // The dense coefficients of the few states involved, as dense_rows computes them
+                // (the same operations, so the same values), unless they are already there.
+                const std::array<double, K> q =
+                    dense_ready_ ? dense_column(i) : dense_column(i, std::make_index_sequence<K>{});
+                for (std::size_t k = 0; k < K; ++k) p.d[k] += w.weight[j] * q[k];
+            }
         }
         return p;
     }
@@ -250,19 +263,31 @@ private:
     }
 
     template <std::size_t... R>
-    void dense_rows(std::index_sequence<R...>) {
+    void dense_rows(std::index_sequence<R...>) const {
         (dense_row<R>(), ...);
     }
     template <std::size_t R>
-    void dense_row() {
+    void dense_row() const {
         for (std::size_t i = 0; i < n; ++i) dense_[R][i] = sum<Row::H, R>(i);
+    }
+    // The dense coefficients of state i: from the stages, or from dense_ once computed.
+    template <std::size_t... R>
+    std::array<double, K> dense_column(std::size_t i, std::index_sequence<R...>) const {
+        return {sum<Row::H, R>(i)...};
+    }
+    std::array<double, K> dense_column(std::size_t i) const {
+        std::array<double, K> q;
+        for (std::size_t k = 0; k < K; ++k) q[k] = dense_[k][i];
+        return q;
     }
 
     typename System::jacobian_type jac_;
     typename System::linear_solver lu_;
     state_type dxdt_{}, dfdt_{};
     std::array<state_type, S> k_{};
-    std::array<state_type, K> dense_{};
+    // The dense output's coefficients, computed from k_ on first use after accept().
+    mutable std::array<state_type, K> dense_{};
+    mutable bool dense_ready_ = false;
     std::size_t lu_decompositions_ = 0;
 };
 
