@@ -17,7 +17,9 @@
 // variant is kept.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <utility>
 
@@ -124,6 +126,19 @@ public:
                 for (std::size_t k = K - 1; k-- > 0;) p = d[k] + s * p;
                 return old_value * (1.0 - s) + s * (new_value + (1.0 - s) * p);
             }
+        }
+        // True if at(s) - level has the sign of old_value - level, and is not zero, at every s in
+        // [0, 1], as at() computes it: at(s) - level = (1 - s) g0 + s g1 + s (1 - s) q(s) with
+        // g0, g1 the ends' values and |s (1 - s) q(s)| <= (|d_0| + ... + |d_K-1|) / 4, so the ends
+        // having one sign and both exceeding that bound (plus a margin far above the rounding of
+        // at()) rules out a zero inside. Events skip their samples in such steps.
+        bool keeps_sign(double level) const {
+            const double g0 = old_value - level, g1 = new_value - level;
+            if ((g0 > 0.0) != (g1 > 0.0)) return false;
+            double bound = 0.0;
+            for (std::size_t k = 0; k < K; ++k) bound += std::abs(d[k]);
+            const double scale = std::abs(old_value) + std::abs(new_value) + std::abs(level);
+            return std::min(std::abs(g0), std::abs(g1)) > 0.25 * bound + 1e-12 * (scale + bound);
         }
     };
     template <class Functional>
