@@ -54,6 +54,12 @@ public:
 
     static_assert(S >= 1 && Tableau::c[0] == 0.0, "the first stage must be at the step start");
 
+    Rosenbrock() {
+        // With jacobian_entries the entries outside the system's pattern are never written.
+        double* J = jac_.data();
+        for (std::size_t i = 0; i < n * n; ++i) J[i] = 0.0;
+    }
+
     // Nothing to carry between steps (no FSAL derivative).
     void begin(const System&, const state_type&, double) {}
     void restart(const System&, const state_type&, double) {}
@@ -64,7 +70,10 @@ public:
     bool try_step(const System& sys, const state_type& x, double t, double dt, bool retry,
                   state_type& xout, state_type& xerr) {
         if (!retry) {
-            sys.jacobian(x, t, jac_, dfdt_);
+            if constexpr (has_jacobian_entries<System>::value)
+                sys.jacobian_entries(x, t, jac_, dfdt_);
+            else
+                sys.jacobian(x, t, jac_, dfdt_);
             sys(x, dxdt_, t);
         }
         ++lu_decompositions_;
