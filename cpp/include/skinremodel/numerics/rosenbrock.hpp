@@ -23,16 +23,9 @@
 #include <cstddef>
 #include <utility>
 
+#include "skinremodel/numerics/dispatch.hpp"
 #include "skinremodel/numerics/rosenbrock_tableaus.hpp"
 #include "skinremodel/numerics/system.hpp"
-
-#if defined(__GNUC__) || defined(__clang__)
-#define SKINREMODEL_NOINLINE __attribute__((noinline))
-#elif defined(_MSC_VER)
-#define SKINREMODEL_NOINLINE __declspec(noinline)
-#else
-#define SKINREMODEL_NOINLINE
-#endif
 
 namespace skinremodel::numerics {
 
@@ -79,7 +72,12 @@ public:
         ++lu_decompositions_;
         if (!lu_.compute(jac_.data(), 1.0 / (Tableau::gamma * dt))) return false;
         state_type xs;
-        stages(sys, x, t, dt, xs, std::make_index_sequence<S>{});
+#if SKINREMODEL_DISPATCH_AVX2
+        if (use_avx2())
+            stages_avx2(sys, x, t, dt, xs, std::make_index_sequence<S>{});
+        else
+#endif
+            stages(sys, x, t, dt, xs, std::make_index_sequence<S>{});
         const state_type& last = k_[S - 1];
         if constexpr (solution_is_last_stage()) {
             for (std::size_t i = 0; i < n; ++i) xout[i] = xs[i] + last[i];
@@ -97,7 +95,9 @@ public:
     // The step just tried is accepted. Its dense output (interpolate, project) is valid until the
     // next try_step. Its coefficients are computed when first needed: steps with no output inside
     // them and no event near a threshold never pay for them.
-    void accept(const System&) { dense_ready_ = false; }
+    void accept(const System&) {
+        dense_ready_ = false;
+    }
 
     // Value of the dense output of the last accepted step [t_old, t_new] at t.
     void interpolate(double t, state_type& x, const state_type& x_old, double t_old,
@@ -169,7 +169,9 @@ public:
         return p;
     }
 
-    std::size_t lu_decompositions() const { return lu_decompositions_; }
+    std::size_t lu_decompositions() const {
+        return lu_decompositions_;
+    }
 
 private:
     // The coefficient rows the stage loops read: a[row], C[row], H[row], m and e.
@@ -198,7 +200,7 @@ private:
     // sum_{j < count, w_j != 0} w_j k_j[i] written out as a left fold over the non-zero
     // weights w = coef(W, R, j), the first product starting the sum (no 0 + ...).
     template <Row W, std::size_t R, std::size_t... J>
-    double fold(std::size_t i, std::index_sequence<J...>) const {
+    SKINREMODEL_ALWAYS_INLINE double fold(std::size_t i, std::index_sequence<J...>) const {
         constexpr std::size_t first = first_nonzero(W, R, sizeof...(J));
         double v = 0.0;
         const auto add = [&](auto j) {
@@ -213,12 +215,13 @@ private:
         return v;
     }
     template <Row W, std::size_t R = 0>
-    double sum(std::size_t i) const {
+    SKINREMODEL_ALWAYS_INLINE double sum(std::size_t i) const {
         return fold<W, R>(i, std::make_index_sequence<S>{});
     }
     // x + sum_{j < I, a_Ij != 0} a_Ij k_j[i], from x.
     template <std::size_t I, std::size_t... J>
-    double stage_argument(double x, std::size_t i, std::index_sequence<J...>) const {
+    SKINREMODEL_ALWAYS_INLINE double stage_argument(double x, std::size_t i,
+                                                    std::index_sequence<J...>) const {
         const auto add = [&](auto j) {
             constexpr std::size_t jj = decltype(j)::value;
             constexpr double w = Tableau::a[I][jj];
@@ -255,11 +258,21 @@ private:
                                      state_type& xs, std::index_sequence<I...>) {
         (stage<I>(sys, x, t, dt, xs), ...);
     }
+    // The same for AVX2 (dispatch.hpp): the stage loops and the solves, inlined, on four values at
+    // a time; the right-hand sides are the system's own (baseline) code.
+    template <std::size_t... I>
+    SKINREMODEL_NOINLINE SKINREMODEL_TARGET_AVX2 void stages_avx2(const System& sys,
+                                                                  const state_type& x, double t,
+                                                                  double dt, state_type& xs,
+                                                                  std::index_sequence<I...>) {
+        (stage<I>(sys, x, t, dt, xs), ...);
+    }
 
     // Stage I: its argument xs and right-hand side f, then W k_I = f + h d_I df/dt + (1/h)
     // sum_j C_Ij k_j.
     template <std::size_t I>
-    void stage(const System& sys, const state_type& x, double t, double dt, state_type& xs) {
+    SKINREMODEL_ALWAYS_INLINE void stage(const System& sys, const state_type& x, double t,
+                                         double dt, state_type& xs) {
         constexpr double d = Tableau::d[I];
         state_type fk;
         const state_type* f = &dxdt_;
