@@ -8,6 +8,7 @@
 #include "skinremodel/model/parameters.hpp"
 #include "skinremodel/model/state.hpp"
 #include "skinremodel/numerics/scalar.hpp"
+#include "skinremodel/numerics/softplus.hpp"
 
 namespace skinremodel {
 
@@ -104,6 +105,13 @@ T smooth_ramp(const T& x, const T& eps) {
     const T z = x / eps;
     const T softplus = z > 0.0 ? z + log1p(exp(-z)) : log1p(exp(z));
     return eps * (softplus - 0.6931471805599453);
+}
+// For double, softplus without exp and log1p (numerics/softplus.hpp: the same values but for
+// rounding, at a fraction of the cost); dual numbers keep the form above for their derivatives.
+// sp(0) = 0 exactly, as above.
+inline double smooth_ramp(double x, double eps) {
+    if (x == 0.0) return 0.0;
+    return eps * (numerics::softplus(x / eps) - 0.6931471805599453);
 }
 
 // x^n. For double, the common integer exponents avoid the cost of pow (a third of the right-hand
