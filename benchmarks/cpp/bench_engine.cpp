@@ -12,8 +12,6 @@
 //   valgrind --tool=callgrind build/bench/benchmarks/cpp/bench_engine 20 0
 // The second part times simulate_batch on the same problem as 400 items (0 skips it) for 1 and 2
 // threads.
-#include <time.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -31,12 +29,6 @@ namespace {
 
 using bench::reference_request;
 
-double cpu_ms() {
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return 1e3 * static_cast<double>(ts.tv_sec) + 1e-6 * static_cast<double>(ts.tv_nsec);
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -46,11 +38,11 @@ int main(int argc, char** argv) {
     std::vector<double> ms, cpu;
     Trajectory tr;
     for (int r = 0; r < repeats; ++r) {
-        const double c0 = cpu_ms();
+        const double c0 = 1e-3 * bench::cpu_us();
         const auto t0 = std::chrono::steady_clock::now();
         tr = simulate(req);
         const auto t1 = std::chrono::steady_clock::now();
-        cpu.push_back(cpu_ms() - c0);
+        cpu.push_back(1e-3 * bench::cpu_us() - c0);
         ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
     }
     std::sort(ms.begin(), ms.end());

@@ -19,8 +19,6 @@
 //   valgrind --tool=callgrind build/bench/benchmarks/cpp/bench_floor 5
 //   callgrind_annotate --inclusive=yes callgrind.out.<pid> | grep -E 'engine_call|replay_steps'
 // gives both (divide by the rounds; benchmarks/cpp/callgrind_floor.sh does it).
-#include <time.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -37,14 +35,6 @@ using namespace skinremodel;
 namespace {
 
 using bench::reference_request;
-
-// CPU time of this thread, in microseconds: other processes on a shared machine count less than
-// with wall time.
-double cpu_us() {
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return 1e6 * static_cast<double>(ts.tv_sec) + 1e-3 * static_cast<double>(ts.tv_nsec);
-}
 
 double quantile(std::vector<double> v, double q) {
     std::sort(v.begin(), v.end());
@@ -123,18 +113,18 @@ int main(int argc, char** argv) {
 
     std::vector<double> engine, step, rhs, jac;
     for (int r = 0; r < rounds; ++r) {
-        double t0 = cpu_us();
+        double t0 = bench::cpu_us();
         sink = sink + engine_call(req);
-        engine.push_back(cpu_us() - t0);
-        t0 = cpu_us();
+        engine.push_back(bench::cpu_us() - t0);
+        t0 = bench::cpu_us();
         sink = sink + replay_steps(st, sys, rec);
-        step.push_back((cpu_us() - t0) / n);
-        t0 = cpu_us();
+        step.push_back((bench::cpu_us() - t0) / n);
+        t0 = bench::cpu_us();
         sink = sink + rhs_calls(sys, rec);
-        rhs.push_back((cpu_us() - t0) / n);
-        t0 = cpu_us();
+        rhs.push_back((bench::cpu_us() - t0) / n);
+        t0 = bench::cpu_us();
         sink = sink + jacobian_calls(sys, rec);
-        jac.push_back((cpu_us() - t0) / n);
+        jac.push_back((bench::cpu_us() - t0) / n);
     }
     const double e = quantile(engine, 0.5), s = quantile(step, 0.5);
     const double fr = quantile(rhs, 0.5), fj = quantile(jac, 0.5);

@@ -6,8 +6,6 @@
 //   build/bench/benchmarks/cpp/bench_work_precision [peak] [rounds]
 // "peak" sets atol_i = rtol x peak_i (as benchmarks/peers.py does for every peer); without it each
 // run has the package's default per-state atol. docs/solvers.md quotes a run.
-#include <time.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -19,16 +17,6 @@
 #include "skinremodel/simulation/simulate.hpp"
 
 using namespace skinremodel;
-
-namespace {
-
-double cpu_us() {
-    timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return 1e6 * static_cast<double>(ts.tv_sec) + 1e-3 * static_cast<double>(ts.tv_nsec);
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
     const bool peak_atol = argc > 1 && std::string(argv[1]) == "peak";
@@ -63,9 +51,9 @@ int main(int argc, char** argv) {
                         req.options.atol[i] = rtols[k] * peak[i];
                 Cell& c = cells[m * rtols.size() + k];
                 Trajectory tr;
-                const double t0 = cpu_us();
+                const double t0 = bench::cpu_us();
                 for (int q = 0; q < calls; ++q) tr = simulate(req);
-                c.us.push_back((cpu_us() - t0) / calls);
+                c.us.push_back((bench::cpu_us() - t0) / calls);
                 if (r > 0) continue;
                 for (std::size_t d = 0; d < days; ++d)
                     for (std::size_t i = 0; i < kNumStates; ++i)
