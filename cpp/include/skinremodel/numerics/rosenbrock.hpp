@@ -11,10 +11,11 @@
 // makes of it is straight-line code with the same floating-point operations as the hand-unrolled
 // RODAS4 and Rodas5P steppers it replaced (bitwise the same results for Rodas5P; for RODAS4 one
 // product is now rounded as inv * (C21 k1) instead of (C21 inv) k1, as in every other stage).
-// It is also cheaper: callgrind on `bench_engine 20 0` counts 66.6 M instructions for Rodas5P
-// against 72.9 M with the hand-unrolled stepper (its try_step: 24.3 M; these stages: 18.8 M),
-// and 96.2 M against 100.2 M for RODAS4 (`bench_engine 20 0 rodas4`), so no hand-unrolled
-// variant is kept.
+// It was also cheaper when it replaced them: callgrind on `bench_engine 20 0` counted 66.6 M
+// instructions for Rodas5P against 72.9 M with the hand-unrolled stepper (its try_step: 24.3 M;
+// these stages: 18.8 M), and 96.2 M against 100.2 M for RODAS4 (`bench_engine 20 0 rodas4`), so no
+// hand-unrolled variant is kept. The stages are compiled twice, for the baseline CPU and for AVX2,
+// and picked at run time (dispatch.hpp); docs/performance.md has today's costs.
 #pragma once
 
 #include <algorithm>
@@ -250,9 +251,10 @@ private:
     }
 
     // Not inlined into the caller: with the stages inlined into the driver's step loop, GCC 12
-    // spends 5% more instructions on RODAS4 (callgrind, bench_engine 20 0 rodas4: 105.7 M
-    // inlined, 96.2 M not; Rodas5P 66.6 M either way, 72.9 M / 100.2 M for the hand-unrolled
-    // steppers).
+    // spent 5% more instructions on RODAS4 (callgrind, bench_engine 20 0 rodas4: 105.7 M
+    // inlined, 96.2 M not; Rodas5P 66.6 M either way, when these were measured). Everything a
+    // stage does is inlined into it (SKINREMODEL_ALWAYS_INLINE), so that the AVX2 variant is
+    // AVX2 throughout.
     template <std::size_t... I>
     SKINREMODEL_NOINLINE void stages(const System& sys, const state_type& x, double t, double dt,
                                      state_type& xs, std::index_sequence<I...>) {
