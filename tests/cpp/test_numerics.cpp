@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "catch.hpp"
@@ -19,6 +20,7 @@
 #include "skinremodel/numerics/initial_step.hpp"
 #include "skinremodel/numerics/rosenbrock.hpp"
 #include "skinremodel/numerics/rosenbrock_tableaus.hpp"
+#include "skinremodel/numerics/softplus.hpp"
 #include "skinremodel/numerics/system.hpp"
 
 using namespace skinremodel::numerics;
@@ -429,4 +431,29 @@ TEST_CASE("the block LU solves other patterns, and a dense system as one block",
     DenseLU<2> lu;
     const std::array<double, 4> ones = {1.0, 1.0, 1.0, 1.0};
     CHECK_FALSE(lu.compute(ones.data(), 0.0));
+}
+
+TEST_CASE("softplus from its table agrees with log1p and exp to rounding", "[numerics]") {
+    // Every interval of the table, 1000 points each, and both signs: within a few units in the
+    // last place of glibc's max(z, 0) + log1p(exp(-|z|)) (each is within about 1 of the exact
+    // value; tools/softplus_table.py measures the table against 60-digit arithmetic).
+    double worst = 0.0, worst_softplus = 0.0;
+    for (int k = 0; k < 40 * 4000; ++k) {
+        const double a = (k + 0.5) / 4000.0;
+        const double reference = std::log1p(std::exp(-a));
+        worst = std::max(worst, std::abs(log1p_exp_neg(a) - reference) / reference);
+        for (double z : {a, -a}) {
+            const double expected = (z > 0.0 ? z : 0.0) + reference;
+            worst_softplus = std::max(worst_softplus, std::abs(softplus(z) - expected) / expected);
+        }
+    }
+    const double eps = std::numeric_limits<double>::epsilon();
+    CHECK(worst < 4.0 * eps);
+    CHECK(worst_softplus < 4.0 * eps);
+    CHECK(log1p_exp_neg(0.0) == Approx(std::log(2.0)).epsilon(2e-16));
+    CHECK(softplus(50.0) == 50.0);
+    CHECK(softplus(-50.0) == std::exp(-50.0));
+    CHECK(softplus(-1000.0) == 0.0);
+    CHECK(softplus(1e300) == 1e300);
+    CHECK(std::isnan(softplus(std::nan(""))));
 }

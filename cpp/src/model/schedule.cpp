@@ -27,18 +27,22 @@ Dose<double> session_dose(const Session& s, const Params& p) {
     return session_dose<double>(s.depth_mm, s.density_per_cm2, diameter_of(s, p), s.dose_scale, p);
 }
 
+// The checks run on every simulation, so the name of a session is formatted only when one fails.
 void check_sessions(const std::vector<Session>& sessions, const Params& p) {
     for (std::size_t k = 0; k < sessions.size(); ++k) {
         const Session& s = sessions[k];
-        const std::string who = describe(k, s) + ": ";
-        check_limit(model_limit(limit_day), s.time, who + "day");
+        // The session's name is formatted only when a check fails (this runs on every call).
+        const auto check = [&](const Limit& limit, double x, const char* field) {
+            if (!within(limit, x)) check_limit(limit, x, describe(k, s) + ": " + field);
+        };
+        check(model_limit(limit_day), s.time, "day");
         if (k > 0 && !(s.time > sessions[k - 1].time))
-            throw InvalidInput(who + "sessions must be on distinct days in increasing order");
-        check_limit(model_limit(limit_depth_mm), s.depth_mm, who + "depth_mm");
-        check_limit(model_limit(limit_density_per_cm2), s.density_per_cm2, who + "density_per_cm2");
-        check_limit(model_limit(limit_needle_diameter_mm), diameter_of(s, p),
-                    who + "needle_diameter_mm");
-        check_limit(model_limit(limit_dose_scale), s.dose_scale, who + "dose_scale");
+            throw InvalidInput(describe(k, s) +
+                               ": sessions must be on distinct days in increasing order");
+        check(model_limit(limit_depth_mm), s.depth_mm, "depth_mm");
+        check(model_limit(limit_density_per_cm2), s.density_per_cm2, "density_per_cm2");
+        check(model_limit(limit_needle_diameter_mm), diameter_of(s, p), "needle_diameter_mm");
+        check(model_limit(limit_dose_scale), s.dose_scale, "dose_scale");
     }
 }
 

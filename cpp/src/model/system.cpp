@@ -6,16 +6,20 @@ namespace skinremodel {
 
 Mn14System::Mn14System(const Params& effective) : p_(effective), d_(derived_constants(effective)) {}
 
+void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) const {
+    J.setZero();
+    jacobian_entries(y, t, J, dfdt);
+}
+
 // Hand-derived from rhs() in model.hpp; a Catch2 test checks it against central finite differences
 // and against dual-number differentiation of rhs(), so the two cannot drift apart unnoticed.
-void Mn14System::jacobian(const State& y, double t, Jacobian& J, State& dfdt) const {
+void Mn14System::jacobian_entries(const State& y, double t, Jacobian& J, State& dfdt) const {
     ++jacobian_evaluations_;
     const Params& p = p_;
     const double D = y[iD], N = y[iN], M1 = y[iM1], M2 = y[iM2], Tg = y[iT], F = y[iF];
     const double Mf = y[iMf], P = y[iP], C3 = y[iC3], C1 = y[iC1], Cf = y[iCf], Cm = y[iCm];
     const double E = y[iE];
 
-    J.setZero();
     dfdt.fill(0.0);
 
     const double h = Tg / (1.0 + Tg);

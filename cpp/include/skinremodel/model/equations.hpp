@@ -8,20 +8,37 @@
 #include "skinremodel/model/parameters.hpp"
 #include "skinremodel/model/state.hpp"
 #include "skinremodel/numerics/scalar.hpp"
+#include "skinremodel/numerics/softplus.hpp"
 
 namespace skinremodel {
 
 // Constants that follow from the effective parameters: maintenance synthesis rates chosen so that
-// the untreated patient is at steady state (section 2.6).
+// the untreated patient is at steady state (section 2.6), and the parameter-only factors of the
+// right-hand side, computed once per simulation instead of in every evaluation. Each factor is the
+// leading part of an expression of rhs() as it was written with parameters (a product's first
+// factors, a parenthesised sum), so rhs() computes the same values with them.
 template <class T>
 struct Derived {
-    T sC0;   // maintenance collagen synthesis, /d
-    T sE0;   // maintenance tropoelastin synthesis, /d
-    T C3_0;  // baseline immature collagen III
-    T C1_0;  // baseline immature collagen I
-    T Cf_0;  // baseline fibrillar, not yet cross-linked collagen
-    T Et_0;  // baseline tropoelastin
+    T sC0;          // maintenance collagen synthesis, /d
+    T sE0;          // maintenance tropoelastin synthesis, /d
+    T C3_0;         // baseline immature collagen III
+    T C1_0;         // baseline immature collagen I
+    T Cf_0;         // baseline fibrillar, not yet cross-linked collagen
+    T Et_0;         // baseline tropoelastin
+    T df3;          // f3_max - f3_0
+    T gain_w;       // s_w a_C a_W: injury-driven collagen synthesis per cell and activation
+    T gain_Ew;      // a_E s_Ew: injury-driven tropoelastin synthesis per cell and activation
+    T repair_gain;  // elastin_repair_gain(p)
+    T loss_M1;      // k_12 + d_M1
+    T loss_Et;      // k_Ex + k_Et
 };
+
+// Tropoelastin synthesis per unit of elastin deficit, (k_Ex + k_Et) / (k_Ex tau_Er): only the share
+// k_Ex / (k_Ex + k_Et) of tropoelastin is cross-linked, so this closes a deficit at rate 1/tau_Er.
+template <class T>
+T elastin_repair_gain(const ParamArray<T>& p) {
+    return (p[p_k_Ex] + p[p_k_Et]) / (p[p_k_Ex] * p[p_tau_Er]);
+}
 
 template <class T>
 Derived<T> derived_constants(const ParamArray<T>& p) {
@@ -44,6 +61,12 @@ Derived<T> derived_constants(const ParamArray<T>& p) {
     d.Cf_0 = a * d.sC0 / lossf;
     d.sE0 = p[p_k_E0] * (p[p_k_Ex] + p[p_k_Et]) / p[p_k_Ex];
     d.Et_0 = d.sE0 / (p[p_k_Ex] + p[p_k_Et]);
+    d.df3 = p[p_f3_max] - p[p_f3_0];
+    d.gain_w = p[p_s_w] * p[p_a_C] * p[p_a_W];
+    d.gain_Ew = p[p_a_E] * p[p_s_Ew];
+    d.repair_gain = elastin_repair_gain(p);
+    d.loss_M1 = p[p_k_12] + p[p_d_M1];
+    d.loss_Et = p[p_k_Ex] + p[p_k_Et];
     return d;
 }
 
@@ -68,6 +91,11 @@ template <class T>
 T collagen_setpoint(const ParamArray<T>& p, double t) {
     return 1.0 - p[p_beta_age] * (t / 365.0);
 }
+// Without the optional drift (beta_age = 0, the default) the set-point is exactly 1; dual numbers
+// keep the general form for the derivative in beta_age.
+inline double collagen_setpoint(const Params& p, double t) {
+    return p[p_beta_age] == 0.0 ? 1.0 : 1.0 - p[p_beta_age] * (t / 365.0);
+}
 
 // Smooth ramp sp(x) = eps*ln(1 + exp(x/eps)) - eps*ln 2, evaluated without overflow.
 template <class T>
@@ -77,6 +105,13 @@ T smooth_ramp(const T& x, const T& eps) {
     const T z = x / eps;
     const T softplus = z > 0.0 ? z + log1p(exp(-z)) : log1p(exp(z));
     return eps * (softplus - 0.6931471805599453);
+}
+// For double, softplus without exp and log1p (numerics/softplus.hpp: the same values but for
+// rounding, at a fraction of the cost); dual numbers keep the form above for their derivatives.
+// sp(0) = 0 exactly, as above.
+inline double smooth_ramp(double x, double eps) {
+    if (x == 0.0) return 0.0;
+    return eps * (numerics::softplus(x / eps) - 0.6931471805599453);
 }
 
 // x^n. For double, the common integer exponents avoid the cost of pow (a third of the right-hand
@@ -90,13 +125,6 @@ inline double power(double x, double n) {
     if (n == 2.0) return x * x;
     if (n == 1.0) return x;
     return std::pow(x, n);
-}
-
-// Tropoelastin synthesis per unit of elastin deficit, (k_Ex + k_Et) / (k_Ex tau_Er): only the share
-// k_Ex / (k_Ex + k_Et) of tropoelastin is cross-linked, so this closes a deficit at rate 1/tau_Er.
-template <class T>
-T elastin_repair_gain(const ParamArray<T>& p) {
-    return (p[p_k_Ex] + p[p_k_Et]) / (p[p_k_Ex] * p[p_tau_Er]);
 }
 
 // Right-hand side dy/dt of the 15 states (section 2.4 and docs/model.md).
@@ -119,19 +147,19 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
     const T& E = y[iE];
     const T& R = y[iR];
 
-    const T h = Tg / (1.0 + Tg);                             // growth-factor activation
-    const T f3 = p[p_f3_0] + (p[p_f3_max] - p[p_f3_0]) * h;  // type-III share of synthesis
+    const T h = Tg / (1.0 + Tg);         // growth-factor activation
+    const T f3 = p[p_f3_0] + d.df3 * h;  // type-III share of synthesis
     const T C = C3 + C1 + Cf + Cm;
     const T Cset = collagen_setpoint(p, t);
-    const T S0 = d.sC0 * F * power(Cset / C, p[p_nG]);        // maintenance synthesis
-    const T cells = F + p[p_eta] * Mf;                        // synthesis-weighted cells
-    const T Sw = p[p_s_w] * p[p_a_C] * p[p_a_W] * cells * h;  // injury-driven synthesis
+    const T S0 = d.sC0 * F * power(Cset / C, p[p_nG]);  // maintenance synthesis
+    const T cells = F + p[p_eta] * Mf;                  // synthesis-weighted cells
+    const T Sw = d.gain_w * cells * h;                  // injury-driven synthesis
     const T S = S0 + Sw;
     const T X = D + p[p_a_MN] * N;
 
     dy[iD] = -(p[p_k_D] + p[p_k_DN] * N + p[p_k_DM] * M1) * D;
     dy[iN] = p[p_r_N] * D / (p[p_K_D] + D) - p[p_d_N] * N - p[p_k_eff] * (M1 + M2) * N;
-    dy[iM1] = p[p_r_M] * X / (p[p_K_M] + X) - (p[p_k_12] + p[p_d_M1]) * M1;
+    dy[iM1] = p[p_r_M] * X / (p[p_K_M] + X) - d.loss_M1 * M1;
     dy[iM2] = p[p_k_12] * M1 - p[p_d_M2] * M2;
     dy[iT] = p[p_s_1] * M1 + p[p_s_2] * M2 + p[p_s_f] * Mf - p[p_d_T] * Tg;
     dy[iF] =
@@ -145,8 +173,8 @@ void rhs(const StateArray<T>& y, const ParamArray<T>& p, const Derived<T>& d, do
     dy[iCm] = p[p_k_x] * Cf - p[p_k_m] * P * Cm;
     // Elastin repair: fibroblasts raise tropoelastin synthesis in proportion to the deficit of
     // mature elastin, scaled so that the deficit closes with time constant tau_Er.
-    const T repair = elastin_repair_gain(p) * F * smooth_ramp(1.0 - E, p[p_eps_sp]);
-    dy[iEt] = d.sE0 * F + p[p_a_E] * p[p_s_Ew] * cells * h + repair - (p[p_k_Ex] + p[p_k_Et]) * Et;
+    const T repair = d.repair_gain * F * smooth_ramp(1.0 - E, p[p_eps_sp]);
+    dy[iEt] = d.sE0 * F + d.gain_Ew * cells * h + repair - d.loss_Et * Et;
     dy[iE] = p[p_k_Ex] * Et - (p[p_k_E0] + p[p_k_EI] * (N + M1)) * E;
     dy[iR] = p[p_k_R] * (p[p_al_N] * N + p[p_al_M] * M1 - R);
 }

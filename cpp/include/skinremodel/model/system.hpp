@@ -77,6 +77,9 @@ public:
     // Analytic Jacobian df/dy and the explicit time derivative df/dt (non-zero only through the
     // optional set-point drift beta_age).
     void jacobian(const State& y, double t, Jacobian& J, State& dfdt) const;
+    // The same, writing only the entries of kJacobianPattern (and all of dfdt): the other entries
+    // of J are left as they are, so a J that starts at zero is the Jacobian (numerics/system.hpp).
+    void jacobian_entries(const State& y, double t, Jacobian& J, State& dfdt) const;
 
     std::size_t rhs_evaluations() const { return rhs_evaluations_; }
     std::size_t jacobian_evaluations() const { return jacobian_evaluations_; }

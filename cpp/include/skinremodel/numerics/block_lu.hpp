@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <utility>
 
+#include "skinremodel/numerics/dispatch.hpp"
+
 namespace skinremodel::numerics {
 
 // Pattern: one bit mask of possibly non-zero columns per row. Bounds: block b spans
@@ -75,7 +77,7 @@ public:
     }
 
     // Solves W x = rhs (x may alias rhs). J must still hold the matrix given to compute().
-    void solve(const double* rhs, double* x) const {
+    SKINREMODEL_ALWAYS_INLINE void solve(const double* rhs, double* x) const {
         std::array<double, N> r;
         for (std::size_t i = 0; i < N; ++i) r[i] = rhs[i];
         solve_from<0>(r, x);
@@ -171,8 +173,9 @@ private:
     }
 
     template <std::size_t C0, std::size_t... I>
-    void apply_coupling([[maybe_unused]] std::array<double, N>& r, [[maybe_unused]] const double* x,
-                        std::index_sequence<I...>) const {
+    SKINREMODEL_ALWAYS_INLINE void apply_coupling([[maybe_unused]] std::array<double, N>& r,
+                                                  [[maybe_unused]] const double* x,
+                                                  std::index_sequence<I...>) const {
         // W = -J below the blocks: move the already solved blocks to the right-hand side.
         ((r[kCoupling[C0 + I].row] +=
           J_[kCoupling[C0 + I].row * N + kCoupling[C0 + I].col] * x[kCoupling[C0 + I].col]),
@@ -216,7 +219,7 @@ private:
     // to the right-hand side, then each block is a small dense product with its inverse (no chain
     // of dependent operations inside a block, as triangular solves have).
     template <std::size_t B>
-    void solve_from(std::array<double, N>& r, double* x) const {
+    SKINREMODEL_ALWAYS_INLINE void solve_from(std::array<double, N>& r, double* x) const {
         if constexpr (B < NB) {
             constexpr std::size_t r0 = Bounds[B], r1 = Bounds[B + 1];
             constexpr std::size_t c0 = coupling_begin(B), c1 = coupling_begin(B + 1);

@@ -11,26 +11,22 @@
 // makes of it is straight-line code with the same floating-point operations as the hand-unrolled
 // RODAS4 and Rodas5P steppers it replaced (bitwise the same results for Rodas5P; for RODAS4 one
 // product is now rounded as inv * (C21 k1) instead of (C21 inv) k1, as in every other stage).
-// It is also cheaper: callgrind on `bench_engine 20 0` counts 66.6 M instructions for Rodas5P
-// against 72.9 M with the hand-unrolled stepper (its try_step: 24.3 M; these stages: 18.8 M),
-// and 96.2 M against 100.2 M for RODAS4 (`bench_engine 20 0 rodas4`), so no hand-unrolled
-// variant is kept.
+// It was also cheaper when it replaced them: callgrind on `bench_engine 20 0` counted 66.6 M
+// instructions for Rodas5P against 72.9 M with the hand-unrolled stepper (its try_step: 24.3 M;
+// these stages: 18.8 M), and 96.2 M against 100.2 M for RODAS4 (`bench_engine 20 0 rodas4`), so no
+// hand-unrolled variant is kept. The stages are compiled twice, for the baseline CPU and for AVX2,
+// and picked at run time (dispatch.hpp); docs/performance.md has today's costs.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <utility>
 
+#include "skinremodel/numerics/dispatch.hpp"
 #include "skinremodel/numerics/rosenbrock_tableaus.hpp"
 #include "skinremodel/numerics/system.hpp"
-
-#if defined(__GNUC__) || defined(__clang__)
-#define SKINREMODEL_NOINLINE __attribute__((noinline))
-#elif defined(_MSC_VER)
-#define SKINREMODEL_NOINLINE __declspec(noinline)
-#else
-#define SKINREMODEL_NOINLINE
-#endif
 
 namespace skinremodel::numerics {
 
@@ -52,6 +48,12 @@ public:
 
     static_assert(S >= 1 && Tableau::c[0] == 0.0, "the first stage must be at the step start");
 
+    Rosenbrock() {
+        // With jacobian_entries the entries outside the system's pattern are never written.
+        double* J = jac_.data();
+        for (std::size_t i = 0; i < n * n; ++i) J[i] = 0.0;
+    }
+
     // Nothing to carry between steps (no FSAL derivative).
     void begin(const System&, const state_type&, double) {}
     void restart(const System&, const state_type&, double) {}
@@ -62,13 +64,21 @@ public:
     bool try_step(const System& sys, const state_type& x, double t, double dt, bool retry,
                   state_type& xout, state_type& xerr) {
         if (!retry) {
-            sys.jacobian(x, t, jac_, dfdt_);
+            if constexpr (has_jacobian_entries<System>::value)
+                sys.jacobian_entries(x, t, jac_, dfdt_);
+            else
+                sys.jacobian(x, t, jac_, dfdt_);
             sys(x, dxdt_, t);
         }
         ++lu_decompositions_;
         if (!lu_.compute(jac_.data(), 1.0 / (Tableau::gamma * dt))) return false;
         state_type xs;
-        stages(sys, x, t, dt, xs, std::make_index_sequence<S>{});
+#if SKINREMODEL_DISPATCH_AVX2
+        if (use_avx2())
+            stages_avx2(sys, x, t, dt, xs, std::make_index_sequence<S>{});
+        else
+#endif
+            stages(sys, x, t, dt, xs, std::make_index_sequence<S>{});
         const state_type& last = k_[S - 1];
         if constexpr (solution_is_last_stage()) {
             for (std::size_t i = 0; i < n; ++i) xout[i] = xs[i] + last[i];
@@ -83,12 +93,21 @@ public:
         return true;
     }
 
-    // Computes the dense output of the step just accepted.
-    void accept(const System&) { dense_rows(std::make_index_sequence<K>{}); }
+    // The step just tried is accepted. Its dense output (interpolate, project) is valid until the
+    // next try_step. Its coefficients are computed when first needed: steps with no output inside
+    // them and no event near a threshold never pay for them.
+    void accept(const System&) {
+        dense_ready_ = false;
+    }
 
     // Value of the dense output of the last accepted step [t_old, t_new] at t.
     void interpolate(double t, state_type& x, const state_type& x_old, double t_old,
                      const state_type& x_new, double t_new) const {
+        if constexpr (K > 0)
+            if (!dense_ready_) {
+                dense_rows(std::make_index_sequence<K>{});
+                dense_ready_ = true;
+            }
         const double s = (t - t_old) / (t_new - t_old);
         const double s1 = 1.0 - s;
         for (std::size_t i = 0; i < n; ++i) {
@@ -118,6 +137,19 @@ public:
                 return old_value * (1.0 - s) + s * (new_value + (1.0 - s) * p);
             }
         }
+        // True if at(s) - level has the sign of old_value - level, and is not zero, at every s in
+        // [0, 1], as at() computes it: at(s) - level = (1 - s) g0 + s g1 + s (1 - s) q(s) with
+        // g0, g1 the ends' values and |s (1 - s) q(s)| <= (|d_0| + ... + |d_K-1|) / 4, so the ends
+        // having one sign and both exceeding that bound (plus a margin far above the rounding of
+        // at()) rules out a zero inside. Events skip their samples in such steps.
+        bool keeps_sign(double level) const {
+            const double g0 = old_value - level, g1 = new_value - level;
+            if ((g0 > 0.0) != (g1 > 0.0)) return false;
+            double bound = 0.0;
+            for (std::size_t k = 0; k < K; ++k) bound += std::abs(d[k]);
+            const double scale = std::abs(old_value) + std::abs(new_value) + std::abs(level);
+            return std::min(std::abs(g0), std::abs(g1)) > 0.25 * bound + 1e-12 * (scale + bound);
+        }
     };
     template <class Functional>
     ScalarInterpolant project(const Functional& w, const state_type& x_old,
@@ -127,12 +159,20 @@ public:
             const std::size_t i = w.index[j];
             p.old_value += w.weight[j] * x_old[i];
             p.new_value += w.weight[j] * x_new[i];
-            for (std::size_t k = 0; k < K; ++k) p.d[k] += w.weight[j] * dense_[k][i];
+            if constexpr (K > 0) {
+                // The dense coefficients of the few states involved, as dense_rows computes them
+                // (the same operations, so the same values), unless they are already there.
+                const std::array<double, K> q =
+                    dense_ready_ ? dense_column(i) : dense_column(i, std::make_index_sequence<K>{});
+                for (std::size_t k = 0; k < K; ++k) p.d[k] += w.weight[j] * q[k];
+            }
         }
         return p;
     }
 
-    std::size_t lu_decompositions() const { return lu_decompositions_; }
+    std::size_t lu_decompositions() const {
+        return lu_decompositions_;
+    }
 
 private:
     // The coefficient rows the stage loops read: a[row], C[row], H[row], m and e.
@@ -161,7 +201,7 @@ private:
     // sum_{j < count, w_j != 0} w_j k_j[i] written out as a left fold over the non-zero
     // weights w = coef(W, R, j), the first product starting the sum (no 0 + ...).
     template <Row W, std::size_t R, std::size_t... J>
-    double fold(std::size_t i, std::index_sequence<J...>) const {
+    SKINREMODEL_ALWAYS_INLINE double fold(std::size_t i, std::index_sequence<J...>) const {
         constexpr std::size_t first = first_nonzero(W, R, sizeof...(J));
         double v = 0.0;
         const auto add = [&](auto j) {
@@ -176,12 +216,13 @@ private:
         return v;
     }
     template <Row W, std::size_t R = 0>
-    double sum(std::size_t i) const {
+    SKINREMODEL_ALWAYS_INLINE double sum(std::size_t i) const {
         return fold<W, R>(i, std::make_index_sequence<S>{});
     }
     // x + sum_{j < I, a_Ij != 0} a_Ij k_j[i], from x.
     template <std::size_t I, std::size_t... J>
-    double stage_argument(double x, std::size_t i, std::index_sequence<J...>) const {
+    SKINREMODEL_ALWAYS_INLINE double stage_argument(double x, std::size_t i,
+                                                    std::index_sequence<J...>) const {
         const auto add = [&](auto j) {
             constexpr std::size_t jj = decltype(j)::value;
             constexpr double w = Tableau::a[I][jj];
@@ -210,19 +251,30 @@ private:
     }
 
     // Not inlined into the caller: with the stages inlined into the driver's step loop, GCC 12
-    // spends 5% more instructions on RODAS4 (callgrind, bench_engine 20 0 rodas4: 105.7 M
-    // inlined, 96.2 M not; Rodas5P 66.6 M either way, 72.9 M / 100.2 M for the hand-unrolled
-    // steppers).
+    // spent 5% more instructions on RODAS4 (callgrind, bench_engine 20 0 rodas4: 105.7 M
+    // inlined, 96.2 M not; Rodas5P 66.6 M either way, when these were measured). Everything a
+    // stage does is inlined into it (SKINREMODEL_ALWAYS_INLINE), so that the AVX2 variant is
+    // AVX2 throughout.
     template <std::size_t... I>
     SKINREMODEL_NOINLINE void stages(const System& sys, const state_type& x, double t, double dt,
                                      state_type& xs, std::index_sequence<I...>) {
+        (stage<I>(sys, x, t, dt, xs), ...);
+    }
+    // The same for AVX2 (dispatch.hpp): the stage loops and the solves, inlined, on four values at
+    // a time; the right-hand sides are the system's own (baseline) code.
+    template <std::size_t... I>
+    SKINREMODEL_NOINLINE SKINREMODEL_TARGET_AVX2 void stages_avx2(const System& sys,
+                                                                  const state_type& x, double t,
+                                                                  double dt, state_type& xs,
+                                                                  std::index_sequence<I...>) {
         (stage<I>(sys, x, t, dt, xs), ...);
     }
 
     // Stage I: its argument xs and right-hand side f, then W k_I = f + h d_I df/dt + (1/h)
     // sum_j C_Ij k_j.
     template <std::size_t I>
-    void stage(const System& sys, const state_type& x, double t, double dt, state_type& xs) {
+    SKINREMODEL_ALWAYS_INLINE void stage(const System& sys, const state_type& x, double t,
+                                         double dt, state_type& xs) {
         constexpr double d = Tableau::d[I];
         state_type fk;
         const state_type* f = &dxdt_;
@@ -250,19 +302,31 @@ private:
     }
 
     template <std::size_t... R>
-    void dense_rows(std::index_sequence<R...>) {
+    void dense_rows(std::index_sequence<R...>) const {
         (dense_row<R>(), ...);
     }
     template <std::size_t R>
-    void dense_row() {
+    void dense_row() const {
         for (std::size_t i = 0; i < n; ++i) dense_[R][i] = sum<Row::H, R>(i);
+    }
+    // The dense coefficients of state i: from the stages, or from dense_ once computed.
+    template <std::size_t... R>
+    std::array<double, K> dense_column(std::size_t i, std::index_sequence<R...>) const {
+        return {sum<Row::H, R>(i)...};
+    }
+    std::array<double, K> dense_column(std::size_t i) const {
+        std::array<double, K> q;
+        for (std::size_t k = 0; k < K; ++k) q[k] = dense_[k][i];
+        return q;
     }
 
     typename System::jacobian_type jac_;
     typename System::linear_solver lu_;
     state_type dxdt_{}, dfdt_{};
     std::array<state_type, S> k_{};
-    std::array<state_type, K> dense_{};
+    // The dense output's coefficients, computed from k_ on first use after accept().
+    mutable std::array<state_type, K> dense_{};
+    mutable bool dense_ready_ = false;
     std::size_t lu_decompositions_ = 0;
 };
 

@@ -11,6 +11,11 @@
 //   void operator()(const state_type& x, state_type& dxdt, double t) const;   // f
 //   void jacobian(const state_type& x, double t, jacobian_type& J, state_type& dfdt) const;
 //
+// Optionally, a system whose Jacobian has known structural zeros may provide
+//   void jacobian_entries(const state_type& x, double t, jacobian_type& J, state_type& dfdt) const;
+// which writes the structurally non-zero entries of J and all of dfdt and leaves the other entries
+// of J as they are: the Rosenbrock stepper then zeroes its matrix once instead of every step.
+//
 // Explicit steppers (Dopri5) need only size, state_type and operator(). The system decides the
 // structure of its Jacobian through jacobian_type and linear_solver: the steppers never see it.
 #pragma once
@@ -44,5 +49,14 @@ struct is_rosenbrock_system<
 
 template <class S>
 inline constexpr bool is_rosenbrock_system_v = is_rosenbrock_system<S>::value;
+
+template <class S, class = void>
+struct has_jacobian_entries : std::false_type {};
+template <class S>
+struct has_jacobian_entries<
+    S, std::void_t<decltype(std::declval<const S&>().jacobian_entries(
+           std::declval<const typename S::state_type&>(), 0.0,
+           std::declval<typename S::jacobian_type&>(), std::declval<typename S::state_type&>()))>>
+    : std::true_type {};
 
 }  // namespace skinremodel::numerics

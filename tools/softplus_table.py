@@ -1,0 +1,137 @@
+"""Generate the coefficient table of numerics/softplus.hpp: log(1 + exp(-a)) on [0, 38) as one
+polynomial per interval of width 1/4 (degree 10 in the distance from the interval's middle).
+
+Run:  python tools/softplus_table.py           rewrite numerics/softplus_table.inc
+      python tools/softplus_table.py --check   fail (exit 1) if the file differs from what this
+                                              script writes, or if the table's error (below) is
+                                              larger than 1 unit in the last place
+                                              (tests/python/test_softplus_table.py runs it)
+
+Standard library only: the function is evaluated with the decimal module at 60 digits, each
+interval's polynomial is the Chebyshev interpolant at 11 nodes (computed exactly in decimal, then
+rounded to double; the constant term as two doubles), and its error is measured the way C++
+evaluates it (softplus.hpp's Estrin scheme in double arithmetic, reproduced here with Python
+floats, which are IEEE doubles and have no fused multiply-add either) against the decimal value
+on 64 points per interval. The
+singularities of log(1 + exp(-a)) nearest the real axis are at a = +-i pi, so on an interval of
+half-width 1/8 the Chebyshev coefficients fall by a factor of about 50 each: degree 10 reaches the
+rounding of double.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from decimal import Decimal, getcontext
+from pathlib import Path
+
+getcontext().prec = 60
+
+WIDTH = Decimal(1) / 4
+# [0, 38): beyond, log(1 + exp(-a)) < 3.2e-17 is below the rounding of what it is added to
+# (softplus.hpp).
+INTERVALS = 152
+DEGREE = 10
+OUT = Path(__file__).resolve().parents[1] / "cpp/include/skinremodel/numerics/softplus_table.inc"
+PI = Decimal("3.14159265358979323846264338327950288419716939937510582097494459")
+
+
+def g(a: Decimal) -> Decimal:
+    """log(1 + exp(-a)) in decimal."""
+    return (1 + (-a).exp()).ln()
+
+
+def cos(x: Decimal) -> Decimal:
+    """cos by its Taylor series (|x| < 4 here)."""
+    term, total, k = Decimal(1), Decimal(1), 0
+    while abs(term) > Decimal(10) ** -70:
+        k += 2
+        term = -term * x * x / (k * (k - 1))
+        total += term
+    return total
+
+
+def interval_coefficients(i: int) -> list[float]:
+    """Monomial coefficients in t = a - centre of the Chebyshev interpolant on interval i."""
+    n = DEGREE + 1
+    h = WIDTH / 2
+    centre = WIDTH * i + h
+    nodes = [cos(PI * (2 * k + 1) / (2 * n)) for k in range(n)]
+    values = [g(centre + h * x) for x in nodes]
+    # Chebyshev coefficients c_j = (2 / n) sum_k f(x_k) T_j(x_k) (c_0 halved).
+    cheb = []
+    for j in range(n):
+        s = sum(v * cos(PI * j * (2 * k + 1) / (2 * n)) for k, v in enumerate(values))
+        cheb.append(s * 2 / n / (2 if j == 0 else 1))
+    # sum_j c_j T_j(u) as a polynomial in u (T_{j+1} = 2 u T_j - T_{j-1}), then u = t / h.
+    t_prev, t_cur = [Decimal(1)], [Decimal(0), Decimal(1)]
+    poly = [Decimal(0)] * n
+    for j in range(n):
+        tj = [Decimal(1)] if j == 0 else t_cur if j == 1 else None
+        if j >= 2:
+            nxt = [Decimal(0)] + [2 * c for c in t_cur]
+            for k, c in enumerate(t_prev):
+                nxt[k] -= c
+            t_prev, t_cur = t_cur, nxt
+            tj = t_cur
+        for k, c in enumerate(tj):
+            poly[k] += cheb[j] * c
+    coefficients = [c / h**k for k, c in enumerate(poly)]
+    # c_0 as two doubles, hi + lo: the value at the middle of the interval to twice the precision.
+    hi = float(coefficients[0])
+    lo = float(coefficients[0] - Decimal(hi))
+    return [hi, lo] + [float(c) for c in coefficients[1:]]
+
+
+def evaluate(c: list[float], t: float) -> float:
+    """The polynomial as softplus.hpp evaluates it, in the same order: c_0 + t q(t), with q of
+    degree 9 by Estrin's scheme (short chains of dependent operations) and c_0 = hi + lo in two
+    doubles, so that the largest term is added last, exactly rounded, and the rounding of q
+    counts only in proportion to t q."""
+    t2 = t * t
+    t4 = t2 * t2
+    t8 = t4 * t4
+    q01 = c[2] + c[3] * t
+    q23 = c[4] + c[5] * t
+    q45 = c[6] + c[7] * t
+    q67 = c[8] + c[9] * t
+    q89 = c[10] + c[11] * t
+    q03 = q01 + q23 * t2
+    q47 = q45 + q67 * t2
+    q = q03 + q47 * t4 + q89 * t8
+    return c[0] + (c[1] + t * q)
+
+
+def main() -> int:
+    """Write the table, or check it (--check)."""
+    table = [interval_coefficients(i) for i in range(INTERVALS)]
+    worst = 0.0
+    for i, c in enumerate(table):
+        h = float(WIDTH) / 2
+        centre = float(WIDTH) * i + h
+        for k in range(64):
+            a = float(WIDTH) * i + float(WIDTH) * (k + 0.5) / 64
+            t = a - centre
+            exact = g(Decimal(a))
+            err = abs(Decimal(evaluate(c, t)) - exact) / Decimal(math.ulp(float(exact)))
+            worst = max(worst, float(err))
+    lines = [
+        "// Generated by tools/softplus_table.py (do not edit): coefficients of",
+        f"// log(1 + exp(-a)) on [i/4, (i+1)/4), i = 0..{INTERVALS - 1}, as polynomials of degree",
+        f"// {DEGREE} in a - (i + 1/2)/4: {{c0 hi, c0 lo, c1, ..., c10}}. Largest error of the",
+        f"// evaluated table on 64 points per interval: {worst:.2f} units in the last place.",
+    ]
+    for c in table:
+        lines.append("{" + ", ".join(repr(x) for x in c) + "},")
+    text = "\n".join(lines) + "\n"
+    if "--check" in sys.argv[1:]:
+        ok = OUT.exists() and OUT.read_text() == text and worst <= 1.0
+        print(f"largest error {worst:.2f} ulp; {OUT.name} {'up to date' if ok else 'differs'}")
+        return 0 if ok else 1
+    OUT.write_text(text)
+    print(f"wrote {OUT} (largest error {worst:.2f} ulp)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
