@@ -23,7 +23,7 @@ jumps, split at the sessions (libRoadRunner: events in the model):
 * diffrax (Kvaerno5, PID controller) under ``jax.jit``, float64; tolerances are traced arguments
   so one compilation serves every tolerance.
 
-Tolerances: rtol from 1e-3 to 1e-10, and for every peer the per-state absolute tolerance
+Tolerances: rtol from 1e-1 to 1e-10 (the loose end lets every peer reach accuracy 1e-2), and for every peer the per-state absolute tolerance
 atol_i = rtol x w_i, w_i the peak of state i over the reference trajectory (numbalsoda takes one
 scalar atol, so it integrates z = y / w with atol = rtol, which is the same weighting). Accuracy:
 the largest error over all 366 days and 15 states, each state's error divided by its peak w_i,
@@ -81,7 +81,7 @@ HORIZON = 365.0
 T_OUT = np.arange(0.0, HORIZON + 1.0)
 STATES = tuple(_core.state_names())
 NS = len(STATES)
-RTOLS = [10.0 ** -k for k in range(2, 11)]
+RTOLS = [10.0 ** -k for k in range(1, 11)]  # 1e-1 too: methods more accurate than asked need it
 TARGETS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
 BATCH_ACCURACY = 1e-4
 DOCS = ROOT / "docs" / "performance.md"
