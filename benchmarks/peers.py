@@ -24,8 +24,9 @@ jumps, split at the sessions (libRoadRunner: events in the model):
   so one compilation serves every tolerance.
 
 Tolerances: rtol from 1e-1 to 1e-10 (the loose end lets every peer reach accuracy 1e-2), and
-for every peer the per-state absolute tolerance atol_i = rtol x w_i, w_i the peak of state i over the reference trajectory (numbalsoda takes one
-scalar atol, so it integrates z = y / w with atol = rtol, which is the same weighting). Accuracy:
+for every peer the per-state absolute tolerance atol_i = rtol x w_i, w_i the peak of state i over
+the reference trajectory (numbalsoda takes one scalar atol, so it integrates z = y / w with
+atol = rtol, which is the same weighting). Accuracy:
 the largest error over all 366 days and 15 states, each state's error divided by its peak w_i,
 against a reference from an independent implementation (tests/python/reference_mn14.py, its own
 parameters, covariates, dose and jumps) integrated by ODEPACK LSODA at rtol 1e-12; the full run
