@@ -154,7 +154,7 @@ _SCALE_LIST: tuple[ClinicalScale, ...] = (
     ClinicalScale(
         "patient_rated_improvement", "patient-rated improvement", "percent",
         "visible_improvement", (), None,
-        "percent better, 100 (1 - exp(-G / G_s)) (section Observables; parameter G_s)",
+        "percent better, 100 G / (G + G_s) (section Observables; parameter G_s)",
         PlausibleChange("adult", 150, "value", 30.0, 80.0,
                         "Aust 2008 60-80% (unblinded, retrospective: an upper end); Alqam 2023: "
                         "69-73% of subjects rated themselves improved at all")),
