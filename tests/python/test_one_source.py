@@ -55,6 +55,22 @@ def test_patient_columns_and_categories_come_from_the_core():
         assert "(n, 7)" not in path.read_text(encoding="utf-8"), path
 
 
+def test_every_covariate_is_labelled_once_and_read_from_there():
+    from skinremodel.clinic.app.forms import COVARIATE_FLAGS
+    from skinremodel.clinic.clinical_terms import patient_rows
+    from skinremodel.patients.patient import COVARIATE_LABELS, FLAG_COVARIATES
+    from skinremodel.populations import population
+
+    assert tuple(COVARIATE_LABELS) == PATIENT_COLUMNS
+    assert FLAG_COVARIATES == ("smoker", "photoaged", "reactive_skin", "acne_scars")
+    # The report, the app's form and populations take the covariates from the patient module.
+    assert [label for label, _ in patient_rows(sr.Patient())] == [
+        label for label, _ in COVARIATE_LABELS.values()]
+    assert [name for name, _ in COVARIATE_FLAGS] == list(FLAG_COVARIATES)
+    assert population._FLAGS == FLAG_COVARIATES
+    assert population._CATEGORICAL["phototype"] == (1, 2, 3, 4, 5, 6)
+
+
 def test_event_names_come_from_the_core():
     assert EVENT_NAMES == tuple(_core.event_names())
     res = sr.simulate(PLAN, days=120)

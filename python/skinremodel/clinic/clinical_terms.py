@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
+from ..patients.patient import COVARIATE_LABELS
 from ..patients.screening import (
     ISOTRETINOIN_WASHOUT_MONTHS,
     RADIOTHERAPY_WASHOUT_MONTHS,
@@ -125,16 +126,14 @@ def history_in_words(history: MedicalHistory) -> list[tuple[str, str]]:
 
 def patient_rows(patient: Patient) -> list[tuple[str, str]]:
     """Return the patient's covariates as (item, value) pairs in words, with units."""
-    return [("Age", f"{patient.age:g} years"),
-            ("Diabetes", {"none": "no", "controlled": "yes, controlled",
+    words = {"age": f"{patient.age:g} years",
+             "diabetes": {"none": "no", "controlled": "yes, controlled",
                           "poor": "yes, poorly controlled"}.get(patient.diabetes,
-                                                                patient.diabetes)),
-            ("Vitamin C", str(patient.vitamin_c)),
-            ("Fitzpatrick skin phototype", _roman(int(patient.phototype))),
-            ("Smoker", yes_no(patient.smoker)),
-            ("Photo-aged skin", yes_no(patient.photoaged)),
-            ("Thin or reactive skin", yes_no(patient.reactive_skin)),
-            ("Atrophic acne scars", yes_no(patient.acne_scars))]
+                                                                patient.diabetes),
+             "vitamin_c": str(patient.vitamin_c),
+             "phototype": _roman(int(patient.phototype))}
+    return [(label, words[name] if name in words else yes_no(getattr(patient, name)))
+            for name, (label, _) in COVARIATE_LABELS.items()]
 
 
 def _roman(n: int) -> str:

@@ -15,8 +15,8 @@ from ..limits import CORE_LIMITS, check_limit, limit_range
 from ..model.parameters import Parameters
 from .history import MedicalHistory
 
-__all__ = ["Patient", "PATIENT_COLUMNS", "covariates_from_codes", "patient_codes",
-           "patients_from_codes"]
+__all__ = ["Patient", "PATIENT_COLUMNS", "FLAG_COVARIATES", "COVARIATE_LABELS",
+           "covariates_from_codes", "patient_codes", "patients_from_codes"]
 
 #: The engine's numeric patient row: these columns in this order (``_core.patient_columns()``);
 #: categories as their index in their values (``_core.patient_categories()``), flags as 0/1.
@@ -28,8 +28,22 @@ _VITAMIN_C: tuple[str, ...] = _CATEGORIES["vitamin_c"]
 #: Types of the categorical covariates (a test checks them against the core's values).
 DiabetesStatus = Literal["none", "controlled", "poor"]
 VitaminCStatus = Literal["deficient", "replete", "supplemented"]
-_FLAGS: tuple[str, ...] = tuple(c for c in PATIENT_COLUMNS
-                                if c not in _CATEGORIES and c not in CORE_LIMITS)
+#: The yes/no covariates: the columns that are neither categories nor numbers with a bound.
+FLAG_COVARIATES: tuple[str, ...] = tuple(c for c in PATIENT_COLUMNS
+                                         if c not in _CATEGORIES and c not in CORE_LIMITS)
+_FLAGS = FLAG_COVARIATES
+#: How a clinician reads each covariate: a short label (tables, reports) and a hint for forms.
+COVARIATE_LABELS: dict[str, tuple[str, str]] = {
+    "age": ("Age", "years"),
+    "diabetes": ("Diabetes", ""),
+    "vitamin_c": ("Vitamin C", ""),
+    "phototype": ("Fitzpatrick skin phototype", "I-VI"),
+    "smoker": ("Smoker", ""),
+    "photoaged": ("Photo-aged skin", ""),
+    "reactive_skin": ("Thin or reactive skin", "e.g. rosacea-prone between flares"),
+    "acne_scars": ("Atrophic acne scars", "treatment area"),
+}
+assert tuple(COVARIATE_LABELS) == PATIENT_COLUMNS, "a covariate of the core has no label here"
 
 
 @dataclass(frozen=True)

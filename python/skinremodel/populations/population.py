@@ -20,7 +20,14 @@ from ..limits import CORE_LIMITS, MAX_OUTCOME_PATIENTS, MAX_POPULATION, check_co
 from ..model.metrics import metrics_of_kind
 from ..model.parameters import Parameters, check_parameter_rows
 from ..model.variables import did_you_mean
-from ..patients.patient import _DIABETES, _VITAMIN_C, Patient, patient_codes, patients_from_codes
+from ..patients.patient import (
+    _DIABETES,
+    _VITAMIN_C,
+    FLAG_COVARIATES,
+    Patient,
+    patient_codes,
+    patients_from_codes,
+)
 from ..plans.schedule import Schedule, as_schedule
 from ..progress import progress_bar, progress_enabled
 from .bands import PredictionBands, quantile_label
@@ -33,9 +40,10 @@ _AGE_RANGE = (CORE_LIMITS["age"].low, CORE_LIMITS["age"].high)
 _CATEGORICAL: dict[str, tuple[Any, ...]] = {
     "diabetes": _DIABETES,
     "vitamin_c": _VITAMIN_C,
-    "phototype": (1, 2, 3, 4, 5, 6),
+    "phototype": tuple(range(int(CORE_LIMITS["phototype"].low),
+                             int(CORE_LIMITS["phototype"].high) + 1)),
 }
-_FLAGS: tuple[str, ...] = ("smoker", "photoaged", "reactive_skin", "acne_scars")
+_FLAGS: tuple[str, ...] = FLAG_COVARIATES
 _MAX_REDRAWS = 100
 #: Patients per block when streaming prediction bands.
 BAND_BLOCK = 4096

@@ -16,7 +16,7 @@ from typing import Any
 from ... import plans as library
 from ...limits import CORE_LIMITS
 from ...patients.history import MedicalHistory
-from ...patients.patient import Patient
+from ...patients.patient import COVARIATE_LABELS, FLAG_COVARIATES, Patient
 from ...patients.screening import MIN_REASON_WORDS, RULES
 from ...plans.schedule import Schedule
 from ..clinical_terms import parse_horizon
@@ -31,10 +31,10 @@ MAX_TEXT = 400
 #: Name of the optimiser's plan among the compared plans (reserved: no user plan may take it).
 OPTIMISED_NAME = "optimised plan"
 
-COVARIATE_FLAGS: tuple[tuple[str, str], ...] = (
-    ("smoker", "Smoker"), ("photoaged", "Photo-aged skin"),
-    ("reactive_skin", "Thin or reactive skin (e.g. rosacea-prone between flares)"),
-    ("acne_scars", "Atrophic acne scars (treatment area)"))
+#: The yes/no covariates as the form labels them (the patient module's labels and hints).
+COVARIATE_FLAGS: tuple[tuple[str, str], ...] = tuple(
+    (name, f"{label} ({hint})" if hint else label)
+    for name, (label, hint) in ((n, COVARIATE_LABELS[n]) for n in FLAG_COVARIATES))
 HISTORY_FLAGS: tuple[tuple[str, str], ...] = (
     ("pregnant", "Pregnant (now or during the plan)"),
     ("active_acne", "Active acne in the area"), ("rosacea_flare", "Rosacea flare"),
