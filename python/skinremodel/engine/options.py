@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _core
 from .._validation import as_float_array
-from ..limits import check_limit
+from ..limits import CORE_LIMITS, check_limit
 from ..model.observables import STATE_NAMES
 
 __all__ = ["Method", "METHODS", "SolverOptions", "DEFAULT_OPTIONS", "resolve_options",
@@ -56,8 +56,14 @@ def _atol_tuple(atol: Any) -> tuple[float, ...]:
         raise ValueError(
             f"atol must have one value per state ({len(STATE_NAMES)}), got {arr.shape}"
         )
-    return tuple(check_limit("atol", float(v), f"atol[{name!r}]")
-                 for name, v in zip(STATE_NAMES, arr, strict=True))
+    bound = CORE_LIMITS["atol"]
+    with np.errstate(invalid="ignore"):
+        inside = np.isfinite(arr) & (arr >= bound.low if bound.low_closed else arr > bound.low) \
+            & (arr <= bound.high if bound.high_closed else arr < bound.high)
+    if not inside.all():  # name the first bad value: the per-value check raises with its range
+        k = int(np.flatnonzero(~inside)[0])
+        check_limit("atol", float(arr[k]), f"atol[{STATE_NAMES[k]!r}]")
+    return tuple(arr.tolist())
 
 
 @dataclass(frozen=True)
