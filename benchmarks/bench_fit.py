@@ -22,10 +22,10 @@ import time
 import numpy as np
 import pandas as pd
 import skinremodel as sr
-from timing import median_seconds  # same folder: run as python benchmarks/bench_fit.py
 from skinremodel import _core
 from skinremodel.engine.options import DEFAULT_OPTIONS
 from skinremodel.engine.solver import request
+from timing import median_seconds  # same folder: run as python benchmarks/bench_fit.py
 
 TEN = ["s_w", "k_mat", "k_x", "tau_Er", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
        "depth_mm[2]"]

@@ -16,7 +16,6 @@ import time
 import warnings
 
 import numpy as np
-
 import skinremodel as sr
 from skinremodel.inference.synthetic import synthetic_cohort
 

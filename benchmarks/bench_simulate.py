@@ -13,7 +13,6 @@ import argparse
 import platform
 
 import numpy as np
-
 import skinremodel as sr
 from skinremodel import _core
 from skinremodel.engine.options import SolverOptions
@@ -39,7 +38,7 @@ def main() -> None:
 
     rows = {}
     for method in sr.METHODS:
-        full = median_seconds(lambda: sr.simulate(plan, patient, days=365, method=method),
+        full = median_seconds(lambda m=method: sr.simulate(plan, patient, days=365, method=m),
                            args.repeats)
         engine_request = request(plan, patient, sr.Parameters.default(), t, 365.0,
                                  SolverOptions(method=method))

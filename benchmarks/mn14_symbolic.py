@@ -193,7 +193,8 @@ class Mn14Symbolic:
         def body(exprs: list[sp.Expr], targets: list[str]) -> list[str]:
             subs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("x_"))
             out = [f"    {s} = {printer.doprint(e)}" for s, e in subs]
-            out += [f"    {tgt} = {printer.doprint(e)}" for tgt, e in zip(targets, reduced)]
+            out += [f"    {tgt} = {printer.doprint(e)}"
+                    for tgt, e in zip(targets, reduced, strict=True)]
             return out
 
         if scaled:

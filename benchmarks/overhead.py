@@ -22,7 +22,6 @@ import argparse
 import statistics
 
 import numpy as np
-
 import skinremodel as sr
 from skinremodel import _core
 from skinremodel.engine.options import DEFAULT_OPTIONS

@@ -55,6 +55,7 @@ os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
 
 import argparse  # noqa: E402
 import importlib.metadata  # noqa: E402
+import itertools  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
@@ -342,7 +343,7 @@ class Odeint(Peer):
 
         p, y, rows = self.p, self.p.y0, []
         atol = rtol * p.w
-        for ta, tb, te, last in self.segs:
+        for _ta, _tb, te, last in self.segs:
             y = self.jump(y, p.jump)
             sol = odeint(self.f, y, te, args=(p.args,), Dfun=self.jac, rtol=rtol, atol=atol,
                          tfirst=True, mxstep=1_000_000)
@@ -493,7 +494,7 @@ class Curve:
 
 def pareto(errors: list[float], times: list[float]) -> list[tuple[float, float]]:
     """Points not beaten on both error and time, sorted by error."""
-    pts = sorted(zip(errors, times))
+    pts = sorted(zip(errors, times, strict=True))
     front: list[tuple[float, float]] = []
     for e, t in pts:
         if all(t < t2 for _, t2 in front) or not front:
@@ -516,7 +517,7 @@ def time_at(errors: list[float], times: list[float], target: float) -> tuple[flo
         return float("nan"), "n/a"
     if front[-1][0] <= target:
         return front[-1][1], "<="
-    for (e0, t0), (e1, t1) in zip(front, front[1:]):
+    for (e0, t0), (e1, t1) in itertools.pairwise(front):
         if e0 <= target <= e1:
             x = (math.log(target) - math.log(e0)) / (math.log(e1) - math.log(e0))
             return math.exp(math.log(t0) + x * (math.log(t1) - math.log(t0))), ""
@@ -525,8 +526,8 @@ def time_at(errors: list[float], times: list[float], target: float) -> tuple[flo
 
 def rtol_at(curve: Curve, target: float) -> float:
     """The rtol giving ``target`` accuracy, by log-log interpolation along the sweep."""
-    pts = sorted(zip(curve.rtols, curve.errors), reverse=True)   # loose -> tight
-    for (r0, e0), (r1, e1) in zip(pts, pts[1:]):
+    pts = sorted(zip(curve.rtols, curve.errors, strict=True), reverse=True)   # loose -> tight
+    for (r0, e0), (r1, e1) in itertools.pairwise(pts):
         if e1 <= target <= e0 and e0 > e1:
             x = (math.log(target) - math.log(e0)) / (math.log(e1) - math.log(e0))
             return math.exp(math.log(r0) + x * (math.log(r1) - math.log(r0)))
@@ -560,7 +561,7 @@ def sweep(curves: list[Curve], p: Problem, rtols: list[float], rounds: int, min_
         rng.shuffle(jobs)
         for c, k in jobs:
             rtol = c.rtols[k]
-            c.times[k].append(cpu_per_call(lambda: c.peer.run(rtol), min_s))
+            c.times[k].append(cpu_per_call(lambda peer=c.peer, rtol=rtol: peer.run(rtol), min_s))
         print(f"  round {r + 1}/{rounds}: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
@@ -664,8 +665,8 @@ def plot(curves: list[Curve], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 5.5))
     for c in curves:
         med = [c.median(k) * 1e3 for k in range(len(c.rtols))]
-        lo = [m - min(ts) * 1e3 for m, ts in zip(med, c.times)]
-        hi = [max(ts) * 1e3 - m for m, ts in zip(med, c.times)]
+        lo = [m - min(ts) * 1e3 for m, ts in zip(med, c.times, strict=True)]
+        hi = [max(ts) * 1e3 - m for m, ts in zip(med, c.times, strict=True)]
         style = "-o" if c.peer.name.startswith("skinremodel") else "--s"
         if c.peer.name == "skinremodel, default atol":
             style = ":o"
@@ -850,12 +851,12 @@ def main() -> None:
                 batch_rtol["numbalsoda"] = rtol_at(c, BATCH_ACCURACY)
                 peer_n = c.peer
                 batch_peers["numbalsoda prange (2 threads)"] = (
-                    lambda m: peer_n.batch(batch_rtol["numbalsoda"], m), a.patients)
+                    lambda m, peer=peer_n: peer.batch(batch_rtol["numbalsoda"], m), a.patients)
             if isinstance(c.peer, Diffrax):
                 batch_rtol["diffrax"] = rtol_at(c, BATCH_ACCURACY)
                 peer_d = c.peer
                 batch_peers["diffrax vmap"] = (
-                    lambda m: peer_d.batch(batch_rtol["diffrax"], m), a.diffrax_batch)
+                    lambda m, peer=peer_d: peer.batch(batch_rtol["diffrax"], m), a.diffrax_batch)
         print(f"batch: {a.patients} patients, rtol for accuracy {BATCH_ACCURACY:g}: "
               + ", ".join(f"{k} {v:.2e}" for k, v in batch_rtol.items()), flush=True)
         res = run_batch(p, batch_peers, a.patients, a.batch_rounds)

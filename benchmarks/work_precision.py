@@ -15,7 +15,6 @@ import statistics
 import time
 
 import numpy as np
-
 import skinremodel as sr
 
 
@@ -32,8 +31,11 @@ def main() -> None:
     for method in sr.METHODS:
         for rtol in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8):
             for atol_label, atol in (("default", None), ("1e-9", 1e-9)):
-                run = lambda: sr.simulate(plan, patient, days=365, method=method, rtol=rtol,
-                                          atol=atol)
+                def run(method: str = method, rtol: float = rtol,
+                        atol: float | None = atol) -> sr.Result:
+                    return sr.simulate(plan, patient, days=365, method=method, rtol=rtol,
+                                       atol=atol)
+
                 res = run()
                 times = []
                 for _ in range(args.repeats):
@@ -42,7 +44,8 @@ def main() -> None:
                     times.append(time.perf_counter() - t0)
                 err_c = np.abs(res["total_collagen"] - ref["total_collagen"]).max()
                 err_y = (np.abs(res.y - ref.y) / np.maximum(np.abs(ref.y), 1e-3 * peak)).max()
-                print(f"{method:7s} {rtol:6.0e} {atol_label:>8s} {statistics.median(times)*1e3:7.3f} "
+                print(f"{method:7s} {rtol:6.0e} {atol_label:>8s} "
+                      f"{statistics.median(times) * 1e3:7.3f} "
                       f"{res.stats['steps']:6d} {res.stats['rhs_evaluations']:6d} "
                       f"{err_c:12.1e} {err_y:10.1e}")
 

@@ -27,9 +27,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import brentq, least_squares
-
 import skinremodel as sr
+from scipy.optimize import brentq, least_squares
 from skinremodel.calibration import CALIBRATED, DIRECTION_CHECKS, TARGETS, calibration_table
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -130,6 +129,11 @@ def feasible_s_ew(base: dict[str, float]) -> tuple[float, float]:
 
 
 def fit() -> tuple[dict[str, float], object, tuple[float, float]]:
+    """Alternate the least-squares fit and s_Ew's middle until both settle.
+
+    Returns the calibrated values (s_Ew included), the last least_squares solution and the
+    interval of s_Ew in which every elastin direction check holds.
+    """
     base = base_parameters()
     s_ew = DESIGN_START["s_Ew"]
     for _ in range(20):
@@ -145,10 +149,12 @@ def fit() -> tuple[dict[str, float], object, tuple[float, float]]:
 
 
 def rounded(x: float) -> float:
+    """Round to the significant digits the parameter file keeps."""
     return float(f"{x:.{SIGNIFICANT}g}")
 
 
 def rewrite_csv(values: dict[str, float]) -> str:
+    """Return parameters.csv with the calibrated rows' value, tag and source replaced."""
     with open(CSV, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
         fields = list(rows[0].keys())
@@ -167,6 +173,7 @@ def rewrite_csv(values: dict[str, float]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    """Fit and print; then rewrite parameters.csv, or with --check compare it (exit status)."""
     values, sol, (lo, hi) = fit()
     print(f"least_squares: {sol.message} ({sol.nfev} evaluations), cost {sol.cost:.3e}")
     print(f"s_Ew: elastin direction checks hold for {lo:.5g} <= s_Ew <= {hi:.5g}")

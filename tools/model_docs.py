@@ -51,6 +51,7 @@ PLANS_24_MONTHS = {
 
 
 def parameter_table() -> str:
+    """Return the parameter tables of docs/model.md, one per group of parameters.csv."""
     with open(CSV, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     groups: dict[str, list[dict[str, str]]] = {}
@@ -71,6 +72,7 @@ def parameter_table() -> str:
 
 
 def calibration() -> str:
+    """Return the calibration targets with the model's values, and the direction checks."""
     from skinremodel.calibration import calibration_table, direction_checks
 
     t = calibration_table()
@@ -89,6 +91,7 @@ def calibration() -> str:
 
 
 def spacing() -> str:
+    """Return the table of collagen and visible improvement by interval between 4 sessions."""
     import skinremodel as sr
 
     out = ["| interval (days) | last session (day) | total collagen 6 mo | total collagen 12 mo | "
@@ -125,6 +128,7 @@ def persistence() -> str:
 
 
 def clinical_scales() -> str:
+    """Return the table of clinical scales with their plausible ranges and the model's values."""
     import skinremodel as sr
     from skinremodel.model.clinical_scales import SCALES
 
@@ -163,11 +167,13 @@ BLOCKS: dict[str, Callable[[], str]] = {
 
 
 def render(doc: str) -> str:
+    """Return docs/model.md with every generated block (BLOCKS) made anew."""
     for name, make in BLOCKS.items():
         pattern = re.compile(rf"(<!-- {name}:begin[^>]*-->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(doc):
             raise SystemExit(f"docs/model.md has no {name} block")
-        doc = pattern.sub(lambda m, text=make(): f"{m.group(1)}\n{text}\n{m.group(2)}", doc)
+        text = make()
+        doc = pattern.sub(lambda m, text=text: f"{m.group(1)}\n{text}\n{m.group(2)}", doc)
     return doc
 
 
@@ -177,7 +183,6 @@ def figure(path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     import skinremodel as sr
 
     fig, (ax_g, ax_c) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
@@ -200,6 +205,7 @@ def figure(path: Path) -> None:
 
 
 def main() -> int:
+    """Update docs/model.md (and its figure with --figures); --check only compares (exit status)."""
     if "--figures" in sys.argv:
         figure(DOC.parent / "figures" / "persistence_24_months.png")
     doc = DOC.read_text(encoding="utf-8")

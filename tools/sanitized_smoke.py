@@ -17,6 +17,7 @@ import warnings
 
 
 def main(path: str) -> None:
+    """Load the sanitized extension at ``path`` as skinremodel._core, then tour the API on it."""
     spec = importlib.util.spec_from_file_location("skinremodel._core", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

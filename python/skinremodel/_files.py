@@ -1,5 +1,8 @@
-"""Safe file input and output: bounded reads, atomic writes, no overwriting of inputs, CSV cells
-a spreadsheet cannot execute. The guarantees are listed in ``docs/limits.md``."""
+"""Safe file input and output.
+
+Bounded reads, atomic writes, no overwriting of inputs, CSV cells a spreadsheet cannot execute.
+The guarantees are listed in ``docs/limits.md``.
+"""
 
 from __future__ import annotations
 
@@ -122,7 +125,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 
 
 def _mode_for(path: Path) -> int:
-    """The permissions of the file being replaced, or the default ones (umask applied)."""
+    """Return the permissions of the file being replaced, or the default ones (umask applied)."""
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:

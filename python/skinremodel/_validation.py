@@ -63,8 +63,10 @@ def check_real(
 
 
 def safe_exp(x: float) -> float:
-    """``math.exp`` giving inf instead of raising OverflowError (e.g. the interval of a poorly
-    determined log-parameter can span more than the floats)."""
+    """Return ``math.exp(x)``, or inf where it would raise OverflowError.
+
+    The interval of a poorly determined log-parameter, for example, can span more than the floats.
+    """
     try:
         return math.exp(x)
     except OverflowError:

@@ -174,7 +174,8 @@ TARGETS: tuple[Target, ...] = (
            "SE of the grade changes (SD about 0.57 grade, n = 31)", "ratio", *_MINH, 137,
            lambda res: float(res["visible_improvement"][137] / res["visible_improvement"][77]),
            "visible improvement on day 137 over day 77 (the scales are linear in it): "
-           "Goodman-Baron grade change 1.52/1.06 = 1.43, Lipper-Perez 20.1/13.3 = 1.51", design="open prospective"),
+           "Goodman-Baron grade change 1.52/1.06 = 1.43, Lipper-Perez 20.1/13.3 = 1.51",
+           design="open prospective"),
     Target("clinic:first_visible", "clinic", "first visible improvement (about 6 weeks)",
            42.0, _rel15(42.0), "clinic statement: 15% relative", "days", *_STANDARD, 120,
            lambda res: res.first_visible_day(),

@@ -24,7 +24,8 @@ from ._validation import check_int, check_real, interval
 __all__ = [
     "CORE_LIMITS", "check_limit", "limit_range",
     "MAX_SESSIONS", "MAX_SESSION_DAY", "MIN_SESSION_SPACING_DAYS", "MAX_HORIZON_DAYS",
-    "MAX_OUTPUT_POINTS", "MAX_BATCH_ITEMS", "MAX_BATCH_VALUES", "MAX_POPULATION", "MAX_OUTCOME_PATIENTS",
+    "MAX_OUTPUT_POINTS", "MAX_BATCH_ITEMS", "MAX_BATCH_VALUES", "MAX_POPULATION",
+    "MAX_OUTCOME_PATIENTS",
     "MAX_NESTING", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "MAX_TABLE_ROWS",
     "check_count", "check_nesting", "add_days", "check_text_length",
 ]

@@ -55,7 +55,7 @@ def mark_sessions(ax: Axes, days: Sequence[float] | np.ndarray, *, label: str | 
 
 
 def _coarse(t: np.ndarray) -> bool:
-    """True when output is too sparse for hour-scale quantities (more than 6 h apart)."""
+    """Tell whether output is too sparse for hour-scale quantities (more than 6 h apart)."""
     return t.size < 2 or float(np.median(np.diff(t))) > 0.25
 
 
@@ -204,7 +204,7 @@ OVERVIEW = ("total_collagen", "mature_collagen", "elastin", "visible_improvement
 
 def plot_overview(result: Result, variables: Sequence[str] | None = None, *,
                   percent: bool = False, ncols: int = 3) -> Figure:
-    """A grid of panels, one per variable, with units and sessions (see Result.plot_overview).
+    """Plot a grid of panels, one per variable, with units and sessions (Result.plot_overview).
 
     Hour-scale redness gets its own panel on an hours axis after the first session,
     simulated again at a fine grid (a few milliseconds), with the visibility threshold.

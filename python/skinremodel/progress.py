@@ -68,7 +68,7 @@ def progress_enabled(progress: bool | None = None) -> bool:
 
 
 def progress_bar(total: int, desc: str, unit: str = "it", progress: bool | None = None) -> Any:
-    """A tqdm bar on standard error (a disabled one when :func:`progress_enabled` is False).
+    """Return a tqdm bar on standard error (disabled when :func:`progress_enabled` is False).
 
     Use as a context manager and call ``update(n)``. In a notebook with ``ipywidgets`` the
     bar is a widget; without it, text.

@@ -93,8 +93,8 @@ def test_item_03_csv_cells_cannot_run_as_formulas(tmp_path):
 
 def test_item_04_fit_errors_are_solver_errors_and_table_never_overflows(monkeypatch):
     """issue 12 item 4: no OverflowError from the table; every start failing is SolverError."""
-    from skinremodel.inference.problem import FitProblem
     from skinremodel._validation import safe_exp
+    from skinremodel.inference.problem import FitProblem
 
     assert safe_exp(1e6) == math.inf and safe_exp(0.0) == 1.0
     obs = pd.DataFrame({"subject": ["A"] * 4, "day": [0.0, 30.0, 90.0, 180.0],

@@ -5,7 +5,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-
 import skinremodel as sr
 from skinremodel.inference.synthetic import synthetic_cohort
 

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 import skinremodel as sr
 
 ROOT = Path(__file__).resolve().parents[2]

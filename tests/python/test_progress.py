@@ -14,7 +14,6 @@ import termios
 import textwrap
 
 import pytest
-
 import skinremodel as sr
 from skinremodel import progress
 

@@ -3,8 +3,8 @@ a screenshot. scripts/test.sh installs Debian's chromium and sets SKINREMODEL_RE
 so there a missing browser fails instead of skipping."""
 
 import base64
-import re
 import os
+import re
 import shutil
 import struct
 import subprocess

@@ -10,7 +10,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-
 import skinremodel as sr  # noqa: E402
 
 PLAN = sr.Schedule.regular(4, every_days=28, depth_mm=1.5)

@@ -240,9 +240,9 @@ def test_session_day_sensitivities_equal_central_differences_for_every_session()
         before = DAY_T < DAY_PLAN[k].day
         assert np.all(s[before] == 0.0)
         assert np.abs(fd[:, names.index("visible_improvement")]).max() > 1e-4
-    print("day[k] worst pointwise relative errors:", ["%.1e" % w for w in worst])
+    print("day[k] worst pointwise relative errors:", [f"{w:.1e}" for w in worst])
     print("day[k] worst errors relative to the variable's peak:",
-          ["%.1e" % w for w in normwise])
+          [f"{w:.1e}" for w in normwise])
     assert max(worst) < 1e-4, worst
 
 

@@ -6,9 +6,8 @@ import json
 
 import numpy as np
 import pytest
-import xarray as xr
-
 import skinremodel as sr
+import xarray as xr
 from skinremodel.engine.xarray_io import ENGINE
 
 PLAN = sr.Schedule.regular(3, every_days=28, depth_mm=1.5)

@@ -125,7 +125,7 @@ def _plan_entry(entry: dict[str, Any], folder: Path, where: str,
 
 
 def _inside(folder: Path, name: Any) -> Path:
-    """The path of ``file = name``: relative, and inside ``folder`` once links are resolved."""
+    """Return the path of ``file = name``: relative, and inside ``folder`` once links resolve."""
     if not isinstance(name, str) or not name.strip():
         raise TypeError("file must be a non-empty string (a path relative to the plans file)")
     relative = Path(name)

@@ -28,9 +28,9 @@ those within the horizon, plus the horizon itself if it is not one of them):
 
 Default ranking objective (:data:`~skinremodel.clinic.outcomes.DEFAULT_OBJECTIVE`): the visible
 improvement at the last milestone (in multiples of the just-noticeable change), highest first,
-ties broken by less total downtime. It ranks by what the patient sees at the end of the horizon, not by collagen
-alone, because the visible improvement weighs mature collagen and elastin (docs/model.md,
-"Observables"); dividing by the just-noticeable value does not change the order.
+ties broken by less total downtime. It ranks by what the patient sees at the end of the horizon,
+not by collagen alone, because the visible improvement weighs mature collagen and elastin
+(docs/model.md, "Observables"); dividing by the just-noticeable value does not change the order.
 """
 
 from __future__ import annotations
@@ -400,9 +400,11 @@ def compare(
 
 
 def optimum_report(optimum: PlanOptimum, patient: Patient) -> str:
-    """Standalone report of an optimised plan: the comparison report of the optimised plan and
-    the three best library plans satisfying the constraints, with the "Optimised plan"
-    section."""
+    """Return the standalone HTML report of an optimised plan.
+
+    It is the comparison report of the optimised plan and the three best library plans satisfying
+    the constraints, with the "Optimised plan" section.
+    """
     plans = {"optimised plan": optimum.schedule}
     lib = optimum.comparison[optimum.comparison["plan"] != "optimised plan"].head(3)
     for _, row in lib.iterrows():

@@ -47,7 +47,10 @@ def milestones(horizon: float) -> list[tuple[float, str]]:
 
 
 def _horizon_label(horizon: float) -> str:
-    """``"18 mo"`` for whole months as the CLI counts them (1 y = 365 d, 1 mo = 30 d), else ``"day N"``."""
+    """Label a horizon: ``"18 mo"`` for whole months as the CLI counts them, else ``"day N"``.
+
+    The CLI counts 1 y = 365 d and 1 mo = 30 d.
+    """
     if horizon % 365 == 0:
         return f"{12 * int(horizon // 365)} mo"
     if horizon % 30 == 0:
@@ -56,6 +59,21 @@ def _horizon_label(horizon: float) -> str:
 
 
 def metric_columns(marks: list[tuple[float, str]], acne_scars: bool) -> list[str]:
+    """Return the names of the outcome columns of a comparison, in table order.
+
+    Parameters
+    ----------
+    marks : list of (float, str)
+        The milestones, ``(day, label)``, from :func:`milestones`; the last one labels the
+        end-of-horizon columns.
+    acne_scars : bool
+        Whether the patient has atrophic acne scars (adds the acne-scar grade column).
+
+    Returns
+    -------
+    list of str
+        The columns :func:`plan_metrics` fills, in the order the comparison table shows them.
+    """
     last = marks[-1][1]
     return ["redness after 1st session (h)", "redness per session, mean (h)",
             "redness per session, max (h)", "downtime total (d)", "first visible (day)",
@@ -70,6 +88,22 @@ def metric_columns(marks: list[tuple[float, str]], acne_scars: bool) -> list[str
 
 
 def plan_metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) -> dict[str, Any]:
+    """Read the outcomes of one simulated plan at the milestones.
+
+    Parameters
+    ----------
+    res : Result
+        The simulated plan; its output days must include every milestone day.
+    marks : list of (float, str)
+        The milestones, ``(day, label)``, from :func:`milestones`.
+    acne_scars : bool
+        Whether the patient has atrophic acne scars (adds the acne-scar grade).
+
+    Returns
+    -------
+    dict
+        One value per column of :func:`metric_columns` (NaN where a plan has no session).
+    """
     n = len(res.session_days)
     redness = [res.redness_hours(k) for k in range(n)]
     row: dict[str, Any] = {

@@ -198,7 +198,7 @@ class BatchResult:
         return frame
 
     def to_xarray(self) -> xr.Dataset:
-        """The metrics as an :class:`xarray.Dataset` (item x metric x day).
+        """Return the metrics as an :class:`xarray.Dataset` (item x metric x day).
 
         States and observables over (``item``, ``day``), per-session metrics over (``item``,
         ``session``), ``first_visible_day`` over ``item``, each with ``units``, ``long_name``

@@ -382,7 +382,7 @@ class Result:
 
     def plot_overview(self, variables: Sequence[str] | None = None, *, percent: bool = False,
                       ncols: int = 3) -> Figure:
-        """A grid of panels, one per variable, each with its unit and the sessions marked.
+        """Plot a grid of panels, one per variable, each with its unit and the sessions marked.
 
         In the spirit of PyBaMM's QuickPlot: a first look at everything that matters.
 
@@ -405,7 +405,7 @@ class Result:
 
     # ------------------------------------------------------------------------------ xarray, files
     def to_xarray(self, variables: Iterable[str] | None = None) -> xr.Dataset:
-        """The trajectories as an :class:`xarray.Dataset`.
+        """Return the trajectories as an :class:`xarray.Dataset`.
 
         One data variable per state and observable over the dimension ``day``, with ``units``,
         ``long_name`` and ``description`` attributes; the sessions' days, depths, doses and the
@@ -460,7 +460,7 @@ class Result:
             override=self.screening.overrides or None))
 
     def equals(self, other: object) -> bool:
-        """True if ``other`` is a Result with the same inputs and the same numbers (exactly)."""
+        """Tell whether ``other`` is a Result with the same inputs and exactly the same numbers."""
         if not isinstance(other, Result):
             return False
         arrays = ("t", "y", "session_days", "pre_session", "post_session", "doses")

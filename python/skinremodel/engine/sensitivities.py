@@ -125,8 +125,8 @@ class Sensitivities:
     column is the derivative with respect to moving session k: zero before it, and after it
     the jump-time sensitivity (dJ/dy) f(y-) - f(y+) carried forward by the model; on the
     session's own day (where the output is discontinuous in the session day) it is the
-    right limit, and ``pre_session`` is 0 for it (``docs/optimisation.md``). Returned by :func:`skinremodel.simulate`
-    with ``sensitivities=[...]`` as ``result.sensitivities``.
+    right limit, and ``pre_session`` is 0 for it (``docs/optimisation.md``). Returned by
+    :func:`skinremodel.simulate` with ``sensitivities=[...]`` as ``result.sensitivities``.
 
     Attributes
     ----------

@@ -46,7 +46,8 @@ def simulate(
     patient : Patient, optional
         Covariates; ``Patient()`` (age 45, no conditions) if omitted.
     days : float, optional
-        Horizon in days, in (0, 36500] (``docs/limits.md``). May be None when ``t_eval`` is given (its last day is used).
+        Horizon in days, in (0, 36500] (``docs/limits.md``). May be None when ``t_eval`` is
+        given (its last day is used).
     t_eval : array_like of float, optional
         Output days, sorted, in ``[0, days]``. Default: every day from 0 to the horizon.
     params : Parameters or mapping, optional

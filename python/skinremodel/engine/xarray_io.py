@@ -63,7 +63,7 @@ def _attrs(name: str) -> dict[str, str]:
 
 
 def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
-    """The trajectories of a result as a Dataset (see :meth:`Result.to_xarray`)."""
+    """Return the trajectories of a result as a Dataset (see :meth:`Result.to_xarray`)."""
     import xarray as xr
 
     names = list(res.names if variables is None else variables)
@@ -98,7 +98,7 @@ def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
 
 
 def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> xr.Dataset:
-    """The metrics of a batch as a Dataset (see :meth:`BatchResult.to_xarray`).
+    """Return the metrics of a batch as a Dataset (see :meth:`BatchResult.to_xarray`).
 
     ``dims`` names the dimensions of each metric: (``item``, ``day``), (``item``, ``session``)
     or (``item``,).
@@ -154,7 +154,7 @@ def sensitivities_to_xarray(sens: Sensitivities, variables: Any = None, *,
 
 
 def bands_to_xarray(bands: pd.DataFrame) -> xr.Dataset:
-    """Population prediction bands as a Dataset (see :meth:`PredictionBands.to_xarray`)."""
+    """Return population prediction bands as a Dataset (see :meth:`PredictionBands.to_xarray`)."""
     import xarray as xr
 
     observables = list(dict.fromkeys(bands.index.get_level_values("observable")))
@@ -236,7 +236,7 @@ def save_result(res: Result, path: str | os.PathLike[str]) -> Path:
 
 
 def read_inputs(ds: xr.Dataset, where: str) -> dict[str, Any]:
-    """The inputs stored in a result file (plan, patient, parameters, options)."""
+    """Return the inputs stored in a result file (plan, patient, parameters, options)."""
     if ds.attrs.get("format") != FORMAT:
         raise ValueError(f"{where} is not a skinremodel result file (format "
                          f"{ds.attrs.get('format')!r}, expected {FORMAT!r})")

@@ -52,7 +52,7 @@ def progress_bar(iterable: Iterable[T], *, total: int | None, desc: str,
 
 
 def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """A numpy Generator from a seed (None: fresh entropy, not reproducible)."""
+    """Return a numpy Generator from a seed (None: fresh entropy, not reproducible)."""
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
@@ -146,12 +146,12 @@ class FastLikelihood:
 
 
 def check_names(what: str, names: Sequence[str]) -> list[str]:
-    """A list of distinct parameter names (unknown names raise with suggestions)."""
+    """Return a list of distinct parameter names (unknown names raise with suggestions)."""
     return _names(what, names)
 
 
 def as_dataset(data: Any, plans: Any, patients: Any) -> Dataset:
-    """A :class:`Dataset` from one, or from observations with plans (and patients)."""
+    """Return a :class:`Dataset` from one, or from observations with plans (and patients)."""
     if isinstance(data, Dataset):
         return data
     if plans is None:

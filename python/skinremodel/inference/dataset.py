@@ -333,7 +333,7 @@ def _as_patient(x: Any, subject: str) -> Patient:
 
 # ------------------------------------------------------------------------------------ CSV files
 def _cell_number(path: str | Path, index: Any, field: str, text: str) -> float:
-    """A finite number from a CSV cell, or a ValueError naming file, row and field."""
+    """Read a finite number from a CSV cell, or raise a ValueError naming file, row and field."""
     try:
         value = float(text)
     except ValueError:

@@ -380,7 +380,7 @@ def _e_step(subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array,
 
 
 def prob_of(s: _Subject) -> FitProblem:
-    """The subject's likelihood."""
+    """Return the subject's likelihood."""
     return s.problem
 
 
@@ -627,7 +627,7 @@ class PopulationFit:
         return self
 
     def _fisher(self, pairs: list[tuple[int, int]]) -> Array:
-        """Expected Fisher information of the model linearised about the conditional modes."""
+        """Return the expected Fisher information of the model linearised about the modes."""
         n_r, n_b = len(self.random), len(self.effects)
         n_f, n_n = len(self.fixed), len(self.noise_names)
         n_o = len(pairs)
@@ -721,7 +721,7 @@ class PopulationFit:
 
     # ----------------------------------------------------------------------------- reports
     def identifiability_summary(self) -> str:
-        """What the data cannot determine, in words ("" when everything is identified)."""
+        """Say in words what the data cannot determine (or that everything is identified)."""
         if self.identifiable:
             return "every population parameter is identified by the data"
         parts = []
@@ -826,7 +826,7 @@ class PopulationFit:
                            n: int = 500, seed: int | None = 0,
                            quantiles: Sequence[float] = (0.025, 0.25, 0.5, 0.75, 0.975),
                            uncertainty: bool = True, **options: Any) -> PredictionBands:
-        """Population predictive bands of a plan for a new patient (any plan).
+        """Return population predictive bands of a plan for a new patient (any plan).
 
         ``n`` parameter sets from :meth:`parameter_draws` are simulated in the batch engine;
         the bands are quantiles over them on every output day. ``options`` go to

@@ -112,7 +112,7 @@ class Prior:
         return np.log(np.abs(a[0] * rng.standard_normal(n)) + 1e-300)
 
     def sd_log(self) -> float:
-        """Standard deviation of log p under the prior (for 'the data barely inform')."""
+        """Return the standard deviation of log p under the prior (for 'the data barely inform')."""
         k, a = self.kind, self.args
         if k == "loguniform":
             return math.log(a[1] / a[0]) / math.sqrt(12)
@@ -372,8 +372,11 @@ def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noi
                      names: list[str], priors: list[Prior], n_prior: int, models: Any,
                      base: Parameters, rng: np.random.Generator, n: int, options: SolverOptions,
                      target: _LogPosterior) -> Array:
-    """Starting walkers: a Gaussian ball about the maximum-likelihood fit (one subject), or about
-    the documented values (cohort); points with zero posterior density are redrawn."""
+    """Return the starting walkers.
+
+    They are a Gaussian ball about the maximum-likelihood fit (one subject), or about the
+    documented values (cohort); points with zero posterior density are redrawn.
+    """
     ndim = len(names)
     centre = np.zeros(ndim)
     scale = np.full(ndim, 0.05)
@@ -544,8 +547,11 @@ class Posterior:
     def parameter_draws(self, n: int, seed: int | np.random.Generator | None = 0,
                         patient: Patient | None = None,
                         uncertainty: bool = True) -> list[Parameters]:
-        """Parameter sets drawn from the posterior (one subject), or of new patients from the
-        posterior population distribution (cohort: mu, omega draws, then a new eta)."""
+        """Draw parameter sets from the posterior.
+
+        For one subject, the subject's parameters; for a cohort, those of new patients from the
+        posterior population distribution (mu, omega draws, then a new eta).
+        """
         del patient, uncertainty  # covariates enter through the simulation's Patient
         rng = as_generator(seed)
         flat = self.samples.reshape(-1, len(self.names))

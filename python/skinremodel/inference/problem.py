@@ -89,7 +89,7 @@ _LATENT, _SPREAD = "#latent", "#spread"
 
 
 def _fit_observable(name: str) -> Observable | None:
-    """The Observable behind an internal ``"<scale>#latent"``/``"#spread"`` name, else None."""
+    """Return the Observable behind an internal ``"<scale>#latent"``/``"#spread"`` name, or None."""
     if name.endswith(_LATENT):
         return latent_observable(name[:-len(_LATENT)])
     if name.endswith(_SPREAD):

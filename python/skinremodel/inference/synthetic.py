@@ -34,7 +34,7 @@ def synthetic_cohort(
     observables: Sequence[str] = ("ultrasound_density", "elasticity", "oct_attenuation"),
     seed: int = 0,
 ) -> tuple[Dataset, dict[str, Any]]:
-    """A cohort simulated from a known population with proportional measurement error.
+    """Simulate a cohort from a known population with proportional measurement error.
 
     Each subject (age uniform in 30-65 years) gets log p = log typical + omega * eta,
     eta ~ Normal(0, 1) independently, is treated with ``plan`` (default: 4 sessions 30 days

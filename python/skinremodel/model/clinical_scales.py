@@ -250,7 +250,7 @@ def ordinal_log_likelihood(grade: Array, z: Array, dz: Array, s: Array, ds: Arra
 
 
 def grade_sd(z: Array, s: Array, grades: tuple[int, int]) -> Array:
-    """Standard deviation of the grade under the ordered logit, shape (n,)."""
+    """Return the standard deviation of the grade under the ordered logit, shape (n,)."""
     p = category_probabilities(z, s, grades)
     k = np.arange(grades[0], grades[1] + 1, dtype=np.float64)
     mean = p @ k

@@ -338,7 +338,8 @@ _MODEL_OBSERVABLES: dict[str, Observable] = {
         Observable("new_collagen", "x baseline total collagen",
                    "newly deposited, immature collagen C3 + C1",
                    lambda y, c: _col(y, "C3") + _col(y, "C1"), _d_new),
-        Observable("collagen_I", "x baseline", "type-I immunostaining, (C1 + s (Cf + Cm)) / baseline",
+        Observable("collagen_I", "x baseline",
+                   "type-I immunostaining, (C1 + s (Cf + Cm)) / baseline",
                    _collagen_I, lambda y, c: _d_stain(y, c, "C1", True)),
         Observable("collagen_III", "x baseline",
                    "type-III immunostaining, (C3 + (1 - s)(Cf + Cm)) / baseline", _collagen_III,
@@ -356,7 +357,9 @@ _MODEL_OBSERVABLES: dict[str, Observable] = {
                    "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)", _elasticity,
                    _d_elasticity),
         Observable("oct_attenuation", "x baseline",
-                   "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*) (cross-linked bundles scatter)", _oct, _d_oct),
+                   "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*) "
+                   "(cross-linked bundles scatter)",
+                   _oct, _d_oct),
         Observable("erythema", "1", "redness R (visible above R_vis)", lambda y, c: _col(y, "R"),
                    _d_erythema),
         Observable("visible_improvement", "1",
@@ -460,14 +463,14 @@ def _observable(scale: ClinicalScale) -> Observable:
 
 
 def latent_observable(name: str) -> Observable:
-    """The latent severity z = base - slope X of an ordinal scale, as an Observable."""
+    """Return the latent severity z = base - slope X of an ordinal scale, as an Observable."""
     scale = ORDINAL_SCALES[name]
     return Observable(f"{name}#latent", "grade", f"latent severity of {scale.title}",
                       lambda y, c: _latent(scale, y, c), lambda y, c: _d_latent(scale, y, c))
 
 
 def spread_observable(name: str) -> Observable:
-    """The logistic scale s of an ordinal scale, as a (constant) Observable."""
+    """Return the logistic scale s of an ordinal scale, as a (constant) Observable."""
     spread = ORDINAL_SCALES[name].parameters[2]
 
     def value(y: Array, ctx: ObservableContext) -> Array:

@@ -105,7 +105,7 @@ def axis_label(names: str | Iterable[str], *, percent: bool = False) -> str:
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """The closest names to a misspelled one (``difflib``), best first."""
+    """Return the closest names to a misspelled one (``difflib``), best first."""
     return difflib.get_close_matches(name, list(choices), n=n, cutoff=0.6)
 
 
@@ -117,7 +117,7 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
 def unknown_name(name: str, choices: Iterable[str], what: str = "name", *,
                  message: str | None = None) -> KeyError:
-    """A ``KeyError`` for an unknown name that suggests the closest ones ("did you mean").
+    """Return a ``KeyError`` for an unknown name that suggests the closest ones ("did you mean").
 
     The message (default ``"unknown <what> <name>"``) goes on with the suggestions, or with
     every choice when nothing is close.

@@ -1,5 +1,6 @@
-"""What a plan must satisfy and what the optimiser maximises: :class:`PlanConstraints`,
-:class:`Objective`, and the days a session is allowed on for a patient.
+"""What a plan must satisfy and what the optimiser maximises.
+
+:class:`PlanConstraints`, :class:`Objective`, and the days a session is allowed on for a patient.
 
 The bounds of every size a user sets here are below (``docs/optimisation.md``); the screening
 rules (:mod:`skinremodel.patients.screening`) block the days they concern.
@@ -8,6 +9,7 @@ rules (:mod:`skinremodel.patients.screening`) block the days they concern.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -235,7 +237,7 @@ class PlanConstraints:
                           for i, d in enumerate(self.fixed_days))
             if not fixed or len(fixed) > MAX_SESSIONS_LIMIT:
                 raise ValueError(f"fixed_days: 1 to {MAX_SESSIONS_LIMIT} days")
-            if any(b <= a for a, b in zip(fixed, fixed[1:])):
+            if any(b <= a for a, b in itertools.pairwise(fixed)):
                 raise ValueError("fixed_days must be increasing")
             s(self, "fixed_days", fixed)
             s(self, "min_sessions", len(fixed))
@@ -288,8 +290,10 @@ class PlanConstraints:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlanConstraints:
-        """Inverse of :meth:`to_dict`; also reads a constraints TOML table (unknown keys are
-        refused with the list of known ones)."""
+        """Build constraints from :meth:`to_dict`'s output or a constraints TOML table.
+
+        Unknown keys are refused with the list of known ones.
+        """
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
@@ -317,8 +321,9 @@ class PlanConstraints:
 # ---------------------------------------------------------------------------- objective
 @dataclass(frozen=True)
 class Objective:
-    """What to maximise: an observable or state at a day, or its mean over a window of days,
-    less penalties.
+    """What to maximise: an observable or state at a day or over a window, less penalties.
+
+    The value read is the observable or state at one day, or its mean over a window of days.
 
     Parameters
     ----------
@@ -364,7 +369,7 @@ class Objective:
             object.__setattr__(self, name, check_real(name, getattr(self, name), 0, 1e6))
 
     def times(self, horizon: float) -> Array:
-        """The output days the objective reads."""
+        """Return the output days the objective reads."""
         if self.window is not None:
             a, b = self.window
             if b > horizon:
@@ -449,8 +454,10 @@ def allowed_days(c: PlanConstraints, patient: Patient) -> NDArray[np.bool_]:
 
 
 def max_feasible_count(ok: NDArray[np.bool_], c: PlanConstraints) -> int:
-    """Most sessions that fit on allowed days with the interval constraints (dynamic
-    programming over whole days)."""
+    """Count the most sessions that fit on allowed days with the interval constraints.
+
+    Dynamic programming over whole days.
+    """
     n = len(ok)
     lo = int(math.ceil(c.min_interval_days))
     hi = n if c.max_interval_days is None else int(math.floor(c.max_interval_days))

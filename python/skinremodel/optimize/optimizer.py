@@ -95,14 +95,16 @@ def _make_schedule(days: Sequence[float] | Array, depths: Sequence[float] | Arra
     # SLSQP lands a day bound at 0 only to rounding (1e-17 days); Session refuses days in
     # (0, MIN_SESSION_SPACING_DAYS) (docs/limits.md), so those are the bound itself.
     snapped = [0.0 if float(d) < MIN_SESSION_SPACING_DAYS else float(d) for d in days]
-    return Schedule([Session(d, float(z), device=device) for d, z in zip(snapped, depths)],
-                    start_date=start_date, name=name)
+    sessions = [Session(d, float(z), device=device) for d, z in zip(snapped, depths, strict=True)]
+    return Schedule(sessions, start_date=start_date, name=name)
 
 
 def _aggregate(values: Array, grads: Array | None, statistic: str | float
                ) -> tuple[float, Array | None]:
-    """Mean or quantile over draws (values (n,), grads (n, m)); the quantile's gradient is that
-    of the order statistics it interpolates."""
+    """Return the mean or a quantile over draws (values (n,), grads (n, m)), and its gradient.
+
+    The quantile's gradient is that of the order statistics it interpolates.
+    """
     if statistic == "mean":
         return float(values.mean()), None if grads is None else grads.mean(axis=0)
     q = float(statistic)
@@ -217,7 +219,7 @@ def _score(s: _Setup, days: Array, depths: Array, device: Device | None, source:
 # ---------------------------------------------------------------------------- feasibility
 def violations(plan: Schedule, c: PlanConstraints, ok: NDArray[np.bool_],
                downtime: float | None = None) -> list[str]:
-    """The constraints a plan breaks (empty if it satisfies all of them)."""
+    """Return the constraints a plan breaks (empty if it satisfies all of them)."""
     out = []
     n = len(plan)
     if not c.min_sessions <= n <= c.max_sessions:
@@ -264,8 +266,10 @@ def _round_days(x: Array, ok: NDArray[np.bool_], c: PlanConstraints) -> Array | 
 
 
 def _spread(n: int, ok: NDArray[np.bool_], c: PlanConstraints, fraction: float) -> Array | None:
-    """n sessions from the first allowed day with an interval chosen so that the course
-    spans ``fraction`` of the allowed window."""
+    """Spread ``n`` sessions from the first allowed day over ``fraction`` of the allowed window.
+
+    The interval is chosen so that the course spans that fraction.
+    """
     allowed = np.flatnonzero(ok)
     first, last = float(allowed[0]), float(allowed[-1])
     if n == 1:
@@ -387,8 +391,10 @@ def _polish(s: _Setup, cand: Candidate, sweeps: int = 2) -> Candidate:
 
 def _finalise(s: _Setup, days: Array, depths: Array, device: Device | None,
               source: str, polish: bool = True) -> Candidate | None:
-    """Round to allowed days and 0.05 mm, check the downtime by simulation (lowering depths
-    if it is over the cap), polish."""
+    """Round to allowed days and 0.05 mm, check the downtime, polish.
+
+    The downtime is checked by simulation, and depths are lowered if it is over the cap.
+    """
     c = s.c
     rounded = np.array(c.fixed_days) if c.fixed_days is not None else _round_days(days, s.ok, c)
     if rounded is None:
@@ -411,8 +417,11 @@ def _finalise(s: _Setup, days: Array, depths: Array, device: Device | None,
 # ---------------------------------------------------------------------------- library
 def library_candidates(c: PlanConstraints, ok: NDArray[np.bool_]
                        ) -> list[tuple[str, Schedule]]:
-    """Library plans (and their documented variants) started on the first allowed day at the
-    depth nearest 1.5 mm, truncated to the horizon; not yet checked against the constraints."""
+    """Return the library plans (and their documented variants) placed for the constraints.
+
+    Each starts on the first allowed day at the depth nearest 1.5 mm and is truncated to the
+    horizon; none is yet checked against the constraints.
+    """
     first = float(np.flatnonzero(ok)[0])
     depth = min(max(1.5, c.depth_mm[0]), c.depth_cap)
     out = []
@@ -436,8 +445,11 @@ def library_candidates(c: PlanConstraints, ok: NDArray[np.bool_]
 
 def _starts(s: _Setup, n: int, device: Device | None, library: list[Any],
             rng: np.random.Generator, n_starts: int) -> list[tuple[Array, Array, str]]:
-    """Starting plans for n sessions: evenly spread courses (the first over half the allowed
-    window, the others over seeded random fractions) and the best library plan of n sessions."""
+    """Return the starting plans for ``n`` sessions.
+
+    They are evenly spread courses (the first over half the allowed window, the others over
+    seeded random fractions) and the best library plan of ``n`` sessions.
+    """
     c = s.c
     mid = 0.5 * (c.depth_mm[0] + c.depth_cap)
     if c.max_total_downtime_days is not None:
@@ -471,8 +483,8 @@ def _draws(patient: Patient, params: Parameters, population: Any, param_draws: A
             raise TypeError(f"population must be a skinremodel.Population, got "
                             f"{type(population).__name__}")
         names = population.nominal.names
-        full = [(p, Parameters(dict(zip(names, map(float, row)))))
-                for p, row in zip(population.patients, population.params_matrix)]
+        full = [(p, Parameters(dict(zip(names, map(float, row), strict=True))))
+                for p, row in zip(population.patients, population.params_matrix, strict=True)]
     else:
         rows = list(param_draws)
         if not rows:
@@ -728,10 +740,10 @@ def _optimum(s: _Setup, best: Candidate, library: list[Any], per_count: dict[int
         stats = [_aggregate(v, None, s.statistic)[0] for v in values]
         downtimes = [best.downtime_days] + [cand.downtime_days for _, _, cand in feasible]
         objs = [b - pen.downtime_penalty * d - pen.per_session() * len(p)
-                for b, d, p in zip(stats, downtimes, plans)]
+                for b, d, p in zip(stats, downtimes, plans, strict=True)]
         best_obj, best_benefit = objs[0], stats[0]
         # Optimised on a subsample: say so if a library plan does better on all draws.
-        better = [name for (name, _, _), o in zip(feasible, objs[1:]) if o > best_obj]
+        better = [name for (name, _, _), o in zip(feasible, objs[1:], strict=True) if o > best_obj]
         info["library_plans_better_on_all_draws"] = better
         lib_rows = [(name, p, stats[i + 1], downtimes[i + 1], objs[i + 1])
                     for i, (name, p, _) in enumerate(feasible)]
@@ -815,8 +827,10 @@ def _active(plan: Schedule, best: Candidate, s: _Setup) -> list[str]:
 
 def _pareto(s: _Setup, per_count: dict[int, Candidate]
             ) -> tuple[pd.DataFrame, list[Candidate]]:
-    """Best benefit for each session count and depth level; the non-dominated ones (maximise
-    benefit, minimise sessions and downtime)."""
+    """Find the best benefit for each session count and depth level, and the Pareto front.
+
+    The front is the non-dominated candidates: maximise benefit, minimise sessions and downtime.
+    """
     c = s.c
     levels = sorted({c.depth_mm[0], 0.5 * (c.depth_mm[0] + c.depth_cap), c.depth_cap})
     points: list[Candidate] = []

@@ -1,5 +1,8 @@
-"""The result of :func:`~skinremodel.optimize_plan`: the optimised plan, the library plans next
-to it, the active constraints, the Pareto front; HTML, JSON save and load."""
+"""The result of :func:`~skinremodel.optimize_plan`.
+
+The optimised plan, the library plans next to it, the active constraints, the Pareto front;
+HTML, JSON save and load.
+"""
 
 from __future__ import annotations
 
@@ -74,8 +77,10 @@ class PlanOptimum:
     # ------------------------------------------------------------------ views
     @property
     def gain_over_library(self) -> float:
-        """Objective of the optimised plan less that of the best feasible library plan (NaN if
-        none is feasible)."""
+        """Objective of the optimised plan less that of the best feasible library plan.
+
+        NaN if no library plan is feasible.
+        """
         lib = self.comparison[self.comparison["plan"] != "optimised plan"]
         if lib.empty:
             return math.nan
@@ -101,7 +106,7 @@ class PlanOptimum:
         return fig
 
     def to_html_section(self) -> str:
-        """The "Optimised plan" section of the HTML report."""
+        """Return the "Optimised plan" section of the HTML report."""
         return render("_optimum.html.j2", optimum=self._html_context())
 
     def _html_context(self) -> dict[str, Any]:
@@ -178,7 +183,7 @@ class PlanOptimum:
         )
 
     def to_json(self) -> str:
-        """The result as JSON text (what :meth:`save` writes)."""
+        """Return the result as JSON text (what :meth:`save` writes)."""
         return json.dumps(self.to_dict(), indent=1, allow_nan=True)
 
     def save(self, path: str | Path) -> None:

@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -24,11 +24,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_bool, check_date, check_real
-from ..limits import MAX_SESSION_DAY, MAX_SESSIONS, MIN_SESSION_SPACING_DAYS, add_days, check_count
+from ..limits import MAX_SESSIONS, MIN_SESSION_SPACING_DAYS, add_days, check_count
 from . import schedule_io, schedule_text
 from .devices import Device
-from .session import (CLINICAL_DEPTH_MM, DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR, MAX_DEPTH_MM,
-                      Session)
+from .session import (
+    CLINICAL_DEPTH_MM,
+    DAYS_PER_MONTH,
+    DAYS_PER_WEEK,
+    DAYS_PER_YEAR,
+    MAX_DEPTH_MM,
+    Session,
+)
 
 __all__ = ["Schedule", "ScheduleWarning", "MIN_INTERVAL_DAYS", "as_schedule",
            "schedule_from_dict"]
@@ -468,7 +474,7 @@ def _check_count(sessions: Any) -> int:
 
 
 def _check_start(start_date: Any, sessions: Sequence[Session]) -> dt.date:
-    """The start date, checked so that every session's date exists (up to 9999-12-31)."""
+    """Check the start date so that every session's date exists (up to 9999-12-31)."""
     start = check_date("start_date", start_date)
     if sessions:
         add_days("start_date", start, sessions[-1].day)

@@ -165,7 +165,7 @@ def _date_token(token: Token) -> Token:
 
 @functools.cache
 def _parser() -> Lark:
-    """The parser of ``schedule_text.lark``, built on first use (about 0.1 s)."""
+    """Build the parser of ``schedule_text.lark`` (on first use, about 0.1 s)."""
     grammar = files(__package__).joinpath("schedule_text.lark").read_text(encoding="utf-8")
     return Lark(grammar, start="plan", parser="lalr", lexer=_Lexer, postlex=_KeepWords(),
                 transformer=_ToPlan(), maybe_placeholders=True,
@@ -188,12 +188,12 @@ def _pos(children: list[Any]) -> int:
 
 
 def _item(kind: str, value: Any) -> Any:
-    """A rule whose meaning is its name: a word read at a place (``weekly``, ``pen``)."""
+    """Make a rule whose meaning is its name: a word read at a place (``weekly``, ``pen``)."""
     return lambda self, children: _Item(kind, value, _pos(children))
 
 
 def _setting(kind: str) -> Any:
-    """A rule whose value is its number's ("at 1.5 mm": depth 1.5)."""
+    """Make a rule whose value is its number's ("at 1.5 mm": depth 1.5)."""
     return lambda self, children: _Item(kind, children[0].value, _pos(children))
 
 
@@ -389,7 +389,7 @@ _EXPECTED_AT = [
 
 
 def _accepted(exc: UnexpectedToken) -> set[str]:
-    """The terminals the parser would take at the error: those that reach a shift.
+    """Return the terminals the parser would take at the error: those that reach a shift.
 
     ``exc.expected`` can name more (an LALR state is shared by several places), and lark's own
     ``exc.accepts`` runs the reductions with their values; this runs them on the states alone.
@@ -413,7 +413,7 @@ def _accepted(exc: UnexpectedToken) -> set[str]:
 
 
 def _words(names: set[str]) -> set[str]:
-    """The expected words of the grammar (``"weeks"``, ``"NUMBER"``) for terminal names."""
+    """Return the expected words of the grammar (``"weeks"``, ``"NUMBER"``) for terminal names."""
     out = set()
     for name in names:
         pattern = _parser().get_terminal(name).pattern if name != "$END" else None

@@ -151,7 +151,7 @@ class Population:
         return np.array([names.index(k) for k in self.variability], dtype=np.intp)
 
     def _sample_parameters(self, rng: np.random.Generator) -> NDArray[np.float64]:
-        """The varied parameters' values, shape (size, number varied)."""
+        """Draw the varied parameters' values, shape (size, number varied)."""
         nominal = self.nominal.values_array
         cols = self._varied_columns()
         values = np.tile(nominal[cols], (self.size, 1))
@@ -344,7 +344,7 @@ class Population:
 
 
 def _text_column(values: list[Any], picks: NDArray[Any]) -> Any:
-    """A categorical column: one byte per patient instead of a string object each."""
+    """Make a categorical column: one byte per patient instead of a string object each."""
     return pd.Categorical.from_codes(np.asarray(picks, dtype=np.int8),
                                      categories=pd.Index(values))
 

@@ -108,8 +108,11 @@ def _plan_lines(text: str, errors: list[FieldError]) -> list[tuple[str, Schedule
 
 
 def carried_plan(plan: Schedule) -> str:
-    """The optimised plan as the page carries it between requests (the hidden field
-    ``optimised_plan``): :meth:`Schedule.to_json` made compact, exact for any plan."""
+    """Return the optimised plan as the page carries it between requests.
+
+    That is the hidden field ``optimised_plan``: :meth:`Schedule.to_json` made compact, exact
+    for any plan.
+    """
     return json.dumps(json.loads(plan.to_json()), separators=(",", ":"))
 
 
