@@ -899,6 +899,12 @@ def main() -> None:
             f"{time.strftime('%Y-%m-%d')} ({(time.perf_counter() - started) / 60:.0f} min): "
             f"{cpu_name()}, {os.cpu_count()} cores (shared), Python {platform.python_version()};"
             f" {versions()}.")
+    batch_heading = (
+        f"**Batch of {a.patients:,} virtual patients** (day-365 states only; each peer at "
+        f"the rtol where it reaches accuracy {BATCH_ACCURACY:g} on the reference patient; "
+        f"times are medians of {a.batch_rounds} interleaved rounds; ratios are taken per "
+        "round, median (range); wall time counts both threads' elapsed time, CPU time the "
+        "work of both):")
     text = "\n".join([
         desc, "",
         f"Checks: {'; '.join(checks)}." + (f" Not run: {'; '.join(skipped)}." if skipped else ""),
@@ -912,12 +918,7 @@ def main() -> None:
         "brackets; larger = skinremodel faster; ≤ or ≥: one side's loosest run was already "
         "more accurate, so the ratio is a bound):", "",
         ratio_table(rat, base.peer.name), "",
-        *([f"**Batch of {a.patients:,} virtual patients** (day-365 states only; each peer at "
-           f"the rtol where it reaches accuracy {BATCH_ACCURACY:g} on the reference patient; "
-           f"times are medians of {a.batch_rounds} interleaved rounds; ratios are taken per "
-           "round, median (range); wall time counts both threads' elapsed time, CPU time the "
-           "work of both):", "", batch_text, ""]
-          if batch_text else []),
+        *([batch_heading, "", batch_text, ""] if batch_text else []),
         "Notes: " + " ".join(f"{c.peer.name}:{c.note}" for c in curves if c.note) +
         " Setup (compile, first call) s: " + ", ".join(f"{k} {v:.1f}" for k, v in
                                                         setup_s.items()) + ".",
