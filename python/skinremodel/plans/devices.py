@@ -98,8 +98,9 @@ class Device:
     def is_text_expressible(self) -> bool:
         """Return True if only the settings in :attr:`text_fields` differ from the defaults."""
         default = type(self)(**{f: getattr(self, f) for f in self._required()})
+        own = fields(self)  # type: ignore[arg-type]
         return all(getattr(self, f.name) == getattr(default, f.name)
-                   for f in fields(self) if f.name not in self.text_fields)  # type: ignore[arg-type]
+                   for f in own if f.name not in self.text_fields)
 
     @classmethod
     def _required(cls) -> tuple[str, ...]:

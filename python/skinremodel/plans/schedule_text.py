@@ -543,8 +543,8 @@ def _build_sessions(plan: _Plan) -> list[Session]:
                                  "1 year, 1 session'")
             days = [first + j * interval for j in range(count)]
         for day in days:
-            sessions.append(Session(day, depth, density, None, 1.0,  # type: ignore[arg-type]
-                                    device))
+            session = Session(day, depth, density, None, 1.0, device)  # type: ignore[arg-type]
+            sessions.append(session)
         last = max(days) if last is None else max(last, *days)
     return sessions
 

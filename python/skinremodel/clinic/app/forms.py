@@ -181,7 +181,9 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
     if age is not None:
         try:
             data.patient = Patient(
-                age=age, diabetes=diabetes, vitamin_c=vitamin_c,  # type: ignore[arg-type]
+                age=age,
+                diabetes=diabetes,  # type: ignore[arg-type]
+                vitamin_c=vitamin_c,  # type: ignore[arg-type]
                 phototype=int(phototype),
                 **{name: bool(form.get(name)) for name, _ in COVARIATE_FLAGS},
                 history=MedicalHistory(**history))
