@@ -46,10 +46,15 @@ def notebook(source: Path) -> nbformat.NotebookNode:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nb.cells = [new_markdown_cell(fill_defaults(s)) if kind == "md" else new_code_cell(s)
-                for kind, s in module.CELLS]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        new_markdown_cell(fill_defaults(s)) if kind == "md" else new_code_cell(s)
+        for kind, s in module.CELLS
+    ]
     for i, cell in enumerate(nb.cells):  # stable ids keep regenerated notebooks diff-free
         cell.id = f"cell-{i:02d}"
     return nb

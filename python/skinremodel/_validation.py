@@ -128,8 +128,9 @@ def check_date(name: str, value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    raise TypeError(f"{name} must be a datetime.date or 'YYYY-MM-DD', got {type(value).__name__} "
-                    f"{value!r}")
+    raise TypeError(
+        f"{name} must be a datetime.date or 'YYYY-MM-DD', got {type(value).__name__} {value!r}"
+    )
 
 
 def check_keys(where: str, keys: Iterable[str], allowed: tuple[str, ...]) -> None:

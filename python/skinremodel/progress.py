@@ -82,5 +82,12 @@ def progress_bar(total: int, desc: str, unit: str = "it", progress: bool | None 
             from tqdm import tqdm as bar_type
     else:
         from tqdm import tqdm as bar_type
-    return bar_type(total=total, desc=desc, unit=unit, disable=not enabled, file=sys.stderr,
-                    dynamic_ncols=True, leave=True)
+    return bar_type(
+        total=total,
+        desc=desc,
+        unit=unit,
+        disable=not enabled,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=True,
+    )

@@ -15,19 +15,32 @@ import numpy as np
 
 from ..engine.result import Result
 
-__all__ = ["MILESTONES", "LOWER_IS_BETTER", "DEFAULT_OBJECTIVE", "GRADE_SCALES", "milestones",
-           "metric_columns", "plan_metrics"]
+__all__ = [
+    "MILESTONES",
+    "LOWER_IS_BETTER",
+    "DEFAULT_OBJECTIVE",
+    "GRADE_SCALES",
+    "milestones",
+    "metric_columns",
+    "plan_metrics",
+]
 
 #: Days of the headline milestones and their labels (1 month = 30 days, 1 year = 365 days).
 MILESTONES: tuple[tuple[float, str], ...] = ((90.0, "3 mo"), (180.0, "6 mo"), (365.0, "12 mo"))
 #: Columns where a smaller value is better (used by :meth:`Comparison.rank`).
 LOWER_IS_BETTER: tuple[str, ...] = (
-    "sessions", "redness after 1st session (h)", "redness per session, mean (h)",
-    "redness per session, max (h)", "downtime total (d)", "first visible (day)",
+    "sessions",
+    "redness after 1st session (h)",
+    "redness per session, mean (h)",
+    "redness per session, max (h)",
+    "downtime total (d)",
+    "first visible (day)",
 )
 #: The default objective of :meth:`Comparison.rank`, ``{milestone}`` = the last milestone.
-DEFAULT_OBJECTIVE: tuple[str, str] = ("visible improvement {milestone} (x just noticeable)",
-                                      "downtime total (d)")
+DEFAULT_OBJECTIVE: tuple[str, str] = (
+    "visible improvement {milestone} (x just noticeable)",
+    "downtime total (d)",
+)
 #: Clinical grades reported per plan: (observable, column prefix); the acne-scar grade only for
 #: a patient with atrophic acne scars. Higher grades are worse: a negative change is better.
 GRADE_SCALES: tuple[tuple[str, str], ...] = (
@@ -75,16 +88,26 @@ def metric_columns(marks: list[tuple[float, str]], acne_scars: bool) -> list[str
         The columns :func:`plan_metrics` fills, in the order the comparison table shows them.
     """
     last = marks[-1][1]
-    return ["redness after 1st session (h)", "redness per session, mean (h)",
-            "redness per session, max (h)", "downtime total (d)", "first visible (day)",
-            *(f"visible improvement {label} (model units)" for _, label in marks),
-            *(f"collagen change {label} (%)" for _, label in marks),
-            f"elastin change {last} (%)", "gain per session (pp)",
-            *(f"visible improvement {label} (x just noticeable)" for _, label in marks),
-            f"noticeable by {last}",
-            *(f"{title} change {last} (grades)" for name, title in GRADE_SCALES
-              if acne_scars or name != "goodman_baron_grade"),
-            f"GAIS {last}", f"patient-rated improvement {last} (%)"]
+    return [
+        "redness after 1st session (h)",
+        "redness per session, mean (h)",
+        "redness per session, max (h)",
+        "downtime total (d)",
+        "first visible (day)",
+        *(f"visible improvement {label} (model units)" for _, label in marks),
+        *(f"collagen change {label} (%)" for _, label in marks),
+        f"elastin change {last} (%)",
+        "gain per session (pp)",
+        *(f"visible improvement {label} (x just noticeable)" for _, label in marks),
+        f"noticeable by {last}",
+        *(
+            f"{title} change {last} (grades)"
+            for name, title in GRADE_SCALES
+            if acne_scars or name != "goodman_baron_grade"
+        ),
+        f"GAIS {last}",
+        f"patient-rated improvement {last} (%)",
+    ]
 
 
 def plan_metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) -> dict[str, Any]:
@@ -126,8 +149,7 @@ def plan_metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) 
     row["gain per session (pp)"] = row[f"collagen change {last} (%)"] / done if done else math.nan
     jnd = float(res.effective_params["G_jnd"])
     for day, label in marks:
-        row[f"visible improvement {label} (x just noticeable)"] = \
-            float(visible[index[day]]) / jnd
+        row[f"visible improvement {label} (x just noticeable)"] = float(visible[index[day]]) / jnd
     row[f"noticeable by {last}"] = not math.isnan(res.first_visible_day())
     at = index[last_day]
     for name, title in GRADE_SCALES:

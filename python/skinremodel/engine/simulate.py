@@ -106,11 +106,19 @@ def simulate(
     >>> res.sensitivities["total_collagen"].shape
     (181, 2)
     """
-    if options is None and method is None and rtol is None and atol is None \
-            and max_steps is None:
+    if options is None and method is None and rtol is None and atol is None and max_steps is None:
         opts = DEFAULT_OPTIONS  # the common case: nothing to check
     else:
-        opts = resolve_options(options, method=method, rtol=rtol, atol=atol,
-                               max_steps=max_steps)
-    return Result._from_run(run(plan, patient, days, t_eval=t_eval, params=params, options=opts,
-                                override=override, sensitivities=sensitivities))
+        opts = resolve_options(options, method=method, rtol=rtol, atol=atol, max_steps=max_steps)
+    return Result._from_run(
+        run(
+            plan,
+            patient,
+            days,
+            t_eval=t_eval,
+            params=params,
+            options=opts,
+            override=override,
+            sensitivities=sensitivities,
+        )
+    )
