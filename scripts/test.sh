@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 # (the same Debian build) lets Selenium drive it through the web app in test_app_browser.py.
 # Nothing downloads a browser: both come from Debian's packages.
 export SKINREMODEL_EXTRA_DEBIAN="${SKINREMODEL_EXTRA_DEBIAN:-} chromium chromium-driver"
+# Debian's clang-format formats the C++ ("Style" below): version 14 on Debian 12, the version
+# .clang-format and .pre-commit-config.yaml are written for.
+SKINREMODEL_EXTRA_DEBIAN+=" clang-format"
 export SKINREMODEL_REQUIRE_CHROMIUM=1
 . scripts/setup.sh test
 
