@@ -124,6 +124,8 @@ def main() -> int:
         f"// log(1 + exp(-a)) on [i/4, (i+1)/4), i = 0..{INTERVALS - 1}, as polynomials of degree",
         f"// {DEGREE} in a - (i + 1/2)/4: {{c0 hi, c0 lo, c1, ..., c10}}. Largest error of the",
         f"// evaluated table on 64 points per interval: {worst:.2f} units in the last place.",
+        "// One row per interval, as written here (clang-format would break the rows), to the end:",
+        "// clang-format off",
     ]
     for c in table:
         lines.append("{" + ", ".join(repr(x) for x in c) + "},")
