@@ -16,7 +16,6 @@ import time
 import warnings
 
 import numpy as np
-
 import skinremodel as sr
 from skinremodel.inference.synthetic import synthetic_cohort
 
@@ -31,12 +30,19 @@ def cohort(seed: int):
 def fit_cohort(seed: int) -> dict:
     data, truth = cohort(seed)
     t0 = time.perf_counter()
-    pf = sr.fit_population(data, random={p: "lognormal" for p in OMEGA},
-                           observation_model="proportional")
+    pf = sr.fit_population(
+        data, random={p: "lognormal" for p in OMEGA}, observation_model="proportional"
+    )
     elapsed = time.perf_counter() - t0
     tab = pf.population
-    out = {"seed": seed, "seconds": elapsed, "iterations": pf.iterations,
-           "converged": pf.converged, "rel_error": {}, "covered": {}}
+    out = {
+        "seed": seed,
+        "seconds": elapsed,
+        "iterations": pf.iterations,
+        "converged": pf.converged,
+        "rel_error": {},
+        "covered": {},
+    }
     for p in OMEGA:
         for name, true in ((p, truth["typical"][p]), (f"omega[{p}]", truth["omega"][p])):
             row = tab.loc[name]
@@ -51,28 +57,50 @@ def fit_cohort(seed: int) -> dict:
 
 
 def posterior_benchmark(seed: int = 0, client=None) -> dict:
-    one, _ = synthetic_cohort(1, omega={"s_w": 0.3, "kap_US": 0.3}, observables=OBSERVABLES,
-                              seed=11)
+    one, _ = synthetic_cohort(
+        1, omega={"s_w": 0.3, "kap_US": 0.3}, observables=OBSERVABLES, seed=11
+    )
     t0 = time.perf_counter()
-    post = sr.sample_posterior(one, parameters=["s_w", "kap_US"],
-                               observation_model=sr.ObservationModel("proportional", cv=0.05),
-                               chains=4, draws=1000, tune=300, seed=seed, client=client)
-    return {"seconds": time.perf_counter() - t0, "rhat": post.rhat, "ess": post.ess,
-            "converged": post.converged}
+    post = sr.sample_posterior(
+        one,
+        parameters=["s_w", "kap_US"],
+        observation_model=sr.ObservationModel("proportional", cv=0.05),
+        chains=4,
+        draws=1000,
+        tune=300,
+        seed=seed,
+        client=client,
+    )
+    return {
+        "seconds": time.perf_counter() - t0,
+        "rhat": post.rhat,
+        "ess": post.ess,
+        "converged": post.converged,
+    }
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=1)
     ap.add_argument("--no-posterior", action="store_true")
-    ap.add_argument("--dask", action="store_true", help="also run the chains on a local Dask "
-                    "cluster (2 worker processes)")
+    ap.add_argument(
+        "--dask",
+        action="store_true",
+        help="also run the chains on a local Dask cluster (2 worker processes)",
+    )
     args = ap.parse_args()
     warnings.simplefilter("always")
     runs = [fit_cohort(s) for s in range(args.seeds)]
     for r in runs:
-        print(json.dumps({k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()
-                          if k in ("seed", "seconds", "iterations", "converged")}))
+        print(
+            json.dumps(
+                {
+                    k: (round(v, 3) if isinstance(v, float) else v)
+                    for k, v in r.items()
+                    if k in ("seed", "seconds", "iterations", "converged")
+                }
+            )
+        )
     names = list(runs[0]["rel_error"])
     print(f"{'quantity':32s} mean rel. error   mean |rel. error|   covered")
     for n in names:
@@ -88,17 +116,25 @@ def main() -> None:
     print(f"cohort fit: median {np.median([r['seconds'] for r in runs]):.1f} s")
     if not args.no_posterior:
         p = posterior_benchmark()
-        print(f"4-chain posterior (1 subject, 2 parameters, 4 x 8 walkers x 1300 steps): "
-              f"{p['seconds']:.1f} s, max R-hat {p['rhat']:.4f}, min ESS {p['ess']:.0f}, "
-              f"converged {p['converged']}")
+        print(
+            f"4-chain posterior (1 subject, 2 parameters, 4 x 8 walkers x 1300 steps): "
+            f"{p['seconds']:.1f} s, max R-hat {p['rhat']:.4f}, min ESS {p['ess']:.0f}, "
+            f"converged {p['converged']}"
+        )
     if args.dask:
         from dask.distributed import Client, LocalCluster
 
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster) as client:
+        with (
+            LocalCluster(
+                n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            ) as cluster,
+            Client(cluster) as client,
+        ):
             p = posterior_benchmark(client=client)
-        print(f"the same, chains as Dask tasks on 2 worker processes: {p['seconds']:.1f} s "
-              f"(same draws, bit for bit)")
+        print(
+            f"the same, chains as Dask tasks on 2 worker processes: {p['seconds']:.1f} s "
+            f"(same draws, bit for bit)"
+        )
 
 
 if __name__ == "__main__":

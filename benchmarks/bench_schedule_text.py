@@ -39,7 +39,6 @@ import re
 import statistics
 import subprocess
 import sys
-import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -77,26 +76,36 @@ DEVICES_AND_DATES = [
     "starting 2025-03-03, 3 sessions every 2 weeks at 1 mm with a derma roller",
     "starting 2025-03-03, 4 sessions every 4 weeks at 1 mm with a 12-needle pen, 2 passes, "
     "then yearly for 2 years",
-    "3 sessions every 4 weeks at 1.0 mm with a 12-needle pen, 1 pass, then after 1 year, "
-    "1 session",
+    "3 sessions every 4 weeks at 1.0 mm with a 12-needle pen, 1 pass, then after 1 year, 1 session",
     "starting 2025-06-02, 5 sessions every 30 days at 1.5 mm with a 192-needle roller, "
     "15 passes, then after 6 months, 1 session at 1 mm with a 35-needle stamp, 2 stamps/cm2",
 ]
 REFUSED = [
-    "2-3 sessions every 2 weeks", "4 sessions every 4 wekks", "4 sessions at 1.5 mm",
-    "4 sessions every 4 weeks then 1 session", "monthly at 1 mm", "monthly for 45 days",
-    "2 sessions every week with a laser", "2 sessions every week with a pen 4 stamps/cm2",
-    "2 sessions every week with a pen, 500 punctures/cm2", "2.5 sessions every week",
-    "4 sessions every 4 weeks at 1.5 mm at 1 mm", "starting 2025-02-30, 1 session",
-    "4 sessions every 4 weeks #", "1001 sessions every 7 days", "every six wekks",
+    "2-3 sessions every 2 weeks",
+    "4 sessions every 4 wekks",
+    "4 sessions at 1.5 mm",
+    "4 sessions every 4 weeks then 1 session",
+    "monthly at 1 mm",
+    "monthly for 45 days",
+    "2 sessions every week with a laser",
+    "2 sessions every week with a pen 4 stamps/cm2",
+    "2 sessions every week with a pen, 500 punctures/cm2",
+    "2.5 sessions every week",
+    "4 sessions every 4 weeks at 1.5 mm at 1 mm",
+    "starting 2025-02-30, 1 session",
+    "4 sessions every 4 weeks #",
+    "1001 sessions every 7 days",
+    "every six wekks",
 ]
 
 
 def library_texts() -> list[str]:
     """The plan library: every plan with its defaults and with each allowed choice."""
     texts = [str(p) for p in sr.plans.all().values()]
-    texts += [str(p) for p in sr.plans.all(device=sr.Device.pen(passes=3),
-                                           start_date="2025-06-02").values()]
+    texts += [
+        str(p)
+        for p in sr.plans.all(device=sr.Device.pen(passes=3), start_date="2025-06-02").values()
+    ]
     for name in sr.plans.list():
         lib = sr.plans.LIBRARY[name]
         for n in range(lib.sessions[0], lib.sessions[1] + 1):
@@ -112,13 +121,16 @@ def long_texts() -> dict[str, str]:
     phases = []
     for k in range(1000):
         depth = ("1", "1.5", "2")[k % 3]
-        phases.append(f"1 session at {depth} mm" if k == 0
-                      else f"then after 1 week, 1 session at {depth} mm")
+        phases.append(
+            f"1 session at {depth} mm" if k == 0 else f"then after 1 week, 1 session at {depth} mm"
+        )
     alternating = ", ".join(phases)
-    alternating = alternating[:alternating.rfind(", then", 0, 10_000)]
+    alternating = alternating[: alternating.rfind(", then", 0, 10_000)]
     kinds = (sr.Device.pen, sr.Device.roller, lambda passes: sr.Device.stamp(passes / 2))
-    devices = sr.Schedule([sr.Session(7.0 * k, 1.5, device=kinds[k % 3](passes=1 + k % 4))
-                           for k in range(160)], start_date="2025-06-02")
+    devices = sr.Schedule(
+        [sr.Session(7.0 * k, 1.5, device=kinds[k % 3](passes=1 + k % 4)) for k in range(160)],
+        start_date="2025-06-02",
+    )
     device_text = str(devices)
     while len(device_text) > 10_000:
         devices = devices[:-1]
@@ -132,8 +144,11 @@ def long_texts() -> dict[str, str]:
 
 
 def timing_groups() -> dict[str, list[str]]:
-    groups = {"plan library": library_texts(), "clinic phrases": CLINIC,
-              "devices and dates": DEVICES_AND_DATES}
+    groups = {
+        "plan library": library_texts(),
+        "clinic phrases": CLINIC,
+        "devices and dates": DEVICES_AND_DATES,
+    }
     groups.update({name: [text] for name, text in long_texts().items()})
     groups["refused (error path)"] = REFUSED
     for name, texts in groups.items():
@@ -159,8 +174,12 @@ def _property_texts(n: int) -> list[str]:
     import properties
 
     drawn: list[str] = []
-    for strategy in (properties.plan_text, properties.templates,
-                     properties.st.lists(properties.words, max_size=14).map(" ".join)):
+    for strategy in (
+        properties.plan_text,
+        properties.templates,
+        properties.st.lists(properties.words, max_size=14).map(" ".join),
+    ):
+
         @settings(max_examples=n, derandomize=True, database=None, deadline=None)
         @given(strategy)
         def collect(text: str) -> None:
@@ -189,8 +208,31 @@ VOCABULARY = (
     "holes channels per cm2 cm\u00b2 needle needles pass passes stamp stamps roller dermaroller "
     "pen dermapen dermastamp derma micro microneedling and , ; : / - \u2013 ( ) + ] [ # x"
 ).split()
-NUMBERS = ["0", "1", "2", "3", "4", "7", "12", "1.5", "2.5", "0.5", "10.5", "30", "365", "1000",
-           "1001", ".5", "1e3", "1e400", "2025-01-01", "2025-02-30", "9999-12-31", "3-4", "12-"]
+NUMBERS = [
+    "0",
+    "1",
+    "2",
+    "3",
+    "4",
+    "7",
+    "12",
+    "1.5",
+    "2.5",
+    "0.5",
+    "10.5",
+    "30",
+    "365",
+    "1000",
+    "1001",
+    ".5",
+    "1e3",
+    "1e400",
+    "2025-01-01",
+    "2025-02-30",
+    "9999-12-31",
+    "3-4",
+    "12-",
+]
 
 
 def fuzz_texts(n: int, seed: int = 11) -> list[str]:
@@ -199,8 +241,9 @@ def fuzz_texts(n: int, seed: int = 11) -> list[str]:
     out = []
     for _ in range(n):
         k = rng.randint(1, 14)
-        out.append(" ".join(rng.choice(VOCABULARY if rng.random() < 0.7 else NUMBERS)
-                            for _ in range(k)))
+        out.append(
+            " ".join(rng.choice(VOCABULARY if rng.random() < 0.7 else NUMBERS) for _ in range(k))
+        )
     return out
 
 
@@ -210,37 +253,87 @@ def _pick(rng: random.Random, *options: str) -> str:
 
 def _generated_phase(rng: random.Random) -> str:
     """A phase built from the language's constructs, its clauses in random order."""
+
     def num(whole: bool = False) -> str:
-        return _pick(rng, "1", "2", "3", "4", "6", "10", "12", "one", "two", "four", "twelve",
-                     "a", "an", "a single", *(() if whole else ("0.5", "1.5")))
+        return _pick(
+            rng,
+            "1",
+            "2",
+            "3",
+            "4",
+            "6",
+            "10",
+            "12",
+            "one",
+            "two",
+            "four",
+            "twelve",
+            "a",
+            "an",
+            "a single",
+            *(() if whole else ("0.5", "1.5")),
+        )
 
     def unit() -> str:
-        return _pick(rng, "day", "days", "d", "week", "weeks", "wk", "wks", "w", "month",
-                     "months", "mo", "mos", "mon", "year", "years", "yr", "yrs", "y")
+        return _pick(
+            rng,
+            "day",
+            "days",
+            "d",
+            "week",
+            "weeks",
+            "wk",
+            "wks",
+            "w",
+            "month",
+            "months",
+            "mo",
+            "mos",
+            "mon",
+            "year",
+            "years",
+            "yr",
+            "yrs",
+            "y",
+        )
 
     def spacing() -> str:
-        return _pick(rng, f"every {num()} {unit()}", f"every {unit()}", f"every other {unit()}",
-                     f"{_pick(rng, '1', '2', '4', '10.5')} {unit()} apart",
-                     _pick(rng, "daily", "weekly", "fortnightly", "monthly", "yearly",
-                           "annually", "annual"))
+        return _pick(
+            rng,
+            f"every {num()} {unit()}",
+            f"every {unit()}",
+            f"every other {unit()}",
+            f"{_pick(rng, '1', '2', '4', '10.5')} {unit()} apart",
+            _pick(rng, "daily", "weekly", "fortnightly", "monthly", "yearly", "annually", "annual"),
+        )
 
     session = _pick(rng, "session", "sessions", "treatment", "treatments", "visit", "visits")
     kind = rng.randrange(3)
-    name = _pick(rng, *(("roller", "dermaroller", "derma roller", "derma-roller"),
-                        ("pen", "dermapen", "micro pen", "microneedling pen"),
-                        ("stamp", "dermastamp"))[kind])
-    items = [f"{_pick(rng, '12', '20', '35', '192')}{_pick(rng, '-', ' ')}"
-             f"{_pick(rng, 'needle', 'needles')}",
-             f"{_pick(rng, '1', '2', '4.5')} {_pick(rng, 'stamps', 'stamp')}"
-             f"{_pick(rng, '/', ' per ')}cm2" if kind == 2 or rng.random() < 0.1 else
-             f"{_pick(rng, '1', '2', '3', '15')} {_pick(rng, 'pass', 'passes')}"]
+    name = _pick(
+        rng,
+        *(
+            ("roller", "dermaroller", "derma roller", "derma-roller"),
+            ("pen", "dermapen", "micro pen", "microneedling pen"),
+            ("stamp", "dermastamp"),
+        )[kind],
+    )
+    items = [
+        f"{_pick(rng, '12', '20', '35', '192')}{_pick(rng, '-', ' ')}"
+        f"{_pick(rng, 'needle', 'needles')}",
+        f"{_pick(rng, '1', '2', '4.5')} {_pick(rng, 'stamps', 'stamp')}"
+        f"{_pick(rng, '/', ' per ')}cm2"
+        if kind == 2 or rng.random() < 0.1
+        else f"{_pick(rng, '1', '2', '3', '15')} {_pick(rng, 'pass', 'passes')}",
+    ]
     device = [x for x in items if rng.random() < 0.6 or (kind == 2 and "stamp" in x)]
     device.insert(rng.randint(0, len(device)), name)
-    clauses = [f"with {_pick(rng, 'a ', 'an ', '')}{' '.join(device)}",
-               f"{_pick(rng, 'at ', '')}{_pick(rng, '1', '1.5', '2', '2.5', '0.5')} mm",
-               f"{_pick(rng, 'at ', '')}{_pick(rng, '100', '250', '500')} "
-               f"{_pick(rng, 'punctures', 'puncture', 'holes', 'channels', '')}"
-               f"{_pick(rng, '/', ' per ')}{_pick(rng, 'cm2', 'cm²')}"]
+    clauses = [
+        f"with {_pick(rng, 'a ', 'an ', '')}{' '.join(device)}",
+        f"{_pick(rng, 'at ', '')}{_pick(rng, '1', '1.5', '2', '2.5', '0.5')} mm",
+        f"{_pick(rng, 'at ', '')}{_pick(rng, '100', '250', '500')} "
+        f"{_pick(rng, 'punctures', 'puncture', 'holes', 'channels', '')}"
+        f"{_pick(rng, '/', ' per ')}{_pick(rng, 'cm2', 'cm²')}",
+    ]
     clauses = [c for c in clauses if rng.random() < 0.4]
     if len(clauses) == 3 and rng.random() < 0.8:
         clauses.pop(0)
@@ -249,11 +342,13 @@ def _generated_phase(rng: random.Random) -> str:
         head = f"{num(whole=True)} {session}"
         clauses.append(spacing())
     elif form == 1:
-        head = f"{spacing()} for " + (f"{num(whole=True)} {session}" if rng.random() < 0.5
-                                      else f"{num()} {unit()}")
+        head = f"{spacing()} for " + (
+            f"{num(whole=True)} {session}" if rng.random() < 0.5 else f"{num()} {unit()}"
+        )
     elif form == 2:
-        days = " ".join(_pick(rng, "0", "7", "14", "30.5", "100", "365")
-                        for _ in range(rng.randint(1, 4)))
+        days = " ".join(
+            _pick(rng, "0", "7", "14", "30.5", "100", "365") for _ in range(rng.randint(1, 4))
+        )
         head = f"{_pick(rng, session + ' ', '')}on {_pick(rng, 'day ', 'days ', '')}{days}"
     else:
         head = _pick(rng, "1 session", "one session", "a session", "a single session")
@@ -266,16 +361,23 @@ def generated_texts(n: int, seed: int = 13) -> list[str]:
     rng = random.Random(seed)
     out = []
     for _ in range(n):
+
         def start() -> str:
-            return _pick(rng, "starting", "from", "start", "beginning") + _pick(
-                rng, " ", " on ", " at ") + _pick(rng, "2025-01-31", "day 3", "day 12.25",
-                                                  "day two", "2024-02-29")
+            return (
+                _pick(rng, "starting", "from", "start", "beginning")
+                + _pick(rng, " ", " on ", " at ")
+                + _pick(rng, "2025-01-31", "day 3", "day 12.25", "day two", "2024-02-29")
+            )
 
         parts = [start()] if rng.random() < 0.3 else []
         parts.append(_generated_phase(rng))
         for _ in range(rng.choice([0, 0, 1, 1, 2, 3])):
-            after = f"after {_pick(rng, '1', '2', '6', 'a', 'one')} " \
-                    f"{_pick(rng, 'week', 'months', 'year', 'days')} " if rng.random() < 0.5 else ""
+            after = (
+                f"after {_pick(rng, '1', '2', '6', 'a', 'one')} "
+                f"{_pick(rng, 'week', 'months', 'year', 'days')} "
+                if rng.random() < 0.5
+                else ""
+            )
             parts.append(f"then {after}{_generated_phase(rng)}")
         if rng.random() < 0.15:
             parts.append(start())
@@ -310,8 +412,11 @@ def broad_corpus() -> list[str]:
     texts: list[str] = [t for group in timing_groups().values() for t in group]
     for path in sorted(TESTS.glob("test_*.py")) + [TESTS / "properties.py"]:
         texts += _strings_of(path)
-    for path in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
-                 ROOT / "examples" / "plans.toml"]:
+    for path in [
+        ROOT / "README.md",
+        *sorted((ROOT / "docs").glob("*.md")),
+        ROOT / "examples" / "plans.toml",
+    ]:
         body = path.read_text(encoding="utf-8")
         texts += re.findall(r'"([^"\n]{3,200})"', body) + re.findall(r"`([^`\n]{3,200})`", body)
     texts += _property_texts(3000)
@@ -364,9 +469,12 @@ def check_results(path: Path) -> int:
         elif row["message"] != now["message"]:
             messages.append((text, row["message"], now["message"]))
     ok = sum("str" in r for r in rows)
-    print(f"{len(rows)} texts ({ok} plans, {len(rows) - ok} refused): {len(differ)} differ; "
-          f"parse(str(plan)) == plan for {round_trips} plans; {len(messages)} refused with a "
-          "changed message")
+    print(
+        f"{len(rows)} texts ({ok} plans, {len(rows) - ok} refused): {len(differ)} differ; "
+        f"parse(str(plan)) == plan for {round_trips} plans; {len(messages)} refused with a "
+        "changed message"
+    )
+
     def short(outcome: dict[str, Any]) -> str:
         return outcome.get("str") or f"{outcome['error']}: {outcome['message']}"
 
@@ -380,8 +488,12 @@ def check_results(path: Path) -> int:
 # -------------------------------------------------------------------------------- timing
 def load_baseline(ref: str) -> ModuleType:
     """``schedule_text.py`` as it is at git ``ref``, imported inside the installed package."""
-    source = subprocess.run(["git", "-C", str(ROOT), "show", f"{ref}:{MODULE}"], check=True,
-                            capture_output=True, text=True).stdout
+    source = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:{MODULE}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     folder = Path(schedule_text.__file__).parent
     name = "skinremodel.plans._schedule_text_baseline"
     spec = importlib.util.spec_from_loader(name, loader=None, origin=str(folder / "baseline"))
@@ -403,9 +515,11 @@ def _parse_all(parse: Callable[[str], sr.Schedule], texts: list[str]) -> None:
 
 def _as_plan(parse: Callable[[str], Any]) -> Callable[[str], sr.Schedule]:
     """A text form's parse as ``Schedule.parse`` gives it (it returns sessions and a date)."""
+
     def plan(text: str) -> sr.Schedule:
         sessions, when = parse(text)
         return sr.Schedule(sessions, start_date=when)
+
     return plan
 
 
@@ -418,45 +532,73 @@ def _try(text: str) -> sr.Schedule | None:
 
 def _build_only(plans: list[sr.Schedule]) -> Callable[[], None]:
     """Build the parsed plans again from their settings: the part of a parse that is not text."""
+
     def build() -> None:
         for plan in plans:
-            sr.Schedule([sr.Session(s.day, s.depth_mm, None if s.device else s.density_per_cm2,
-                                    None, 1.0, s.device) for s in plan],
-                        start_date=plan.start_date)
+            sr.Schedule(
+                [
+                    sr.Session(
+                        s.day,
+                        s.depth_mm,
+                        None if s.device else s.density_per_cm2,
+                        None,
+                        1.0,
+                        s.device,
+                    )
+                    for s in plan
+                ],
+                start_date=plan.start_date,
+            )
+
     return build
 
 
 def first_parse_seconds(repeats: int) -> list[float]:
     """CPU time of the first parse in a new process, after ``import skinremodel``."""
-    code = ("import time, skinremodel as sr; t = time.process_time(); "
-            "sr.Schedule.parse('4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years'); "
-            "print(time.process_time() - t)")
-    return [float(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                 text=True).stdout) for _ in range(repeats)]
+    code = (
+        "import time, skinremodel as sr; t = time.process_time(); "
+        "sr.Schedule.parse('4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years'); "
+        "print(time.process_time() - t)"
+    )
+    return [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], check=True, capture_output=True, text=True
+            ).stdout
+        )
+        for _ in range(repeats)
+    ]
 
 
 def run_timing(rounds: int, min_s: float, baseline: str | None, cold: int) -> None:
     groups = timing_groups()
     parsers = {"installed": sr.Schedule.parse}
     if baseline:
-        parsers = {f"baseline ({baseline})": _as_plan(load_baseline(baseline).parse_schedule),
-                   **parsers}
+        parsers = {
+            f"baseline ({baseline})": _as_plan(load_baseline(baseline).parse_schedule),
+            **parsers,
+        }
     samples: dict[tuple[str, str], list[float]] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        builds = {group: _build_only([_parsed for t in texts if (_parsed := _try(t))])
-                  for group, texts in groups.items()}
+        builds = {
+            group: _build_only([_parsed for t in texts if (_parsed := _try(t))])
+            for group, texts in groups.items()
+        }
         for _ in range(rounds):
             for group, texts in groups.items():
-                jobs = {who: lambda p=parse, t=texts: _parse_all(p, t)
-                        for who, parse in parsers.items()}
+                jobs = {
+                    who: lambda p=parse, t=texts: _parse_all(p, t) for who, parse in parsers.items()
+                }
                 jobs["building the plans only"] = builds[group]
                 for who, job in jobs.items():
                     per_call = cpu_per_call(job, min_s)
                     samples.setdefault((group, who), []).append(per_call / len(texts))
-    print(f"CPU time per parsed text (us): median [lowest, highest] of {rounds} interleaved rounds."
-          "\n'building the plans only' makes the parsed plans' Session and Schedule objects again "
-          "from their settings (no text): the floor of any parser.")
+    print(
+        f"CPU time per parsed text (us): median [lowest, highest] of {rounds} interleaved rounds."
+        "\n'building the plans only' makes the parsed plans' Session and Schedule objects again "
+        "from their settings (no text): the floor of any parser."
+    )
     parsers = {**parsers, "building the plans only": sr.Schedule.parse}
     width = max(map(len, groups)) + 2
     header = "".join(f"{who:>34}" for who in parsers)
@@ -474,8 +616,10 @@ def run_timing(rounds: int, min_s: float, baseline: str | None, cold: int) -> No
         print(line)
     if cold:
         s = first_parse_seconds(cold)
-        print(f"first parse in a new process (installed): median {statistics.median(s) * 1e3:.1f} "
-              f"ms [{min(s) * 1e3:.1f}, {max(s) * 1e3:.1f}] of {cold}")
+        print(
+            f"first parse in a new process (installed): median {statistics.median(s) * 1e3:.1f} "
+            f"ms [{min(s) * 1e3:.1f}, {max(s) * 1e3:.1f}] of {cold}"
+        )
 
 
 def main() -> None:

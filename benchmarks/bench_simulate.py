@@ -13,7 +13,6 @@ import argparse
 import platform
 
 import numpy as np
-
 import skinremodel as sr
 from skinremodel import _core
 from skinremodel.engine.options import SolverOptions
@@ -28,27 +27,35 @@ def main() -> None:
 
     plan = sr.Schedule.regular(sessions=6, every_days=28, depth_mm=1.5)
     patient = sr.Patient(age=45)
-    print(f"skinremodel {sr.__version__}, Python {platform.python_version()}, "
-          f"{platform.machine()}; 6 sessions every 28 days, 365 days, daily output")
+    print(
+        f"skinremodel {sr.__version__}, Python {platform.python_version()}, "
+        f"{platform.machine()}; 6 sessions every 28 days, 365 days, daily output"
+    )
     print(f"median of {args.repeats} runs after one warm-up\n")
-    print(f"{'method':8s} {'simulate() ms':>14s} {'engine ms':>10s} {'steps':>6s} "
-          f"{'rejected':>8s} {'RHS evals':>9s} {'Jacobians':>9s}")
+    print(
+        f"{'method':8s} {'simulate() ms':>14s} {'engine ms':>10s} {'steps':>6s} "
+        f"{'rejected':>8s} {'RHS evals':>9s} {'Jacobians':>9s}"
+    )
 
     # The raw engine call, without the Python-side validation and result object.
     t = np.arange(366.0)
 
     rows = {}
     for method in sr.METHODS:
-        full = median_seconds(lambda: sr.simulate(plan, patient, days=365, method=method),
-                           args.repeats)
-        engine_request = request(plan, patient, sr.Parameters.default(), t, 365.0,
-                                 SolverOptions(method=method))
+        full = median_seconds(
+            lambda m=method: sr.simulate(plan, patient, days=365, method=m), args.repeats
+        )
+        engine_request = request(
+            plan, patient, sr.Parameters.default(), t, 365.0, SolverOptions(method=method)
+        )
         engine = median_seconds(lambda r=engine_request: _core.simulate(r), args.repeats)
         stats = sr.simulate(plan, patient, days=365, method=method).stats
         rows[method] = (full, engine)
-        print(f"{method:8s} {full * 1e3:14.3f} {engine * 1e3:10.3f} {stats['steps']:6d} "
-              f"{stats['rejected_steps']:8d} {stats['rhs_evaluations']:9d} "
-              f"{stats['jacobian_evaluations']:9d}")
+        print(
+            f"{method:8s} {full * 1e3:14.3f} {engine * 1e3:10.3f} {stats['steps']:6d} "
+            f"{stats['rejected_steps']:8d} {stats['rhs_evaluations']:9d} "
+            f"{stats['jacobian_evaluations']:9d}"
+        )
     print()
     for other in ("rodas4", "dopri5"):
         ratio = rows[other][0] / rows["rodas5p"][0]

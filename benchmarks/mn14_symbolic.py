@@ -54,14 +54,19 @@ class Jump:
         return np.array([self.D, self.T, self.R, self.immature, self.phi_inf])
 
 
-def session_jump(effective: NDArray[np.float64], depth_mm: float = 1.5,
-                 density_per_cm2: float = 250.0) -> Jump:
+def session_jump(
+    effective: NDArray[np.float64], depth_mm: float = 1.5, density_per_cm2: float = 250.0
+) -> Jump:
     """Jump amounts of one session for a patient's effective parameters."""
     p = dict(zip(PARAMS, effective, strict=True))
     u, v = _core.session_dose(depth_mm, density_per_cm2, float("nan"), 1.0, effective)
-    return Jump(D=float(p["kap_D"] * u), T=float(p["kap_T"] * u), R=float(p["al_V"] * u * v),
-                immature=float(p["chi_imm"] * u),
-                phi_inf=float(p["phi_inf"]))
+    return Jump(
+        D=float(p["kap_D"] * u),
+        T=float(p["kap_T"] * u),
+        R=float(p["al_V"] * u * v),
+        immature=float(p["chi_imm"] * u),
+        phi_inf=float(p["phi_inf"]),
+    )
 
 
 def apply_jump(y: NDArray[np.float64], jump: Jump) -> NDArray[np.float64]:
@@ -90,7 +95,8 @@ class Mn14Symbolic:
         D, N, M1, M2, T, F, Mf, P, C3, C1, Cf, Cm, Et, E, R = self.y
         q = dict(zip(PARAMS, self.p, strict=True))
         h, f3, C, Cset, S0, cells, Sw, X, repair = sp.symbols(
-            "h f3 C Cset S0 cells Sw X repair", real=True)
+            "h f3 C Cset S0 cells Sw X repair", real=True
+        )
         inter = [
             (h, T / (1 + T)),
             (f3, q["f3_0"] + (q["f3_max"] - q["f3_0"]) * h),
@@ -102,9 +108,16 @@ class Mn14Symbolic:
             (X, D + q["a_MN"] * N),
             # elastin repair (revision 2): (k_Ex + k_Et) / (k_Ex tau_Er) F sp(1 - E), with the
             # smooth ramp sp(x) = eps ln(1 + exp(x / eps)) - eps ln 2
-            (repair, (q["k_Ex"] + q["k_Et"]) / (q["k_Ex"] * q["tau_Er"]) * F
-             * (q["eps_sp"] * sp.log(1 + sp.exp((1 - E) / q["eps_sp"]))
-                - q["eps_sp"] * sp.log(2))),
+            (
+                repair,
+                (q["k_Ex"] + q["k_Et"])
+                / (q["k_Ex"] * q["tau_Er"])
+                * F
+                * (
+                    q["eps_sp"] * sp.log(1 + sp.exp((1 - E) / q["eps_sp"]))
+                    - q["eps_sp"] * sp.log(2)
+                ),
+            ),
         ]
         S = S0 + Sw
         rates = [
@@ -113,17 +126,21 @@ class Mn14Symbolic:
             q["r_M"] * X / (q["K_M"] + X) - (q["k_12"] + q["d_M1"]) * M1,
             q["k_12"] * M1 - q["d_M2"] * M2,
             q["s_1"] * M1 + q["s_2"] * M2 + q["s_f"] * Mf - q["d_T"] * T,
-            q["r_F"] * h * F * (1 - (F + Mf) / q["K_F"]) + q["lam_F"] * (1 - F)
-            - q["k_FM"] * h * F,
+            q["r_F"] * h * F * (1 - (F + Mf) / q["K_F"]) + q["lam_F"] * (1 - F) - q["k_FM"] * h * F,
             q["k_FM"] * h * F - q["d_Mf"] * Mf,
-            q["d_P"] * (q["P_b"] * (F + q["nu_f"] * Mf) + q["nu_N"] * N + q["nu_1"] * M1
-                        + q["nu_2"] * M2 - P),
+            q["d_P"]
+            * (
+                q["P_b"] * (F + q["nu_f"] * Mf)
+                + q["nu_N"] * N
+                + q["nu_1"] * M1
+                + q["nu_2"] * M2
+                - P
+            ),
             f3 * S - (q["k_3"] * P + q["k_m3"]) * C3,
             (1 - f3) * S - (q["k_1"] * P + q["k_mat"]) * C1,
             q["k_mat"] * C1 + q["k_m3"] * C3 - (q["k_f"] * P + q["k_x"]) * Cf,
             q["k_x"] * Cf - q["k_m"] * P * Cm,
-            self.sE0 * F + q["a_E"] * q["s_Ew"] * cells * h + repair
-            - (q["k_Ex"] + q["k_Et"]) * Et,
+            self.sE0 * F + q["a_E"] * q["s_Ew"] * cells * h + repair - (q["k_Ex"] + q["k_Et"]) * Et,
             q["k_Ex"] * Et - (q["k_E0"] + q["k_EI"] * (N + M1)) * E,
             q["k_R"] * (q["al_N"] * N + q["al_M"] * M1 - R),
         ]
@@ -142,24 +159,28 @@ class Mn14Symbolic:
         return (self.sC0, self.sE0, *self.p)
 
     # ------------------------------------------------------------------ numpy (scipy)
-    def numpy_functions(self) -> tuple[Callable[..., NDArray[np.float64]],
-                                       Callable[..., NDArray[np.float64]]]:
+    def numpy_functions(
+        self,
+    ) -> tuple[Callable[..., NDArray[np.float64]], Callable[..., NDArray[np.float64]]]:
         """``rhs(t, y, *args)`` and ``jac(t, y, *args)`` with args = (sC0, sE0, *params)."""
         rates = self.substituted
         jac = sp.Matrix(rates).jacobian(sp.Matrix(self.y))
         signature = (self.t, self.y, *self.arguments)
         rhs_fn = sp.lambdify(signature, rates, modules="numpy", cse=True)
         jac_fn = sp.lambdify(signature, jac, modules="numpy", cse=True)
-        return (lambda t, y, *a: np.asarray(rhs_fn(t, y, *a), dtype=np.float64),
-                lambda t, y, *a: np.asarray(jac_fn(t, y, *a), dtype=np.float64))
+        return (
+            lambda t, y, *a: np.asarray(rhs_fn(t, y, *a), dtype=np.float64),
+            lambda t, y, *a: np.asarray(jac_fn(t, y, *a), dtype=np.float64),
+        )
 
     # ------------------------------------------------------------------ JAX (diffrax)
     def jax_function(self) -> Callable[..., object]:
         """``rhs(t, y, args)`` returning a jax array, args = (sC0, sE0, *params) as one array."""
         import jax.numpy as jnp
 
-        fn = sp.lambdify((self.t, self.y, self.arguments), self.substituted, modules="jax",
-                         cse=True)
+        fn = sp.lambdify(
+            (self.t, self.y, self.arguments), self.substituted, modules="jax", cse=True
+        )
 
         def rhs(t: object, y: object, args: object) -> object:
             return jnp.stack(fn(t, y, args))
@@ -193,7 +214,9 @@ class Mn14Symbolic:
         def body(exprs: list[sp.Expr], targets: list[str]) -> list[str]:
             subs, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("x_"))
             out = [f"    {s} = {printer.doprint(e)}" for s, e in subs]
-            out += [f"    {tgt} = {printer.doprint(e)}" for tgt, e in zip(targets, reduced)]
+            out += [
+                f"    {tgt} = {printer.doprint(e)}" for tgt, e in zip(targets, reduced, strict=True)
+            ]
             return out
 
         if scaled:
@@ -206,16 +229,28 @@ class Mn14Symbolic:
             rexprs = list(rates)
             pairs = [(i, j) for i in range(n) for j in range(n) if jac[i, j] != 0]
             jexprs = [jac[i, j] for i, j in pairs]
-        lines = ["import math", "", "def rhs(t, y, a, dy):", *head, *body(rexprs, rt), "", "",
-                 "def jac(t, y, a, J):", *head,
-                 f"    for i in range({n}):", f"        for j in range({n}):",
-                 "            J[i, j] = 0.0",
-                 *body(jexprs, [f"J[{i}, {j}]" for i, j in pairs]), ""]
+        lines = [
+            "import math",
+            "",
+            "def rhs(t, y, a, dy):",
+            *head,
+            *body(rexprs, rt),
+            "",
+            "",
+            "def jac(t, y, a, J):",
+            *head,
+            f"    for i in range({n}):",
+            f"        for j in range({n}):",
+            "            J[i, j] = 0.0",
+            *body(jexprs, [f"J[{i}, {j}]" for i, j in pairs]),
+            "",
+        ]
         return "\n".join(lines)
 
     # ------------------------------------------------------------------ Antimony (RoadRunner)
-    def antimony(self, args: NDArray[np.float64], y0: NDArray[np.float64],
-                 sessions: list[tuple[float, Jump]]) -> str:
+    def antimony(
+        self, args: NDArray[np.float64], y0: NDArray[np.float64], sessions: list[tuple[float, Jump]]
+    ) -> str:
         """An Antimony model: parameters, assignment rules, ODEs and one event per session."""
 
         def text(expr: sp.Expr) -> str:
@@ -228,8 +263,9 @@ class Mn14Symbolic:
             lines.append(f"  {name}' = {text(rate)}")
         for name, value in zip(STATES, y0, strict=True):
             lines.append(f"  {name} = {float(value)!r}")
-        used = set().union(*(e.free_symbols for _, e in self.intermediates),
-                           *(r.free_symbols for r in self.rates))
+        used = set().union(
+            *(e.free_symbols for _, e in self.intermediates), *(r.free_symbols for r in self.rates)
+        )
         for sym, value in zip(self.arguments, args, strict=True):
             if sym in used:
                 lines.append(f"  {sym} = {float(value)!r}")
@@ -237,15 +273,18 @@ class Mn14Symbolic:
         # assignments read the state at the session (friability of inflamed tissue).
         lines.append(f"  phi_inf = {float(sessions[0][1].phi_inf) if sessions else 0.0!r}")
         for k, (day, jump) in enumerate(sessions):
-            lines.append(f"  jump_D{k} = {float(jump.D)!r}; jump_T{k} = {float(jump.T)!r}; "
-                         f"jump_R{k} = {float(jump.R)!r}; "
-                         f"x_immature{k} = {float(jump.immature)!r}")
+            lines.append(
+                f"  jump_D{k} = {float(jump.D)!r}; jump_T{k} = {float(jump.T)!r}; "
+                f"jump_R{k} = {float(jump.R)!r}; "
+                f"x_immature{k} = {float(jump.immature)!r}"
+            )
             friable = "(1 + phi_inf * (N + M1 + M2))"
-            assign = (f"D = D + jump_D{k}, T = T + jump_T{k}, R = R + jump_R{k}, "
-                      + ", ".join(f"{s} = {s} * exp(-x_immature{k} * {friable})"
-                                  for s in IMMATURE))
-            lines.append(f"  session{k}: at (time >= {float(day)!r}), t0=false, persistent=true: "
-                         f"{assign}")
+            assign = f"D = D + jump_D{k}, T = T + jump_T{k}, R = R + jump_R{k}, " + ", ".join(
+                f"{s} = {s} * exp(-x_immature{k} * {friable})" for s in IMMATURE
+            )
+            lines.append(
+                f"  session{k}: at (time >= {float(day)!r}), t0=false, persistent=true: {assign}"
+            )
         lines.append("end")
         return "\n".join(lines)
 
@@ -264,8 +303,9 @@ def engine_arguments(effective: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.concatenate([[sC0, sE0], effective])
 
 
-def check_against_engine(model: Mn14Symbolic, effective: NDArray[np.float64],
-                         rng: np.random.Generator, samples: int = 20) -> float:
+def check_against_engine(
+    model: Mn14Symbolic, effective: NDArray[np.float64], rng: np.random.Generator, samples: int = 20
+) -> float:
     """Largest relative difference of rhs and Jacobian from the engine's, at random states."""
     rhs, jac = model.numpy_functions()
     args = engine_arguments(effective)

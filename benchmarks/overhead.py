@@ -22,7 +22,6 @@ import argparse
 import statistics
 
 import numpy as np
-
 import skinremodel as sr
 from skinremodel import _core
 from skinremodel.engine.options import DEFAULT_OPTIONS
@@ -39,8 +38,9 @@ def main() -> None:
 
     plan = sr.Schedule.regular(sessions=6, every_days=28, depth_mm=1.5)
     patient = sr.Patient(age=45)
-    engine_request = request(plan, patient, sr.Parameters.default(), np.arange(366.0), 365.0,
-                             DEFAULT_OPTIONS)
+    engine_request = request(
+        plan, patient, sr.Parameters.default(), np.arange(366.0), 365.0, DEFAULT_OPTIONS
+    )
     states = list(_core.state_names())
     n = a.items
 
@@ -48,12 +48,16 @@ def main() -> None:
         "sr.simulate": lambda: sr.simulate(plan, patient, days=365),
         "_core.simulate (no wrapper)": lambda: _core.simulate(engine_request),
         "simulate_many item, all states daily": lambda: sr.simulate_many(
-            [plan] * n, patient, days=365, metrics=states, threads=1),
+            [plan] * n, patient, days=365, metrics=states, threads=1
+        ),
         "simulate_many item, total collagen day 365": lambda: sr.simulate_many(
-            [plan] * n, patient, days=[365], metrics=["total_collagen"], threads=1),
+            [plan] * n, patient, days=[365], metrics=["total_collagen"], threads=1
+        ),
     }
-    per_item = {"simulate_many item, all states daily": n,
-                "simulate_many item, total collagen day 365": n}
+    per_item = {
+        "simulate_many item, all states daily": n,
+        "simulate_many item, total collagen day 365": n,
+    }
     for fn in cases.values():
         fn()
     times: dict[str, list[float]] = {k: [] for k in cases}
@@ -62,17 +66,25 @@ def main() -> None:
             times[name].append(cpu_per_call(fn, a.min_ms / 1e3) / per_item.get(name, 1))
     med = {k: statistics.median(v) for k, v in times.items()}
     steps = sr.simulate(plan, patient, days=365).stats["steps"]
-    print(f"skinremodel {sr.__version__}: 6 sessions every 28 days, 365 days ({steps} steps); "
-          f"CPU time per simulation, median of {a.rounds} interleaved rounds (range)")
+    print(
+        f"skinremodel {sr.__version__}: 6 sessions every 28 days, 365 days ({steps} steps); "
+        f"CPU time per simulation, median of {a.rounds} interleaved rounds (range)"
+    )
     for name, v in times.items():
         print(f"  {name:44s} {med[name] * 1e6:8.1f} us  ({min(v) * 1e6:.1f}-{max(v) * 1e6:.1f})")
     base = "simulate_many item, all states daily"
-    print(f"sr.simulate / batch item (all states daily): {med['sr.simulate'] / med[base]:.2f} "
-          f"(goal <= 1.1)")
-    print(f"sr.simulate / batch item (total collagen day 365): "
-          f"{med['sr.simulate'] / med['simulate_many item, total collagen day 365']:.2f}")
-    print(f"sr.simulate - _core.simulate (Python wrapper): "
-          f"{(med['sr.simulate'] - med['_core.simulate (no wrapper)']) * 1e6:.1f} us")
+    print(
+        f"sr.simulate / batch item (all states daily): {med['sr.simulate'] / med[base]:.2f} "
+        f"(goal <= 1.1)"
+    )
+    print(
+        f"sr.simulate / batch item (total collagen day 365): "
+        f"{med['sr.simulate'] / med['simulate_many item, total collagen day 365']:.2f}"
+    )
+    print(
+        f"sr.simulate - _core.simulate (Python wrapper): "
+        f"{(med['sr.simulate'] - med['_core.simulate (no wrapper)']) * 1e6:.1f} us"
+    )
 
 
 if __name__ == "__main__":

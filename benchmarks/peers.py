@@ -56,6 +56,7 @@ os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false")
 
 import argparse  # noqa: E402
 import importlib.metadata  # noqa: E402
+import itertools  # noqa: E402
 import math  # noqa: E402
 import platform  # noqa: E402
 import random  # noqa: E402
@@ -82,7 +83,7 @@ HORIZON = 365.0
 T_OUT = np.arange(0.0, HORIZON + 1.0)
 STATES = tuple(_core.state_names())
 NS = len(STATES)
-RTOLS = [10.0 ** -k for k in range(1, 11)]  # 1e-1 too: methods more accurate than asked need it
+RTOLS = [10.0**-k for k in range(1, 11)]  # 1e-1 too: methods more accurate than asked need it
 TARGETS = [1e-2, 1e-3, 1e-4, 1e-5, 1e-6]
 BATCH_ACCURACY = 1e-4
 DOCS = ROOT / "docs" / "performance.md"
@@ -95,11 +96,11 @@ Array = NDArray[np.float64]
 @dataclass
 class Problem:
     plan: sr.Schedule
-    args: Array        # (2 + P,) sC0, sE0, effective parameters of the reference patient
-    y0: Array          # (15,) its baseline
-    jump: Array        # sym.Jump.as_array() of its sessions
-    reference: Array   # (366, 15) the reference solution
-    w: Array           # (15,) peak of each state over the reference
+    args: Array  # (2 + P,) sC0, sE0, effective parameters of the reference patient
+    y0: Array  # (15,) its baseline
+    jump: Array  # sym.Jump.as_array() of its sessions
+    reference: Array  # (366, 15) the reference solution
+    w: Array  # (15,) peak of each state over the reference
     pop_args: Array | None = None
     pop_y0: Array | None = None
     pop_jumps: Array | None = None
@@ -121,8 +122,15 @@ def reference_solution(rtol: float = 1e-12) -> Array:
         y = ref_impl.jump(p, y, u, v)
         ta, tb, last = edges[k], edges[k + 1], k == len(SESSION_DAYS) - 1
         ts = T_OUT[(T_OUT >= ta) & ((T_OUT <= tb) if last else (T_OUT < tb))]
-        sol = odeint(f, y, ts if last else np.append(ts, tb), rtol=rtol, atol=rtol * scale,
-                     tfirst=True, mxstep=1_000_000)
+        sol = odeint(
+            f,
+            y,
+            ts if last else np.append(ts, tb),
+            rtol=rtol,
+            atol=rtol * scale,
+            tfirst=True,
+            mxstep=1_000_000,
+        )
         rows.append(sol if last else sol[:-1])
         y = sol[-1].copy()
     return np.vstack(rows)
@@ -130,26 +138,42 @@ def reference_solution(rtol: float = 1e-12) -> Array:
 
 def build_problem(sym: object | None) -> Problem:
     plan = sr.Schedule(SESSION_DAYS, depth_mm=1.5, name="6 x 28 days, 1.5 mm")
-    eff = np.asarray(_core.effective_parameters(sr.Parameters.default().values_array,
-                                                sr.Patient(age=45)._row()))
+    eff = np.asarray(
+        _core.effective_parameters(sr.Parameters.default().values_array, sr.Patient(age=45)._row())
+    )
     reference = reference_solution()
     w = np.abs(reference).max(axis=0)
     if sym is None:
         return Problem(plan, np.empty(0), np.empty(0), np.empty(0), reference, w)
-    return Problem(plan, sym.engine_arguments(eff), np.asarray(_core.baseline(eff)),
-                   sym.session_jump(eff).as_array(), reference, w)
+    return Problem(
+        plan,
+        sym.engine_arguments(eff),
+        np.asarray(_core.baseline(eff)),
+        sym.session_jump(eff).as_array(),
+        reference,
+        w,
+    )
 
 
 def add_population(p: Problem, sym: object, n: int, seed: int) -> None:
-    pop = sr.Population(n, age=("normal", 45.0, 12.0),
-                        covariates={"smoker": 0.2, "photoaged": 0.3,
-                                    "diabetes": {"none": 0.9, "controlled": 0.07, "poor": 0.03}},
-                        variability={"s_w": 0.25, "k_mat": 0.2, "r_F": 0.2, "d_M2": 0.2,
-                                     "k_R": 0.15},
-                        seed=seed)
+    pop = sr.Population(
+        n,
+        age=("normal", 45.0, 12.0),
+        covariates={
+            "smoker": 0.2,
+            "photoaged": 0.3,
+            "diabetes": {"none": 0.9, "controlled": 0.07, "poor": 0.03},
+        },
+        variability={"s_w": 0.25, "k_mat": 0.2, "r_F": 0.2, "d_M2": 0.2, "k_R": 0.15},
+        seed=seed,
+    )
     codes = patient_codes(pop.covariates)
-    eff = np.array([_core.effective_parameters(row, code)
-                    for row, code in zip(pop.params_matrix, codes, strict=True)])
+    eff = np.array(
+        [
+            _core.effective_parameters(row, code)
+            for row, code in zip(pop.params_matrix, codes, strict=True)
+        ]
+    )
     base = np.array([_core.baseline(e) for e in eff])
     p.population = pop
     p.pop_args = np.vstack([sym.engine_arguments(e) for e in eff])
@@ -196,7 +220,7 @@ class Peer:
 
     name = ""
     integrator = ""
-    max_call_s = 2.0   # tighter tolerances are skipped once one call takes longer than this
+    max_call_s = 2.0  # tighter tolerances are skipped once one call takes longer than this
 
     def run(self, rtol: float) -> Array:
         raise NotImplementedError
@@ -274,8 +298,7 @@ class Numbalsoda(Peer):
                 else:
                     te = np.array([ta, tb])
                 z = y / w
-                usol, ok = lsoda(fptr, z, te, data=data, rtol=rtol, atol=rtol,
-                                 mxstep=1_000_000)
+                usol, ok = lsoda(fptr, z, te, data=data, rtol=rtol, atol=rtol, mxstep=1_000_000)
                 if not ok:
                     raise RuntimeError("numbalsoda failed")
                 keep_rows = te.size if last else te.size - 1
@@ -343,10 +366,19 @@ class Odeint(Peer):
 
         p, y, rows = self.p, self.p.y0, []
         atol = rtol * p.w
-        for ta, tb, te, last in self.segs:
+        for _ta, _tb, te, last in self.segs:
             y = self.jump(y, p.jump)
-            sol = odeint(self.f, y, te, args=(p.args,), Dfun=self.jac, rtol=rtol, atol=atol,
-                         tfirst=True, mxstep=1_000_000)
+            sol = odeint(
+                self.f,
+                y,
+                te,
+                args=(p.args,),
+                Dfun=self.jac,
+                rtol=rtol,
+                atol=atol,
+                tfirst=True,
+                mxstep=1_000_000,
+            )
             rows.append(sol if last else sol[:-1])
             y = sol[-1].copy()
         return np.vstack(rows)
@@ -355,8 +387,9 @@ class Odeint(Peer):
 class SolveIvp(Peer):
     integrator = "numba RHS and analytic Jacobian"
 
-    def __init__(self, p: Problem, sym: object, fns: tuple[Callable, Callable],
-                 method: str) -> None:
+    def __init__(
+        self, p: Problem, sym: object, fns: tuple[Callable, Callable], method: str
+    ) -> None:
         self.p, (self.f, self.jac), self.jump, self.segs = p, fns, jump_fn(sym), segments()
         self.method = method
         self.name = f"scipy solve_ivp {method}"
@@ -368,8 +401,17 @@ class SolveIvp(Peer):
         atol = rtol * p.w
         for ta, tb, te, last in self.segs:
             y = self.jump(y, p.jump)
-            sol = solve_ivp(self.f, (ta, tb), y, method=self.method, jac=self.jac, t_eval=te,
-                            rtol=rtol, atol=atol, args=(p.args,))
+            sol = solve_ivp(
+                self.f,
+                (ta, tb),
+                y,
+                method=self.method,
+                jac=self.jac,
+                t_eval=te,
+                rtol=rtol,
+                atol=atol,
+                args=(p.args,),
+            )
             if not sol.success:
                 raise RuntimeError(f"{self.name}: {sol.message}")
             rows.append(sol.y.T if last else sol.y.T[:-1])
@@ -424,8 +466,7 @@ class Diffrax(Peer):
         self.integrator = f"{solver} (ESDIRK), jax.jit, PID controller; jax.vmap for batches"
         rhs = sym.Mn14Symbolic().jax_function()
         segs = [(ta, tb, jnp.asarray(te), last) for ta, tb, te, last in segments()]
-        i_d, i_t, i_r, i_n, i_m1, i_m2 = (STATES.index(s)
-                                          for s in ("D", "T", "R", "N", "M1", "M2"))
+        i_d, i_t, i_r, i_n, i_m1, i_m2 = (STATES.index(s) for s in ("D", "T", "R", "N", "M1", "M2"))
         imm = jnp.asarray([STATES.index(s) for s in sym.IMMATURE])
         w = jnp.asarray(p.w)
 
@@ -439,8 +480,18 @@ class Diffrax(Peer):
                 y = y.at[i_d].add(jump[0]).at[i_t].add(jump[1]).at[i_r].add(jump[2])
                 y = y.at[imm].multiply(jnp.exp(-jump[3] * friable))
                 save = dfx.SaveAt(ts=te) if full else dfx.SaveAt(t1=True)
-                sol = dfx.diffeqsolve(term, getattr(dfx, solver)(), ta, tb, None, y, args=args,
-                                      saveat=save, stepsize_controller=ctrl, max_steps=1_000_000)
+                sol = dfx.diffeqsolve(
+                    term,
+                    getattr(dfx, solver)(),
+                    ta,
+                    tb,
+                    None,
+                    y,
+                    args=args,
+                    saveat=save,
+                    stepsize_controller=ctrl,
+                    max_steps=1_000_000,
+                )
                 y = sol.ys[-1]
                 if full:
                     out.append(sol.ys if last else sol.ys[:-1])
@@ -457,9 +508,18 @@ class Diffrax(Peer):
                 friable = 1.0 + jump[4] * (y[i_n] + y[i_m1] + y[i_m2])
                 y = y.at[i_d].add(jump[0]).at[i_t].add(jump[1]).at[i_r].add(jump[2])
                 y = y.at[imm].multiply(jnp.exp(-jump[3] * friable))
-                sol = dfx.diffeqsolve(term, getattr(dfx, solver)(), edges[k], edges[k + 1], None,
-                                      y, args=args, saveat=dfx.SaveAt(t1=True),
-                                      stepsize_controller=ctrl, max_steps=1_000_000)
+                sol = dfx.diffeqsolve(
+                    term,
+                    getattr(dfx, solver)(),
+                    edges[k],
+                    edges[k + 1],
+                    None,
+                    y,
+                    args=args,
+                    saveat=dfx.SaveAt(t1=True),
+                    stepsize_controller=ctrl,
+                    max_steps=1_000_000,
+                )
                 return sol.ys[-1], None
 
             y, _ = jax.lax.scan(piece, y0, jnp.arange(len(SESSION_DAYS)))
@@ -470,13 +530,22 @@ class Diffrax(Peer):
 
     def run(self, rtol: float) -> Array:
         jnp, p = self.jnp, self.p
-        return np.asarray(self.single(jnp.asarray(p.args), jnp.asarray(p.y0),
-                                      jnp.asarray(p.jump), rtol).block_until_ready())
+        return np.asarray(
+            self.single(
+                jnp.asarray(p.args), jnp.asarray(p.y0), jnp.asarray(p.jump), rtol
+            ).block_until_ready()
+        )
 
     def batch(self, rtol: float, n: int) -> Array:
         jnp, p = self.jnp, self.p
-        return np.asarray(self.batched(jnp.asarray(p.pop_args[:n]), jnp.asarray(p.pop_y0[:n]),
-                                       jnp.asarray(p.pop_jumps[:n]), rtol).block_until_ready())
+        return np.asarray(
+            self.batched(
+                jnp.asarray(p.pop_args[:n]),
+                jnp.asarray(p.pop_y0[:n]),
+                jnp.asarray(p.pop_jumps[:n]),
+                rtol,
+            ).block_until_ready()
+        )
 
 
 # ------------------------------------------------------------------------------ measuring
@@ -485,7 +554,7 @@ class Curve:
     peer: Peer
     rtols: list[float] = field(default_factory=list)
     errors: list[float] = field(default_factory=list)
-    times: list[list[float]] = field(default_factory=list)   # per rtol, per round (s)
+    times: list[list[float]] = field(default_factory=list)  # per rtol, per round (s)
     note: str = ""
 
     def median(self, k: int) -> float:
@@ -494,7 +563,7 @@ class Curve:
 
 def pareto(errors: list[float], times: list[float]) -> list[tuple[float, float]]:
     """Points not beaten on both error and time, sorted by error."""
-    pts = sorted(zip(errors, times))
+    pts = sorted(zip(errors, times, strict=True))
     front: list[tuple[float, float]] = []
     for e, t in pts:
         if all(t < t2 for _, t2 in front) or not front:
@@ -517,7 +586,7 @@ def time_at(errors: list[float], times: list[float], target: float) -> tuple[flo
         return float("nan"), "n/a"
     if front[-1][0] <= target:
         return front[-1][1], "<="
-    for (e0, t0), (e1, t1) in zip(front, front[1:]):
+    for (e0, t0), (e1, t1) in itertools.pairwise(front):
         if e0 <= target <= e1:
             x = (math.log(target) - math.log(e0)) / (math.log(e1) - math.log(e0))
             return math.exp(math.log(t0) + x * (math.log(t1) - math.log(t0))), ""
@@ -526,16 +595,17 @@ def time_at(errors: list[float], times: list[float], target: float) -> tuple[flo
 
 def rtol_at(curve: Curve, target: float) -> float:
     """The rtol giving ``target`` accuracy, by log-log interpolation along the sweep."""
-    pts = sorted(zip(curve.rtols, curve.errors), reverse=True)   # loose -> tight
-    for (r0, e0), (r1, e1) in zip(pts, pts[1:]):
+    pts = sorted(zip(curve.rtols, curve.errors, strict=True), reverse=True)  # loose -> tight
+    for (r0, e0), (r1, e1) in itertools.pairwise(pts):
         if e1 <= target <= e0 and e0 > e1:
             x = (math.log(target) - math.log(e0)) / (math.log(e1) - math.log(e0))
             return math.exp(math.log(r0) + x * (math.log(r1) - math.log(r0)))
     return next((r for r, e in pts if e <= target), pts[-1][0])
 
 
-def sweep(curves: list[Curve], p: Problem, rtols: list[float], rounds: int, min_s: float,
-          seed: int) -> None:
+def sweep(
+    curves: list[Curve], p: Problem, rtols: list[float], rounds: int, min_s: float, seed: int
+) -> None:
     """Accuracy once per (peer, rtol), then CPU times interleaved round by round."""
     for c in curves:
         for rtol in rtols:
@@ -552,8 +622,7 @@ def sweep(curves: list[Curve], p: Problem, rtols: list[float], rounds: int, min_
             if took > c.peer.max_call_s and rtol != rtols[-1]:
                 c.note += f" tighter than rtol {rtol:g} skipped ({took:.1f} s per call);"
                 break
-        print(f"  {c.peer.name:28s} errors " + " ".join(f"{e:.1e}" for e in c.errors),
-              flush=True)
+        print(f"  {c.peer.name:28s} errors " + " ".join(f"{e:.1e}" for e in c.errors), flush=True)
     rng = random.Random(seed)
     jobs = [(c, k) for c in curves for k in range(len(c.rtols))]
     for r in range(rounds):
@@ -561,7 +630,7 @@ def sweep(curves: list[Curve], p: Problem, rtols: list[float], rounds: int, min_
         rng.shuffle(jobs)
         for c, k in jobs:
             rtol = c.rtols[k]
-            c.times[k].append(cpu_per_call(lambda: c.peer.run(rtol), min_s))
+            c.times[k].append(cpu_per_call(lambda peer=c.peer, rtol=rtol: peer.run(rtol), min_s))
         print(f"  round {r + 1}/{rounds}: {time.perf_counter() - t0:.0f} s", flush=True)
 
 
@@ -581,8 +650,9 @@ def ratios(curves: list[Curve], base: Curve) -> dict[str, list[tuple[float, floa
                     flag = "n/a"
                     break
                 vals.append(tp / tb)
-                flag = {("", ""): "", ("<=", ""): "<=", ("", "<="): ">=",
-                        ("<=", "<="): "~"}[(fp, fb)]
+                flag = {("", ""): "", ("<=", ""): "<=", ("", "<="): ">=", ("<=", "<="): "~"}[
+                    (fp, fb)
+                ]
             if flag == "n/a" or not vals:
                 rows.append((float("nan"), float("nan"), float("nan"), "n/a"))
             else:
@@ -599,8 +669,18 @@ def fmt(x: float, digits: int = 3) -> str:
 
 
 def versions() -> str:
-    names = ["numpy", "scipy", "sympy", "numba", "numbalsoda", "libroadrunner", "antimony",
-             "jax", "jaxlib", "diffrax"]
+    names = [
+        "numpy",
+        "scipy",
+        "sympy",
+        "numba",
+        "numbalsoda",
+        "libroadrunner",
+        "antimony",
+        "jax",
+        "jaxlib",
+        "diffrax",
+    ]
     out = [f"skinremodel {sr.__version__}"]
     for n in names:
         try:
@@ -639,8 +719,10 @@ def wp_table(curves: list[Curve]) -> str:
 
 
 def ratio_table(rat: dict[str, list[tuple[float, float, float, str]]], base_name: str) -> str:
-    lines = ["| peer | " + " | ".join(f"accuracy {a:.0e}" for a in TARGETS) + " |",
-             "|---|" + "---|" * len(TARGETS)]
+    lines = [
+        "| peer | " + " | ".join(f"accuracy {a:.0e}" for a in TARGETS) + " |",
+        "|---|" + "---|" * len(TARGETS),
+    ]
     for name, rows in rat.items():
         if name == base_name:
             continue
@@ -650,8 +732,11 @@ def ratio_table(rat: dict[str, list[tuple[float, float, float, str]]], base_name
                 cells.append("not reached")
             else:
                 pre = {"<=": "≤ ", ">=": "≥ ", "~": "~ "}.get(flag, "")
-                cells.append(f"{pre}{med:.3g}x ({lo:.2g}-{hi:.2g})" if hi < 100 else
-                             f"{pre}{med:.0f}x ({lo:.0f}-{hi:.0f})")
+                cells.append(
+                    f"{pre}{med:.3g}x ({lo:.2g}-{hi:.2g})"
+                    if hi < 100
+                    else f"{pre}{med:.0f}x ({lo:.0f}-{hi:.0f})"
+                )
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -665,13 +750,12 @@ def plot(curves: list[Curve], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(8, 5.5))
     for c in curves:
         med = [c.median(k) * 1e3 for k in range(len(c.rtols))]
-        lo = [m - min(ts) * 1e3 for m, ts in zip(med, c.times)]
-        hi = [max(ts) * 1e3 - m for m, ts in zip(med, c.times)]
+        lo = [m - min(ts) * 1e3 for m, ts in zip(med, c.times, strict=True)]
+        hi = [max(ts) * 1e3 - m for m, ts in zip(med, c.times, strict=True)]
         style = "-o" if c.peer.name.startswith("skinremodel") else "--s"
         if c.peer.name == "skinremodel, default atol":
             style = ":o"
-        ax.errorbar(c.errors, med, yerr=[lo, hi], fmt=style, ms=4, capsize=2,
-                    label=c.peer.name)
+        ax.errorbar(c.errors, med, yerr=[lo, hi], fmt=style, ms=4, capsize=2, label=c.peer.name)
     for a in TARGETS:
         ax.axvline(a, color="0.9", lw=0.8, zorder=0)
     ax.set_xscale("log")
@@ -698,11 +782,12 @@ def update_docs(text: str) -> bool:
 
 
 # ------------------------------------------------------------------------------ batch
-def run_batch(p: Problem, batch_peers: dict[str, tuple[Callable[[int], object], int]],
-              n: int, rounds: int) -> dict[str, list[tuple[float, float]]]:
+def run_batch(
+    p: Problem, batch_peers: dict[str, tuple[Callable[[int], object], int]], n: int, rounds: int
+) -> dict[str, list[tuple[float, float]]]:
     """Wall and CPU seconds for n patients (scaled when a peer runs fewer), interleaved."""
     out: dict[str, list[tuple[float, float]]] = {k: [] for k in batch_peers}
-    for name, (fn, m) in batch_peers.items():   # warm-up (compilation for this shape), not timed
+    for name, (fn, m) in batch_peers.items():  # warm-up (compilation for this shape), not timed
         t0 = time.perf_counter()
         fn(m)
         print(f"  {name}: warm-up {time.perf_counter() - t0:.1f} s", flush=True)
@@ -712,31 +797,50 @@ def run_batch(p: Problem, batch_peers: dict[str, tuple[Callable[[int], object], 
             fn(m)
             wall, cpu = time.perf_counter() - w0, time.process_time() - c0
             out[name].append((wall * n / m, cpu * n / m))
-        print("  batch round " + str(r + 1) + ": " + ", ".join(
-            f"{k} {v[-1][0]:.2f} s" for k, v in out.items()), flush=True)
+        print(
+            "  batch round "
+            + str(r + 1)
+            + ": "
+            + ", ".join(f"{k} {v[-1][0]:.2f} s" for k, v in out.items()),
+            flush=True,
+        )
     return out
 
 
 # ------------------------------------------------------------------------------ main
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="smoke run: 3 tolerances, 1 round, 200 patients, prints only")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="smoke run: 3 tolerances, 1 round, 200 patients, prints only",
+    )
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--min-ms", type=float, default=20.0, help="CPU time per measurement")
     ap.add_argument("--patients", type=int, default=10_000)
     ap.add_argument("--batch-rounds", type=int, default=5)
-    ap.add_argument("--diffrax-batch", type=int, default=200,
-                    help="patients in diffrax's vmap (time scaled to --patients)")
+    ap.add_argument(
+        "--diffrax-batch",
+        type=int,
+        default=200,
+        help="patients in diffrax's vmap (time scaled to --patients)",
+    )
     ap.add_argument("--diffrax-solver", default="Kvaerno5")
     ap.add_argument("--seed", type=int, default=2024)
-    ap.add_argument("--peers", default="",
-                    help="comma-separated subset of: numbalsoda, scipy odeint, scipy solve_ivp, "
-                         "libRoadRunner, diffrax (default: all; with --quick: scipy odeint, "
-                         "libRoadRunner)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="markdown output (default: benchmarks/results/peers.md, and "
-                         "docs/performance.md; none with --quick)")
+    ap.add_argument(
+        "--peers",
+        default="",
+        help="comma-separated subset of: numbalsoda, scipy odeint, scipy solve_ivp, "
+        "libRoadRunner, diffrax (default: all; with --quick: scipy odeint, "
+        "libRoadRunner)",
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="markdown output (default: benchmarks/results/peers.md, and "
+        "docs/performance.md; none with --quick)",
+    )
     a = ap.parse_args()
     rtols = RTOLS
     if a.quick:
@@ -751,20 +855,29 @@ def main() -> None:
         import mn14_symbolic as sym
     except ImportError as exc:
         sym = None
-        skipped.append(f"every peer but skinremodel: the symbolic model needs {exc.name} "
-                       "(pip install \".[bench]\")")
-    print("reference solution (tests/python/reference_mn14.py, ODEPACK LSODA, rtol 1e-12) ...",
-          flush=True)
+        skipped.append(
+            f"every peer but skinremodel: the symbolic model needs {exc.name} "
+            '(pip install ".[bench]")'
+        )
+    print(
+        "reference solution (tests/python/reference_mn14.py, ODEPACK LSODA, rtol 1e-12) ...",
+        flush=True,
+    )
     p = build_problem(sym)
     checks = []
     if sym is not None:
-        eff0 = np.asarray(_core.effective_parameters(sr.Parameters.default().values_array,
-                                                     sr.Patient(age=45)._row()))
+        eff0 = np.asarray(
+            _core.effective_parameters(
+                sr.Parameters.default().values_array, sr.Patient(age=45)._row()
+            )
+        )
         worst = sym.check_against_engine(sym.Mn14Symbolic(), eff0, np.random.default_rng(0))
         print(f"symbolic right-hand side and Jacobian vs the engine's: {worst:.1e} (relative)")
         assert worst < 1e-10, "the peers' equations differ from the engine's"
-        checks.append(f"the symbolic right-hand side and Jacobian match the engine's to "
-                      f"{worst:.0e} (relative, 20 random states)")
+        checks.append(
+            f"the symbolic right-hand side and Jacobian match the engine's to "
+            f"{worst:.0e} (relative, 20 random states)"
+        )
     tight = sr.simulate(p.plan, sr.Patient(age=45), days=HORIZON, rtol=1e-11, atol=1e-11 * p.w)
     checks.append(f"skinremodel at rtol 1e-11 is {accuracy(tight.y, p):.1e} from the reference")
 
@@ -782,8 +895,10 @@ def main() -> None:
         builders = [
             ("numbalsoda", lambda: [Numbalsoda(p, sym)]),
             ("scipy odeint", lambda: [Odeint(p, sym, numba_fns())]),
-            ("scipy solve_ivp", lambda: [SolveIvp(p, sym, numba_fns(), m)
-                                         for m in ("LSODA", "BDF", "Radau")]),
+            (
+                "scipy solve_ivp",
+                lambda: [SolveIvp(p, sym, numba_fns(), m) for m in ("LSODA", "BDF", "Radau")],
+            ),
             ("libRoadRunner", lambda: [RoadRunner(p, sym)]),
             ("diffrax", lambda: [Diffrax(p, sym, a.diffrax_solver)]),
         ]
@@ -796,8 +911,10 @@ def main() -> None:
         try:
             built = build()
         except ImportError as exc:
-            skipped.append(f"{name}: not installed ({exc.name}; pip install \".[bench]\", "
-                           "see scripts/bench_setup.sh)")
+            skipped.append(
+                f'{name}: not installed ({exc.name}; pip install ".[bench]", '
+                "see scripts/bench_setup.sh)"
+            )
             print(f"skipping {name}: {exc.name} is not installed", flush=True)
             continue
         peers += built
@@ -806,15 +923,19 @@ def main() -> None:
         f, jac = numba_fns()
         r = sym.Mn14Symbolic().numpy_functions()
         y_test = p.y0 * 1.1 + 0.01
-        diff = max(float(np.max(np.abs(f(3.0, y_test, p.args) - r[0](3.0, y_test, *p.args)))),
-                   float(np.max(np.abs(jac(3.0, y_test, p.args) - r[1](3.0, y_test, *p.args)))))
+        diff = max(
+            float(np.max(np.abs(f(3.0, y_test, p.args) - r[0](3.0, y_test, *p.args)))),
+            float(np.max(np.abs(jac(3.0, y_test, p.args) - r[1](3.0, y_test, *p.args)))),
+        )
         assert diff < 1e-12, f"numba code differs from the symbolic model by {diff}"
     if not a.quick and any(isinstance(x, SolveIvp) and x.method == "Radau" for x in peers):
         radau = next(x for x in peers if isinstance(x, SolveIvp) and x.method == "Radau")
         t0 = time.perf_counter()
         yr = radau.run(1e-11)
-        checks.append(f"scipy Radau at rtol 1e-11 is {accuracy(yr, p):.1e} from the reference "
-                      f"({time.perf_counter() - t0:.0f} s)")
+        checks.append(
+            f"scipy Radau at rtol 1e-11 is {accuracy(yr, p):.1e} from the reference "
+            f"({time.perf_counter() - t0:.0f} s)"
+        )
     for line in skipped:
         print("skipped:", line)
     print("; ".join(checks))
@@ -840,10 +961,16 @@ def main() -> None:
         batch_rtol["skinremodel"] = rtol_at(base, BATCH_ACCURACY)
 
         def ours(m: int) -> object:
-            return sr.simulate_many(p.plan, pop.covariates[:m] if m < a.patients else
-                                    pop.covariates, pop.params_matrix[:m], [HORIZON],
-                                    metrics=["total_collagen"], rtol=batch_rtol["skinremodel"],
-                                    atol=batch_rtol["skinremodel"] * p.w, threads=2)
+            return sr.simulate_many(
+                p.plan,
+                pop.covariates[:m] if m < a.patients else pop.covariates,
+                pop.params_matrix[:m],
+                [HORIZON],
+                metrics=["total_collagen"],
+                rtol=batch_rtol["skinremodel"],
+                atol=batch_rtol["skinremodel"] * p.w,
+                threads=2,
+            )
 
         batch_peers["skinremodel (2 threads)"] = (ours, a.patients)
         for c in curves:
@@ -851,14 +978,21 @@ def main() -> None:
                 batch_rtol["numbalsoda"] = rtol_at(c, BATCH_ACCURACY)
                 peer_n = c.peer
                 batch_peers["numbalsoda prange (2 threads)"] = (
-                    lambda m: peer_n.batch(batch_rtol["numbalsoda"], m), a.patients)
+                    lambda m, peer=peer_n: peer.batch(batch_rtol["numbalsoda"], m),
+                    a.patients,
+                )
             if isinstance(c.peer, Diffrax):
                 batch_rtol["diffrax"] = rtol_at(c, BATCH_ACCURACY)
                 peer_d = c.peer
                 batch_peers["diffrax vmap"] = (
-                    lambda m: peer_d.batch(batch_rtol["diffrax"], m), a.diffrax_batch)
-        print(f"batch: {a.patients} patients, rtol for accuracy {BATCH_ACCURACY:g}: "
-              + ", ".join(f"{k} {v:.2e}" for k, v in batch_rtol.items()), flush=True)
+                    lambda m, peer=peer_d: peer.batch(batch_rtol["diffrax"], m),
+                    a.diffrax_batch,
+                )
+        print(
+            f"batch: {a.patients} patients, rtol for accuracy {BATCH_ACCURACY:g}: "
+            + ", ".join(f"{k} {v:.2e}" for k, v in batch_rtol.items()),
+            flush=True,
+        )
         res = run_batch(p, batch_peers, a.patients, a.batch_rounds)
         # agreement of the peers' day-365 total collagen with skinremodel's, same patients
         ours_tc = np.asarray(ours(200).values("total_collagen")).reshape(-1)[:200]
@@ -869,7 +1003,9 @@ def main() -> None:
                 continue
             finals = np.asarray(fn(min(m, 200)))
             tc = finals[:, i_c].sum(axis=1)
-            agree[name] = float(np.max(np.abs(tc - ours_tc[:len(tc)]) / np.abs(ours_tc[:len(tc)])))
+            agree[name] = float(
+                np.max(np.abs(tc - ours_tc[: len(tc)]) / np.abs(ours_tc[: len(tc)]))
+            )
         med = {k: statistics.median(v[0] for v in vs) for k, vs in res.items()}
         medc = {k: statistics.median(v[1] for v in vs) for k, vs in res.items()}
         ours_name = "skinremodel (2 threads)"
@@ -881,48 +1017,65 @@ def main() -> None:
                 return f"{statistics.median(r):.0f}x ({min(r):.0f}-{max(r):.0f})"
             return f"{statistics.median(r):.3g}x ({min(r):.2g}-{max(r):.2g})"
 
-        lines = [f"| batch | rtol (accuracy 1e-4) | patients run | wall s ({a.patients:,}) | "
-                 "range | CPU s | x skinremodel, wall | x skinremodel, CPU | "
-                 "day-365 total collagen vs skinremodel |",
-                 "|---|---|---|---|---|---|---|---|---|"]
+        lines = [
+            f"| batch | rtol (accuracy 1e-4) | patients run | wall s ({a.patients:,}) | "
+            "range | CPU s | x skinremodel, wall | x skinremodel, CPU | "
+            "day-365 total collagen vs skinremodel |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for name, vs in res.items():
             key = name.split(" ")[0]
             walls = [v[0] for v in vs]
-            lines.append(f"| {name} | {batch_rtol[key]:.1e} | {batch_peers[name][1]:,} | "
-                         f"{fmt(med[name])} | {fmt(min(walls))}-{fmt(max(walls))} | "
-                         f"{fmt(medc[name])} | {per_round(name, 0)} | {per_round(name, 1)} | "
-                         f"{fmt(agree.get(name, 0.0), 2)} |")
+            lines.append(
+                f"| {name} | {batch_rtol[key]:.1e} | {batch_peers[name][1]:,} | "
+                f"{fmt(med[name])} | {fmt(min(walls))}-{fmt(max(walls))} | "
+                f"{fmt(medc[name])} | {per_round(name, 0)} | {per_round(name, 1)} | "
+                f"{fmt(agree.get(name, 0.0), 2)} |"
+            )
         batch_text = "\n".join(lines)
 
     # ---------------------------------------------------------------- report
-    desc = (f"Measured by `python benchmarks/peers.py{' --quick' if a.quick else ''}` on "
-            f"{time.strftime('%Y-%m-%d')} ({(time.perf_counter() - started) / 60:.0f} min): "
-            f"{cpu_name()}, {os.cpu_count()} cores (shared), Python {platform.python_version()};"
-            f" {versions()}.")
-    text = "\n".join([
-        desc, "",
-        f"Checks: {'; '.join(checks)}." + (f" Not run: {'; '.join(skipped)}." if skipped else ""),
-        "",
-        f"**Work-precision** (reference patient; CPU time per simulation, median of {a.rounds} "
-        "interleaved rounds ± half the range; err = largest error over days and states, each "
-        "state's error over its peak):",
-        "",
-        wp_table(curves), "",
-        "**Peer time / skinremodel time at equal accuracy** (median over rounds, range in "
-        "brackets; larger = skinremodel faster; ≤ or ≥: one side's loosest run was already "
-        "more accurate, so the ratio is a bound):", "",
-        ratio_table(rat, base.peer.name), "",
-        *([f"**Batch of {a.patients:,} virtual patients** (day-365 states only; each peer at "
-           f"the rtol where it reaches accuracy {BATCH_ACCURACY:g} on the reference patient; "
-           f"times are medians of {a.batch_rounds} interleaved rounds; ratios are taken per "
-           "round, median (range); wall time counts both threads' elapsed time, CPU time the "
-           "work of both):", "", batch_text, ""]
-          if batch_text else []),
-        "Notes: " + " ".join(f"{c.peer.name}:{c.note}" for c in curves if c.note) +
-        " Setup (compile, first call) s: " + ", ".join(f"{k} {v:.1f}" for k, v in
-                                                        setup_s.items()) + ".",
-        "",
-    ])
+    desc = (
+        f"Measured by `python benchmarks/peers.py{' --quick' if a.quick else ''}` on "
+        f"{time.strftime('%Y-%m-%d')} ({(time.perf_counter() - started) / 60:.0f} min): "
+        f"{cpu_name()}, {os.cpu_count()} cores (shared), Python {platform.python_version()};"
+        f" {versions()}."
+    )
+    batch_heading = (
+        f"**Batch of {a.patients:,} virtual patients** (day-365 states only; each peer at "
+        f"the rtol where it reaches accuracy {BATCH_ACCURACY:g} on the reference patient; "
+        f"times are medians of {a.batch_rounds} interleaved rounds; ratios are taken per "
+        "round, median (range); wall time counts both threads' elapsed time, CPU time the "
+        "work of both):"
+    )
+    text = "\n".join(
+        [
+            desc,
+            "",
+            f"Checks: {'; '.join(checks)}."
+            + (f" Not run: {'; '.join(skipped)}." if skipped else ""),
+            "",
+            f"**Work-precision** (reference patient; CPU time per simulation, median of {a.rounds} "
+            "interleaved rounds ± half the range; err = largest error over days and states, each "
+            "state's error over its peak):",
+            "",
+            wp_table(curves),
+            "",
+            "**Peer time / skinremodel time at equal accuracy** (median over rounds, range in "
+            "brackets; larger = skinremodel faster; ≤ or ≥: one side's loosest run was already "
+            "more accurate, so the ratio is a bound):",
+            "",
+            ratio_table(rat, base.peer.name),
+            "",
+            *([batch_heading, "", batch_text, ""] if batch_text else []),
+            "Notes: "
+            + " ".join(f"{c.peer.name}:{c.note}" for c in curves if c.note)
+            + " Setup (compile, first call) s: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in setup_s.items())
+            + ".",
+            "",
+        ]
+    )
     print()
     print(text)
     if out is not None:
@@ -931,8 +1084,9 @@ def main() -> None:
         png = ROOT / "docs" / "peers_work_precision.png"
         plot(curves, png)
         print(f"written to {out} and {png}")
-        if out.resolve() == (ROOT / "benchmarks" / "results" / "peers.md").resolve() and \
-                update_docs(text):
+        if out.resolve() == (
+            ROOT / "benchmarks" / "results" / "peers.md"
+        ).resolve() and update_docs(text):
             print(f"and copied into {DOCS.relative_to(ROOT)}")
 
 

@@ -21,8 +21,18 @@ import time
 import numpy as np
 import skinremodel as sr
 
-TEN = ["s_w", "k_mat", "k_x", "tau_Er", "k_D", "d_T", "r_F", "k_m", "cov_age_aC_slope",
-       "depth_mm[2]"]
+TEN = [
+    "s_w",
+    "k_mat",
+    "k_x",
+    "tau_Er",
+    "k_D",
+    "d_T",
+    "r_F",
+    "k_m",
+    "cov_age_aC_slope",
+    "depth_mm[2]",
+]
 
 
 def strict_error(s: np.ndarray, ref: np.ndarray) -> float:
@@ -44,15 +54,26 @@ def main() -> None:
     args = ap.parse_args()
     plan = sr.Schedule.regular(6, every_days=28)
     patient = sr.Patient(age=45)
-    ref = sr.simulate(plan, patient, days=365, rtol=1e-12, atol=1e-15,
-                      sensitivities=TEN).sensitivities
-    print(f"{'method':7s} {'rtol':>6s} {'steps':>6s} {'ms':>7s} {'ratio':>6s} "
-          f"{'err/peak states':>15s} {'err/peak observables':>20s} {'err strict':>10s}")
+    ref = sr.simulate(
+        plan, patient, days=365, rtol=1e-12, atol=1e-15, sensitivities=TEN
+    ).sensitivities
+    print(
+        f"{'method':7s} {'rtol':>6s} {'steps':>6s} {'ms':>7s} {'ratio':>6s} "
+        f"{'err/peak states':>15s} {'err/peak observables':>20s} {'err strict':>10s}"
+    )
     for method in sr.METHODS:
         for rtol in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-9):
+
             def run(sens: list[str] | None, rtol: float = rtol, method: str = method) -> sr.Result:
-                return sr.simulate(plan, patient, days=365, method=method,  # type: ignore[arg-type]
-                                   rtol=rtol, sensitivities=sens)
+                return sr.simulate(
+                    plan,
+                    patient,
+                    days=365,
+                    method=method,  # type: ignore[arg-type]
+                    rtol=rtol,
+                    sensitivities=sens,
+                )
+
             res = run(TEN)
             plain, sens = [], []
             for _ in range(args.repeats):
@@ -64,11 +85,13 @@ def main() -> None:
                 sens.append(time.perf_counter() - t1)
             s = res.sensitivities
             ms = statistics.median(sens)
-            print(f"{method:7s} {rtol:6.0e} {res.stats['steps']:6d} {ms * 1e3:7.3f} "
-                  f"{ms / statistics.median(plain):6.2f} "
-                  f"{peak_error(s.states, ref.states):15.1e} "
-                  f"{peak_error(s.observables, ref.observables):20.1e} "
-                  f"{strict_error(s.states, ref.states):10.1e}")
+            print(
+                f"{method:7s} {rtol:6.0e} {res.stats['steps']:6d} {ms * 1e3:7.3f} "
+                f"{ms / statistics.median(plain):6.2f} "
+                f"{peak_error(s.states, ref.states):15.1e} "
+                f"{peak_error(s.observables, ref.observables):20.1e} "
+                f"{strict_error(s.states, ref.states):10.1e}"
+            )
 
 
 if __name__ == "__main__":

@@ -15,7 +15,6 @@ import statistics
 import time
 
 import numpy as np
-
 import skinremodel as sr
 
 
@@ -27,13 +26,19 @@ def main() -> None:
     patient = sr.Patient(age=45)
     ref = sr.simulate(plan, patient, days=365, method="rodas4", rtol=1e-12, atol=1e-15)
     peak = np.abs(ref.y).max(axis=0)
-    print(f"{'method':7s} {'rtol':>6s} {'atol':>8s} {'ms':>7s} {'steps':>6s} {'RHS':>6s} "
-          f"{'err collagen':>12s} {'err states':>10s}")
+    print(
+        f"{'method':7s} {'rtol':>6s} {'atol':>8s} {'ms':>7s} {'steps':>6s} {'RHS':>6s} "
+        f"{'err collagen':>12s} {'err states':>10s}"
+    )
     for method in sr.METHODS:
         for rtol in (1e-4, 1e-5, 1e-6, 1e-7, 1e-8):
             for atol_label, atol in (("default", None), ("1e-9", 1e-9)):
-                run = lambda: sr.simulate(plan, patient, days=365, method=method, rtol=rtol,
-                                          atol=atol)
+
+                def run(
+                    method: str = method, rtol: float = rtol, atol: float | None = atol
+                ) -> sr.Result:
+                    return sr.simulate(plan, patient, days=365, method=method, rtol=rtol, atol=atol)
+
                 res = run()
                 times = []
                 for _ in range(args.repeats):
@@ -42,9 +47,12 @@ def main() -> None:
                     times.append(time.perf_counter() - t0)
                 err_c = np.abs(res["total_collagen"] - ref["total_collagen"]).max()
                 err_y = (np.abs(res.y - ref.y) / np.maximum(np.abs(ref.y), 1e-3 * peak)).max()
-                print(f"{method:7s} {rtol:6.0e} {atol_label:>8s} {statistics.median(times)*1e3:7.3f} "
-                      f"{res.stats['steps']:6d} {res.stats['rhs_evaluations']:6d} "
-                      f"{err_c:12.1e} {err_y:10.1e}")
+                print(
+                    f"{method:7s} {rtol:6.0e} {atol_label:>8s} "
+                    f"{statistics.median(times) * 1e3:7.3f} "
+                    f"{res.stats['steps']:6d} {res.stats['rhs_evaluations']:6d} "
+                    f"{err_c:12.1e} {err_y:10.1e}"
+                )
 
 
 if __name__ == "__main__":

@@ -24,14 +24,29 @@ TARGET = ROOT / "docs" / "figures" / "clinician"
 def main() -> int:
     """Run the browser test with its screenshots going to docs/figures/clinician/."""
     TARGET.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "SKINREMODEL_SCREENSHOTS": str(TARGET),
-           "SKINREMODEL_REQUIRE_CHROMIUM": "1"}
-    status = subprocess.call([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                              str(ROOT / "tests" / "python" / "test_app_browser.py")],
-                             cwd=ROOT, env=env)
+    env = {
+        **os.environ,
+        "SKINREMODEL_SCREENSHOTS": str(TARGET),
+        "SKINREMODEL_REQUIRE_CHROMIUM": "1",
+    }
+    status = subprocess.call(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(ROOT / "tests" / "python" / "test_app_browser.py"),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     if status == 0:
-        print(f"screenshots written to {TARGET.relative_to(ROOT)}/: "
-              + ", ".join(sorted(p.name for p in TARGET.glob("*.png"))))
+        print(
+            f"screenshots written to {TARGET.relative_to(ROOT)}/: "
+            + ", ".join(sorted(p.name for p in TARGET.glob("*.png")))
+        )
     return status
 
 

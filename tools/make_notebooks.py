@@ -41,26 +41,34 @@ def fill_defaults(text: str) -> str:
 
 
 def notebook(source: Path) -> nbformat.NotebookNode:
-    """The notebook that tools/notebooks/<name>.py describes (not written)."""
+    """Return the notebook that tools/notebooks/<name>.py describes (without writing it)."""
     spec = importlib.util.spec_from_file_location(source.stem, source)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     nb = new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [new_markdown_cell(fill_defaults(s)) if kind == "md" else new_code_cell(s)
-                for kind, s in module.CELLS]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [
+        new_markdown_cell(fill_defaults(s)) if kind == "md" else new_code_cell(s)
+        for kind, s in module.CELLS
+    ]
     for i, cell in enumerate(nb.cells):  # stable ids keep regenerated notebooks diff-free
         cell.id = f"cell-{i:02d}"
     return nb
 
 
 def build(source: Path) -> Path:
+    """Write notebooks/<name>.ipynb from tools/notebooks/<name>.py and return its path."""
     out = TARGET / f"{source.stem}.ipynb"
     nbformat.write(notebook(source), out)
     return out
 
 
 def main(argv: list[str]) -> int:
+    """Write the notebooks named in argv (default: every one) and return the exit status."""
     names = argv or [p.stem for p in sorted(SOURCES.glob("[0-9]*.py"))]
     for name in names:
         print("wrote", build(SOURCES / f"{name}.py"))

@@ -51,6 +51,7 @@ PLANS_24_MONTHS = {
 
 
 def parameter_table() -> str:
+    """Return the parameter tables of docs/model.md, one per group of parameters.csv."""
     with open(CSV, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     groups: dict[str, list[dict[str, str]]] = {}
@@ -71,36 +72,48 @@ def parameter_table() -> str:
 
 
 def calibration() -> str:
+    """Return the calibration targets with the model's values, and the direction checks."""
     from skinremodel.calibration import calibration_table, direction_checks
 
     t = calibration_table()
-    out = ["| target | outcome | observed | model | uncertainty | design (factor) | z |",
-           "|---|---|---|---|---|---|---|"]
+    out = [
+        "| target | outcome | observed | model | uncertainty | design (factor) | z |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for tid, r in t.iterrows():
         factor = r.weighted_uncertainty / r.uncertainty
-        out.append(f"| `{tid}` | {r.outcome} | {r.observed:g} {r.unit} | {r.predicted:.4g} | "
-                   f"{r.uncertainty:.3g} ({r.uncertainty_kind}) | {r.design} (x{factor:g}) | "
-                   f"{r.z:+.2f} |")
+        out.append(
+            f"| `{tid}` | {r.outcome} | {r.observed:g} {r.unit} | {r.predicted:.4g} | "
+            f"{r.uncertainty:.3g} ({r.uncertainty_kind}) | {r.design} (x{factor:g}) | "
+            f"{r.z:+.2f} |"
+        )
     out += ["", "| study | finding | model change | holds |", "|---|---|---|---|"]
     for _, r in direction_checks().iterrows():
-        out.append(f"| {r.study} | {r.finding} | {r['model change (%)']:+.1f}% | "
-                   f"{'yes' if r.holds else '**no**'} |")
+        out.append(
+            f"| {r.study} | {r.finding} | {r['model change (%)']:+.1f}% | "
+            f"{'yes' if r.holds else '**no**'} |"
+        )
     return "\n".join(out) + "\n"
 
 
 def spacing() -> str:
+    """Return the table of collagen and visible improvement by interval between 4 sessions."""
     import skinremodel as sr
 
-    out = ["| interval (days) | last session (day) | total collagen 6 mo | total collagen 12 mo | "
-           "mature collagen 12 mo | visible improvement G 6 mo | visible improvement G 12 mo |",
-           "|---|---|---|---|---|---|---|"]
+    out = [
+        "| interval (days) | last session (day) | total collagen 6 mo | total collagen 12 mo | "
+        "mature collagen 12 mo | visible improvement G 6 mo | visible improvement G 12 mo |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for interval in (7, 14, 21, 28, 42, 56):
         res = sr.simulate(sr.Schedule.regular(4, every_days=interval), sr.Patient(age=45), days=365)
         c = res.percent_change("total_collagen")
         cm = 100 * (res["Cm"] - res.baseline["Cm"])  # mature cross-linked collagen
         g = res["visible_improvement"]
-        out.append(f"| {interval} | {3 * interval} | {c[180]:+.1f}% | {c[365]:+.1f}% | "
-                   f"{cm[365]:+.1f}% | {g[180]:.3f} | {g[365]:.3f} |")
+        out.append(
+            f"| {interval} | {3 * interval} | {c[180]:+.1f}% | {c[365]:+.1f}% | "
+            f"{cm[365]:+.1f}% | {g[180]:.3f} | {g[365]:.3f} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -109,47 +122,64 @@ def persistence() -> str:
     import skinremodel as sr
 
     plans = {**PLANS_24_MONTHS, "7 sessions daily": list(range(7))}
-    out = ["| plan (1.5 mm, age 45) | G 3 mo | G 6 mo | G 12 mo | G 24 mo | peak (day) | "
-           "12 mo / peak | 24 mo / peak | mature collagen 12 mo |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| plan (1.5 mm, age 45) | G 3 mo | G 6 mo | G 12 mo | G 24 mo | peak (day) | "
+        "12 mo / peak | 24 mo / peak | mature collagen 12 mo |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, days in plans.items():
         with warnings.catch_warnings():  # daily sessions warn (sr.ScheduleWarning): on purpose
             warnings.simplefilter("ignore", sr.ScheduleWarning)
             res = sr.simulate(sr.Schedule(days), sr.Patient(age=45), days=730)
         g = res["visible_improvement"]
         cm = 100 * (res["Cm"][365] / res.baseline["Cm"] - 1)
-        out.append(f"| {name} | {g[90]:.3f} | {g[180]:.3f} | {g[365]:.3f} | {g[730]:.3f} | "
-                   f"{g.max():.3f} ({int(g.argmax())}) | {g[365] / g.max():.0%} | "
-                   f"{g[730] / g.max():.0%} | {cm:+.1f}% |")
+        out.append(
+            f"| {name} | {g[90]:.3f} | {g[180]:.3f} | {g[365]:.3f} | {g[730]:.3f} | "
+            f"{g.max():.3f} ({int(g.argmax())}) | {g[365] / g.max():.0%} | "
+            f"{g[730] / g.max():.0%} | {cm:+.1f}% |"
+        )
     return "\n".join(out) + "\n"
 
 
 def clinical_scales() -> str:
+    """Return the table of clinical scales with their plausible ranges and the model's values."""
     import skinremodel as sr
     from skinremodel.model.clinical_scales import SCALES
 
     courses = {
         "adult": (sr.Schedule.regular(4, every_days=28, depth_mm=1.5), sr.Patient(age=45)),
-        "acne": (sr.Schedule.regular(12, every_days=7, depth_mm=1.5),
-                 sr.Patient(age=25, acne_scars=True)),
+        "acne": (
+            sr.Schedule.regular(12, every_days=7, depth_mm=1.5),
+            sr.Patient(age=25, acne_scars=True),
+        ),
     }
     results = {k: sr.simulate(plan, patient=p, days=365) for k, (plan, p) in courses.items()}
-    out = ["| observable | scale | kind | reads | grades / meaning | parameters | course, day | "
-           "plausible | model | source |", "|---|---|---|---|---|---|---|---|---|---|"]
+    out = [
+        "| observable | scale | kind | reads | grades / meaning | parameters | course, day | "
+        "plausible | model | source |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, s in SCALES.items():
         q = s.plausible
         res = results[q.course]
         base = float(res.observable(name, res.pre_session[0])[0])
         value = float(res[name][int(q.day)])
-        model = (value if q.measure == "value" else value - base if q.measure == "change"
-                 else (value - base) / base)
+        model = (
+            value
+            if q.measure == "value"
+            else value - base
+            if q.measure == "change"
+            else (value - base) / base
+        )
         grades = f"{s.grades[0]}-{s.grades[1]}: " if s.grades else ""
         params = ", ".join(f"`{p}`" for p in s.parameters) or "`G_s`"
         unit = "%" if q.measure == "relative change" else ""
         scale = 100.0 if q.measure == "relative change" else 1.0
-        out.append(f"| `{name}` | {s.title} | {s.kind} | `{s.reads}` | {grades}{s.meaning} | "
-                   f"{params} | {q.course}, {q.day:g} | {q.measure} {scale * q.low:+.3g}{unit} to "
-                   f"{scale * q.high:+.3g}{unit} | {scale * model:+.3g}{unit} | {q.source} |")
+        out.append(
+            f"| `{name}` | {s.title} | {s.kind} | `{s.reads}` | {grades}{s.meaning} | "
+            f"{params} | {q.course}, {q.day:g} | {q.measure} {scale * q.low:+.3g}{unit} to "
+            f"{scale * q.high:+.3g}{unit} | {scale * model:+.3g}{unit} | {q.source} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -163,11 +193,13 @@ BLOCKS: dict[str, Callable[[], str]] = {
 
 
 def render(doc: str) -> str:
+    """Return docs/model.md with every generated block (BLOCKS) made anew."""
     for name, make in BLOCKS.items():
         pattern = re.compile(rf"(<!-- {name}:begin[^>]*-->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(doc):
             raise SystemExit(f"docs/model.md has no {name} block")
-        doc = pattern.sub(lambda m, text=make(): f"{m.group(1)}\n{text}\n{m.group(2)}", doc)
+        text = make()
+        doc = pattern.sub(lambda m, text=text: f"{m.group(1)}\n{text}\n{m.group(2)}", doc)
     return doc
 
 
@@ -177,7 +209,6 @@ def figure(path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-
     import skinremodel as sr
 
     fig, (ax_g, ax_c) = plt.subplots(2, 1, figsize=(8, 6.5), sharex=True)
@@ -200,6 +231,7 @@ def figure(path: Path) -> None:
 
 
 def main() -> int:
+    """Update docs/model.md (and its figure with --figures); --check only compares (exit status)."""
     if "--figures" in sys.argv:
         figure(DOC.parent / "figures" / "persistence_24_months.png")
     doc = DOC.read_text(encoding="utf-8")

@@ -1,5 +1,7 @@
-"""Generate the coefficient table of numerics/softplus.hpp: log(1 + exp(-a)) on [0, 38) as one
-polynomial per interval of width 1/4 (degree 10 in the distance from the interval's middle).
+"""Generate the coefficient table of numerics/softplus.hpp.
+
+The table gives log(1 + exp(-a)) on [0, 38) as one polynomial per interval of width 1/4 (degree
+10 in the distance from the interval's middle).
 
 Run:  python tools/softplus_table.py           rewrite numerics/softplus_table.inc
       python tools/softplus_table.py --check   fail (exit 1) if the file differs from what this
@@ -42,7 +44,7 @@ def g(a: Decimal) -> Decimal:
 
 
 def cos(x: Decimal) -> Decimal:
-    """cos by its Taylor series (|x| < 4 here)."""
+    """Compute cos(x) by its Taylor series (|x| < 4 here)."""
     term, total, k = Decimal(1), Decimal(1), 0
     while abs(term) > Decimal(10) ** -70:
         k += 2
@@ -84,10 +86,12 @@ def interval_coefficients(i: int) -> list[float]:
 
 
 def evaluate(c: list[float], t: float) -> float:
-    """The polynomial as softplus.hpp evaluates it, in the same order: c_0 + t q(t), with q of
-    degree 9 by Estrin's scheme (short chains of dependent operations) and c_0 = hi + lo in two
-    doubles, so that the largest term is added last, exactly rounded, and the rounding of q
-    counts only in proportion to t q."""
+    """Evaluate the polynomial as softplus.hpp does, in the same order.
+
+    That is c_0 + t q(t), with q of degree 9 by Estrin's scheme (short chains of dependent
+    operations) and c_0 = hi + lo in two doubles, so that the largest term is added last, exactly
+    rounded, and the rounding of q counts only in proportion to t q.
+    """
     t2 = t * t
     t4 = t2 * t2
     t8 = t4 * t4
@@ -120,6 +124,8 @@ def main() -> int:
         f"// log(1 + exp(-a)) on [i/4, (i+1)/4), i = 0..{INTERVALS - 1}, as polynomials of degree",
         f"// {DEGREE} in a - (i + 1/2)/4: {{c0 hi, c0 lo, c1, ..., c10}}. Largest error of the",
         f"// evaluated table on 64 points per interval: {worst:.2f} units in the last place.",
+        "// One row per interval, as written here (clang-format would break the rows), to the end:",
+        "// clang-format off",
     ]
     for c in table:
         lines.append("{" + ", ".join(repr(x) for x in c) + "},")

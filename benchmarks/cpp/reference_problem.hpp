@@ -1,5 +1,6 @@
 // The reference problem of the C++ timing programs: 6 sessions every 28 days at 1.5 mm, 365 days,
-// daily output (every simulation locates the model's three thresholds); and the clock they are timed by.
+// daily output (every simulation locates the model's three thresholds); and the clock they are
+// timed by.
 #pragma once
 
 #include <time.h>

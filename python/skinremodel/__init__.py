@@ -16,8 +16,10 @@ Examples
 from __future__ import annotations
 
 # The public modules (sr.plans is the plan library; sr.calibration, sr.inference, sr.plotting,
-# sr.progress) and the compiled engine.
-from . import _core, calibration, inference, plans, plotting, progress
+# sr.progress), all in __all__, and the compiled engine, sr._core: private, so not in __all__,
+# bound by the explicit re-export form (tools/sanitized_smoke.py swaps in a sanitized build).
+from . import _core as _core
+from . import calibration, inference, plans, plotting, progress
 from ._core import SolverError
 from ._version import __version__
 from .clinic.compare import Comparison, HorizonWarning, compare
@@ -101,6 +103,7 @@ __all__ = [
     "parameter_table",
     "plans",
     "plotting",
+    "progress",
     "published_observations",
     "read_observations",
     "read_patients",

@@ -1,5 +1,8 @@
-"""Safe file input and output: bounded reads, atomic writes, no overwriting of inputs, CSV cells
-a spreadsheet cannot execute. The guarantees are listed in ``docs/limits.md``."""
+"""Safe file input and output.
+
+Bounded reads, atomic writes, no overwriting of inputs, CSV cells a spreadsheet cannot execute.
+The guarantees are listed in ``docs/limits.md``.
+"""
 
 from __future__ import annotations
 
@@ -30,8 +33,10 @@ def read_text(path: str | Path) -> str:
     if p.is_dir():
         raise ValueError(f"{p}: is a folder, not a file")
     if size > MAX_FILE_BYTES:
-        raise ValueError(f"{p}: {size:,} bytes; input files are at most {MAX_FILE_BYTES:,} "
-                         "bytes (see docs/limits.md)")
+        raise ValueError(
+            f"{p}: {size:,} bytes; input files are at most {MAX_FILE_BYTES:,} "
+            "bytes (see docs/limits.md)"
+        )
     try:
         with p.open("rb") as handle:
             data = handle.read(MAX_FILE_BYTES + 1)
@@ -49,8 +54,9 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     """Read a CSV table as text cells; every failure is a ValueError naming the file."""
     text = read_text(path)  # size bound, UTF-8 check, file named in errors
     try:
-        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False,
-                            nrows=MAX_TABLE_ROWS + 1)
+        table = pd.read_csv(
+            io.StringIO(text), dtype=str, keep_default_na=False, nrows=MAX_TABLE_ROWS + 1
+        )
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: empty file (a header row is needed)") from None
     except (pd.errors.ParserError, ValueError) as exc:
@@ -64,8 +70,9 @@ def read_csv(path: str | Path) -> pd.DataFrame:
     return table.apply(lambda col: col.str.strip())
 
 
-def check_outputs(outputs: Iterable[tuple[str, str | Path | None]],
-                  inputs: Iterable[str | Path | None]) -> None:
+def check_outputs(
+    outputs: Iterable[tuple[str, str | Path | None]], inputs: Iterable[str | Path | None]
+) -> None:
     """Refuse, before any work, outputs that are inputs, repeat each other or cannot be written.
 
     ``outputs`` are (option name, path) pairs; ``None`` paths are skipped. Paths are compared
@@ -83,8 +90,9 @@ def check_outputs(outputs: Iterable[tuple[str, str | Path | None]],
             if not same and p.exists() and source.exists():
                 same = os.path.samefile(p, source)
             if same:
-                raise ValueError(f"{option} {p}: is an input file ({source}); refusing to "
-                                 "overwrite it")
+                raise ValueError(
+                    f"{option} {p}: is an input file ({source}); refusing to overwrite it"
+                )
         if resolved in seen:
             raise ValueError(f"{option} {p}: the same file as {seen[resolved]}")
         seen[resolved] = option
@@ -122,7 +130,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
 
 
 def _mode_for(path: Path) -> int:
-    """The permissions of the file being replaced, or the default ones (umask applied)."""
+    """Return the permissions of the file being replaced, or the default ones (umask applied)."""
     try:
         return path.stat().st_mode & 0o777
     except FileNotFoundError:

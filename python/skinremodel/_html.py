@@ -32,9 +32,13 @@ def environment() -> jinja2.Environment:
     """Return the Jinja2 environment of the package templates (autoescape on)."""
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("skinremodel", "templates"),
-                              autoescape=True, undefined=jinja2.StrictUndefined,
-                              trim_blocks=True, lstrip_blocks=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("skinremodel", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def render(template: str, /, **context: Any) -> str:

@@ -63,8 +63,10 @@ def check_real(
 
 
 def safe_exp(x: float) -> float:
-    """``math.exp`` giving inf instead of raising OverflowError (e.g. the interval of a poorly
-    determined log-parameter can span more than the floats)."""
+    """Return ``math.exp(x)``, or inf where it would raise OverflowError.
+
+    The interval of a poorly determined log-parameter, for example, can span more than the floats.
+    """
     try:
         return math.exp(x)
     except OverflowError:
@@ -126,8 +128,9 @@ def check_date(name: str, value: Any) -> dt.date:
         return value.date()
     if isinstance(value, dt.date):
         return value
-    raise TypeError(f"{name} must be a datetime.date or 'YYYY-MM-DD', got {type(value).__name__} "
-                    f"{value!r}")
+    raise TypeError(
+        f"{name} must be a datetime.date or 'YYYY-MM-DD', got {type(value).__name__} {value!r}"
+    )
 
 
 def check_keys(where: str, keys: Iterable[str], allowed: tuple[str, ...]) -> None:

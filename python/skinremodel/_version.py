@@ -1,3 +1,3 @@
-"""The package version, defined once: pyproject.toml (scikit-build-core) and CMake read this file."""
+"""The package version, defined once: pyproject.toml (scikit-build-core) and CMake read it."""
 
 __version__ = "0.2.0.dev0"

@@ -34,7 +34,14 @@ __all__ = [
 #: Parameters estimated by tools/calibrate.py (the fast inflammatory kinetics stay at
 #: their literature values).
 CALIBRATED: tuple[str, ...] = (
-    "s_w", "k_mat", "k_x", "kap_US", "kap_el", "kap_oct", "G_s", "G_jnd",
+    "s_w",
+    "k_mat",
+    "k_x",
+    "kap_US",
+    "kap_el",
+    "kap_oct",
+    "G_s",
+    "G_jnd",
 )
 
 #: How much a study design inflates a target's uncertainty (its weight is 1 / factor^2).
@@ -54,16 +61,20 @@ DESIGN_FACTOR: dict[str, float] = {
 # acne-scar cohort: 25 years assumed, below the onset of age effects), 1.5 mm dermaroller.
 # Aust 2008: mostly one session after topical vitamin A/C (vitamin C "supplemented").
 _KENKEL = (Schedule([0, 30, 60, 90], depth_mm=1.5), Patient(age=55, phototype=3))
-_LOTFI = (Schedule([0, 30, 60, 90, 120], depth_mm=1.5),
-          Patient(age=25, phototype=3, acne_scars=True))
+_LOTFI = (
+    Schedule([0, 30, 60, 90, 120], depth_mm=1.5),
+    Patient(age=25, phototype=3, acne_scars=True),
+)
 _AUST = (Schedule([0], depth_mm=1.5), Patient(age=45, vitamin_c="supplemented"))
 # Alam 2014 (rater-blinded, split-face RCT): 3 roller sessions 2 weeks apart, adults 20-65 with
 # acne scars (35 assumed), depth not retrieved (1.5 mm assumed). Minh 2019 (open series): weekly
 # roller sessions for 3 months (12 sessions, days 0-77), Vietnamese acne-scar patients (age not
 # retrieved: 25 assumed, phototype IV), depth not retrieved (1.5 mm assumed).
 _ALAM = (Schedule([0, 14, 28], depth_mm=1.5), Patient(age=35, phototype=3, acne_scars=True))
-_MINH = (Schedule([7.0 * k for k in range(12)], depth_mm=1.5),
-         Patient(age=25, phototype=4, acne_scars=True))
+_MINH = (
+    Schedule([7.0 * k for k in range(12)], depth_mm=1.5),
+    Patient(age=25, phototype=4, acne_scars=True),
+)
 _STANDARD = (Schedule([0, 30, 60, 90], depth_mm=1.5), Patient(age=45))
 
 
@@ -138,48 +149,133 @@ def _rel15(x: float) -> float:
     return 0.15 * abs(x)
 
 
-def _change_target(tid: str, study: str, outcome: str, observed: float,
-                   cohort: tuple[Schedule, Patient], observable: str, mapping: str = "") -> Target:
+def _change_target(
+    tid: str,
+    study: str,
+    outcome: str,
+    observed: float,
+    cohort: tuple[Schedule, Patient],
+    observable: str,
+    mapping: str = "",
+) -> Target:
     """Make a percent-change target without a reported spread (uncertainty: 15% relative)."""
     day = int(tid.rsplit(":", 1)[1])
-    return Target(tid, study, outcome, observed, _rel15(observed), "none reported: 15% relative",
-                  "% change", *cohort, day, _percent(observable, day), mapping or observable)
+    return Target(
+        tid,
+        study,
+        outcome,
+        observed,
+        _rel15(observed),
+        "none reported: 15% relative",
+        "% change",
+        *cohort,
+        day,
+        _percent(observable, day),
+        mapping or observable,
+    )
 
 
 TARGETS: tuple[Target, ...] = (
-    _change_target("lotfi2013:collagen:176", "lotfi2013_jewds", "papillary collagen fibre content",
-                   53.2, _LOTFI, "total_collagen",
-                   "total collagen change (Masson trichrome fibre content of the scar's own "
-                   "dermis)"),
-    _change_target("kenkel2021:density:180", "kenkel2021_asj", "facial dermal density (HFUS)",
-                   101.86, _KENKEL, "ultrasound_density"),
-    _change_target("kenkel2021:elasticity:180", "kenkel2021_asj",
-                   "facial skin elasticity (BTC-2000)", 28.2, _KENKEL, "elasticity"),
-    _change_target("kenkel2021:oct:120", "kenkel2021_asj", "facial OCT attenuation coefficient",
-                   15.65, _KENKEL, "oct_attenuation"),
-    _change_target("kenkel2021:oct:180", "kenkel2021_asj", "facial OCT attenuation coefficient",
-                   17.33, _KENKEL, "oct_attenuation"),
-    Target("aust2008:rating", "aust2008_prs", "patient-rated improvement",
-           70.0, 10.0, "half the reported range 60-80%", "% better", *_AUST, 180,
-           _value("patient_rated_improvement", 180),
-           "patient_rated_improvement 6 months after one session (timing not reported; the "
-           "histology was at 6 months)", design="retrospective"),
-    Target("alam2014:rating", "alam2014_jamaderm", "participant-perceived scar improvement",
-           41.0, _rel15(41.0), "none reported: 15% relative", "% better", *_ALAM, 208,
-           _value("patient_rated_improvement", 208),
-           "patient_rated_improvement at the 6-month visit (taken as 6 months after the last of "
-           "3 two-weekly sessions), acne scars", design="blinded controlled"),
-    Target("minh2019:continued", "minh2019_oamjms",
-           "improvement 2 months after the course over that at its end", 1.47, 0.15,
-           "SE of the grade changes (SD about 0.57 grade, n = 31)", "ratio", *_MINH, 137,
-           lambda res: float(res["visible_improvement"][137] / res["visible_improvement"][77]),
-           "visible improvement on day 137 over day 77 (the scales are linear in it): "
-           "Goodman-Baron grade change 1.52/1.06 = 1.43, Lipper-Perez 20.1/13.3 = 1.51", design="open prospective"),
-    Target("clinic:first_visible", "clinic", "first visible improvement (about 6 weeks)",
-           42.0, _rel15(42.0), "clinic statement: 15% relative", "days", *_STANDARD, 120,
-           lambda res: res.first_visible_day(),
-           "first day the visible improvement passes G_jnd, four monthly sessions, age 45",
-           design="clinic statement"),
+    _change_target(
+        "lotfi2013:collagen:176",
+        "lotfi2013_jewds",
+        "papillary collagen fibre content",
+        53.2,
+        _LOTFI,
+        "total_collagen",
+        "total collagen change (Masson trichrome fibre content of the scar's own dermis)",
+    ),
+    _change_target(
+        "kenkel2021:density:180",
+        "kenkel2021_asj",
+        "facial dermal density (HFUS)",
+        101.86,
+        _KENKEL,
+        "ultrasound_density",
+    ),
+    _change_target(
+        "kenkel2021:elasticity:180",
+        "kenkel2021_asj",
+        "facial skin elasticity (BTC-2000)",
+        28.2,
+        _KENKEL,
+        "elasticity",
+    ),
+    _change_target(
+        "kenkel2021:oct:120",
+        "kenkel2021_asj",
+        "facial OCT attenuation coefficient",
+        15.65,
+        _KENKEL,
+        "oct_attenuation",
+    ),
+    _change_target(
+        "kenkel2021:oct:180",
+        "kenkel2021_asj",
+        "facial OCT attenuation coefficient",
+        17.33,
+        _KENKEL,
+        "oct_attenuation",
+    ),
+    Target(
+        "aust2008:rating",
+        "aust2008_prs",
+        "patient-rated improvement",
+        70.0,
+        10.0,
+        "half the reported range 60-80%",
+        "% better",
+        *_AUST,
+        180,
+        _value("patient_rated_improvement", 180),
+        "patient_rated_improvement 6 months after one session (timing not reported; the "
+        "histology was at 6 months)",
+        design="retrospective",
+    ),
+    Target(
+        "alam2014:rating",
+        "alam2014_jamaderm",
+        "participant-perceived scar improvement",
+        41.0,
+        _rel15(41.0),
+        "none reported: 15% relative",
+        "% better",
+        *_ALAM,
+        208,
+        _value("patient_rated_improvement", 208),
+        "patient_rated_improvement at the 6-month visit (taken as 6 months after the last of "
+        "3 two-weekly sessions), acne scars",
+        design="blinded controlled",
+    ),
+    Target(
+        "minh2019:continued",
+        "minh2019_oamjms",
+        "improvement 2 months after the course over that at its end",
+        1.47,
+        0.15,
+        "SE of the grade changes (SD about 0.57 grade, n = 31)",
+        "ratio",
+        *_MINH,
+        137,
+        lambda res: float(res["visible_improvement"][137] / res["visible_improvement"][77]),
+        "visible improvement on day 137 over day 77 (the scales are linear in it): "
+        "Goodman-Baron grade change 1.52/1.06 = 1.43, Lipper-Perez 20.1/13.3 = 1.51",
+        design="open prospective",
+    ),
+    Target(
+        "clinic:first_visible",
+        "clinic",
+        "first visible improvement (about 6 weeks)",
+        42.0,
+        _rel15(42.0),
+        "clinic statement: 15% relative",
+        "days",
+        *_STANDARD,
+        120,
+        lambda res: res.first_visible_day(),
+        "first day the visible improvement passes G_jnd, four monthly sessions, age 45",
+        design="clinic statement",
+    ),
 )
 
 
@@ -197,13 +293,22 @@ def calibration_table(params: Parameters | Mapping[str, float] | None = None) ->
     rows = []
     for t in TARGETS:
         pred = t.evaluate(params)
-        rows.append({
-            "id": t.id, "study": t.study, "outcome": t.outcome, "unit": t.unit,
-            "observed": t.observed, "predicted": pred, "uncertainty": t.uncertainty,
-            "uncertainty_kind": t.uncertainty_kind, "design": t.design,
-            "weighted_uncertainty": t.weighted_uncertainty, "residual": pred - t.observed,
-            "z": (pred - t.observed) / t.weighted_uncertainty,
-        })
+        rows.append(
+            {
+                "id": t.id,
+                "study": t.study,
+                "outcome": t.outcome,
+                "unit": t.unit,
+                "observed": t.observed,
+                "predicted": pred,
+                "uncertainty": t.uncertainty,
+                "uncertainty_kind": t.uncertainty_kind,
+                "design": t.design,
+                "weighted_uncertainty": t.weighted_uncertainty,
+                "residual": pred - t.observed,
+                "z": (pred - t.observed) / t.weighted_uncertainty,
+            }
+        )
     table = pd.DataFrame(rows).set_index("id")
     table["within"] = table["z"].abs() <= 1.0
     return table
@@ -228,17 +333,50 @@ _ELDOMYATI_PHOTO = (_TWO_WEEKLY_SIX, Patient(age=45, phototype=4, photoaged=True
 _ELDOMYATI_SCARS = (_TWO_WEEKLY_SIX, Patient(age=25, phototype=4, acne_scars=True))
 
 DIRECTION_CHECKS: tuple[DirectionCheck, ...] = tuple(
-    [DirectionCheck("eldomyati2015_ijd", f"{obs.replace('_', ' ')} {exp} at day {day}",
-                    *_ELDOMYATI_PHOTO, day, obs, exp)
-     for day in (30, 90)
-     for obs, exp in (("collagen_I", "up"), ("collagen_III", "up"), ("new_collagen", "up"),
-                      ("tropoelastin", "up"), ("elastin", "down"))]
-    + [DirectionCheck("eldomyati2015_jcad", f"{obs.replace('_', ' ')} {exp} at day 90",
-                      *_ELDOMYATI_SCARS, 90, obs, exp)
-       for obs, exp in (("collagen_I", "up"), ("collagen_III", "up"), ("new_collagen", "up"),
-                        ("elastin", "down"))]
-    + [DirectionCheck("kenkel2021_asj", "total elastin protein unchanged (within 5%) at day 180",
-                      *_KENKEL, 180, "elastin", "unchanged")]
+    [
+        DirectionCheck(
+            "eldomyati2015_ijd",
+            f"{obs.replace('_', ' ')} {exp} at day {day}",
+            *_ELDOMYATI_PHOTO,
+            day,
+            obs,
+            exp,
+        )
+        for day in (30, 90)
+        for obs, exp in (
+            ("collagen_I", "up"),
+            ("collagen_III", "up"),
+            ("new_collagen", "up"),
+            ("tropoelastin", "up"),
+            ("elastin", "down"),
+        )
+    ]
+    + [
+        DirectionCheck(
+            "eldomyati2015_jcad",
+            f"{obs.replace('_', ' ')} {exp} at day 90",
+            *_ELDOMYATI_SCARS,
+            90,
+            obs,
+            exp,
+        )
+        for obs, exp in (
+            ("collagen_I", "up"),
+            ("collagen_III", "up"),
+            ("new_collagen", "up"),
+            ("elastin", "down"),
+        )
+    ]
+    + [
+        DirectionCheck(
+            "kenkel2021_asj",
+            "total elastin protein unchanged (within 5%) at day 180",
+            *_KENKEL,
+            180,
+            "elastin",
+            "unchanged",
+        )
+    ]
 )
 
 
@@ -258,8 +396,15 @@ def direction_checks(params: Parameters | Mapping[str, float] | None = None) -> 
             holds = change < 0
         else:
             holds = abs(change) <= c.tolerance
-        rows.append({"study": c.study, "finding": c.finding, "observable": c.observable,
-                     "day": c.day, "expected": c.expected, "model change (%)": change,
-                     "holds": bool(holds)})
+        rows.append(
+            {
+                "study": c.study,
+                "finding": c.finding,
+                "observable": c.observable,
+                "day": c.day,
+                "expected": c.expected,
+                "model change (%)": change,
+                "holds": bool(holds),
+            }
+        )
     return pd.DataFrame(rows)
-

@@ -63,53 +63,96 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"skinremodel {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    cmp = sub.add_parser("compare", help="compare plans for one patient (table and HTML report)",
-                         description=_COMPARE_HELP,
-                         formatter_class=argparse.RawDescriptionHelpFormatter)
-    cmp.add_argument("plans", nargs="?", metavar="PLANS",
-                     help="plans file (.toml/.json); default: the built-in plan library")
-    cmp.add_argument("--patient", metavar="PATIENT",
-                     help="patient file (.toml/.json); default: a 45-year-old, no conditions")
+    cmp = sub.add_parser(
+        "compare",
+        help="compare plans for one patient (table and HTML report)",
+        description=_COMPARE_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmp.add_argument(
+        "plans",
+        nargs="?",
+        metavar="PLANS",
+        help="plans file (.toml/.json); default: the built-in plan library",
+    )
+    cmp.add_argument(
+        "--patient",
+        metavar="PATIENT",
+        help="patient file (.toml/.json); default: a 45-year-old, no conditions",
+    )
     cmp.add_argument("--out", metavar="REPORT.html", help="write the HTML report here")
     cmp.add_argument("--csv", metavar="TABLE.csv", help="write the full table as CSV")
     cmp.add_argument("--png", metavar="PLOT.png", help="write the comparison plot as PNG")
-    cmp.add_argument("--horizon", default="12mo", metavar="DURATION",
-                     help="how long to simulate, with a unit: 12mo, 365d, 1y, 26w "
-                          "(default 12mo = 365 days; 1 month = 30 days, 12 months = 365 days)")
-    cmp.add_argument("--start-date", metavar="YYYY-MM-DD",
-                     help="day 0 of plans without a start date")
-    cmp.add_argument("--depth", type=float, metavar="MM",
-                     help="needle length of the built-in plans (default 1.5 mm)")
-    cmp.add_argument("--override", action="append", default=[], metavar="RULE=REASON",
-                     help="go ahead despite a contraindication, with a reason of at least a "
-                          "few words, shown in the report (e.g. isotretinoin='approved by "
-                          "dermatologist, consensus 2017'); repeatable")
+    cmp.add_argument(
+        "--horizon",
+        default="12mo",
+        metavar="DURATION",
+        help="how long to simulate, with a unit: 12mo, 365d, 1y, 26w "
+        "(default 12mo = 365 days; 1 month = 30 days, 12 months = 365 days)",
+    )
+    cmp.add_argument(
+        "--start-date", metavar="YYYY-MM-DD", help="day 0 of plans without a start date"
+    )
+    cmp.add_argument(
+        "--depth",
+        type=float,
+        metavar="MM",
+        help="needle length of the built-in plans (default 1.5 mm)",
+    )
+    cmp.add_argument(
+        "--override",
+        action="append",
+        default=[],
+        metavar="RULE=REASON",
+        help="go ahead despite a contraindication, with a reason of at least a "
+        "few words, shown in the report (e.g. isotretinoin='approved by "
+        "dermatologist, consensus 2017'); repeatable",
+    )
 
     sub.add_parser("plans", help="list the built-in plan library")
 
-    opt = sub.add_parser("optimize", help="the best plan for one patient under constraints "
-                         "(docs/optimisation.md)")
-    opt.add_argument("--patient", metavar="PATIENT",
-                     help="patient file (.toml/.json); default: a 45-year-old, no conditions")
-    opt.add_argument("--constraints", metavar="C.toml",
-                     help="constraints file: fields of skinremodel.PlanConstraints "
-                          "(max_sessions, min_interval_days, clinic_weekdays, ...) and an "
-                          "optional [objective] table (fields of skinremodel.Objective)")
-    opt.add_argument("--horizon", type=float, default=365.0, metavar="DAYS",
-                     help="days to plan and simulate (default 365)")
+    opt = sub.add_parser(
+        "optimize", help="the best plan for one patient under constraints (docs/optimisation.md)"
+    )
+    opt.add_argument(
+        "--patient",
+        metavar="PATIENT",
+        help="patient file (.toml/.json); default: a 45-year-old, no conditions",
+    )
+    opt.add_argument(
+        "--constraints",
+        metavar="C.toml",
+        help="constraints file: fields of skinremodel.PlanConstraints "
+        "(max_sessions, min_interval_days, clinic_weekdays, ...) and an "
+        "optional [objective] table (fields of skinremodel.Objective)",
+    )
+    opt.add_argument(
+        "--horizon",
+        type=float,
+        default=365.0,
+        metavar="DAYS",
+        help="days to plan and simulate (default 365)",
+    )
     opt.add_argument("--out", metavar="REPORT.html", help="write the HTML report here")
-    opt.add_argument("--csv", metavar="TABLE.csv",
-                     help="write the comparison with the library plans as CSV")
+    opt.add_argument(
+        "--csv", metavar="TABLE.csv", help="write the comparison with the library plans as CSV"
+    )
     opt.add_argument("--json", metavar="RESULT.json", help="save the result as JSON")
     opt.add_argument("--seed", type=int, default=0, help="seed of the starts (default 0)")
-    app = sub.add_parser("app", help="open the local web app for clinicians (127.0.0.1)",
-                         description="Serve the clinicians' web app on this computer only "
-                                     "(127.0.0.1): patient form, screening, plan comparison, "
-                                     "downloads. It reads and writes no files. Stop with "
-                                     "Ctrl-C.")
+    app = sub.add_parser(
+        "app",
+        help="open the local web app for clinicians (127.0.0.1)",
+        description="Serve the clinicians' web app on this computer only "
+        "(127.0.0.1): patient form, screening, plan comparison, "
+        "downloads. It reads and writes no files. Stop with "
+        "Ctrl-C.",
+    )
     app.add_argument("--port", type=int, default=8050, help="port (default 8050; 0 = any free)")
-    app.add_argument("--host", default="127.0.0.1",
-                     help="address to bind (default 127.0.0.1, this computer only)")
+    app.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default 127.0.0.1, this computer only)",
+    )
 
     demo = sub.add_parser("demo", help="compare the built-in plans for a patient of a given age")
     demo.add_argument("--out", default="demo.png", help="PNG file for the plot (default demo.png)")
@@ -123,8 +166,10 @@ def _overrides(items: Sequence[str]) -> dict[str, str]:
     for item in items:
         code, sep, reason = item.partition("=")
         if not sep:
-            raise ValueError(f"--override {item!r}: write RULE=REASON, e.g. "
-                             "isotretinoin='approved by dermatologist'")
+            raise ValueError(
+                f"--override {item!r}: write RULE=REASON, e.g. "
+                "isotretinoin='approved by dermatologist'"
+            )
         out[code.strip()] = reason.strip().strip("'\"")
     return out
 
@@ -143,8 +188,13 @@ def _compare(args: argparse.Namespace) -> None:
         start_date = start_date or file_start
         check_outputs(outputs, inputs)  # also the plan files the plans file names
     patient = Patient() if args.patient is None else load_patient_file(args.patient)
-    result = compare(plans, patient, days=parse_horizon(args.horizon),
-                     override=_overrides(args.override), start_date=start_date)
+    result = compare(
+        plans,
+        patient,
+        days=parse_horizon(args.horizon),
+        override=_overrides(args.override),
+        start_date=start_date,
+    )
     # Every output is rendered before the first is written; each is written atomically.
     rendered: list[tuple[str, str, str | bytes]] = []
     if args.csv:
@@ -183,8 +233,13 @@ def _optimize(args: argparse.Namespace) -> None:
             objective = Objective(**data.pop("objective"))
         data.setdefault("horizon_days", args.horizon)
         constraints = PlanConstraints.from_dict(data)
-    result = optimize_plan(patient, constraints.horizon_days, constraints=constraints,
-                           objective=objective, seed=args.seed)
+    result = optimize_plan(
+        patient,
+        constraints.horizon_days,
+        constraints=constraints,
+        objective=objective,
+        seed=args.seed,
+    )
     print(repr(result))
     print(f"objective: {result.objective_text} = {result.objective:.4g}")
     print("active constraints: " + (", ".join(result.active_constraints) or "none"))
@@ -192,8 +247,9 @@ def _optimize(args: argparse.Namespace) -> None:
     # Every output is rendered before the first is written; each is written atomically.
     rendered: list[tuple[str, str, str | bytes]] = []
     if args.csv:
-        rendered.append(("table", args.csv,
-                         neutralise_cells(result.comparison).to_csv(index=False)))
+        rendered.append(
+            ("table", args.csv, neutralise_cells(result.comparison).to_csv(index=False))
+        )
     if args.json:
         rendered.append(("result", args.json, result.to_json()))
     if args.out:
@@ -206,12 +262,15 @@ def _optimize(args: argparse.Namespace) -> None:
 def _plans() -> None:
     import pandas as pd
 
-    table = library.table()[["title", "sessions", "interval (days)", "yearly touch-ups",
-                             "default plan"]]
+    table = library.table()[
+        ["title", "sessions", "interval (days)", "yearly touch-ups", "default plan"]
+    ]
     with pd.option_context("display.width", 200, "display.max_colwidth", 70):
         print(table.to_string())
-    print("\nUse: sr.plans.get(name, sessions=..., every_weeks=...) or, in a plans file, "
-          "[[plan]] library = name")
+    print(
+        "\nUse: sr.plans.get(name, sessions=..., every_weeks=...) or, in a plans file, "
+        "[[plan]] library = name"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -234,8 +293,16 @@ def main(argv: Sequence[str] | None = None) -> int:
                 run_demo(Path(args.out), age=args.age, depth_mm=args.depth)
         for w in caught:
             print(f"skinremodel: warning: {w.message}", file=sys.stderr)
-    except (ValueError, TypeError, KeyError, OSError, SolverError, OverflowError,
-            RecursionError, MemoryError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        OSError,
+        SolverError,
+        OverflowError,
+        RecursionError,
+        MemoryError,
+    ) as exc:
         message = " ".join(str(exc).split())  # one line, whatever the message holds
         print(f"skinremodel: error: {message}", file=sys.stderr)
         return 2

@@ -22,11 +22,26 @@ from . import _core
 from ._validation import check_int, check_real, interval
 
 __all__ = [
-    "CORE_LIMITS", "check_limit", "limit_range",
-    "MAX_SESSIONS", "MAX_SESSION_DAY", "MIN_SESSION_SPACING_DAYS", "MAX_HORIZON_DAYS",
-    "MAX_OUTPUT_POINTS", "MAX_BATCH_ITEMS", "MAX_BATCH_VALUES", "MAX_POPULATION", "MAX_OUTCOME_PATIENTS",
-    "MAX_NESTING", "MAX_FILE_BYTES", "MAX_TEXT_CHARS", "MAX_TABLE_ROWS",
-    "check_count", "check_nesting", "add_days", "check_text_length",
+    "CORE_LIMITS",
+    "check_limit",
+    "limit_range",
+    "MAX_SESSIONS",
+    "MAX_SESSION_DAY",
+    "MIN_SESSION_SPACING_DAYS",
+    "MAX_HORIZON_DAYS",
+    "MAX_OUTPUT_POINTS",
+    "MAX_BATCH_ITEMS",
+    "MAX_BATCH_VALUES",
+    "MAX_POPULATION",
+    "MAX_OUTCOME_PATIENTS",
+    "MAX_NESTING",
+    "MAX_FILE_BYTES",
+    "MAX_TEXT_CHARS",
+    "MAX_TABLE_ROWS",
+    "check_count",
+    "check_nesting",
+    "add_days",
+    "check_text_length",
 ]
 
 #: Every bound the C++ core checks, by name (``docs/limits.md``, "Bounds of the core"): each has
@@ -50,8 +65,15 @@ def check_limit(name: str, value: Any, field: str | None = None) -> Any:
     limit = CORE_LIMITS[name]
     if limit.integer:
         return check_int(field or name, value, int(limit.low), int(limit.high))
-    return check_real(field or name, value, limit.low, limit.high, lo_closed=limit.low_closed,
-                      hi_closed=limit.high_closed, unit=limit.unit)
+    return check_real(
+        field or name,
+        value,
+        limit.low,
+        limit.high,
+        lo_closed=limit.low_closed,
+        hi_closed=limit.high_closed,
+        unit=limit.unit,
+    )
 
 
 def limit_range(name: str) -> str:
@@ -99,16 +121,19 @@ def check_count(name: str, value: int, limit: int, what: str = "") -> int:
     """Refuse a size above ``limit``; the message names the field and the allowed range."""
     if value > limit:
         tail = f" ({what})" if what else ""
-        raise ValueError(f"{name} must be at most {limit:,}{tail}, got {value:,}; see "
-                         "docs/limits.md")
+        raise ValueError(
+            f"{name} must be at most {limit:,}{tail}, got {value:,}; see docs/limits.md"
+        )
     return value
 
 
 def check_text_length(name: str, text: str) -> str:
     """Refuse plan text longer than :data:`MAX_TEXT_CHARS`."""
     if len(text) > MAX_TEXT_CHARS:
-        raise ValueError(f"{name} must be at most {MAX_TEXT_CHARS:,} characters, got "
-                         f"{len(text):,}; see docs/limits.md")
+        raise ValueError(
+            f"{name} must be at most {MAX_TEXT_CHARS:,} characters, got "
+            f"{len(text):,}; see docs/limits.md"
+        )
     return text
 
 
@@ -136,8 +161,10 @@ def check_nesting(where: str, text: str) -> None:
             if depth > deepest:
                 deepest = depth
                 if deepest > MAX_NESTING:
-                    raise ValueError(f"{where}nested deeper than {MAX_NESTING} levels of arrays "
-                                     "or tables; see docs/limits.md")
+                    raise ValueError(
+                        f"{where}nested deeper than {MAX_NESTING} levels of arrays "
+                        "or tables; see docs/limits.md"
+                    )
         elif ch in "]}":
             depth = max(0, depth - 1)
 
@@ -147,5 +174,7 @@ def add_days(name: str, start: dt.date, days: Any) -> dt.date:
     try:
         return start + dt.timedelta(days=math.floor(days))
     except (OverflowError, ValueError):
-        raise ValueError(f"{name}: {start.isoformat()} plus {days:g} days is past the last "
-                         f"date {dt.date.max.isoformat()}") from None
+        raise ValueError(
+            f"{name}: {start.isoformat()} plus {days:g} days is past the last "
+            f"date {dt.date.max.isoformat()}"
+        ) from None

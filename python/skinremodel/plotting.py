@@ -32,15 +32,21 @@ def label_of(name: str, *, percent: bool = False, unit: bool = True) -> str:
         return name
 
 
-def mark_sessions(ax: Axes, days: Sequence[float] | np.ndarray, *, label: str | None = "session",
-                  **kwargs: Any) -> None:
+def mark_sessions(
+    ax: Axes, days: Sequence[float] | np.ndarray, *, label: str | None = "session", **kwargs: Any
+) -> None:
     """Mark each session day: a dashed vertical line and a triangle on the top edge.
 
     ``label`` names the markers once in the legend (None: not in the legend); other keywords
     style the lines (``color``, ``linewidth``, ...).
     """
-    style: dict[str, Any] = {"color": SESSION_COLOR, "linewidth": 0.9, "linestyle": "--",
-                             "alpha": 0.55, "zorder": 0}
+    style: dict[str, Any] = {
+        "color": SESSION_COLOR,
+        "linewidth": 0.9,
+        "linestyle": "--",
+        "alpha": 0.55,
+        "zorder": 0,
+    }
     style.update(kwargs)
     marks = np.asarray(days, dtype=float)
     marks = marks[np.isfinite(marks)]
@@ -49,13 +55,22 @@ def mark_sessions(ax: Axes, days: Sequence[float] | np.ndarray, *, label: str | 
     if label and any(line.get_label() == label for line in ax.lines):
         label = None  # one legend entry per axes, however many plans are drawn
     if marks.size:
-        ax.plot(marks, np.ones_like(marks), linestyle="none", marker="v", markersize=6,
-                color=style["color"], transform=ax.get_xaxis_transform(), clip_on=False,
-                label=label if label else "_nolegend_", zorder=3)
+        ax.plot(
+            marks,
+            np.ones_like(marks),
+            linestyle="none",
+            marker="v",
+            markersize=6,
+            color=style["color"],
+            transform=ax.get_xaxis_transform(),
+            clip_on=False,
+            label=label if label else "_nolegend_",
+            zorder=3,
+        )
 
 
 def _coarse(t: np.ndarray) -> bool:
-    """True when output is too sparse for hour-scale quantities (more than 6 h apart)."""
+    """Tell whether output is too sparse for hour-scale quantities (more than 6 h apart)."""
     return t.size < 2 or float(np.median(np.diff(t))) > 0.25
 
 
@@ -66,8 +81,14 @@ def draw_redness_episodes(ax: Axes, result: Result, *, color: Any = "tab:red") -
         hours = result.redness_hours(k)
         if hours <= 0:
             continue
-        ax.axvspan(day, day + hours / 24.0, color=color, alpha=0.25, linewidth=0,
-                   label="visible redness episode" if first else "_nolegend_")
+        ax.axvspan(
+            day,
+            day + hours / 24.0,
+            color=color,
+            alpha=0.25,
+            linewidth=0,
+            label="visible redness episode" if first else "_nolegend_",
+        )
         first = False
 
 
@@ -116,8 +137,9 @@ def plot_result(
         mark_sessions(ax, result.session_days)
     ax.set_xlabel("day")
     if lines:
-        ax.set_ylabel(label_of(lines[0], percent=percent) if len(lines) == 1 else
-                      _joint_label(lines, percent))
+        ax.set_ylabel(
+            label_of(lines[0], percent=percent) if len(lines) == 1 else _joint_label(lines, percent)
+        )
     else:
         ax.set_yticks([])
         ax.set_ylabel("visible redness (episodes)")
@@ -167,7 +189,8 @@ def plot_bands(
         raise KeyError(f"no bands for {name!r}; these bands have {', '.join(observables)}")
     frame = bands.xs(name, level="observable")
     qs = [float(q) for q in bands.attrs.get("quantiles", [])] or [
-        float(c.rstrip("%")) / 100 for c in frame.columns]
+        float(c.rstrip("%")) / 100 for c in frame.columns
+    ]
     labels = dict(zip(qs, frame.columns, strict=True))
     if ax is None:
         _, ax = plt.subplots(figsize=(7, 4))
@@ -176,19 +199,33 @@ def plot_bands(
     if median is not None:
         (line,) = ax.plot(frame.index, frame[median], color=color, label=f"{text} (median)")
         color = line.get_color()
-    pairs = sorted((q for q in qs if q < 0.5 and any(abs(1 - q - r) < 1e-12 for r in qs)),
-                   reverse=True)
+    pairs = sorted(
+        (q for q in qs if q < 0.5 and any(abs(1 - q - r) < 1e-12 for r in qs)), reverse=True
+    )
     # Inner bands darker, outer lighter; every band edge is also a thin line, so bands of
     # several plans on one axes stay readable where they overlap.
     for depth, q in enumerate(pairs):
         upper = next(labels[r] for r in qs if abs(1 - q - r) < 1e-12)
         outer = depth == len(pairs) - 1
-        ax.fill_between(frame.index, frame[labels[q]], frame[upper], color=color,
-                        alpha=0.12 + 0.1 * (len(pairs) - 1 - depth), linewidth=0,
-                        label=f"{text} {labels[q]}-{upper}")
+        ax.fill_between(
+            frame.index,
+            frame[labels[q]],
+            frame[upper],
+            color=color,
+            alpha=0.12 + 0.1 * (len(pairs) - 1 - depth),
+            linewidth=0,
+            label=f"{text} {labels[q]}-{upper}",
+        )
         for edge in (labels[q], upper):
-            ax.plot(frame.index, frame[edge], color=color, linewidth=0.7,
-                    linestyle=":" if outer else "--", alpha=0.9, label="_nolegend_")
+            ax.plot(
+                frame.index,
+                frame[edge],
+                color=color,
+                linewidth=0.7,
+                linestyle=":" if outer else "--",
+                alpha=0.9,
+                label="_nolegend_",
+            )
     if sessions:
         mark_sessions(ax, bands.attrs.get("session_days", []))
     ax.set_xlabel("day")
@@ -198,13 +235,20 @@ def plot_bands(
 
 
 #: Panels of :func:`plot_overview` by default.
-OVERVIEW = ("total_collagen", "mature_collagen", "elastin", "visible_improvement", "R",
-            "patient_rated_improvement")
+OVERVIEW = (
+    "total_collagen",
+    "mature_collagen",
+    "elastin",
+    "visible_improvement",
+    "R",
+    "patient_rated_improvement",
+)
 
 
-def plot_overview(result: Result, variables: Sequence[str] | None = None, *,
-                  percent: bool = False, ncols: int = 3) -> Figure:
-    """A grid of panels, one per variable, with units and sessions (see Result.plot_overview).
+def plot_overview(
+    result: Result, variables: Sequence[str] | None = None, *, percent: bool = False, ncols: int = 3
+) -> Figure:
+    """Plot a grid of panels, one per variable, with units and sessions (Result.plot_overview).
 
     Hour-scale redness gets its own panel on an hours axis after the first session,
     simulated again at a fine grid (a few milliseconds), with the visibility threshold.
@@ -228,10 +272,12 @@ def plot_overview(result: Result, variables: Sequence[str] | None = None, *,
             ax.set_xlabel("day")
             ax.set_ylabel(label_of(name, percent=pct), fontsize=8)
         ax.set_title(label_of(name, unit=False), fontsize=10)
-    for ax in axes.ravel()[len(names):]:
+    for ax in axes.ravel()[len(names) :]:
         ax.set_visible(False)
-    fig.suptitle(f"{result.schedule.label()}; age {result.patient.age:g} "
-                 "(sessions marked by triangles)", fontsize=11)
+    fig.suptitle(
+        f"{result.schedule.label()}; age {result.patient.age:g} (sessions marked by triangles)",
+        fontsize=11,
+    )
     fig.tight_layout(rect=(0.0, 0.0, 1.0, 0.95))
     return fig
 
@@ -244,8 +290,14 @@ def _redness_panel(ax: Axes, result: Result, name: str) -> None:
     ax.plot(hours, fine[name], color="tab:red")
     level = fine.effective_params["R_vis"]
     ax.axhline(level, color="k", linewidth=0.8, linestyle="--", label="visible above")
-    ax.axvspan(0, result.redness_hours(0), color="tab:red", alpha=0.12, linewidth=0,
-               label=f"visible {result.redness_hours(0):.0f} h")
+    ax.axvspan(
+        0,
+        result.redness_hours(0),
+        color="tab:red",
+        alpha=0.12,
+        linewidth=0,
+        label=f"visible {result.redness_hours(0):.0f} h",
+    )
     ax.set_xlabel("hours after session 1")
     ax.set_ylabel(label_of(name), fontsize=8)
     ax.legend(frameon=False, fontsize=8)

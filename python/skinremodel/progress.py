@@ -68,7 +68,7 @@ def progress_enabled(progress: bool | None = None) -> bool:
 
 
 def progress_bar(total: int, desc: str, unit: str = "it", progress: bool | None = None) -> Any:
-    """A tqdm bar on standard error (a disabled one when :func:`progress_enabled` is False).
+    """Return a tqdm bar on standard error (disabled when :func:`progress_enabled` is False).
 
     Use as a context manager and call ``update(n)``. In a notebook with ``ipywidgets`` the
     bar is a widget; without it, text.
@@ -82,5 +82,12 @@ def progress_bar(total: int, desc: str, unit: str = "it", progress: bool | None 
             from tqdm import tqdm as bar_type
     else:
         from tqdm import tqdm as bar_type
-    return bar_type(total=total, desc=desc, unit=unit, disable=not enabled, file=sys.stderr,
-                    dynamic_ncols=True, leave=True)
+    return bar_type(
+        total=total,
+        desc=desc,
+        unit=unit,
+        disable=not enabled,
+        file=sys.stderr,
+        dynamic_ncols=True,
+        leave=True,
+    )

@@ -30,11 +30,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 settings.register_profile(
-    "quick", max_examples=300, deadline=None, database=None, derandomize=True,
+    "quick",
+    max_examples=300,
+    deadline=None,
+    database=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 settings.register_profile(
-    "nightly", max_examples=5000, deadline=None, database=None,
+    "nightly",
+    max_examples=5000,
+    deadline=None,
+    database=None,
     suppress_health_check=list(HealthCheck),
 )
 PROFILE = os.environ.get("SKINREMODEL_HYPOTHESIS_PROFILE", "quick")
@@ -51,39 +58,111 @@ numbers = st.one_of(
     st.integers(min_value=-(10**400), max_value=10**400),
     st.sampled_from([0, 1, 7, 365, 36500, 36501, 1e6, 5e-324, 1e-307, -0.0, 2**63, 10**400]),
 )
-anything = st.one_of(numbers, st.text(max_size=20), st.none(), st.booleans(),
-                     st.lists(st.floats(), max_size=3), st.dictionaries(st.text(max_size=5),
-                                                                        st.integers(), max_size=2))
+anything = st.one_of(
+    numbers,
+    st.text(max_size=20),
+    st.none(),
+    st.booleans(),
+    st.lists(st.floats(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
 words = st.sampled_from(
-    ["sessions", "session", "every", "weeks", "days", "months", "years", "then", "after", "for",
-     "at", "mm", "with", "a", "pen", "roller", "stamp", "needles", "passes", "on", "day",
-     "starting", "from", "2025-01-01", "9999-12-31", "yearly", "monthly", "weekly", "and", ",",
-     "1", "4", "1000", "1001", "1e400", "0.5", "1.5", "2.5", "100000000", "-", "apart",
-     "punctures/cm2", "no", "[", "#", "12-needle", "fortnightly", "1e-307"])
+    [
+        "sessions",
+        "session",
+        "every",
+        "weeks",
+        "days",
+        "months",
+        "years",
+        "then",
+        "after",
+        "for",
+        "at",
+        "mm",
+        "with",
+        "a",
+        "pen",
+        "roller",
+        "stamp",
+        "needles",
+        "passes",
+        "on",
+        "day",
+        "starting",
+        "from",
+        "2025-01-01",
+        "9999-12-31",
+        "yearly",
+        "monthly",
+        "weekly",
+        "and",
+        ",",
+        "1",
+        "4",
+        "1000",
+        "1001",
+        "1e400",
+        "0.5",
+        "1.5",
+        "2.5",
+        "100000000",
+        "-",
+        "apart",
+        "punctures/cm2",
+        "no",
+        "[",
+        "#",
+        "12-needle",
+        "fortnightly",
+        "1e-307",
+    ]
+)
 templates = st.builds(
     lambda n, k, unit, depth, tail: f"{n} sessions every {k} {unit} at {depth} mm{tail}",
-    st.integers(1, 1200), st.integers(1, 60), st.sampled_from(["days", "weeks", "months", "years"]),
+    st.integers(1, 1200),
+    st.integers(1, 60),
+    st.sampled_from(["days", "weeks", "months", "years"]),
     st.sampled_from(["0.5", "1", "1.5", "2.5", "3"]),
-    st.sampled_from(["", ", then yearly for 2 years", " with a 12-needle pen, 2 passes",
-                     " starting 2025-06-02", ", then after 1 year, 1 session",
-                     " starting 9999-12-01", ", then 600 sessions every 7 days"]))
-plan_text = st.one_of(templates, templates, st.lists(words, max_size=14).map(" ".join),
-                      st.text(max_size=60))
+    st.sampled_from(
+        [
+            "",
+            ", then yearly for 2 years",
+            " with a 12-needle pen, 2 passes",
+            " starting 2025-06-02",
+            ", then after 1 year, 1 session",
+            " starting 9999-12-01",
+            ", then 600 sessions every 7 days",
+        ]
+    ),
+)
+plan_text = st.one_of(
+    templates, templates, st.lists(words, max_size=14).map(" ".join), st.text(max_size=60)
+)
 small_days = st.lists(st.floats(min_value=0, max_value=300, allow_nan=False), max_size=6)
 
 
 def _plan_strategy() -> st.SearchStrategy[object]:
-    return st.one_of(small_days, st.lists(numbers, max_size=4), anything,
-                     st.builds(lambda d, depth: sr.Schedule(sorted(set(d)), depth_mm=depth,
-                                                            allow_any_depth=True),
-                               st.lists(st.integers(0, 300).map(float), max_size=5),
-                               st.floats(min_value=0.25, max_value=2.5)))
+    return st.one_of(
+        small_days,
+        st.lists(numbers, max_size=4),
+        anything,
+        st.builds(
+            lambda d, depth: sr.Schedule(sorted(set(d)), depth_mm=depth, allow_any_depth=True),
+            st.lists(st.integers(0, 300).map(float), max_size=5),
+            st.floats(min_value=0.25, max_value=2.5),
+        ),
+    )
 
 
 patients = st.one_of(
-    st.builds(sr.Patient, age=st.floats(min_value=18, max_value=100),
-              diabetes=st.sampled_from(["none", "controlled", "poor"]),
-              smoker=st.booleans(), phototype=st.integers(1, 6)),
+    st.builds(
+        sr.Patient,
+        age=st.floats(min_value=18, max_value=100),
+        diabetes=st.sampled_from(["none", "controlled", "poor"]),
+        smoker=st.booleans(),
+        phototype=st.integers(1, 6),
+    ),
     st.none(),
 )
 
@@ -137,14 +216,22 @@ def _round_trip_schedule(plan: sr.Schedule) -> None:
         text = plan.to_text()
     except ValueError:
         return
-    assert sr.Schedule.parse(text, allow_any_depth=plan.allow_any_depth,
-                             start_date=plan.start_date).days.tolist() == plan.days.tolist()
+    assert (
+        sr.Schedule.parse(
+            text, allow_any_depth=plan.allow_any_depth, start_date=plan.start_date
+        ).days.tolist()
+        == plan.days.tolist()
+    )
 
 
-@given(st.one_of(st.lists(st.integers(0, 10**6).map(float), max_size=5, unique=True),
-                 st.lists(numbers, max_size=5)),
-       st.one_of(st.floats(min_value=0.25, max_value=5), numbers),
-       st.one_of(st.none(), st.dates(), st.text(max_size=12)))
+@given(
+    st.one_of(
+        st.lists(st.integers(0, 10**6).map(float), max_size=5, unique=True),
+        st.lists(numbers, max_size=5),
+    ),
+    st.one_of(st.floats(min_value=0.25, max_value=5), numbers),
+    st.one_of(st.none(), st.dates(), st.text(max_size=12)),
+)
 def prop_schedule(days: list[object], depth: object, start: object) -> None:
     _count("Schedule")
     plan, _ = _call(sr.Schedule, days, depth_mm=depth, allow_any_depth=True, start_date=start)
@@ -155,11 +242,29 @@ def prop_schedule(days: list[object], depth: object, start: object) -> None:
 
 json_values = st.recursive(
     st.one_of(st.none(), st.booleans(), st.floats(), st.integers(), st.text(max_size=8)),
-    lambda inner: st.one_of(st.lists(inner, max_size=3),
-                            st.dictionaries(st.sampled_from(
-                                ["format", "version", "sessions", "day", "depth_mm", "name",
-                                 "start_date", "density_per_cm2", "dose_scale", "device",
-                                 "kind", "x"]), inner, max_size=4)),
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "format",
+                    "version",
+                    "sessions",
+                    "day",
+                    "depth_mm",
+                    "name",
+                    "start_date",
+                    "density_per_cm2",
+                    "dose_scale",
+                    "device",
+                    "kind",
+                    "x",
+                ]
+            ),
+            inner,
+            max_size=4,
+        ),
+    ),
     max_leaves=12,
 )
 
@@ -177,20 +282,30 @@ def _document(plan: sr.Schedule, drop: str | None, as_toml: bool) -> str:
     return json.dumps(data)
 
 
-documents = st.builds(_document, st.builds(lambda d, dev: sr.Schedule(
-    sorted(set(d)), device=dev, start_date="2025-01-06"),
-    st.lists(st.integers(0, 300).map(float), max_size=4),
-    st.sampled_from([None, sr.Device.pen(needles=12, passes=2), sr.Device.roller(passes=10)])),
-    st.sampled_from([None, None, "sessions", "format", "name", "day"]), st.booleans())
+documents = st.builds(
+    _document,
+    st.builds(
+        lambda d, dev: sr.Schedule(sorted(set(d)), device=dev, start_date="2025-01-06"),
+        st.lists(st.integers(0, 300).map(float), max_size=4),
+        st.sampled_from([None, sr.Device.pen(needles=12, passes=2), sr.Device.roller(passes=10)]),
+    ),
+    st.sampled_from([None, None, "sessions", "format", "name", "day"]),
+    st.booleans(),
+)
 
 
-@given(st.one_of(documents, json_values.map(lambda v: json.dumps(v)), st.text(max_size=80),
-                 st.integers(1, 5000).map(lambda n: "[" * n),
-                 st.integers(1, 5000).map(lambda n: '{"a":' * n)))
+@given(
+    st.one_of(
+        documents,
+        json_values.map(lambda v: json.dumps(v)),
+        st.text(max_size=80),
+        st.integers(1, 5000).map(lambda n: "[" * n),
+        st.integers(1, 5000).map(lambda n: '{"a":' * n),
+    )
+)
 def prop_from_json(text: str) -> None:
     _count("Schedule.from_json/from_toml")
-    plan, _ = _same_outcome(_call(sr.Schedule.from_json, text),
-                            _call(sr.Schedule.from_json, text))
+    plan, _ = _same_outcome(_call(sr.Schedule.from_json, text), _call(sr.Schedule.from_json, text))
     if plan is not None:
         _round_trip_schedule(plan)
     toml_text = text if not text.startswith("[") else "a = " + text
@@ -200,19 +315,39 @@ def prop_from_json(text: str) -> None:
 
 
 patient_values = {
-    "age": st.floats(min_value=18, max_value=100), "diabetes": st.sampled_from(
-        ["none", "controlled", "poor"]), "vitamin_c": st.sampled_from(
-        ["deficient", "replete", "supplemented"]), "phototype": st.integers(1, 6),
-    "smoker": st.booleans(), "acne_scars": st.booleans(),
+    "age": st.floats(min_value=18, max_value=100),
+    "diabetes": st.sampled_from(["none", "controlled", "poor"]),
+    "vitamin_c": st.sampled_from(["deficient", "replete", "supplemented"]),
+    "phototype": st.integers(1, 6),
+    "smoker": st.booleans(),
+    "acne_scars": st.booleans(),
     "history": st.builds(sr.MedicalHistory, isotretinoin_stopped=st.none() | st.dates()),
 }
 
 
-@given(st.one_of(st.fixed_dictionaries({}, optional=patient_values),
-                 st.dictionaries(st.sampled_from(["age", "diabetes", "vitamin_c", "phototype",
-                                                  "smoker", "photoaged", "acne_scars",
-                                                  "reactive_skin", "history", "bogus"]),
-                                 anything, max_size=4)))
+@given(
+    st.one_of(
+        st.fixed_dictionaries({}, optional=patient_values),
+        st.dictionaries(
+            st.sampled_from(
+                [
+                    "age",
+                    "diabetes",
+                    "vitamin_c",
+                    "phototype",
+                    "smoker",
+                    "photoaged",
+                    "acne_scars",
+                    "reactive_skin",
+                    "history",
+                    "bogus",
+                ]
+            ),
+            anything,
+            max_size=4,
+        ),
+    )
+)
 def prop_patient(kwargs: dict[str, object]) -> None:
     _count("Patient")
     patient, _ = _call(sr.Patient, **kwargs)
@@ -221,12 +356,18 @@ def prop_patient(kwargs: dict[str, object]) -> None:
         assert sr.Patient(**patient.to_dict()) == patient
 
 
-valid_plans = st.builds(lambda d, depth: sr.Schedule(sorted(set(d)), depth_mm=depth),
-                        st.lists(st.integers(0, 300).map(float), max_size=5),
-                        st.floats(min_value=0.25, max_value=2.5))
-valid_patients = st.builds(sr.Patient, age=st.floats(min_value=18, max_value=100),
-                           diabetes=st.sampled_from(["none", "controlled", "poor"]),
-                           smoker=st.booleans(), phototype=st.integers(1, 6))
+valid_plans = st.builds(
+    lambda d, depth: sr.Schedule(sorted(set(d)), depth_mm=depth),
+    st.lists(st.integers(0, 300).map(float), max_size=5),
+    st.floats(min_value=0.25, max_value=2.5),
+)
+valid_patients = st.builds(
+    sr.Patient,
+    age=st.floats(min_value=18, max_value=100),
+    diabetes=st.sampled_from(["none", "controlled", "poor"]),
+    smoker=st.booleans(),
+    phototype=st.integers(1, 6),
+)
 
 
 @given(st.data())
@@ -236,21 +377,40 @@ def prop_simulate(data) -> None:  # type: ignore[no-untyped-def]
     plan = data.draw(valid_plans if good else _plan_strategy(), label="plan")
     patient = data.draw(valid_patients if good else patients, label="patient")
     days = data.draw(st.floats(min_value=0.5, max_value=400) if good else numbers, label="days")
-    t_eval = data.draw(st.none() | st.lists(st.floats(min_value=0, max_value=400), min_size=1,
-                                            max_size=5).map(sorted) if good
-                       else st.lists(numbers, max_size=3), label="t_eval")
-    method = data.draw(st.sampled_from(["rodas5p", "rodas4", "dopri5"] if good
-                                       else ["euler", 3, "dopri5"]), label="method")
+    t_eval = data.draw(
+        st.none()
+        | st.lists(st.floats(min_value=0, max_value=400), min_size=1, max_size=5).map(sorted)
+        if good
+        else st.lists(numbers, max_size=3),
+        label="t_eval",
+    )
+    method = data.draw(
+        st.sampled_from(["rodas5p", "rodas4", "dopri5"] if good else ["euler", 3, "dopri5"]),
+        label="method",
+    )
     rtol = data.draw(st.sampled_from([1e-6, 1e-3, 1e-8]) if good else numbers, label="rtol")
-    params = data.draw(st.none() | st.dictionaries(
-        st.sampled_from(["k_mat", "s_w"]), st.floats(min_value=0.5, max_value=2.0).map(
-            lambda f: f * 0.01), max_size=2) if good else
-        st.dictionaries(st.sampled_from(["k_mat", "s_w", "nope"]), numbers, max_size=2),
-        label="params")
-    sens = data.draw(st.sampled_from([None, ["k_mat"], ["s_w", "depth_mm[0]"]] if good
-                                     else [["bogus"], ["depth_mm[99]"], "k_mat"]), label="sens")
-    kwargs = dict(t_eval=t_eval, method=method, rtol=rtol, params=params, sensitivities=sens,
-                  max_steps=50_000)
+    params = data.draw(
+        st.none()
+        | st.dictionaries(
+            st.sampled_from(["k_mat", "s_w"]),
+            st.floats(min_value=0.5, max_value=2.0).map(lambda f: f * 0.01),
+            max_size=2,
+        )
+        if good
+        else st.dictionaries(st.sampled_from(["k_mat", "s_w", "nope"]), numbers, max_size=2),
+        label="params",
+    )
+    sens = data.draw(
+        st.sampled_from(
+            [None, ["k_mat"], ["s_w", "depth_mm[0]"]]
+            if good
+            else [["bogus"], ["depth_mm[99]"], "k_mat"]
+        ),
+        label="sens",
+    )
+    kwargs = dict(
+        t_eval=t_eval, method=method, rtol=rtol, params=params, sensitivities=sens, max_steps=50_000
+    )
     if t_eval is not None:
         days = None
     a = _call(sr.simulate, plan, patient, days, **kwargs)
@@ -274,25 +434,53 @@ def prop_simulate(data) -> None:  # type: ignore[no-untyped-def]
 def prop_simulate_many(data) -> None:  # type: ignore[no-untyped-def]
     _count("simulate_many")
     good = data.draw(st.integers(0, 3), label="mode") > 0
-    plans = data.draw(st.lists(valid_plans if good else _plan_strategy(), min_size=1,
-                               max_size=3), label="plans")
+    plans = data.draw(
+        st.lists(valid_plans if good else _plan_strategy(), min_size=1, max_size=3), label="plans"
+    )
     pats = data.draw(st.lists(valid_patients, min_size=1, max_size=3), label="patients")
-    days = data.draw(st.floats(min_value=1, max_value=200) | st.lists(
-        st.floats(min_value=0, max_value=200), min_size=1, max_size=3).map(sorted) if good
-        else numbers, label="days")
-    metrics = data.draw(st.sampled_from(
-        [["total_collagen"], ["redness_hours", "first_visible_day"], ["elasticity"]] if good
-        else [["nope"], [], "total_collagen"]), label="metrics")
+    days = data.draw(
+        st.floats(min_value=1, max_value=200)
+        | st.lists(st.floats(min_value=0, max_value=200), min_size=1, max_size=3).map(sorted)
+        if good
+        else numbers,
+        label="days",
+    )
+    metrics = data.draw(
+        st.sampled_from(
+            [["total_collagen"], ["redness_hours", "first_visible_day"], ["elasticity"]]
+            if good
+            else [["nope"], [], "total_collagen"]
+        ),
+        label="metrics",
+    )
     cross = data.draw(st.booleans(), label="cross")
-    a = _call(sr.simulate_many, plans, pats, None, days, metrics=metrics, cross=cross,
-              threads=2, max_steps=50_000)
-    b = _call(sr.simulate_many, plans, pats, None, days, metrics=metrics, cross=cross,
-              threads=1, max_steps=50_000)
+    a = _call(
+        sr.simulate_many,
+        plans,
+        pats,
+        None,
+        days,
+        metrics=metrics,
+        cross=cross,
+        threads=2,
+        max_steps=50_000,
+    )
+    b = _call(
+        sr.simulate_many,
+        plans,
+        pats,
+        None,
+        days,
+        metrics=metrics,
+        cross=cross,
+        threads=1,
+        max_steps=50_000,
+    )
     ra, rb = _same_outcome(a, b)
     if ra is None:
         return
     ok = ~ra.failed
-    for m in ([metrics] if isinstance(metrics, str) else metrics):
+    for m in [metrics] if isinstance(metrics, str) else metrics:
         if m in ("total_collagen", "elasticity"):
             _check_array(m, ra.values(m)[ok])
         assert np.array_equal(ra.values(m), rb.values(m), equal_nan=True), m
@@ -305,13 +493,17 @@ def prop_population(data) -> None:  # type: ignore[no-untyped-def]
     _count("Population")
     good = data.draw(st.integers(0, 3), label="mode") > 0
     size = data.draw(st.integers(1, 300) if good else numbers, label="size")
-    variability = data.draw(st.dictionaries(st.sampled_from(["s_w", "k_mat"]),
-                                            st.floats(0, 0.5), max_size=2) if good else
-                            st.dictionaries(st.sampled_from(["s_w", "bogus"]), numbers,
-                                            max_size=2), label="variability")
+    variability = data.draw(
+        st.dictionaries(st.sampled_from(["s_w", "k_mat"]), st.floats(0, 0.5), max_size=2)
+        if good
+        else st.dictionaries(st.sampled_from(["s_w", "bogus"]), numbers, max_size=2),
+        label="variability",
+    )
     days = data.draw(st.floats(min_value=1, max_value=120) if good else numbers, label="days")
-    quantiles = data.draw(st.just((0.05, 0.5, 0.95)) | st.just((0.5,)) if good
-                          else st.lists(numbers, max_size=3), label="quantiles")
+    quantiles = data.draw(
+        st.just((0.05, 0.5, 0.95)) | st.just((0.5,)) if good else st.lists(numbers, max_size=3),
+        label="quantiles",
+    )
     seed = data.draw(st.integers(0, 2**32), label="seed")
     pop, _ = _call(sr.Population, size, variability=variability, seed=seed)
     if pop is None:
@@ -334,40 +526,75 @@ def prop_compare(data) -> None:  # type: ignore[no-untyped-def]
     _count("compare")
     good = data.draw(st.integers(0, 3), label="mode") > 0
     names = ["standard-course", "every-6-weeks", "short-course"] + ([] if good else ["nope"])
-    plans = data.draw(st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True),
-                      label="plans")
-    horizon = data.draw(st.floats(min_value=1, max_value=400) if good else numbers,
-                        label="horizon")
-    start = data.draw(st.dates(min_value=dt.date(2021, 1, 1), max_value=dt.date(2030, 1, 1))
-                      if good else st.none() | st.dates() |
-                      st.sampled_from(["9999-12-31", "bad"]), label="start")
+    plans = data.draw(
+        st.lists(st.sampled_from(names), min_size=1, max_size=2, unique=True), label="plans"
+    )
+    horizon = data.draw(st.floats(min_value=1, max_value=400) if good else numbers, label="horizon")
+    start = data.draw(
+        st.dates(min_value=dt.date(2021, 1, 1), max_value=dt.date(2030, 1, 1))
+        if good
+        else st.none() | st.dates() | st.sampled_from(["9999-12-31", "bad"]),
+        label="start",
+    )
     history = sr.MedicalHistory(isotretinoin_stopped=dt.date(2020, 1, 1))
-    a = _call(sr.compare, plans, sr.Patient(history=history), days=horizon,
-              start_date=start)
-    b = _call(sr.compare, plans, sr.Patient(history=history), days=horizon,
-              start_date=start)
+    a = _call(sr.compare, plans, sr.Patient(history=history), days=horizon, start_date=start)
+    b = _call(sr.compare, plans, sr.Patient(history=history), days=horizon, start_date=start)
     ra, rb = _same_outcome(a, b)
     if ra is not None:
         assert ra.table.equals(rb.table)
 
 
-csv_cells = st.one_of(st.sampled_from(["A", "B", "", "1", "2.7", "inf", "nan", "-1", "1e400",
-                                       "yes", "=1+1", "elasticity", "none", "0", "30"]),
-                      st.text(alphabet="ab,\"'\n0.9e-", max_size=6))
+csv_cells = st.one_of(
+    st.sampled_from(
+        [
+            "A",
+            "B",
+            "",
+            "1",
+            "2.7",
+            "inf",
+            "nan",
+            "-1",
+            "1e400",
+            "yes",
+            "=1+1",
+            "elasticity",
+            "none",
+            "0",
+            "30",
+        ]
+    ),
+    st.text(alphabet="ab,\"'\n0.9e-", max_size=6),
+)
 
 
-valid_row = st.builds(lambda s, d, v, o: [s, d, o, v][:4], st.sampled_from(["A", "B"]),
-                      st.sampled_from(["0", "30", "90.5"]), st.sampled_from(["1", "2", "1.5"]),
-                      st.sampled_from(["elasticity", "4", ""]))
+valid_row = st.builds(
+    lambda s, d, v, o: [s, d, o, v][:4],
+    st.sampled_from(["A", "B"]),
+    st.sampled_from(["0", "30", "90.5"]),
+    st.sampled_from(["1", "2", "1.5"]),
+    st.sampled_from(["elasticity", "4", ""]),
+)
 
 
-@given(st.one_of(st.lists(valid_row, min_size=1, max_size=4),
-                 st.lists(st.lists(csv_cells, min_size=1, max_size=5), max_size=5)),
-       st.sampled_from([("subject", "day", "observable", "value"), ("subject", "day"),
-                        ("subject", "day", "depth_mm"), ("subject", "age", "phototype"),
-                        ("subject", "age", "phototype", "smoker", "acne_scars"), ("x",)]),
-       st.sampled_from(["read_observations", "read_plans", "read_patients"]),
-       st.one_of(st.just(b""), st.just(b""), st.binary(max_size=8)))
+@given(
+    st.one_of(
+        st.lists(valid_row, min_size=1, max_size=4),
+        st.lists(st.lists(csv_cells, min_size=1, max_size=5), max_size=5),
+    ),
+    st.sampled_from(
+        [
+            ("subject", "day", "observable", "value"),
+            ("subject", "day"),
+            ("subject", "day", "depth_mm"),
+            ("subject", "age", "phototype"),
+            ("subject", "age", "phototype", "smoker", "acne_scars"),
+            ("x",),
+        ]
+    ),
+    st.sampled_from(["read_observations", "read_plans", "read_patients"]),
+    st.one_of(st.just(b""), st.just(b""), st.binary(max_size=8)),
+)
 def prop_csv(rows, header, reader, junk) -> None:  # type: ignore[no-untyped-def]
     _count("Dataset CSV loaders")
     from skinremodel.inference import dataset
@@ -381,11 +608,21 @@ def prop_csv(rows, header, reader, junk) -> None:  # type: ignore[no-untyped-def
             assert "table.csv" in str(exc), exc
 
 
-@given(st.one_of(st.text(max_size=200), st.lists(words, max_size=10).map(
-    lambda w: f'[[plan]]\ntext = {json.dumps(" ".join(w))}\n'),
-    st.sampled_from(['[[plan]]\nfile = "/etc/passwd"\n', '[[plan]]\nfile = "../x.toml"\n',
-                     "a = " + "[" * 5000, '[[plan]]\nlibrary = "standard-course"\n'])),
-       st.sampled_from(["--out", "--csv", None]))
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.lists(words, max_size=10).map(lambda w: f"[[plan]]\ntext = {json.dumps(' '.join(w))}\n"),
+        st.sampled_from(
+            [
+                '[[plan]]\nfile = "/etc/passwd"\n',
+                '[[plan]]\nfile = "../x.toml"\n',
+                "a = " + "[" * 5000,
+                '[[plan]]\nlibrary = "standard-course"\n',
+            ]
+        ),
+    ),
+    st.sampled_from(["--out", "--csv", None]),
+)
 def prop_cli(plans_text: str, option: str | None) -> None:
     _count("skinremodel compare (CLI)")
     from skinremodel.cli import main
@@ -405,9 +642,14 @@ def prop_cli(plans_text: str, option: str | None) -> None:
         assert not leftovers, leftovers
 
 
-@given(st.builds(sr.Device.pen, needles=st.integers(1, 24), passes=st.integers(1, 4)),
-       st.dictionaries(st.sampled_from(["k_mat", "s_w", "kap_el"]),
-                       st.floats(min_value=1e-3, max_value=1.0), max_size=3))
+@given(
+    st.builds(sr.Device.pen, needles=st.integers(1, 24), passes=st.integers(1, 4)),
+    st.dictionaries(
+        st.sampled_from(["k_mat", "s_w", "kap_el"]),
+        st.floats(min_value=1e-3, max_value=1.0),
+        max_size=3,
+    ),
+)
 def prop_round_trips(device, overrides) -> None:  # type: ignore[no-untyped-def]
     _count("round trips (Device, Parameters, Dataset)")
     assert pickle.loads(pickle.dumps(device)) == device
@@ -415,8 +657,14 @@ def prop_round_trips(device, overrides) -> None:  # type: ignore[no-untyped-def]
     params = sr.Parameters.default().update(overrides)
     assert pickle.loads(pickle.dumps(params)) == params
     plan = sr.Schedule.regular(2, every_weeks=4, device=device, start_date="2025-01-06")
-    obs = pd.DataFrame({"subject": ["A", "A"], "day": [0.0, 60.0],
-                        "observable": ["elasticity"] * 2, "value": [1.0, 1.1]})
+    obs = pd.DataFrame(
+        {
+            "subject": ["A", "A"],
+            "day": [0.0, 60.0],
+            "observable": ["elasticity"] * 2,
+            "value": [1.0, 1.1],
+        }
+    )
     history = sr.MedicalHistory(last_sun_exposure=dt.date(2024, 1, 1))
     data = sr.Dataset(obs, {"A": plan}, {"A": sr.Patient(history=history)})
     again = sr.Dataset.from_dict(json.loads(json.dumps(data.to_dict())))
@@ -426,9 +674,16 @@ def prop_round_trips(device, overrides) -> None:  # type: ignore[no-untyped-def]
 
 
 ENTRIES = {
-    "parse": prop_parse, "schedule": prop_schedule, "from_json": prop_from_json,
-    "patient": prop_patient, "simulate": prop_simulate, "simulate_many": prop_simulate_many,
-    "population": prop_population, "compare": prop_compare, "csv": prop_csv, "cli": prop_cli,
+    "parse": prop_parse,
+    "schedule": prop_schedule,
+    "from_json": prop_from_json,
+    "patient": prop_patient,
+    "simulate": prop_simulate,
+    "simulate_many": prop_simulate_many,
+    "population": prop_population,
+    "compare": prop_compare,
+    "csv": prop_csv,
+    "cli": prop_cli,
     "round_trips": prop_round_trips,
 }
 # Slow entry points (engine runs, subprocess-free CLI runs) take fewer cases in each profile.

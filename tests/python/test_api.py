@@ -42,8 +42,9 @@ def test_session_day_reports_post_session_state_and_keeps_left_limit(res):
         np.testing.assert_array_equal(res.y[row], res.post_session[k])
         assert res.post_session[k, 0] == pytest.approx(res.pre_session[k, 0] + 1.0)
     # The left limit is the limit from the left: compare with an output just before day 28.
-    fine = sr.simulate(res.schedule, res.patient, days=40, t_eval=[27.0, 28 - 1e-7, 28.0],
-                       rtol=1e-10, atol=1e-13)
+    fine = sr.simulate(
+        res.schedule, res.patient, days=40, t_eval=[27.0, 28 - 1e-7, 28.0], rtol=1e-10, atol=1e-13
+    )
     np.testing.assert_allclose(fine.pre_session[1], fine.y[1], rtol=1e-6, atol=1e-9)
 
 
@@ -87,7 +88,11 @@ def test_parameters_override_per_call(res):
         ({"t_eval": [0, float("nan")]}, ValueError, r"finite"),
         ({"t_eval": [-1, 5]}, ValueError, r">= 0"),
         ({"t_eval": [0, 400]}, ValueError, r"beyond the horizon"),
-        ({"params": {"k_matt": 1.0}}, ValueError, r"unknown parameter 'k_matt'; did you mean 'k_mat'"),
+        (
+            {"params": {"k_matt": 1.0}},
+            ValueError,
+            r"unknown parameter 'k_matt'; did you mean 'k_mat'",
+        ),
         ({"params": {"k_mat": -0.1}}, ValueError, r"parameter 'k_mat' must be in \(0, inf\)"),
         ({"params": {"f3_0": 1.5}}, ValueError, r"parameter 'f3_0' must be in \[0, 1\]"),
         ({"params": {"k_mat": float("nan")}}, ValueError, r"finite"),
@@ -110,20 +115,36 @@ def test_bad_simulate_input_names_the_field(kwargs, error, match):
 @pytest.mark.parametrize(
     ("build", "error", "match"),
     [
-        (lambda: sr.Schedule([0, 14, 14]), ValueError, r"sessions\[1\] and sessions\[2\] are both on day 14"),
+        (
+            lambda: sr.Schedule([0, 14, 14]),
+            ValueError,
+            r"sessions\[1\] and sessions\[2\] are both on day 14",
+        ),
         (lambda: sr.Schedule([-3]), ValueError, r"day must be in \[0, 1e\+06\]"),
         (lambda: sr.Schedule([0, float("nan")]), ValueError, r"finite"),
-        (lambda: sr.Schedule([0], depth_mm=3.0), ValueError, r"depth_mm must be in \[0.25, 2.5\] mm"),
+        (
+            lambda: sr.Schedule([0], depth_mm=3.0),
+            ValueError,
+            r"depth_mm must be in \[0.25, 2.5\] mm",
+        ),
         (lambda: sr.Schedule([0], depth_mm=0.1), ValueError, r"depth_mm must be in \[0.25, 2.5\]"),
         (lambda: sr.Schedule([0], depth_mm=6, allow_any_depth=True), ValueError, r"\(0, 5\]"),
         (lambda: sr.Schedule("0, 14"), TypeError, r"iterable"),
-        (lambda: sr.Schedule.regular(0, every_days=7), ValueError, r"sessions must be in \[1, 1000\]"),
+        (
+            lambda: sr.Schedule.regular(0, every_days=7),
+            ValueError,
+            r"sessions must be in \[1, 1000\]",
+        ),
         (lambda: sr.Schedule.regular(3), TypeError, r"exactly one of every_days and every_weeks"),
         (lambda: sr.Schedule.regular(3, every_days=-7), ValueError, r"every_days"),
         (lambda: sr.Session(0, density_per_cm2=0), ValueError, r"density_per_cm2"),
         (lambda: sr.Patient(age=10), ValueError, r"age must be in \[18, 100\] years"),
         (lambda: sr.Patient(age=float("nan")), ValueError, r"finite"),
-        (lambda: sr.Patient(diabetes="type 2"), ValueError, r"diabetes must be one of 'none', 'controlled', 'poor'"),
+        (
+            lambda: sr.Patient(diabetes="type 2"),
+            ValueError,
+            r"diabetes must be one of 'none', 'controlled', 'poor'",
+        ),
         (lambda: sr.Patient(vitamin_c="high"), ValueError, r"vitamin_c must be one of"),
         (lambda: sr.Patient(phototype=7), ValueError, r"phototype must be an integer in \[1, 6\]"),
         (lambda: sr.Patient(phototype=2.5), TypeError, r"phototype"),

@@ -21,9 +21,16 @@ def client():
 
 
 def form(**changes):
-    data = {"age": "45", "diabetes": "none", "vitamin_c": "replete", "phototype": "2",
-            "horizon": "12mo", "start_date": "2025-06-02", "library": ["standard-course"],
-            "plan_text": "Gentle: 3 sessions every 4 weeks at 1.0 mm"}
+    data = {
+        "age": "45",
+        "diabetes": "none",
+        "vitamin_c": "replete",
+        "phototype": "2",
+        "horizon": "12mo",
+        "start_date": "2025-06-02",
+        "library": ["standard-course"],
+        "plan_text": "Gentle: 3 sessions every 4 weeks at 1.0 mm",
+    }
     data.update(changes)
     return data
 
@@ -45,17 +52,20 @@ def test_compare_shows_verdict_then_ranked_table(client):
     assert "True" not in page and "False" not in page
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"age": "abc"}, "Age: &#39;abc&#39; is not a number of years"),
-    ({"age": "12"}, "outside 18-100 years"),
-    ({"isotretinoin_stopped": "2024-13-40"}, "is not a date"),
-    ({"plan_text": "3 sessions every fortnight-ish", "library": []}, "Plan line 1"),
-    ({"library": [], "plan_text": ""}, "tick at least one library plan"),
-    ({"horizon": "12"}, "Give a unit"),
-    ({"horizon": "12 parsecs"}, "unknown unit"),
-    ({"override_pregnancy": "x"}, "at least 3 words"),
-    ({"on_isotretinoin": "yes", "isotretinoin_stopped": "2025-01-01"}, "not both"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"age": "abc"}, "Age: &#39;abc&#39; is not a number of years"),
+        ({"age": "12"}, "outside 18-100 years"),
+        ({"isotretinoin_stopped": "2024-13-40"}, "is not a date"),
+        ({"plan_text": "3 sessions every fortnight-ish", "library": []}, "Plan line 1"),
+        ({"library": [], "plan_text": ""}, "tick at least one library plan"),
+        ({"horizon": "12"}, "Give a unit"),
+        ({"horizon": "12 parsecs"}, "unknown unit"),
+        ({"override_pregnancy": "x"}, "at least 3 words"),
+        ({"on_isotretinoin": "yes", "isotretinoin_stopped": "2025-01-01"}, "not both"),
+    ],
+)
 def test_validation_messages(client, changes, message):
     response = client.post("/", data=form(**changes))
     page = response.get_data(as_text=True)
@@ -80,14 +90,19 @@ def test_isotretinoin_hint_names_the_clear_date(client):
     page = client.post("/", data=form(isotretinoin_stopped="2025-03-20")).get_data(as_text=True)
     assert "Start the plan on or after 20 September 2025" in page
     # The reason in words: sessions counted from 1, dates written out, no Python notation.
-    assert "isotretinoin stopped 20 March 2025, less than 6 months before session 1 (2 June " \
-           "2025)" in page
+    assert (
+        "isotretinoin stopped 20 March 2025, less than 6 months before session 1 (2 June "
+        "2025)" in page
+    )
     assert "sessions[" not in page and "2025-03-20," not in page
 
 
 def test_hostile_names_are_escaped(client):
-    hostile = form(patient_name=XSS, plan_text=f"{XSS}: 2 sessions every 6 weeks",
-                   other_skin_condition='<img src=x onerror="alert(2)">')
+    hostile = form(
+        patient_name=XSS,
+        plan_text=f"{XSS}: 2 sessions every 6 weeks",
+        other_skin_condition='<img src=x onerror="alert(2)">',
+    )
     for url in ("/", "/report.html"):
         page = client.post(url, data=hostile).get_data(as_text=True)
         assert "<script>alert" not in page and "<img src=x" not in page
@@ -109,11 +124,38 @@ def test_downloads(client):
 
 def test_survives_any_input(client):
     rng = random.Random(15)
-    junk = ["", " ", "-1", "1e999", "nan", "inf", "NaN mm", XSS, "0", "9" * 300,
-            "2025-02-30", "../../etc/passwd", "\x00", "é" * 50, "{}", "[]"]
-    fields = ["age", "diabetes", "vitamin_c", "phototype", "horizon", "start_date",
-              "plan_text", "library", "isotretinoin_stopped", "override_isotretinoin",
-              "pregnant", "other_skin_condition"]
+    junk = [
+        "",
+        " ",
+        "-1",
+        "1e999",
+        "nan",
+        "inf",
+        "NaN mm",
+        XSS,
+        "0",
+        "9" * 300,
+        "2025-02-30",
+        "../../etc/passwd",
+        "\x00",
+        "é" * 50,
+        "{}",
+        "[]",
+    ]
+    fields = [
+        "age",
+        "diabetes",
+        "vitamin_c",
+        "phototype",
+        "horizon",
+        "start_date",
+        "plan_text",
+        "library",
+        "isotretinoin_stopped",
+        "override_isotretinoin",
+        "pregnant",
+        "other_skin_condition",
+    ]
     for _ in range(60):
         data = form(**{rng.choice(fields): rng.choice(junk) for _ in range(3)})
         response = client.post(rng.choice(["/", "/report.html", "/table.csv"]), data=data)
@@ -127,8 +169,15 @@ def test_survives_any_input(client):
 
 
 def test_parse_form_without_flask():
-    data = parse_form({"age": "62", "diabetes": "controlled", "library": "every-6-weeks",
-                       "horizon": "1y", "start_date": "2025-06-02"})
+    data = parse_form(
+        {
+            "age": "62",
+            "diabetes": "controlled",
+            "library": "every-6-weeks",
+            "horizon": "1y",
+            "start_date": "2025-06-02",
+        }
+    )
     assert not data.errors and data.days == 365 and data.patient.diabetes == "controlled"
     assert data.start_date == dt.date(2025, 6, 2) and len(data.plans) == 1
 
@@ -140,8 +189,10 @@ def test_cli_app_binds_localhost_by_default(app_server):
 
 
 def test_optimise_button_adds_the_optimised_plan(client):
-    response = client.post("/optimise", data=form(patient_name=XSS, library=[],
-                                                  plan_text=f"{XSS}: 2 sessions every 6 weeks"))
+    response = client.post(
+        "/optimise",
+        data=form(patient_name=XSS, library=[], plan_text=f"{XSS}: 2 sessions every 6 weeks"),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200, page[:2000]
     assert "id='optimised-plan'" in page and 'id="ranking"' in page
@@ -157,21 +208,31 @@ def test_optimised_plan_is_carried_into_later_comparisons_and_downloads(client):
     from skinremodel.clinic.app.forms import OPTIMISED_NAME
 
     page = client.post("/optimise", data=form()).get_data(as_text=True)
-    carried = html.unescape(re.search(r'name="optimised_plan" id="optimised_plan" '
-                                      r'value="([^"]*)"', page).group(1))
+    carried = html.unescape(
+        re.search(
+            r'name="optimised_plan" id="optimised_plan" '
+            r'value="([^"]*)"',
+            page,
+        ).group(1)
+    )
     plan = sr.Schedule.from_json(carried)
     assert plan.name == OPTIMISED_NAME and 1 <= len(plan) <= 6
     # The downloads re-submit the page's form: the optimised plan is in the report and CSV.
     report = client.post("/report.html", data=form(optimised_plan=carried)).get_data(as_text=True)
     assert OPTIMISED_NAME in report
-    table = pd.read_csv(io.StringIO(client.post("/table.csv", data=form(
-        optimised_plan=carried)).get_data(as_text=True)), index_col=0)
+    table = pd.read_csv(
+        io.StringIO(
+            client.post("/table.csv", data=form(optimised_plan=carried)).get_data(as_text=True)
+        ),
+        index_col=0,
+    )
     assert OPTIMISED_NAME in table.index and len(table) == 3
     # Its outcome in the CSV is that of comparing the carried plan directly.
     from skinremodel.clinic.clinical_terms import rounded_table
 
-    direct = rounded_table(sr.compare({OPTIMISED_NAME: plan}, sr.Patient(age=45), days=365,
-                                      start_date="2025-06-02"))
+    direct = rounded_table(
+        sr.compare({OPTIMISED_NAME: plan}, sr.Patient(age=45), days=365, start_date="2025-06-02")
+    )
     column = "visible improvement 12 mo (x just noticeable)"
     assert table.loc[OPTIMISED_NAME, column] == direct.iloc[0][column] > 0
     # Dropping it, tampering with it, or reusing its name for a user plan.

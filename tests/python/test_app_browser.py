@@ -44,8 +44,10 @@ def shots(tmp_path_factory):
 def driver(downloads):
     if CHROMIUM is None or DRIVER is None:
         if os.environ.get("SKINREMODEL_REQUIRE_CHROMIUM"):
-            pytest.fail("chromium or chromedriver is missing (scripts/test.sh installs Debian's "
-                        "chromium and chromium-driver)")
+            pytest.fail(
+                "chromium or chromedriver is missing (scripts/test.sh installs Debian's "
+                "chromium and chromium-driver)"
+            )
         pytest.skip("chromium and chromedriver are not installed; ./scripts/test.sh installs them")
     os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download anything
     from selenium import webdriver
@@ -53,16 +55,24 @@ def driver(downloads):
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-                 "--window-size=1280,1800"):
+    for flag in (
+        "--headless=new",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--window-size=1280,1800",
+    ):
         options.add_argument(flag)
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         options.add_argument("--no-sandbox")  # Chromium refuses to run as root with its sandbox
-    options.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False})
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
     browser = webdriver.Chrome(service=Service(executable_path=DRIVER), options=options)
-    browser.execute_cdp_cmd("Page.setDownloadBehavior",
-                            {"behavior": "allow", "downloadPath": str(downloads)})
+    browser.execute_cdp_cmd(
+        "Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
     yield browser
     browser.quit()
 
@@ -117,8 +127,10 @@ def table_rows(driver, table_id="ranking"):
     from selenium.webdriver.common.by import By
 
     head = [th.text for th in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} thead th")]
-    rows = [[td.text for td in tr.find_elements(By.TAG_NAME, "td")]
-            for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")]
+    rows = [
+        [td.text for td in tr.find_elements(By.TAG_NAME, "td")]
+        for tr in driver.find_elements(By.CSS_SELECTOR, f"#{table_id} tbody tr")
+    ]
     return head, rows
 
 
@@ -144,8 +156,12 @@ def test_clinician_session(server, driver, downloads, shots):
     fill(driver, "patient_name", f"Ms Example {XSS}")
     by_id(driver, "pregnant").click()
     by_id(driver, "library-standard-course").click()
-    fill(driver, "plan_text", f"Gentle course: 3 sessions every 4 weeks at 1.0 mm\n"
-                              f"{XSS}: 2 sessions every 6 weeks at 1.5 mm")
+    fill(
+        driver,
+        "plan_text",
+        f"Gentle course: 3 sessions every 4 weeks at 1.0 mm\n"
+        f"{XSS}: 2 sessions every 6 weeks at 1.5 mm",
+    )
     set_date(driver, "start_date", "2025-06-02")
     submit(driver, "compare")
     verdict = by_id(driver, "verdict").text
@@ -165,8 +181,10 @@ def test_clinician_session(server, driver, downloads, shots):
     assert [r[0] for r in rows] == ["1", "2", "3"]
     assert {r[1] for r in rows} == {"4 sessions 4-6 weeks apart (up to 6)", "Gentle course", XSS}
     assert all(r[2] == "go ahead (override: pregnancy)" for r in rows)
-    deciding = [float(r[head.index("Visible improvement at 12 mo (x just noticeable)")]
-                      .rstrip("x")) for r in rows]
+    deciding = [
+        float(r[head.index("Visible improvement at 12 mo (x just noticeable)")].rstrip("x"))
+        for r in rows
+    ]
     assert deciding == sorted(deciding, reverse=True) and min(deciding) >= 0
     assert by_id(driver, "plots").get_attribute("naturalWidth") != "0"
     no_alert(driver)

@@ -8,14 +8,25 @@ import pytest
 import skinremodel as sr
 
 DAYS = [0.0, 7.0, 30.0, 90.0, 180.0]
-METRICS = ["total_collagen", "visible_improvement", "patient_rated_improvement", "Cm", "R",
-           "redness_hours", "downtime_days", "first_visible_day"]
+METRICS = [
+    "total_collagen",
+    "visible_improvement",
+    "patient_rated_improvement",
+    "Cm",
+    "R",
+    "redness_hours",
+    "downtime_days",
+    "first_visible_day",
+]
 PLANS = {
     "3 x 4 weeks, 1.0 mm": sr.Schedule.regular(3, every_weeks=4, depth_mm=1.0),
     "5 x 30 days, 1.5 mm": sr.Schedule.regular(5, every_days=30, depth_mm=1.5),
 }
-PATIENTS = [sr.Patient(age=26), sr.Patient(age=48, smoker=True, phototype=5),
-            sr.Patient(age=67, diabetes="controlled", photoaged=True, reactive_skin=True)]
+PATIENTS = [
+    sr.Patient(age=26),
+    sr.Patient(age=48, smoker=True, phototype=5),
+    sr.Patient(age=67, diabetes="controlled", photoaged=True, reactive_skin=True),
+]
 PARAMS = [sr.Parameters.default(), sr.Parameters.default().replace(k_mat=0.01, s_w=0.05)]
 
 
@@ -33,9 +44,12 @@ def serial_values(plan, patient, params, metric, days=DAYS, horizon=180.0):
 
 @pytest.fixture(scope="module")
 def crossed():
-    return {threads: sr.simulate_many(PLANS, PATIENTS, PARAMS, DAYS, metrics=METRICS, cross=True,
-                                      threads=threads)
-            for threads in (1, 2, 4)}
+    return {
+        threads: sr.simulate_many(
+            PLANS, PATIENTS, PARAMS, DAYS, metrics=METRICS, cross=True, threads=threads
+        )
+        for threads in (1, 2, 4)
+    }
 
 
 @pytest.mark.parametrize("threads", [1, 2, 4])
@@ -49,8 +63,8 @@ def test_batch_equals_serial_bitwise(crossed, threads):
             expected = serial_values(plan, patient, params, metric)
             got = res.values(metric)[item]
             if metric in ("redness_hours", "downtime_days"):
-                assert np.all(np.isnan(got[len(expected):]))
-                got = got[:len(expected)]
+                assert np.all(np.isnan(got[len(expected) :]))
+                got = got[: len(expected)]
             # Same bits, not merely close.
             assert np.array_equal(got, expected, equal_nan=True), (item, metric, got, expected)
 
@@ -58,8 +72,9 @@ def test_batch_equals_serial_bitwise(crossed, threads):
 def test_thread_count_does_not_change_a_bit(crossed):
     for metric in METRICS:
         for threads in (2, 4):
-            assert np.array_equal(crossed[1].values(metric), crossed[threads].values(metric),
-                                  equal_nan=True)
+            assert np.array_equal(
+                crossed[1].values(metric), crossed[threads].values(metric), equal_nan=True
+            )
     assert crossed[1].stats.equals(crossed[4].stats)
 
 
@@ -89,18 +104,25 @@ def test_a_failing_item_does_not_spoil_the_others():
     assert np.all(np.isnan(res.values("redness_hours")[1]))
     for item in (0, 2):
         assert res.items.loc[item, "error"] == ""
-        serial = sr.simulate(plan, PATIENTS[0], days=180, t_eval=DAYS, params=params[item],
-                             **options)
+        serial = sr.simulate(
+            plan, PATIENTS[0], days=180, t_eval=DAYS, params=params[item], **options
+        )
         assert np.array_equal(res.values("total_collagen")[item], serial["total_collagen"])
         hours = [serial.redness_hours(k) for k in range(len(serial.session_days))]
-        assert res.values("redness_hours")[item][:len(hours)].tolist() == hours
+        assert res.values("redness_hours")[item][: len(hours)].tolist() == hours
 
 
 def test_a_solver_error_is_recorded_for_its_item():
     # The explicit method with a tight step budget fails only for the much stiffer item.
     stiff = sr.Parameters.default().replace(d_T=3000.0)
-    res = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[0], [PARAMS[0], stiff], DAYS,
-                           method="dopri5", max_steps=6000)
+    res = sr.simulate_many(
+        PLANS["3 x 4 weeks, 1.0 mm"],
+        PATIENTS[0],
+        [PARAMS[0], stiff],
+        DAYS,
+        method="dopri5",
+        max_steps=6000,
+    )
     assert res.failed.tolist() == [False, True]
     assert res.items.loc[1, "error_type"] == "SolverError"
     assert "max_steps" in res.items.loc[1, "error"]
@@ -112,7 +134,9 @@ def test_broadcast_zip_and_cross_rules():
     assert len(one_plan) == 3 and one_plan.items.patient.tolist() == [0, 1, 2]
     zipped = sr.simulate_many(list(PLANS.values()), PATIENTS[:2], days=[30])
     assert zipped.items.patient.tolist() == [0, 1] and zipped.items.plan.tolist() == [
-        "plan 0", "plan 1"]
+        "plan 0",
+        "plan 1",
+    ]
     crossed = sr.simulate_many(PLANS, PATIENTS, PARAMS, [30], cross=True)
     assert len(crossed) == 12
     assert crossed.items.plan.tolist()[:6] == ["3 x 4 weeks, 1.0 mm"] * 6  # plan-major
@@ -128,18 +152,25 @@ def test_params_as_table_or_matrix_equal_parameters_objects():
     a = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[1], PARAMS, [90])
     b = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[1], table, [90])
     c = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[1], matrix, [90])
-    d = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[1], {"k_mat": 0.01, "s_w": 0.05},
-                         [90])
+    d = sr.simulate_many(
+        PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[1], {"k_mat": 0.01, "s_w": 0.05}, [90]
+    )
     for other in (b, c):
         assert np.array_equal(a.values("total_collagen"), other.values("total_collagen"))
     assert np.array_equal(a.values("total_collagen")[1], d.values("total_collagen")[0])
 
 
 def test_patients_as_covariate_table():
-    table = pd.DataFrame({"age": [26, 48, 67], "smoker": [False, True, False],
-                          "phototype": [2, 5, 2],
-                          "diabetes": ["none", "none", "controlled"],
-                          "photoaged": [False, False, True], "reactive_skin": [False, False, True]})
+    table = pd.DataFrame(
+        {
+            "age": [26, 48, 67],
+            "smoker": [False, True, False],
+            "phototype": [2, 5, 2],
+            "diabetes": ["none", "none", "controlled"],
+            "photoaged": [False, False, True],
+            "reactive_skin": [False, False, True],
+        }
+    )
     a = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS, days=[90])
     b = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], table, days=[90])
     assert np.array_equal(a.values("total_collagen"), b.values("total_collagen"))
@@ -166,15 +197,26 @@ def test_tables_long_and_wide_agree_with_arrays(crossed):
 
 
 def test_horizon_and_daily_default():
-    daily = sr.simulate_many(PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[0], days=60.5,
-                             metrics="total_collagen")
+    daily = sr.simulate_many(
+        PLANS["3 x 4 weeks, 1.0 mm"], PATIENTS[0], days=60.5, metrics="total_collagen"
+    )
     assert daily.days[0] == 0 and daily.days[-1] == 60.5 and len(daily.days) == 62
-    short = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], PATIENTS[0], days=70,
-                             t_eval=[10, 20], metrics=["redness_hours"])
+    short = sr.simulate_many(
+        PLANS["5 x 30 days, 1.5 mm"],
+        PATIENTS[0],
+        days=70,
+        t_eval=[10, 20],
+        metrics=["redness_hours"],
+    )
     assert short.horizon == 70 and short.days.tolist() == [10, 20]
     with pytest.warns(DeprecationWarning, match=r"horizon=\) is deprecated"):
-        old = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], PATIENTS[0], days=[10, 20],
-                               horizon=70, metrics=["redness_hours"])
+        old = sr.simulate_many(
+            PLANS["5 x 30 days, 1.5 mm"],
+            PATIENTS[0],
+            days=[10, 20],
+            horizon=70,
+            metrics=["redness_hours"],
+        )
     assert old.horizon == 70
     assert np.isfinite(short.values("redness_hours")[0]).sum() == 3  # sessions on days 0, 30, 60
 
@@ -186,11 +228,17 @@ def test_horizon_and_daily_default():
         ({"metrics": []}, ValueError, "at least one metric"),
         ({"threads": 0}, ValueError, r"threads must be an integer in \[1, 4096\]"),
         ({"params": pd.DataFrame({"k_matt": [1.0]})}, ValueError, "unknown parameter 'k_matt'"),
-        ({"params": pd.DataFrame({"k_mat": [0.01, -1.0]})}, ValueError,
-         r"params row 1: parameter 'k_mat' must be in"),
+        (
+            {"params": pd.DataFrame({"k_mat": [0.01, -1.0]})},
+            ValueError,
+            r"params row 1: parameter 'k_mat' must be in",
+        ),
         ({"params": np.ones((2, 3))}, ValueError, r"shape \(n, "),
-        ({"patients": pd.DataFrame({"age": [30, 12]})}, ValueError,
-         r"patients row 1: age must be in \[18, 100\]"),
+        (
+            {"patients": pd.DataFrame({"age": [30, 12]})},
+            ValueError,
+            r"patients row 1: age must be in \[18, 100\]",
+        ),
         ({"patients": pd.DataFrame({"diabetes": ["type 2"]})}, ValueError, "diabetes must be one"),
         ({"patients": [sr.Patient(), "old"]}, TypeError, r"patients\[1\]"),
         ({"days": [10, 5]}, ValueError, "days must be sorted"),
@@ -213,8 +261,12 @@ def test_values_of_a_metric_not_kept_raise_a_clear_key_error(crossed):
 
 
 def test_empty_plan_gives_no_session_metrics():
-    res = sr.simulate_many(sr.Schedule([]), PATIENTS[0], days=[30], metrics=[
-        "total_collagen", "redness_hours", "first_visible_day"])
+    res = sr.simulate_many(
+        sr.Schedule([]),
+        PATIENTS[0],
+        days=[30],
+        metrics=["total_collagen", "redness_hours", "first_visible_day"],
+    )
     assert res.values("redness_hours").shape == (1, 0)
     assert math.isnan(res.values("first_visible_day")[0])
     assert res.values("total_collagen")[0, 0] == pytest.approx(1.0, abs=1e-12)
@@ -222,8 +274,9 @@ def test_empty_plan_gives_no_session_metrics():
 
 def test_chunking_does_not_change_a_bit(crossed):
     """Chunks (engine calls) are an implementation detail: results are the same bit for bit."""
-    small = sr.simulate_many(PLANS, PATIENTS, PARAMS, DAYS, metrics=METRICS, cross=True,
-                             threads=2, chunk_size=5)
+    small = sr.simulate_many(
+        PLANS, PATIENTS, PARAMS, DAYS, metrics=METRICS, cross=True, threads=2, chunk_size=5
+    )
     for metric in METRICS:
         assert np.array_equal(small.values(metric), crossed[1].values(metric), equal_nan=True)
     assert small.items.equals(crossed[1].items)
@@ -243,12 +296,15 @@ def test_contraindicated_items_fail_like_simulate_would_raise():
     import datetime as dt
 
     plan = PLANS["3 x 4 weeks, 1.0 mm"].starting("2025-06-02")
-    recent = sr.Patient(age=40, history=sr.MedicalHistory(
-        isotretinoin_stopped=dt.date(2025, 4, 1)))
+    recent = sr.Patient(age=40, history=sr.MedicalHistory(isotretinoin_stopped=dt.date(2025, 4, 1)))
     with pytest.raises(sr.ContraindicationError) as raised:
         sr.simulate(plan, recent, days=90)
-    res = sr.simulate_many(plan, [PATIENTS[0], recent, PATIENTS[1]], days=[30, 90],
-                           metrics=["total_collagen", "redness_hours"])
+    res = sr.simulate_many(
+        plan,
+        [PATIENTS[0], recent, PATIENTS[1]],
+        days=[30, 90],
+        metrics=["total_collagen", "redness_hours"],
+    )
     assert res.failed.tolist() == [False, True, False]
     assert res.items.loc[1, "error_type"] == "ContraindicationError"
     assert res.items.loc[1, "error"] == str(raised.value)
@@ -260,29 +316,35 @@ def test_contraindicated_items_fail_like_simulate_would_raise():
     reason = {"isotretinoin": "dermatologist approved, consensus 2017"}
     allowed = sr.simulate_many(plan, recent, days=[30, 90], override=reason)
     assert not allowed.failed[0]
-    assert np.array_equal(allowed.values("total_collagen")[0],
-                          sr.simulate(plan, recent, days=90, t_eval=[30, 90],
-                                      override=reason)["total_collagen"])
+    assert np.array_equal(
+        allowed.values("total_collagen")[0],
+        sr.simulate(plan, recent, days=90, t_eval=[30, 90], override=reason)["total_collagen"],
+    )
 
 
 def test_every_state_and_observable_equals_serial_bitwise():
     """Every metric a batch can keep reads the patient's own baseline and parameters."""
     every = list(sr.STATE_NAMES) + list(sr.OBSERVABLES)
-    patients = [sr.Patient(age=30), sr.Patient(age=71, diabetes="poor", photoaged=True,
-                                                acne_scars=True, phototype=5)]
-    res = sr.simulate_many(PLANS["5 x 30 days, 1.5 mm"], patients, days=180, t_eval=DAYS,
-                           metrics=every)
+    patients = [
+        sr.Patient(age=30),
+        sr.Patient(age=71, diabetes="poor", photoaged=True, acne_scars=True, phototype=5),
+    ]
+    res = sr.simulate_many(
+        PLANS["5 x 30 days, 1.5 mm"], patients, days=180, t_eval=DAYS, metrics=every
+    )
     for item, patient in enumerate(patients):
         serial = sr.simulate(PLANS["5 x 30 days, 1.5 mm"], patient, days=180, t_eval=DAYS)
         for name in every:
             assert np.array_equal(res.values(name)[item], serial[name], equal_nan=True), name
     # The two patients differ in every observable that depends on the response.
-    assert not np.array_equal(res.values("visible_improvement")[0],
-                              res.values("visible_improvement")[1])
+    assert not np.array_equal(
+        res.values("visible_improvement")[0], res.values("visible_improvement")[1]
+    )
 
 
-@pytest.mark.parametrize("module", ["skinremodel.engine.batch",
-                                    "skinremodel.populations.population"])
+@pytest.mark.parametrize(
+    "module", ["skinremodel.engine.batch", "skinremodel.populations.population"]
+)
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -21,14 +21,25 @@ BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
         ("work_precision.py", ["--repeats", "1"], "dopri5"),
         ("sensitivity_precision.py", ["--repeats", "1"], "rodas4"),
         ("peers.py", ["--quick"], "Peer time / skinremodel time at equal accuracy"),
-        ("overhead.py", ["--rounds", "1", "--items", "10", "--min-ms", "2"],
-         "sr.simulate / batch item"),
-        ("bench_optimise.py", ["--repeats", "1", "--population", "20", "--robust-sample", "4"],
-         "robust (10th percentile"),
+        (
+            "overhead.py",
+            ["--rounds", "1", "--items", "10", "--min-ms", "2"],
+            "sr.simulate / batch item",
+        ),
+        (
+            "bench_optimise.py",
+            ["--repeats", "1", "--population", "20", "--robust-sample", "4"],
+            "robust (10th percentile",
+        ),
     ],
 )
 def test_benchmark_script_runs(script, args, expect):
-    out = subprocess.run([sys.executable, str(BENCH / script), *args], cwd=BENCH,
-                         capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, str(BENCH / script), *args],
+        cwd=BENCH,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     assert expect in out.stdout

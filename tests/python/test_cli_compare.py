@@ -20,9 +20,20 @@ EXAMPLES = ROOT / "examples"
 
 def test_compare_example_files_writes_csv_png_and_report(tmp_path, capsys):
     csv, png, html = tmp_path / "t.csv", tmp_path / "p.png", tmp_path / "r.html"
-    status = main(["compare", str(EXAMPLES / "plans.toml"), "--patient",
-                   str(EXAMPLES / "patient_62_diabetes.toml"), "--csv", str(csv),
-                   "--png", str(png), "--out", str(html)])
+    status = main(
+        [
+            "compare",
+            str(EXAMPLES / "plans.toml"),
+            "--patient",
+            str(EXAMPLES / "patient_62_diabetes.toml"),
+            "--csv",
+            str(csv),
+            "--png",
+            str(png),
+            "--out",
+            str(html),
+        ]
+    )
     out = capsys.readouterr()
     assert status == 0, out.err
     assert "Gentle course with a pen" in out.out and "caution: diabetes" in out.out
@@ -33,13 +44,15 @@ def test_compare_example_files_writes_csv_png_and_report(tmp_path, capsys):
     expected = cmp.rank()
     assert list(table.index) == list(expected.index)  # sorted by rank
     assert table["rank"].tolist() == [1, 2, 3, 4]
-    pd.testing.assert_series_equal(table["collagen change 12 mo (%)"],
-                                   expected["collagen change 12 mo (%)"].round(1),
-                                   check_names=False)
+    pd.testing.assert_series_equal(
+        table["collagen change 12 mo (%)"],
+        expected["collagen change 12 mo (%)"].round(1),
+        check_names=False,
+    )
     assert table["noticeable by 12 mo"].isin(["yes", "no"]).all()
     assert table.loc["Standard course, 6 sessions every 6 weeks", "sessions"] == 6
     assert table.loc["Gentle course with a pen", "first session (date)"] == "2025-06-02"
-    assert png.stat().st_size > 10_000 and "<img id=\"plots\"" in html.read_text()
+    assert png.stat().st_size > 10_000 and '<img id="plots"' in html.read_text()
 
 
 def test_plan_file_forms(tmp_path):
@@ -81,21 +94,43 @@ device = { kind = "roller", passes = 10 }
     [
         (None, "missing.toml", "missing.toml: no such file"),
         ("[[plan]\nlibrary = 'x'", None, "plans.toml: not valid TOML"),
-        ("[[plan]]\nlibrary = 'standard'", None,
-         "plans.toml: plan[0]: unknown library plan 'standard'; did you mean"),
-        ("[[plan]]\nname = 'A'\ntext = 'every six wekks'", None,
-         "plans.toml: plan[0] ('A'): plan text 'every six wekks'"),
-        ("[[plan]]\nlibrary = 'short-course'\nsesions = 2", None,
-         "plan[0]: unknown key 'sesions'; did you mean 'sessions'?"),
-        ("[[plan]]\ntext = '1 session'\nlibrary = 'short-course'", None,
-         "give exactly one of library, text, file or sessions, got library, text"),
-        ("[[plan]]\nlibrary = 'short-course'\nsessions = 9", None,
-         "sessions must be an integer in [2, 3]"),
+        (
+            "[[plan]]\nlibrary = 'standard'",
+            None,
+            "plans.toml: plan[0]: unknown library plan 'standard'; did you mean",
+        ),
+        (
+            "[[plan]]\nname = 'A'\ntext = 'every six wekks'",
+            None,
+            "plans.toml: plan[0] ('A'): plan text 'every six wekks'",
+        ),
+        (
+            "[[plan]]\nlibrary = 'short-course'\nsesions = 2",
+            None,
+            "plan[0]: unknown key 'sesions'; did you mean 'sessions'?",
+        ),
+        (
+            "[[plan]]\ntext = '1 session'\nlibrary = 'short-course'",
+            None,
+            "give exactly one of library, text, file or sessions, got library, text",
+        ),
+        (
+            "[[plan]]\nlibrary = 'short-course'\nsessions = 9",
+            None,
+            "sessions must be an integer in [2, 3]",
+        ),
         ("start_date = 2025-01-01", None, "no plans; add [[plan]] tables"),
         (None, "age = 12", "patient.toml: age must be in [18, 100] years, got 12"),
-        (None, "age = 40\nsmoking = true", "patient.toml: unknown key 'smoking'; did you mean 'smoker'?"),
-        (None, "[history]\nisotretinoin_stopped = 2025-01-01",
-         "history has dates (isotretinoin_stopped=2025-01-01)"),
+        (
+            None,
+            "age = 40\nsmoking = true",
+            "patient.toml: unknown key 'smoking'; did you mean 'smoker'?",
+        ),
+        (
+            None,
+            "[history]\nisotretinoin_stopped = 2025-01-01",
+            "history has dates (isotretinoin_stopped=2025-01-01)",
+        ),
     ],
 )
 def test_bad_files_give_one_error_line_and_exit_2(tmp_path, capsys, plans, patient, message):
@@ -115,7 +150,9 @@ def test_bad_files_give_one_error_line_and_exit_2(tmp_path, capsys, plans, patie
 
 
 def test_override_and_start_date_flags(tmp_path, capsys):
-    (tmp_path / "patient.toml").write_text("age = 30\n[history]\nisotretinoin_stopped = 2025-01-01\n")
+    (tmp_path / "patient.toml").write_text(
+        "age = 30\n[history]\nisotretinoin_stopped = 2025-01-01\n"
+    )
     args = ["compare", "--patient", str(tmp_path / "patient.toml"), "--start-date", "2025-05-01"]
     assert main(args) == 0  # a contraindication is reported, not an error
     assert "Contraindicated: every plan (4 of 4) is blocked" in capsys.readouterr().out
@@ -131,10 +168,22 @@ def test_override_and_start_date_flags(tmp_path, capsys):
 
 def test_contraindicated_patient_still_gets_a_report(tmp_path, capsys):
     (tmp_path / "patient.toml").write_text(
-        "age = 30\n[history]\npregnant = true\nisotretinoin_stopped = 2025-03-15\n")
+        "age = 30\n[history]\npregnant = true\nisotretinoin_stopped = 2025-03-15\n"
+    )
     html, csv = tmp_path / "r.html", tmp_path / "t.csv"
-    args = ["compare", "--patient", str(tmp_path / "patient.toml"), "--start-date",
-            "2025-06-02", "--out", str(html), "--csv", str(csv), "--png", str(tmp_path / "p.png")]
+    args = [
+        "compare",
+        "--patient",
+        str(tmp_path / "patient.toml"),
+        "--start-date",
+        "2025-06-02",
+        "--out",
+        str(html),
+        "--csv",
+        str(csv),
+        "--png",
+        str(tmp_path / "p.png"),
+    ]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "SCREENING: Contraindicated: every plan (4 of 4) is blocked" in out
@@ -145,15 +194,27 @@ def test_contraindicated_patient_still_gets_a_report(tmp_path, capsys):
     assert pd.read_csv(csv, index_col=0)["status"].tolist() == ["blocked"] * 4
     assert not (tmp_path / "p.png").exists()  # nothing to plot; the report says why
     reason = "delivered in March; obstetrician and dermatologist agree"
-    assert main([*args, "--override", f"pregnancy={reason}", "--override",
-                 "isotretinoin=consensus 2017 finds no need to wait"]) == 0
+    assert (
+        main(
+            [
+                *args,
+                "--override",
+                f"pregnancy={reason}",
+                "--override",
+                "isotretinoin=consensus 2017 finds no need to wait",
+            ]
+        )
+        == 0
+    )
     report = html.read_text()
     assert 'id="overrides"' in report and reason in report
     assert (tmp_path / "p.png").stat().st_size > 10_000
 
 
-@pytest.mark.parametrize(("horizon", "days"), [("12mo", 365), ("365d", 365), ("1y", 365),
-                                               ("18mo", 540), ("26w", 182), ("400", 400)])
+@pytest.mark.parametrize(
+    ("horizon", "days"),
+    [("12mo", 365), ("365d", 365), ("1y", 365), ("18mo", 540), ("26w", 182), ("400", 400)],
+)
 def test_horizon_units(capsys, horizon, days):
     assert main(["compare", "--horizon", horizon]) == 0
     out = capsys.readouterr().out
@@ -176,7 +237,9 @@ def test_schedule_warnings_are_reported_not_raised(tmp_path, capsys):
     (tmp_path / "plans.toml").write_text("[[plan]]\ntext = '3 sessions every 4 days'\n")
     assert main(["compare", str(tmp_path / "plans.toml")]) == 0
     err = capsys.readouterr().err
-    assert "skinremodel: warning: sessions[0] (day 0) and sessions[1] (day 4) are 4 days apart" in err
+    assert (
+        "skinremodel: warning: sessions[0] (day 0) and sessions[1] (day 4) are 4 days apart" in err
+    )
 
 
 def test_plans_lists_the_library(capsys):
@@ -189,7 +252,10 @@ def test_plans_lists_the_library(capsys):
 
 def test_no_traceback_from_the_console_script(tmp_path):
     (tmp_path / "plans.toml").write_text("not toml at all = = =")
-    out = subprocess.run([sys.executable, "-m", "skinremodel.cli", "compare",
-                          str(tmp_path / "plans.toml")], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "skinremodel.cli", "compare", str(tmp_path / "plans.toml")],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert out.stderr.count("\n") == 1

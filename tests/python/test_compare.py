@@ -20,15 +20,26 @@ def cmp():
 
 def test_table_has_one_row_per_plan_and_the_documented_columns(cmp):
     assert list(cmp.table.index) == list(sr.plans.all())
-    for column in ("plan", "sessions", "first session (day)", "last session (day)",
-                   "redness per session, mean (h)", "redness per session, max (h)",
-                   "downtime total (d)", "first visible (day)",
-                   "visible improvement 3 mo (model units)",
-                   "visible improvement 6 mo (model units)",
-                   "visible improvement 12 mo (model units)",
-                   "collagen change 3 mo (%)", "collagen change 6 mo (%)",
-                   "collagen change 12 mo (%)", "elastin change 12 mo (%)",
-                   "gain per session (pp)", "screening", "status"):
+    for column in (
+        "plan",
+        "sessions",
+        "first session (day)",
+        "last session (day)",
+        "redness per session, mean (h)",
+        "redness per session, max (h)",
+        "downtime total (d)",
+        "first visible (day)",
+        "visible improvement 3 mo (model units)",
+        "visible improvement 6 mo (model units)",
+        "visible improvement 12 mo (model units)",
+        "collagen change 3 mo (%)",
+        "collagen change 6 mo (%)",
+        "collagen change 12 mo (%)",
+        "elastin change 12 mo (%)",
+        "gain per session (pp)",
+        "screening",
+        "status",
+    ):
         assert column in cmp.table.columns, column
     assert (cmp.table["screening"] == "caution: diabetes").all()
 
@@ -45,14 +56,16 @@ def test_table_numbers_follow_their_definitions(cmp):
         assert row["redness per session, max (h)"] == max(hours)
         assert row["redness after 1st session (h)"] == hours[0]
         assert row["downtime total (d)"] == pytest.approx(
-            sum(res.downtime_days(k) for k in range(len(hours))))
+            sum(res.downtime_days(k) for k in range(len(hours)))
+        )
         for day, label in ((90, "3 mo"), (180, "6 mo"), (365, "12 mo")):
             assert row[f"collagen change {label} (%)"] == res.percent_change("total_collagen")[day]
             column = f"visible improvement {label} (model units)"
             assert row[column] == res["visible_improvement"][day]
         assert row["elastin change 12 mo (%)"] == res.percent_change("elastin")[365]
         assert row["gain per session (pp)"] == pytest.approx(
-            row["collagen change 12 mo (%)"] / row["sessions"])
+            row["collagen change 12 mo (%)"] / row["sessions"]
+        )
         assert row["first visible (day)"] == res.first_visible_day()
 
 
@@ -69,9 +82,13 @@ def test_more_sessions_buy_more_collagen_and_more_downtime():
     few = sr.plans.get("standard-course", sessions=4)
     many = sr.plans.get("standard-course", sessions=6)
     c = sr.compare([few, many], sr.Patient(age=45))
-    assert c.table.loc[many.name, "collagen change 6 mo (%)"] > \
-        c.table.loc[few.name, "collagen change 6 mo (%)"]
-    assert c.table.loc[many.name, "downtime total (d)"] > c.table.loc[few.name, "downtime total (d)"]
+    assert (
+        c.table.loc[many.name, "collagen change 6 mo (%)"]
+        > c.table.loc[few.name, "collagen change 6 mo (%)"]
+    )
+    assert (
+        c.table.loc[many.name, "downtime total (d)"] > c.table.loc[few.name, "downtime total (d)"]
+    )
 
 
 def test_an_older_diabetic_patient_gains_less(cmp):
@@ -82,8 +99,7 @@ def test_an_older_diabetic_patient_gains_less(cmp):
 
 def test_rank_uses_the_documented_default_objective(cmp):
     ranked = cmp.rank()
-    assert cmp.objective == ["visible improvement 12 mo (x just noticeable)",
-                             "downtime total (d)"]
+    assert cmp.objective == ["visible improvement 12 mo (x just noticeable)", "downtime total (d)"]
     assert ranked["rank"].tolist() == [1, 2, 3, 4]
     # the same order
     assert ranked["visible improvement 12 mo (model units)"].is_monotonic_decreasing
@@ -96,26 +112,41 @@ def test_rank_uses_the_documented_default_objective(cmp):
 
 
 def test_ties_on_the_objective_are_broken_by_downtime():
-    table = pd.DataFrame({"visible improvement 12 mo (x just noticeable)": [2.0, 2.0],
-                          "downtime total (d)": [9.0, 4.0],
-                          "status": ["ok", "ok"]}, index=["a", "b"])
-    fake = sr.Comparison(table=table, plans={}, results={}, screenings={},
-                         patient=sr.Patient(), days=365, params=sr.Parameters.default(),
-                         milestones=[(365.0, "12 mo")])
+    table = pd.DataFrame(
+        {
+            "visible improvement 12 mo (x just noticeable)": [2.0, 2.0],
+            "downtime total (d)": [9.0, 4.0],
+            "status": ["ok", "ok"],
+        },
+        index=["a", "b"],
+    )
+    fake = sr.Comparison(
+        table=table,
+        plans={},
+        results={},
+        screenings={},
+        patient=sr.Patient(),
+        days=365,
+        params=sr.Parameters.default(),
+        milestones=[(365.0, "12 mo")],
+    )
     assert fake.rank().index.tolist() == ["b", "a"]
 
 
 def test_plans_by_name_text_or_schedule_and_their_names():
     plan = sr.Schedule.regular(3, every_weeks=5, depth_mm=1.0)
-    c = sr.compare(["every-6-weeks", "2 sessions every 8 weeks at 2 mm", plan], sr.Patient(),
-                   days=200)
-    assert list(c.table.index) == ["every 6 weeks", "2 sessions every 8 weeks at 2 mm",
-                                   "3 sessions every 5 weeks at 1 mm"]
+    c = sr.compare(
+        ["every-6-weeks", "2 sessions every 8 weeks at 2 mm", plan], sr.Patient(), days=200
+    )
+    assert list(c.table.index) == [
+        "every 6 weeks",
+        "2 sessions every 8 weeks at 2 mm",
+        "3 sessions every 5 weeks at 1 mm",
+    ]
     # A horizon that is not a milestone gets its own column; later milestones are left out.
     assert "collagen change day 200 (%)" in c.table.columns
     assert "collagen change 12 mo (%)" not in c.table.columns
-    assert c.objective == ["visible improvement day 200 (x just noticeable)",
-                           "downtime total (d)"]
+    assert c.objective == ["visible improvement day 200 (x just noticeable)", "downtime total (d)"]
     # A horizon of whole months (the CLI's 18mo = 540 d, 2y = 730 d) is labelled in months.
     assert sr.compare(["every-6-weeks"], days=540).last_milestone == "18 mo"
     assert sr.compare(["every-6-weeks"], days=730).last_milestone == "24 mo"
@@ -133,7 +164,8 @@ def test_horizon_days_is_a_deprecated_alias_of_days():
     with pytest.warns(DeprecationWarning, match="horizon_days= is deprecated; use days="):
         old = sr.compare(["every-6-weeks"], horizon_days=200)
     assert old.days == 200 and list(old.table.columns) == list(
-        sr.compare(["every-6-weeks"], days=200).table.columns)
+        sr.compare(["every-6-weeks"], days=200).table.columns
+    )
     with pytest.warns(DeprecationWarning, match="horizon_days= is deprecated"):
         assert old.horizon_days == 200
     with pytest.warns(DeprecationWarning), pytest.raises(TypeError, match="days= only"):
@@ -154,7 +186,8 @@ def test_clinical_scale_columns(cmp):
     assert 1 <= row["GAIS 12 mo"] <= 4 and 0 < row["patient-rated improvement 12 mo (%)"] < 100
     jnd = cmp.results[cmp.table.index[0]].effective_params["G_jnd"]
     assert row["visible improvement 12 mo (x just noticeable)"] == pytest.approx(
-        row["visible improvement 12 mo (model units)"] / jnd)
+        row["visible improvement 12 mo (model units)"] / jnd
+    )
     assert row["noticeable by 12 mo"] == (not math.isnan(row["first visible (day)"]))
     acne = sr.compare(["standard-course"], sr.Patient(age=25, acne_scars=True))
     assert acne.table.iloc[0]["acne-scar grade (Goodman-Baron 1-4) change 12 mo (grades)"] < 0
@@ -162,8 +195,13 @@ def test_clinical_scale_columns(cmp):
 
 def test_blocked_plans_get_a_row_without_numbers():
     p = sr.Patient(history=sr.MedicalHistory(isotretinoin_stopped=dt.date(2025, 1, 10)))
-    c = sr.compare({"June": sr.plans.get("standard-course", start_date="2025-06-10"),
-                    "August": sr.plans.get("standard-course", start_date="2025-08-10")}, p)
+    c = sr.compare(
+        {
+            "June": sr.plans.get("standard-course", start_date="2025-06-10"),
+            "August": sr.plans.get("standard-course", start_date="2025-08-10"),
+        },
+        p,
+    )
     assert c.table.loc["June", "status"] == "blocked"
     assert math.isnan(c.table.loc["June", "collagen change 6 mo (%)"])
     assert c.results["June"] is None and c.results["August"] is not None
@@ -175,8 +213,9 @@ def test_blocked_plans_get_a_row_without_numbers():
     assert none.blocked == ["4 sessions 4-6 weeks apart (up to 6)"]
     assert none.table["status"].tolist() == ["blocked"]
     reason = "consensus 2017: no need to wait"
-    ok = sr.compare(["standard-course"], p, start_date="2025-05-01",
-                    override={"isotretinoin": reason})
+    ok = sr.compare(
+        ["standard-course"], p, start_date="2025-05-01", override={"isotretinoin": reason}
+    )
     assert ok.overrides == {"4 sessions 4-6 weeks apart (up to 6)": {"isotretinoin": reason}}
 
 
@@ -202,8 +241,12 @@ def test_dollar_signs_in_names_do_not_break_plots():
 
 
 def test_plan_library():
-    assert sr.plans.list() == ["short-course", "standard-course", "every-6-weeks",
-                               "monthly-then-yearly"]
+    assert sr.plans.list() == [
+        "short-course",
+        "standard-course",
+        "every-6-weeks",
+        "monthly-then-yearly",
+    ]
     table = sr.plans.table()
     assert set(table["title"]) == set(sr.plans.all())
     assert sr.plans.get("Every 6 weeks") == sr.plans.get("every-6-weeks")
@@ -215,10 +258,12 @@ def test_plan_library():
         assert lib.sessions[0] <= lib.default_sessions <= lib.sessions[1]
         assert len(plan) == lib.default_sessions + lib.default_touch_ups
         assert np.all((course >= lib.interval_days[0]) & (course <= lib.interval_days[1]))
-        assert np.all(gaps[lib.default_sessions - 1:] == 365)  # touch-ups are yearly
+        assert np.all(gaps[lib.default_sessions - 1 :] == 365)  # touch-ups are yearly
     short = sr.plans.get("short-course", sessions=2, every_weeks=1)
     assert short.days.tolist() == [0, 7] and "2 sessions" in short.name
-    with pytest.raises(ValueError, match=r"plan 'standard-course'.*sessions must be an integer in \[4, 6\]"):
+    with pytest.raises(
+        ValueError, match=r"plan 'standard-course'.*sessions must be an integer in \[4, 6\]"
+    ):
         sr.plans.get("standard-course", sessions=8)
     with pytest.raises(ValueError, match=r"every_weeks must be in \[1, 2\]"):
         sr.plans.get("short-course", every_weeks=3)

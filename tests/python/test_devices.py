@@ -23,9 +23,11 @@ def test_pen_and_stamp_densities():
     assert pen.density_per_cm2 == pytest.approx(3 * 11 * 90 / (5 * 0.4))
     # Doubling the glide speed halves the density; doubling the passes doubles it.
     assert sr.Device.pen(glide_cm_per_s=8).density_per_cm2 == pytest.approx(
-        sr.Device.pen().density_per_cm2 / 2)
+        sr.Device.pen().density_per_cm2 / 2
+    )
     assert sr.Device.pen(passes=4).density_per_cm2 == pytest.approx(
-        2 * sr.Device.pen(passes=2).density_per_cm2)
+        2 * sr.Device.pen(passes=2).density_per_cm2
+    )
     stamp = sr.Device.stamp(stamps_per_cm2=4, needles=35)
     assert stamp.density_per_cm2 == 140
 
@@ -33,16 +35,26 @@ def test_pen_and_stamp_densities():
 @pytest.mark.parametrize(
     ("build", "error", "match"),
     [
-        (lambda: sr.Device.roller(passes=0), ValueError, r"passes must be an integer in \[1, 100\]"),
+        (
+            lambda: sr.Device.roller(passes=0),
+            ValueError,
+            r"passes must be an integer in \[1, 100\]",
+        ),
         (lambda: sr.Device.roller(needles=2.5), TypeError, r"needles"),
         (lambda: sr.Device.pen(speed=-1), ValueError, r"speed must be in \(0, 1000\] Hz"),
-        (lambda: sr.Device.pen(needles=12, passes=100, glide_cm_per_s=0.1), ValueError,
-         r"outside the dose model's range"),
+        (
+            lambda: sr.Device.pen(needles=12, passes=100, glide_cm_per_s=0.1),
+            ValueError,
+            r"outside the dose model's range",
+        ),
         (lambda: sr.Device.stamp(0), ValueError, r"stamps_per_cm2"),
         (lambda: sr.Device.roller(needle_diameter_mm=2), ValueError, r"needle_diameter_mm"),
         (lambda: sr.Device.from_dict({"kind": "laser"}), ValueError, r"kind must be one of"),
-        (lambda: sr.Device.from_dict({"kind": "pen", "sped": 3}), ValueError,
-         r"device \(pen\): unknown key 'sped'; did you mean 'speed'\?"),
+        (
+            lambda: sr.Device.from_dict({"kind": "pen", "sped": 3}),
+            ValueError,
+            r"device \(pen\): unknown key 'sped'; did you mean 'speed'\?",
+        ),
     ],
 )
 def test_bad_device_settings_name_the_field(build, error, match):
@@ -51,8 +63,11 @@ def test_bad_device_settings_name_the_field(build, error, match):
 
 
 def test_device_round_trips_through_a_dict():
-    for device in (sr.Device.roller(passes=10), sr.Device.pen(needles=11, speed=90),
-                   sr.Device.stamp(3.5, needles=20)):
+    for device in (
+        sr.Device.roller(passes=10),
+        sr.Device.pen(needles=11, speed=90),
+        sr.Device.stamp(3.5, needles=20),
+    ):
         assert sr.Device.from_dict(device.to_dict()) == device
 
 
@@ -71,15 +86,21 @@ def test_session_takes_density_and_diameter_from_the_device():
 def test_simulation_with_a_device_equals_its_density_and_diameter():
     pen = sr.Device.pen(needles=12, passes=1)
     with_device = sr.simulate(sr.Schedule([0, 42], device=pen), days=120)
-    explicit = sr.simulate(sr.Schedule([0, 42], density_per_cm2=pen.density_per_cm2,
-                                       needle_diameter_mm=pen.needle_diameter_mm), days=120)
+    explicit = sr.simulate(
+        sr.Schedule(
+            [0, 42], density_per_cm2=pen.density_per_cm2, needle_diameter_mm=pen.needle_diameter_mm
+        ),
+        days=120,
+    )
     np.testing.assert_array_equal(with_device.y, explicit.y)
 
 
 def test_more_passes_give_a_larger_but_saturating_dose():
     # theta = 1 - exp(-rho a): the injured fraction saturates, so the dose is concave in rho.
-    doses = [sr.simulate(sr.Schedule([0], device=sr.Device.roller(passes=p)), days=2).doses[0]
-             for p in (10, 20, 30, 40)]
+    doses = [
+        sr.simulate(sr.Schedule([0], device=sr.Device.roller(passes=p)), days=2).doses[0]
+        for p in (10, 20, 30, 40)
+    ]
     steps = np.diff(doses)
     assert np.all(steps > 0) and np.all(np.diff(steps) < 0)  # equal passes add less and less
     assert doses[3] < 4 * doses[0]

@@ -12,8 +12,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_parameter_tables_in_model_doc_are_current():
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "model_docs.py"), "--check"],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "model_docs.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -32,14 +35,31 @@ def test_every_observable_is_in_the_model_doc():
 def test_demo_compares_the_plan_library_prints_the_table_and_writes_png(tmp_path, capsys):
     # What ./scripts/demo.sh runs: `skinremodel compare` on the built-in plans.
     png, report = tmp_path / "demo.png", tmp_path / "demo.html"
-    assert main(["compare", "--patient", str(ROOT / "examples" / "patient_45.toml"),
-                 "--png", str(png), "--out", str(report)]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                "--patient",
+                str(ROOT / "examples" / "patient_45.toml"),
+                "--png",
+                str(png),
+                "--out",
+                str(report),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     for title in sr.plans.all():
         assert title in text
-    for column in ("Collagen change at 3 mo", "Collagen change at 6 mo",
-                   "Collagen change at 12 mo", "Redness after 1st session",
-                   "Visible improvement at 12 mo (x just noticeable)", "Noticeable"):
+    for column in (
+        "Collagen change at 3 mo",
+        "Collagen change at 6 mo",
+        "Collagen change at 12 mo",
+        "Redness after 1st session",
+        "Visible improvement at 12 mo (x just noticeable)",
+        "Noticeable",
+    ):
         assert column in text
     assert "SCREENING: No contraindication or caution found" in text
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -61,8 +81,10 @@ def test_demo_subcommand_is_the_same_comparison(tmp_path, capsys):
 def test_demo_numbers_are_physiological():
     table = sr.compare(sr.plans.all(), sr.Patient(age=45)).table
     # More sessions, more collagen at 6 months; everything above baseline; redness 12-72 h.
-    assert table.loc["monthly for 4-6 months then yearly touch-ups", "collagen change 6 mo (%)"] > \
-        table.loc["4 sessions 4-6 weeks apart (up to 6)", "collagen change 6 mo (%)"]
+    assert (
+        table.loc["monthly for 4-6 months then yearly touch-ups", "collagen change 6 mo (%)"]
+        > table.loc["4 sessions 4-6 weeks apart (up to 6)", "collagen change 6 mo (%)"]
+    )
     assert (table.filter(like="collagen change") > 0).all().all()
     assert table["redness after 1st session (h)"].between(12, 72).all()
 
@@ -103,7 +125,7 @@ def test_performance_doc_shows_the_committed_benchmark_results():
     results = (ROOT / "benchmarks" / "results" / "peers.md").read_text()
     doc = (ROOT / "docs" / "performance.md").read_text()
     begin = doc.index("<!-- benchmarks/results/peers.md:begin")
-    block = doc[doc.index("\n", begin) + 1:doc.index("<!-- benchmarks/results/peers.md:end -->")]
+    block = doc[doc.index("\n", begin) + 1 : doc.index("<!-- benchmarks/results/peers.md:end -->")]
     assert block == results
     assert "Peer time / skinremodel time at equal accuracy" in block
     assert "| goal (at every accuracy 1e-2 .. 1e-6, interleaved, CPU time) |" in doc

@@ -24,9 +24,22 @@ pytest.importorskip("myst_nb")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("html")
     proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-q",
-         str(ROOT / "docs"), str(out)],
-        capture_output=True, text=True, cwd=ROOT, timeout=1200,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-b",
+            "html",
+            "-q",
+            str(ROOT / "docs"),
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=1200,
     )
     assert proc.returncode == 0, proc.stdout[-5000:] + proc.stderr[-5000:]
     return out
@@ -34,8 +47,16 @@ def site(tmp_path_factory):
 
 @pytest.mark.slow
 def test_user_guide_and_equations(site):
-    for page in ("index", "model", "equations", "clinician", "populations", "fitting",
-                 "solvers", "performance"):
+    for page in (
+        "index",
+        "model",
+        "equations",
+        "clinician",
+        "populations",
+        "fitting",
+        "solvers",
+        "performance",
+    ):
         assert (site / f"{page}.html").exists(), page
     equations = (site / "equations.html").read_text(encoding="utf-8")
     assert equations.count('class="math') >= 5  # display math, rendered by MathJax
@@ -47,8 +68,13 @@ def test_user_guide_and_equations(site):
 @pytest.mark.slow
 def test_api_reference_pages(site):
     api = (site / "api.html").read_text(encoding="utf-8")
-    for name in ("skinremodel.simulate", "skinremodel.Result", "skinremodel.Population",
-                 "skinremodel.fit", "skinremodel.simulate_many"):
+    for name in (
+        "skinremodel.simulate",
+        "skinremodel.Result",
+        "skinremodel.Population",
+        "skinremodel.fit",
+        "skinremodel.simulate_many",
+    ):
         page = site / "generated" / f"{name}.html"
         assert page.exists(), name
         assert f"generated/{name}.html" in api

@@ -29,21 +29,30 @@ def _predict(plan, patient, params, days, observable):
 
 def _cohort(n_subjects=20, seed=2024):
     rng = np.random.default_rng(seed)
-    patients = {f"S{j:02d}": sr.Patient(age=float(rng.uniform(25, 70)),
-                                        smoker=bool(rng.random() < 0.3))
-                for j in range(n_subjects)}
+    patients = {
+        f"S{j:02d}": sr.Patient(age=float(rng.uniform(25, 70)), smoker=bool(rng.random() < 0.3))
+        for j in range(n_subjects)
+    }
     s_w = {s: float(S_W * np.exp(0.3 * rng.standard_normal())) for s in patients}
-    truth = {s: {o: _predict(PLAN, p, sr.Parameters.default().replace(s_w=s_w[s],
-                                                                      **TRUE_SHARED), DAYS, o)
-                 for o in ("ultrasound_density", "elasticity")}
-             for s, p in patients.items()}
+    truth = {
+        s: {
+            o: _predict(
+                PLAN, p, sr.Parameters.default().replace(s_w=s_w[s], **TRUE_SHARED), DAYS, o
+            )
+            for o in ("ultrasound_density", "elasticity")
+        }
+        for s, p in patients.items()
+    }
     return patients, s_w, truth
 
 
 def _noisy(truth, rng, cv=0.05):
-    rows = [(s, d, o, v * (1 + cv * rng.standard_normal()))
-            for s, by_obs in truth.items() for o, values in by_obs.items()
-            for d, v in zip(DAYS, values, strict=True)]
+    rows = [
+        (s, d, o, v * (1 + cv * rng.standard_normal()))
+        for s, by_obs in truth.items()
+        for o, values in by_obs.items()
+        for d, v in zip(DAYS, values, strict=True)
+    ]
     return pd.DataFrame(rows, columns=["subject", "day", "observable", "value"])
 
 
@@ -62,8 +71,13 @@ def test_true_values_lie_in_95_percent_intervals(cohort):
     inside = []
     for repeat in range(20):
         data = sr.Dataset(_noisy(truth, np.random.default_rng(repeat)), PLAN, patients)
-        res = sr.fit(data, parameters=["k_mat", "kap_el"], per_subject=["s_w"],
-                     observation_model=model, options=sr.SolverOptions(rtol=1e-6))
+        res = sr.fit(
+            data,
+            parameters=["k_mat", "kap_el"],
+            per_subject=["s_w"],
+            observation_model=model,
+            options=sr.SolverOptions(rtol=1e-6),
+        )
         t = res.table
         inside += [t.loc[n, "ci_lower"] <= v <= t.loc[n, "ci_upper"] for n, v in true.items()]
     coverage = np.mean(inside)
@@ -76,18 +90,36 @@ def test_noise_level_is_estimated(cohort):
     # The same cohort with one s_w for everyone: three shared parameters and the noise CV of
     # each observable estimated by maximum likelihood.
     patients, _, _ = cohort
-    truth = {s: {o: _predict(PLAN, p, sr.Parameters.default().replace(**TRUE_SHARED), DAYS, o)
-                 for o in ("ultrasound_density", "elasticity")} for s, p in patients.items()}
+    truth = {
+        s: {
+            o: _predict(PLAN, p, sr.Parameters.default().replace(**TRUE_SHARED), DAYS, o)
+            for o in ("ultrasound_density", "elasticity")
+        }
+        for s, p in patients.items()
+    }
     data = sr.Dataset(_noisy(truth, np.random.default_rng(99)), PLAN, patients)
-    res = sr.fit(data, parameters=["k_mat", "kap_el", "s_w"], options=sr.SolverOptions(rtol=1e-6),
-                 initial={"noise_cv[elasticity]": 0.2})
+    res = sr.fit(
+        data,
+        parameters=["k_mat", "kap_el", "s_w"],
+        options=sr.SolverOptions(rtol=1e-6),
+        initial={"noise_cv[elasticity]": 0.2},
+    )
     t = res.table
-    for name, value in {**TRUE_SHARED, "s_w": S_W, "noise_cv[ultrasound_density]": 0.05,
-                        "noise_cv[elasticity]": 0.05}.items():
+    for name, value in {
+        **TRUE_SHARED,
+        "s_w": S_W,
+        "noise_cv[ultrasound_density]": 0.05,
+        "noise_cv[elasticity]": 0.05,
+    }.items():
         assert t.loc[name, "ci_lower"] < value < t.loc[name, "ci_upper"], name
     # Maximum likelihood divides by n, not n - p: with many per-subject parameters the noise
     # estimate is low (here 22 parameters for 160 observations; docs/fitting.md).
-    per_subject = sr.fit(data, parameters=["k_mat", "kap_el"], per_subject=["s_w"], options=sr.SolverOptions(rtol=1e-6))
+    per_subject = sr.fit(
+        data,
+        parameters=["k_mat", "kap_el"],
+        per_subject=["s_w"],
+        options=sr.SolverOptions(rtol=1e-6),
+    )
     for o in ("ultrasound_density", "elasticity"):
         assert per_subject.estimates[f"noise_cv[{o}]"] < res.estimates[f"noise_cv[{o}]"]
 
@@ -97,10 +129,13 @@ def _ultrasound_only(seed=3):
     patients = {f"P{j}": sr.Patient(age=30.0 + 8 * j) for j in range(5)}
     rows = []
     for s, p in patients.items():
-        values = _predict(PLAN, p, sr.Parameters.default(), [15.0, 45.0, 120.0, 180.0],
-                          "ultrasound_density")
-        rows += [(s, d, "ultrasound_density", v * (1 + 0.05 * rng.standard_normal()))
-                 for d, v in zip([15.0, 45.0, 120.0, 180.0], values, strict=True)]
+        values = _predict(
+            PLAN, p, sr.Parameters.default(), [15.0, 45.0, 120.0, 180.0], "ultrasound_density"
+        )
+        rows += [
+            (s, d, "ultrasound_density", v * (1 + 0.05 * rng.standard_normal()))
+            for d, v in zip([15.0, 45.0, 120.0, 180.0], values, strict=True)
+        ]
     return pd.DataFrame(rows, columns=["subject", "day", "observable", "value"]), patients
 
 
@@ -108,8 +143,15 @@ def test_synthesis_gain_and_ultrasound_gain_are_reported_as_not_identifiable():
     # Design note: s_w and kap_US are not separately identifiable from ultrasound alone.
     obs, patients = _ultrasound_only()
     model = sr.ObservationModel("proportional", cv=0.05)
-    res = sr.fit(obs, PLAN, patients, parameters=["s_w", "kap_US"], observation_model=model,
-                 profile=["s_w"], options=sr.SolverOptions(rtol=1e-7))
+    res = sr.fit(
+        obs,
+        PLAN,
+        patients,
+        parameters=["s_w", "kap_US"],
+        observation_model=model,
+        profile=["s_w"],
+        options=sr.SolverOptions(rtol=1e-7),
+    )
     pairs = {(a, b) for a, b, r in res.identifiability.correlated_pairs}
     assert ("s_w", "kap_US") in pairs
     assert res.identifiability.correlation.loc["s_w", "kap_US"] < -0.99
@@ -121,12 +163,29 @@ def test_synthesis_gain_and_ultrasound_gain_are_reported_as_not_identifiable():
     collagen = obs.copy()
     collagen["observable"] = "total_collagen"
     rng = np.random.default_rng(5)
-    collagen["value"] = [v * (1 + 0.05 * rng.standard_normal()) for v in
-                         np.concatenate([_predict(PLAN, patients[s], sr.Parameters.default(),
-                                                  [15.0, 45.0, 120.0, 180.0], "total_collagen")
-                                         for s in patients])]
-    both = sr.fit(pd.concat([obs, collagen]), PLAN, patients, parameters=["s_w", "kap_US"],
-                  observation_model=model, options=sr.SolverOptions(rtol=1e-7))
+    collagen["value"] = [
+        v * (1 + 0.05 * rng.standard_normal())
+        for v in np.concatenate(
+            [
+                _predict(
+                    PLAN,
+                    patients[s],
+                    sr.Parameters.default(),
+                    [15.0, 45.0, 120.0, 180.0],
+                    "total_collagen",
+                )
+                for s in patients
+            ]
+        )
+    ]
+    both = sr.fit(
+        pd.concat([obs, collagen]),
+        PLAN,
+        patients,
+        parameters=["s_w", "kap_US"],
+        observation_model=model,
+        options=sr.SolverOptions(rtol=1e-7),
+    )
     assert both.identifiability.correlated_pairs == []
     assert both.table.loc["s_w", "ci_lower"] < S_W < both.table.loc["s_w", "ci_upper"]
 
@@ -139,8 +198,16 @@ def _small_problem(noise="proportional"):
     el["value"] = 1.0 + (obs["value"] - 1.0) * 0.3
     data = sr.Dataset(pd.concat([obs, el]), PLAN, {s: patients[s] for s in ("P0", "P1")})
     models = {o: sr.ObservationModel(noise) for o in data.observable_names}
-    return FitProblem(data, ["k_mat"], ["s_w"], models, sr.Parameters.default(), {}, {},
-                      sr.SolverOptions(method="rodas4", rtol=1e-9, atol=1e-13))
+    return FitProblem(
+        data,
+        ["k_mat"],
+        ["s_w"],
+        models,
+        sr.Parameters.default(),
+        {},
+        {},
+        sr.SolverOptions(method="rodas4", rtol=1e-9, atol=1e-13),
+    )
 
 
 @pytest.mark.parametrize("noise", ["additive", "proportional", "combined"])
@@ -154,8 +221,13 @@ def test_jacobian_equals_central_differences_of_residuals(noise):
         up[j] += h
         down[j] -= h
         fd = (problem.residuals(up) - problem.residuals(down)) / (2 * h)
-        np.testing.assert_allclose(jac[:, j], fd, rtol=2e-5, atol=2e-6 * np.abs(fd).max(),
-                                   err_msg=f"column {problem.names[j]}")
+        np.testing.assert_allclose(
+            jac[:, j],
+            fd,
+            rtol=2e-5,
+            atol=2e-6 * np.abs(fd).max(),
+            err_msg=f"column {problem.names[j]}",
+        )
 
 
 def test_likelihood_and_information_criteria():
@@ -169,22 +241,35 @@ def test_likelihood_and_information_criteria():
     r1 = problem.residuals(theta)
     r2 = problem.residuals(theta + 0.05)
     diff = 0.5 * (r2 @ r2 - r1 @ r1)
-    assert diff == pytest.approx(problem.negative_log_likelihood(theta + 0.05)
-                                 - problem.negative_log_likelihood(theta), rel=1e-9)
-    res = sr.fit(problem.data, parameters=["k_mat"], per_subject=["s_w"],
-                 observation_model="combined", options=sr.SolverOptions(rtol=1e-7))
+    assert diff == pytest.approx(
+        problem.negative_log_likelihood(theta + 0.05) - problem.negative_log_likelihood(theta),
+        rel=1e-9,
+    )
+    res = sr.fit(
+        problem.data,
+        parameters=["k_mat"],
+        per_subject=["s_w"],
+        observation_model="combined",
+        options=sr.SolverOptions(rtol=1e-7),
+    )
     k, n = len(res.names), res.n_observations
     assert res.aic == pytest.approx(2 * k + 2 * res.nll)
     assert res.bic == pytest.approx(k * math.log(n) + 2 * res.nll)
     np.testing.assert_allclose(
         res.residuals["residual"],
-        (res.residuals["value"] - res.residuals["prediction"]) / res.residuals["sd"])
+        (res.residuals["value"] - res.residuals["prediction"]) / res.residuals["sd"],
+    )
 
 
 def test_multistart_is_seeded_and_keeps_the_best():
     obs, patients = _ultrasound_only()
-    kwargs = dict(parameters=["s_w"], observation_model="proportional", n_starts=4, seed=11,
-                  options=sr.SolverOptions(rtol=1e-6))
+    kwargs = dict(
+        parameters=["s_w"],
+        observation_model="proportional",
+        n_starts=4,
+        seed=11,
+        options=sr.SolverOptions(rtol=1e-6),
+    )
     a = sr.fit(obs, PLAN, patients, **kwargs)
     b = sr.fit(obs, PLAN, patients, **kwargs)
     assert [r["theta"] for r in a.runs] == [r["theta"] for r in b.runs]
@@ -199,9 +284,17 @@ def small_fit():
     obs, patients = _ultrasound_only()
     first = obs.index[:3]
     obs.loc[first, "sd"] = 0.05 * obs.loc[first, "value"]  # some rows with a known sd
-    return sr.fit(obs, PLAN, patients, parameters=["k_mat"], per_subject=["s_w"],
-                  observation_model="combined", profile=["k_mat"], options=sr.SolverOptions(rtol=1e-7),
-                  initial={"noise_sd[ultrasound_density]": 0.02})
+    return sr.fit(
+        obs,
+        PLAN,
+        patients,
+        parameters=["k_mat"],
+        per_subject=["s_w"],
+        observation_model="combined",
+        profile=["k_mat"],
+        options=sr.SolverOptions(rtol=1e-7),
+        initial={"noise_sd[ultrasound_density]": 0.02},
+    )
 
 
 def test_save_and_load_round_trip_exactly(small_fit, tmp_path):
@@ -267,19 +360,34 @@ def test_display(small_fit):
         (dict(), ValueError, "at least one parameter"),
         (dict(parameters="s_w"), TypeError, "list of names"),
         (dict(parameters=["s_w"], bounds={"s_w": (0.1, 0.01)}), ValueError, "lower must be <"),
-        (dict(parameters=["s_w"], bounds={"s_w": (0.0, 0.01)}), ValueError,
-         rf"initial value of s_w \({S_W:g}\) lies outside"),
+        (
+            dict(parameters=["s_w"], bounds={"s_w": (0.0, 0.01)}),
+            ValueError,
+            rf"initial value of s_w \({S_W:g}\) lies outside",
+        ),
         (dict(parameters=["beta_age"]), ValueError, "positive starting value"),
-        (dict(parameters=["chi_imm"], bounds={"chi_imm": (0.0, 2.5)}), ValueError,
-         r"bounds\['chi_imm'\] upper must be in \[0, 2\]"),
+        (
+            dict(parameters=["chi_imm"], bounds={"chi_imm": (0.0, 2.5)}),
+            ValueError,
+            r"bounds\['chi_imm'\] upper must be in \[0, 2\]",
+        ),
         (dict(parameters=["s_w"], initial={"s_v": 1.0}), ValueError, "initial names unknown"),
         (dict(parameters=["s_w"], profile=["k_mat"]), ValueError, "profile: 'k_mat' is not"),
-        (dict(parameters=["s_w"], observation_model="poisson"), ValueError,
-         "must be one of 'additive'"),
-        (dict(parameters=["s_w"], observation_model={"erythema": "additive"}), ValueError,
-         "not in the data"),
-        (dict(parameters=["s_w"], options="rodas4"), TypeError,
-         "options must be a skinremodel.SolverOptions"),
+        (
+            dict(parameters=["s_w"], observation_model="poisson"),
+            ValueError,
+            "must be one of 'additive'",
+        ),
+        (
+            dict(parameters=["s_w"], observation_model={"erythema": "additive"}),
+            ValueError,
+            "not in the data",
+        ),
+        (
+            dict(parameters=["s_w"], options="rodas4"),
+            TypeError,
+            "options must be a skinremodel.SolverOptions",
+        ),
     ],
 )
 def test_bad_fit_arguments(kwargs, error, match):
@@ -298,9 +406,15 @@ def test_observation_model_checks():
         sr.fit(_ultrasound_only()[0], parameters=["s_w"])
 
 
-@pytest.mark.parametrize("module", ["skinremodel.inference.fit", "skinremodel.engine.simulate",
-                                    "skinremodel.inference.dataset",
-                                    "skinremodel.inference.observation_model"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "skinremodel.inference.fit",
+        "skinremodel.engine.simulate",
+        "skinremodel.inference.dataset",
+        "skinremodel.inference.observation_model",
+    ],
+)
 def test_docstring_examples_run(module):
     import doctest
     import importlib

@@ -31,9 +31,13 @@ def _write(path, text):
 
 def test_item_01_plan_text_and_files_bound_the_sessions(tmp_path):
     """issue 12 item 1: the parser and plan files refuse more than MAX_SESSIONS sessions."""
-    for text in ("100000000 sessions every 1 day", "1001 sessions every 7 days",
-                 "monthly for 100000 months", "600 sessions every 7 days, then 600 sessions "
-                 "every 7 days", "1e400 sessions every day"):
+    for text in (
+        "100000000 sessions every 1 day",
+        "1001 sessions every 7 days",
+        "monthly for 100000 months",
+        "600 sessions every 7 days, then 600 sessions every 7 days",
+        "1e400 sessions every day",
+    ):
         with pytest.raises(ValueError, match=r"1000|too large"):
             sr.Schedule.parse(text)
     assert len(sr.Schedule.parse("1000 sessions every 7 days")) == limits.MAX_SESSIONS
@@ -41,8 +45,7 @@ def test_item_01_plan_text_and_files_bound_the_sessions(tmp_path):
         sr.Schedule.parse("4 sessions every 4 weeks" + " " * limits.MAX_TEXT_CHARS)
     with pytest.raises(ValueError, match=r"sessions must be at most 1,000"):
         sr.Schedule(range(0, 7 * 1001, 7))
-    plans = _write(tmp_path / "plans.toml",
-                   '[[plan]]\ntext = "100000000 sessions every 1 day"\n')
+    plans = _write(tmp_path / "plans.toml", '[[plan]]\ntext = "100000000 sessions every 1 day"\n')
     assert main(["compare", str(plans)]) == 2
 
 
@@ -53,15 +56,37 @@ def test_item_02_cli_never_overwrites_inputs_and_checks_outputs_first(tmp_path, 
     before = plans.read_bytes(), patient.read_bytes()
     assert main(["compare", str(plans), "--out", str(plans)]) == 2
     assert "is an input file" in capsys.readouterr().err
-    assert main(["compare", str(plans), "--patient", str(patient), "--csv",
-                 str(tmp_path / "." / "patient.toml")]) == 2
+    assert (
+        main(
+            [
+                "compare",
+                str(plans),
+                "--patient",
+                str(patient),
+                "--csv",
+                str(tmp_path / "." / "patient.toml"),
+            ]
+        )
+        == 2
+    )
     os.symlink(plans, tmp_path / "link.html")
     assert main(["compare", str(plans), "--out", str(tmp_path / "link.html")]) == 2
     assert (plans.read_bytes(), patient.read_bytes()) == before
     # A bad folder for --out is found before anything is simulated or written.
     csv = tmp_path / "table.csv"
-    assert main(["compare", str(plans), "--csv", str(csv), "--out",
-                 str(tmp_path / "missing" / "r.html")]) == 2
+    assert (
+        main(
+            [
+                "compare",
+                str(plans),
+                "--csv",
+                str(csv),
+                "--out",
+                str(tmp_path / "missing" / "r.html"),
+            ]
+        )
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
     assert not csv.exists()
     # Success writes complete files and leaves no temporary file behind.
@@ -72,14 +97,17 @@ def test_item_02_cli_never_overwrites_inputs_and_checks_outputs_first(tmp_path, 
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["plans.toml", "patient.toml", "link.html", "table.csv", "report.html"])
+        ["plans.toml", "patient.toml", "link.html", "table.csv", "report.html"]
+    )
 
 
 def test_item_03_csv_cells_cannot_run_as_formulas(tmp_path):
     """issue 12 item 3: text cells starting with = + - @ tab CR get a leading quote."""
-    names = ["=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx"]
-    plans = "".join(f'[[plan]]\nname = {json.dumps(n)}\ntext = "{k + 2} sessions every 4 '
-                    f'weeks"\n' for k, n in enumerate(names))
+    names = ['=HYPERLINK("http://x")', "+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx"]
+    plans = "".join(
+        f'[[plan]]\nname = {json.dumps(n)}\ntext = "{k + 2} sessions every 4 weeks"\n'
+        for k, n in enumerate(names)
+    )
     path = _write(tmp_path / "plans.toml", plans)
     csv = tmp_path / "t.csv"
     assert main(["compare", str(path), "--csv", str(csv)]) == 0
@@ -93,13 +121,18 @@ def test_item_03_csv_cells_cannot_run_as_formulas(tmp_path):
 
 def test_item_04_fit_errors_are_solver_errors_and_table_never_overflows(monkeypatch):
     """issue 12 item 4: no OverflowError from the table; every start failing is SolverError."""
-    from skinremodel.inference.problem import FitProblem
     from skinremodel._validation import safe_exp
+    from skinremodel.inference.problem import FitProblem
 
     assert safe_exp(1e6) == math.inf and safe_exp(0.0) == 1.0
-    obs = pd.DataFrame({"subject": ["A"] * 4, "day": [0.0, 30.0, 90.0, 180.0],
-                        "observable": ["ultrasound_density"] * 4,
-                        "value": [1.0, 1.05, 1.2, 1.1]})
+    obs = pd.DataFrame(
+        {
+            "subject": ["A"] * 4,
+            "day": [0.0, 30.0, 90.0, 180.0],
+            "observable": ["ultrasound_density"] * 4,
+            "value": [1.0, 1.05, 1.2, 1.1],
+        }
+    )
     data = sr.Dataset(obs, sr.Schedule.regular(3, every_days=30))
     fit = sr.fit(data, parameters=["k_mat"], observation_model="proportional", max_nfev=15)
     assert not fit.table[["estimate", "ci_lower", "ci_upper"]].isna().any().any()
@@ -124,8 +157,12 @@ def test_item_05_horizon_and_output_sizes_are_bounded():
     with pytest.raises(ValueError, match=r"36500"):
         sr.simulate_many([0], days=653085479)
     with pytest.raises(ValueError, match=r"items .* at most 10,000,000"):
-        sr.simulate_many([sr.Schedule([0])] * 4000, [sr.Patient()] * 3000, cross=True,
-                         metrics=["first_visible_day"])
+        sr.simulate_many(
+            [sr.Schedule([0])] * 4000,
+            [sr.Patient()] * 3000,
+            cross=True,
+            metrics=["first_visible_day"],
+        )
     with pytest.raises(ValueError, match=r"values kept .* at most 100,000,000"):
         sr.simulate_many([0], sr.Population(400_000, seed=1).covariates, days=365)
     assert len(sr.simulate([0], days=36500, t_eval=[0, 36500]).t) == 2
@@ -167,13 +204,20 @@ def test_item_07_dates_past_9999_are_value_errors(tmp_path):
 
 def test_item_08_round_trips_keep_devices_dates_and_history(tmp_path):
     """issue 12 item 8: Dataset and FitResult keep devices, start dates and dated histories."""
-    plan = sr.Schedule.regular(3, every_days=30, device=sr.Device.pen(needles=12, passes=2),
-                               start_date="2025-01-06")
-    patient = sr.Patient(age=50, history=sr.MedicalHistory(
-        isotretinoin_stopped=dt.date(2020, 1, 1)))
-    obs = pd.DataFrame({"subject": ["A"] * 4, "day": [0.0, 30.0, 90.0, 180.0],
-                        "observable": ["ultrasound_density"] * 4,
-                        "value": [1.0, 1.05, 1.2, 1.1]})
+    plan = sr.Schedule.regular(
+        3, every_days=30, device=sr.Device.pen(needles=12, passes=2), start_date="2025-01-06"
+    )
+    patient = sr.Patient(
+        age=50, history=sr.MedicalHistory(isotretinoin_stopped=dt.date(2020, 1, 1))
+    )
+    obs = pd.DataFrame(
+        {
+            "subject": ["A"] * 4,
+            "day": [0.0, 30.0, 90.0, 180.0],
+            "observable": ["ultrasound_density"] * 4,
+            "value": [1.0, 1.05, 1.2, 1.1],
+        }
+    )
     data = sr.Dataset(obs, {"A": plan}, {"A": patient})
     again = sr.Dataset.from_dict(json.loads(json.dumps(data.to_dict())))
     assert again.plans["A"] == plan and again.plans["A"][0].device == plan[0].device
@@ -211,8 +255,11 @@ def test_item_08_round_trips_keep_devices_dates_and_history(tmp_path):
         ("read_plans", "subject,day\n,0\nA,30\n", r"row 0: subject is empty"),
         ("read_plans", "subject,day,depth_mm\nA,0,x\n", r"row 0: depth_mm must be a finite"),
         ("read_plans", "subject,day,depht_mm\nA,0,1\n", r"unknown plan column 'depht_mm'"),
-        ("read_observations", "subject,day,observable,value\nA,0,elasticity,zz\n",
-         r"row 0: value must be a finite number, got 'zz'"),
+        (
+            "read_observations",
+            "subject,day,observable,value\nA,0,elasticity,zz\n",
+            r"row 0: value must be a finite number, got 'zz'",
+        ),
     ],
 )
 def test_item_09_csv_loaders_name_file_row_and_field(tmp_path, reader, text, match):
@@ -265,7 +312,7 @@ def test_item_11_population_bands_stream_in_bounded_memory():
     values = rng.lognormal(size=(50_000, 7))
     sketch = QuantileSketch(7, capacity=512)
     for start in range(0, len(values), 3000):
-        sketch.add(values[start:start + 3000])
+        sketch.add(values[start : start + 3000])
     assert not sketch.exact and sketch.nbytes < 20 * 512 * 7 * 8
     qs = np.array([0.05, 0.5, 0.95])
     estimate = sketch.quantiles(qs)
@@ -278,15 +325,18 @@ def test_item_11_population_bands_stream_in_bounded_memory():
         sr.Population(1_000_001, seed=1).outcomes([0], days=[30])
 
 
-@pytest.mark.parametrize("call", [
-    lambda: sr.simulate([10**400], days=30),
-    lambda: sr.simulate([0], days=10**400),
-    lambda: sr.Patient(age=10**400),
-    lambda: sr.simulate([0], days=3, params={"k_mat": 10**400}),
-    lambda: sr.simulate([0], days=None, t_eval=[0, 10**400]),
-    lambda: sr.Schedule.regular(3, every_days=10**400),
-    lambda: sr.simulate_many([0], days=[0, 10**400]),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: sr.simulate([10**400], days=30),
+        lambda: sr.simulate([0], days=10**400),
+        lambda: sr.Patient(age=10**400),
+        lambda: sr.simulate([0], days=3, params={"k_mat": 10**400}),
+        lambda: sr.simulate([0], days=None, t_eval=[0, 10**400]),
+        lambda: sr.Schedule.regular(3, every_days=10**400),
+        lambda: sr.simulate_many([0], days=[0, 10**400]),
+    ],
+)
 def test_item_12_huge_python_ints_are_value_errors(call):
     """issue 12 item 12: ints beyond float range give ValueError, never OverflowError."""
     with pytest.raises(ValueError):
@@ -316,16 +366,20 @@ def test_item_14_plan_files_stay_inside_their_folder(tmp_path, capsys):
     folder.mkdir()
     sr.Schedule([0, 30]).save(folder / "inside.toml")
     os.symlink(outside, folder / "link.toml")
-    for target, message in ((str(outside), "must be a path relative"),
-                            ("../secret.toml", "is outside"), ("link.toml", "is outside")):
-        plans = _write(folder / "plans.toml", f'[[plan]]\nfile = {json.dumps(target)}\n')
+    for target, message in (
+        (str(outside), "must be a path relative"),
+        ("../secret.toml", "is outside"),
+        ("link.toml", "is outside"),
+    ):
+        plans = _write(folder / "plans.toml", f"[[plan]]\nfile = {json.dumps(target)}\n")
         assert main(["compare", str(plans)]) == 2
         assert message in capsys.readouterr().err
     plans = _write(folder / "plans.toml", '[[plan]]\nname = "in"\nfile = "inside.toml"\n')
     assert main(["compare", str(plans), "--horizon", "60"]) == 0
     # A plan file named by the plans file is an input too: never an output.
-    assert main(["compare", str(plans), "--horizon", "60", "--csv",
-                 str(folder / "inside.toml")]) == 2
+    assert (
+        main(["compare", str(plans), "--horizon", "60", "--csv", str(folder / "inside.toml")]) == 2
+    )
 
 
 def test_cli_errors_are_one_line_for_hostile_inputs(tmp_path):
@@ -333,8 +387,13 @@ def test_cli_errors_are_one_line_for_hostile_inputs(tmp_path):
     cases = ["[" * 100_000, "x" * 10, '[[plan]]\ntext = "4 sessions every 1e400 days"\n']
     for k, text in enumerate(cases):
         path = _write(tmp_path / f"p{k}.toml", text)
-        proc = subprocess.run([sys.executable, "-m", "skinremodel.cli", "compare", str(path)],
-                              capture_output=True, text=True, timeout=120, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "skinremodel.cli", "compare", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
         assert proc.returncode == 2, proc.stderr
         assert "Traceback" not in proc.stderr and proc.stderr.count("\n") == 1
 

@@ -40,8 +40,9 @@ def hostile_plan():
 
 
 def test_result_escapes_plan_name_and_screening(hostile_patient, hostile_plan):
-    res = sr.simulate(hostile_plan, hostile_patient, days=60,
-                      override={"chronic_skin_condition": REASON})
+    res = sr.simulate(
+        hostile_plan, hostile_patient, days=60, override={"chronic_skin_condition": REASON}
+    )
     page = _safe(res._repr_html_())
     assert page.startswith("<p><b>skinremodel Result</b>: " + ESCAPED)
     assert f"chronic skin condition in the area ({ESCAPED})" in page
@@ -61,8 +62,11 @@ def test_parameters_escape_their_labels(monkeypatch):
 
 
 def test_comparison_escapes_plan_names(hostile_plan):
-    cmp = sr.compare({HOSTILE: hostile_plan, "plain": sr.Schedule.regular(3, every_days=28)},
-                     sr.Patient(age=50), days=120)
+    cmp = sr.compare(
+        {HOSTILE: hostile_plan, "plain": sr.Schedule.regular(3, every_days=28)},
+        sr.Patient(age=50),
+        days=120,
+    )
     _safe(cmp._repr_html_())
     _safe(cmp.to_html())
 
@@ -71,8 +75,15 @@ def test_comparison_escapes_plan_names(hostile_plan):
 def hostile_fit():
     plan = sr.Schedule.regular(3, every_days=30)
     truth = sr.simulate(plan, days=150, params={"s_w": 0.05}, t_eval=[40, 90, 150])
-    obs = pd.DataFrame({"subject": HOSTILE, "day": truth.t, "observable": "total_collagen",
-                        "value": truth["total_collagen"], "sd": 0.01})
+    obs = pd.DataFrame(
+        {
+            "subject": HOSTILE,
+            "day": truth.t,
+            "observable": "total_collagen",
+            "value": truth["total_collagen"],
+            "sd": 0.01,
+        }
+    )
     return sr.fit(obs, {HOSTILE: plan}, per_subject=["s_w"])
 
 
@@ -87,11 +98,19 @@ def test_fit_result_and_identifiability_escape_subject_names(hostile_fit):
 
 
 def test_plan_optimum_escapes_its_labels():
-    opt = sr.optimize_plan(sr.Patient(age=45), days=120, max_sessions=2, depth_mm=1.5,
-                           compare_library=False, seed=0, starts=1)
+    opt = sr.optimize_plan(
+        sr.Patient(age=45),
+        days=120,
+        max_sessions=2,
+        depth_mm=1.5,
+        compare_library=False,
+        seed=0,
+        starts=1,
+    )
     comparison = opt.comparison.assign(plan=[HOSTILE] * len(opt.comparison))
-    hostile = dataclasses.replace(opt, objective_text=HOSTILE, active_constraints=[HOSTILE],
-                                  comparison=comparison)
+    hostile = dataclasses.replace(
+        opt, objective_text=HOSTILE, active_constraints=[HOSTILE], comparison=comparison
+    )
     page = _safe(hostile._repr_html_())
     assert page.startswith("<p><b>skinremodel PlanOptimum</b>")
     assert f"<li>{ESCAPED}</li>" in page
@@ -112,14 +131,24 @@ def test_one_environment_renders_every_view():
     assert env.autoescape is True
     assert _html.environment() is env  # one environment, built once
     tags = re.compile(r"""["']<(p|table|tr|td|th|ul|li|br|b|h2|div|section)\b""")
-    writers = [p.relative_to(PACKAGE).as_posix() for p in PACKAGE.rglob("*.py")
-               if tags.search(p.read_text(encoding="utf-8"))]
+    writers = [
+        p.relative_to(PACKAGE).as_posix()
+        for p in PACKAGE.rglob("*.py")
+        if tags.search(p.read_text(encoding="utf-8"))
+    ]
     assert writers == []
-    rendered = {m.group(1) for p in PACKAGE.rglob("*.py")
-                for m in re.finditer(r'render\(\s*"([^"]+)"', p.read_text(encoding="utf-8"))}
+    rendered = {
+        m.group(1)
+        for p in PACKAGE.rglob("*.py")
+        for m in re.finditer(r'render\(\s*"([^"]+)"', p.read_text(encoding="utf-8"))
+    }
     templates = PACKAGE / "templates"
     shipped = {p.relative_to(templates).as_posix() for p in templates.rglob("*.j2")}
-    included = {m.group(1) for p in templates.rglob("*.j2")
-                for m in re.finditer(r'{%-?\s*(?:include|from|import)\s+"([^"]+)"',
-                                     p.read_text(encoding="utf-8"))}
+    included = {
+        m.group(1)
+        for p in templates.rglob("*.j2")
+        for m in re.finditer(
+            r'{%-?\s*(?:include|from|import)\s+"([^"]+)"', p.read_text(encoding="utf-8")
+        )
+    }
     assert rendered <= shipped and rendered | included == shipped

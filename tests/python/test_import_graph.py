@@ -48,18 +48,28 @@ PACKAGE = ROOT / "python" / "skinremodel"
 #: or sub-packages (``model``) of ``skinremodel``; ``skinremodel`` itself is its ``__init__``
 #: (the public API, ``sr.X``).
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
-    ("foundation: the compiled engine, bounds, checks, files, progress, HTML templates",
-     frozenset({"_core", "_version", "limits", "_validation", "_files", "progress", "_html"})),
-    ("the model: parameters, states and observables, clinical scales, names and units",
-     frozenset({"model"})),
-    ("plans and devices: sessions, schedules, their text and files, the plan library",
-     frozenset({"plans"})),
+    (
+        "foundation: the compiled engine, bounds, checks, files, progress, HTML templates",
+        frozenset({"_core", "_version", "limits", "_validation", "_files", "progress", "_html"}),
+    ),
+    (
+        "the model: parameters, states and observables, clinical scales, names and units",
+        frozenset({"model"}),
+    ),
+    (
+        "plans and devices: sessions, schedules, their text and files, the plan library",
+        frozenset({"plans"}),
+    ),
     ("patients: covariates, medical history, screening", frozenset({"patients"})),
-    ("the engine: simulate, results, sensitivities, batches, xarray files; their plots",
-     frozenset({"engine", "plotting"})),
+    (
+        "the engine: simulate, results, sensitivities, batches, xarray files; their plots",
+        frozenset({"engine", "plotting"}),
+    ),
     ("virtual populations and prediction bands", frozenset({"populations"})),
-    ("inference: fits, datasets, mixed effects, posteriors; calibration targets",
-     frozenset({"inference", "calibration"})),
+    (
+        "inference: fits, datasets, mixed effects, posteriors; calibration targets",
+        frozenset({"inference", "calibration"}),
+    ),
     ("the plan optimiser", frozenset({"optimize"})),
     ("the clinic: comparisons, reports, clinic files, the web app", frozenset({"clinic"})),
     ("the command line", frozenset({"cli"})),
@@ -78,8 +88,11 @@ class Import:
     type_checking: bool
 
     def __str__(self) -> str:
-        how = " (in a function)" if self.in_function else (
-            " (TYPE_CHECKING)" if self.type_checking else "")
+        how = (
+            " (in a function)"
+            if self.in_function
+            else (" (TYPE_CHECKING)" if self.type_checking else "")
+        )
         return f"{self.source} -> {self.target} at {self.where}{how}"
 
 
@@ -98,17 +111,19 @@ def modules(package: Path) -> dict[str, Path]:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
-def _targets(node: ast.Import | ast.ImportFrom, here: list[str], root: str,
-             names: dict[str, Path]) -> Iterator[str]:
+def _targets(
+    node: ast.Import | ast.ImportFrom, here: list[str], root: str, names: dict[str, Path]
+) -> Iterator[str]:
     """The package's modules an import statement imports (``here``: the importer's package)."""
     if isinstance(node, ast.Import):
         yield from (a.name for a in node.names if a.name == root or a.name.startswith(root + "."))
         return
     if node.level:
-        base = ".".join(here[:len(here) - node.level + 1] + ([node.module] if node.module else []))
+        base = ".".join(here[: len(here) - node.level + 1] + ([node.module] if node.module else []))
     else:
         base = node.module or ""
     if base != root and not base.startswith(root + "."):
@@ -118,24 +133,31 @@ def _targets(node: ast.Import | ast.ImportFrom, here: list[str], root: str,
         yield sub if sub in names else base
 
 
-def _module_imports(name: str, path: Path, root: str, names: dict[str, Path],
-                    where: Path) -> list[Import]:
+def _module_imports(
+    name: str, path: Path, root: str, names: dict[str, Path], where: Path
+) -> list[Import]:
     here = name.split(".") if path.stem == "__init__" else name.split(".")[:-1]
     found: list[Import] = []
 
     def visit(node: ast.AST, in_function: bool, type_checking: bool) -> None:
         for child in ast.iter_child_nodes(node):
             if isinstance(child, (ast.Import, ast.ImportFrom)):
-                found.extend(Import(name, target, f"{where}:{child.lineno}", in_function,
-                                    type_checking) for target in _targets(child, here, root, names))
+                found.extend(
+                    Import(name, target, f"{where}:{child.lineno}", in_function, type_checking)
+                    for target in _targets(child, here, root, names)
+                )
             elif isinstance(child, ast.If) and _is_type_checking(child.test):
                 for stmt in child.body:
                     visit(ast.Module(body=[stmt], type_ignores=[]), in_function, True)
                 for stmt in child.orelse:
                     visit(ast.Module(body=[stmt], type_ignores=[]), in_function, type_checking)
             else:
-                visit(child, in_function or isinstance(
-                    child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)), type_checking)
+                visit(
+                    child,
+                    in_function
+                    or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)),
+                    type_checking,
+                )
 
     visit(ast.parse(path.read_text(encoding="utf-8"), str(path)), False, False)
     return found
@@ -144,9 +166,11 @@ def _module_imports(name: str, path: Path, root: str, names: dict[str, Path],
 def imports(package: Path) -> list[Import]:
     """Every import of the package by its own modules, wherever it stands."""
     names = modules(package)
-    return [e for name, path in names.items()
-            for e in _module_imports(name, path, package.name, names,
-                                     path.relative_to(package.parent))]
+    return [
+        e
+        for name, path in names.items()
+        for e in _module_imports(name, path, package.name, names, path.relative_to(package.parent))
+    ]
 
 
 def cycles(edges: list[Import]) -> list[list[Import]]:
@@ -219,16 +243,22 @@ def layer_of(layers: tuple[tuple[str, frozenset[str]], ...]) -> dict[str, int]:
     return {u: k for k, (_, units) in enumerate(layers) for u in units}
 
 
-def layering_violations(edges: list[Import],
-                        layers: tuple[tuple[str, frozenset[str]], ...]) -> list[str]:
+def layering_violations(
+    edges: list[Import], layers: tuple[tuple[str, frozenset[str]], ...]
+) -> list[str]:
     """Imports from a lower layer to a higher one (units in no layer are left to check)."""
     rank = layer_of(layers)
     problems = []
     for e in edges:
-        if unit(e.source) in rank and unit(e.target) in rank and \
-                rank[unit(e.source)] < rank[unit(e.target)]:
-            problems.append(f"{e}: layer {layers[rank[unit(e.source)]][0]!r} imports the "
-                            f"higher layer {layers[rank[unit(e.target)]][0]!r}")
+        if (
+            unit(e.source) in rank
+            and unit(e.target) in rank
+            and rank[unit(e.source)] < rank[unit(e.target)]
+        ):
+            problems.append(
+                f"{e}: layer {layers[rank[unit(e.source)]][0]!r} imports the "
+                f"higher layer {layers[rank[unit(e.target)]][0]!r}"
+            )
     return sorted(set(problems))
 
 
@@ -240,8 +270,11 @@ def check(package: Path, layers: tuple[tuple[str, frozenset[str]], ...]) -> list
         problems.append("import cycle:\n    " + "\n    ".join(map(str, cycle)))
     problems += layering_violations(edges, layers)
     placed = layer_of(layers)
-    problems += [f"{u!r} is in no layer; place it in LAYERS"
-                 for u in {unit(m) for m in modules(package)} if u not in placed]
+    problems += [
+        f"{u!r} is in no layer; place it in LAYERS"
+        for u in {unit(m) for m in modules(package)}
+        if u not in placed
+    ]
     return sorted(set(problems))
 
 
@@ -291,57 +324,92 @@ def _package(tmp_path: Path, files: dict[str, str]) -> Path:
     return root
 
 
-_LAYERS = (("low", frozenset({"low"})), ("high", frozenset({"high"})),
-           ("api", frozenset({"pkg"})))
+_LAYERS = (("low", frozenset({"low"})), ("high", frozenset({"high"})), ("api", frozenset({"pkg"})))
 
 
 def test_checker_finds_a_module_level_cycle_and_prints_it(tmp_path):
-    pkg = _package(tmp_path, {"low/__init__.py": "", "low/a.py": "from .b import x\n",
-                              "low/b.py": "from pkg.low import a\nx = 1\n"})
+    pkg = _package(
+        tmp_path,
+        {
+            "low/__init__.py": "",
+            "low/a.py": "from .b import x\n",
+            "low/b.py": "from pkg.low import a\nx = 1\n",
+        },
+    )
     problems = check(pkg, _LAYERS)
-    assert problems == ["import cycle:\n    pkg.low.a -> pkg.low.b at pkg/low/a.py:1\n"
-                        "    pkg.low.b -> pkg.low.a at pkg/low/b.py:1"]
+    assert problems == [
+        "import cycle:\n    pkg.low.a -> pkg.low.b at pkg/low/a.py:1\n"
+        "    pkg.low.b -> pkg.low.a at pkg/low/b.py:1"
+    ]
 
 
 def test_checker_finds_a_cycle_closed_inside_a_function(tmp_path):
-    pkg = _package(tmp_path, {
-        "low/__init__.py": "",
-        "low/a.py": "from . import b\n",
-        "low/b.py": "def f():\n    class C:\n        def g(self):\n"
-                    "            from .a import y\n    return C\n"})
+    pkg = _package(
+        tmp_path,
+        {
+            "low/__init__.py": "",
+            "low/a.py": "from . import b\n",
+            "low/b.py": "def f():\n    class C:\n        def g(self):\n"
+            "            from .a import y\n    return C\n",
+        },
+    )
     problems = check(pkg, _LAYERS)
-    assert "import inside a function: pkg.low.b -> pkg.low.a at pkg/low/b.py:4 (in a function)" \
+    assert (
+        "import inside a function: pkg.low.b -> pkg.low.a at pkg/low/b.py:4 (in a function)"
         in problems
+    )
     assert any(p.startswith("import cycle:") and "pkg.low.b -> pkg.low.a" in p for p in problems)
 
 
 def test_checker_allows_a_type_checking_cycle_within_a_layer_but_not_upwards(tmp_path):
-    within = _package(tmp_path / "within", {
-        "low/__init__.py": "", "low/a.py": "from .b import f\n",
-        "low/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import A\n"
-                    "def f(a: 'A') -> None: ...\n"})
+    within = _package(
+        tmp_path / "within",
+        {
+            "low/__init__.py": "",
+            "low/a.py": "from .b import f\n",
+            "low/b.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from .a import A\n"
+            "def f(a: 'A') -> None: ...\n",
+        },
+    )
     assert check(within, _LAYERS) == []
-    upward = _package(tmp_path / "upward", {
-        "low/__init__.py": "", "high/__init__.py": "",
-        "low/a.py": "import typing\nif typing.TYPE_CHECKING:\n    from ..high.h import H\n",
-        "high/h.py": "from ..low import a\n"})
+    upward = _package(
+        tmp_path / "upward",
+        {
+            "low/__init__.py": "",
+            "high/__init__.py": "",
+            "low/a.py": "import typing\nif typing.TYPE_CHECKING:\n    from ..high.h import H\n",
+            "high/h.py": "from ..low import a\n",
+        },
+    )
     (problem,) = check(upward, _LAYERS)
     assert "pkg.low.a -> pkg.high.h at pkg/low/a.py:3 (TYPE_CHECKING)" in problem
     assert "layer 'low' imports the higher layer 'high'" in problem
 
 
 def test_checker_refuses_upward_imports_and_unplaced_units(tmp_path):
-    pkg = _package(tmp_path, {"low/__init__.py": "import pkg.high.h\n", "high/__init__.py": "",
-                              "high/h.py": "", "stray.py": "from . import low\n"})
+    pkg = _package(
+        tmp_path,
+        {
+            "low/__init__.py": "import pkg.high.h\n",
+            "high/__init__.py": "",
+            "high/h.py": "",
+            "stray.py": "from . import low\n",
+        },
+    )
     problems = check(pkg, _LAYERS)
-    assert any("pkg.low -> pkg.high.h" in p and "imports the higher layer" in p
-               for p in problems)
+    assert any("pkg.low -> pkg.high.h" in p and "imports the higher layer" in p for p in problems)
     assert "'stray' is in no layer; place it in LAYERS" in problems
 
 
 def test_checker_resolves_imports_of_the_package_root_and_of_names(tmp_path):
-    pkg = _package(tmp_path, {"__init__.py": "from .low.a import A\n__version__ = '1'\n",
-                              "low/__init__.py": "", "low/a.py": "from .. import __version__\n"})
+    pkg = _package(
+        tmp_path,
+        {
+            "__init__.py": "from .low.a import A\n__version__ = '1'\n",
+            "low/__init__.py": "",
+            "low/a.py": "from .. import __version__\n",
+        },
+    )
     edges = imports(pkg)
     assert {(e.source, e.target) for e in edges} == {("pkg", "pkg.low.a"), ("pkg.low.a", "pkg")}
     problems = check(pkg, _LAYERS)

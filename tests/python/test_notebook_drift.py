@@ -8,7 +8,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 import skinremodel as sr
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,8 +16,9 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def _make_notebooks():
-    spec = importlib.util.spec_from_file_location("make_notebooks",
-                                                  ROOT / "tools" / "make_notebooks.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", ROOT / "tools" / "make_notebooks.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -36,17 +36,21 @@ def test_notebook_matches_its_source(source):
     got = [(c.cell_type, c.source) for c in stored.cells]
     want = [(c.cell_type, c.source) for c in expected.cells]
     for k, (g, w) in enumerate(zip(got, want, strict=False)):
-        assert g == w, (f"{source.stem} cell {k} differs from tools/notebooks/{source.name}; "
-                        "run python tools/make_notebooks.py")
+        assert g == w, (
+            f"{source.stem} cell {k} differs from tools/notebooks/{source.name}; "
+            "run python tools/make_notebooks.py"
+        )
     assert len(got) == len(want)
-    assert all(not c.get("outputs") for c in stored.cells if c.cell_type == "code"), \
+    assert all(not c.get("outputs") for c in stored.cells if c.cell_type == "code"), (
         "notebooks are stored without outputs"
+    )
 
 
 # `name` = 0.035, `name=0.035`, `name` (0.035): a backticked parameter with a quoted value.
 _QUOTE = re.compile(
     r"`(?P<name>[A-Za-z_][A-Za-z0-9_]*)`\s*(?:=|\(=?)\s*(?P<value>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)"
-    r"|`(?P<name2>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value2>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)`")
+    r"|`(?P<name2>[A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?P<value2>[-+]?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)`"
+)
 
 
 def stale_quotes(markdown: str) -> list[str]:
@@ -59,8 +63,12 @@ def stale_quotes(markdown: str) -> list[str]:
         if name not in defaults:
             continue
         quoted, default = float(text), defaults[name]
-        digits = max(len(text.lstrip("+-").replace(".", "").lstrip("0").split("e")[0].split("E")[0]), 1)
-        tolerance = 0.5 * 10 ** (-min(digits, 4) + 1) * abs(default)  # half a unit of the last digit
+        digits = max(
+            len(text.lstrip("+-").replace(".", "").lstrip("0").split("e")[0].split("E")[0]), 1
+        )
+        tolerance = (
+            0.5 * 10 ** (-min(digits, 4) + 1) * abs(default)
+        )  # half a unit of the last digit
         if abs(quoted - default) > max(tolerance, 1e-12):
             out.append(f"`{name}` quoted as {text}, default {default:.4g}")
     return out
@@ -69,7 +77,8 @@ def stale_quotes(markdown: str) -> list[str]:
 def test_the_checker_catches_stale_values():
     d = sr.Parameters.default()
     assert stale_quotes("half the maturation rate (`k_mat` = 0.0075)") == [
-        f"`k_mat` quoted as 0.0075, default {d['k_mat']:.4g}"]
+        f"`k_mat` quoted as 0.0075, default {d['k_mat']:.4g}"
+    ]
     assert stale_quotes("with `s_w=0.035`")  # the example, default 0.0313
     assert stale_quotes(f"the default `k_x` = {d['k_x']:.3g}/d") == []
     assert stale_quotes("`not_a_parameter` = 3") == []
@@ -78,8 +87,12 @@ def test_the_checker_catches_stale_values():
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_prose_quotes_the_shipped_defaults(path):
     nb = nbformat.read(path, as_version=4)
-    problems = [f"cell {k}: {p}" for k, c in enumerate(nb.cells) if c.cell_type == "markdown"
-                for p in stale_quotes(c.source)]
+    problems = [
+        f"cell {k}: {p}"
+        for k, c in enumerate(nb.cells)
+        if c.cell_type == "markdown"
+        for p in stale_quotes(c.source)
+    ]
     assert not problems, "; ".join(problems) + " (write {{default:NAME}} in tools/notebooks/)"
 
 

@@ -32,8 +32,11 @@ PLAN = sr.Schedule.regular(4, every_days=28)
 # ------------------------------------------------------------------------------------ names
 def test_method_names_come_from_the_core_and_are_spelled_once():
     assert typing.get_args(Method) == tuple(_core.method_names()) == sr.METHODS
-    copies = [p.relative_to(PACKAGE) for p in PACKAGE.rglob("*.py")
-              if 'Literal["rodas5p"' in p.read_text(encoding="utf-8")]
+    copies = [
+        p.relative_to(PACKAGE)
+        for p in PACKAGE.rglob("*.py")
+        if 'Literal["rodas5p"' in p.read_text(encoding="utf-8")
+    ]
     assert copies == [Path("engine/options.py")]
 
 
@@ -49,7 +52,8 @@ def test_patient_columns_and_categories_come_from_the_core():
     assert not row.flags.writeable and row.shape == (len(PATIENT_COLUMNS),)
     np.testing.assert_array_equal(
         _core.effective_parameters(sr.Parameters.default().values_array, row),
-        list(p.effective_parameters().values()))
+        list(p.effective_parameters().values()),
+    )
     assert not hasattr(_core, "Patient")
     for path in PACKAGE.rglob("*.py"):
         assert "(n, 7)" not in path.read_text(encoding="utf-8"), path
@@ -65,7 +69,8 @@ def test_every_covariate_is_labelled_once_and_read_from_there():
     assert FLAG_COVARIATES == ("smoker", "photoaged", "reactive_skin", "acne_scars")
     # The report, the app's form and populations take the covariates from the patient module.
     assert [label for label, _ in patient_rows(sr.Patient())] == [
-        label for label, _ in COVARIATE_LABELS.values()]
+        label for label, _ in COVARIATE_LABELS.values()
+    ]
     assert [name for name, _ in COVARIATE_FLAGS] == list(FLAG_COVARIATES)
     assert population._FLAGS == FLAG_COVARIATES
     assert population._CATEGORICAL["phototype"] == (1, 2, 3, 4, 5, 6)
@@ -80,14 +85,18 @@ def test_event_names_come_from_the_core():
 # ------------------------------------------------------------------------------------ bounds
 def test_docs_list_every_bound_of_the_core():
     doc = (ROOT / "docs" / "limits.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| `(\w+)` \| ((?:integer in )?[\[(].*?[\])]) \| (.*?) \| (.*?) \|$",
-                      doc, re.M)
+    rows = re.findall(
+        r"^\| `(\w+)` \| ((?:integer in )?[\[(].*?[\])]) \| (.*?) \| (.*?) \|$", doc, re.M
+    )
     table = {name: (rng, unit, meaning) for name, rng, unit, meaning in rows}
     assert set(table) == set(CORE_LIMITS)
     for name, limit in CORE_LIMITS.items():
         rng = limit_range(name).removesuffix(f" {limit.unit}" if limit.unit else "")
-        expected = (("integer in " if limit.integer else "") + rng, limit.unit or "1",
-                    limit.description)
+        expected = (
+            ("integer in " if limit.integer else "") + rng,
+            limit.unit or "1",
+            limit.description,
+        )
         assert table[name] == expected, name
 
 
@@ -125,8 +134,14 @@ def test_the_core_refuses_what_python_refuses_with_the_same_range():
     with pytest.raises(ValueError, match=re.escape(limit_range("rtol"))):
         _core.SolverOptions(rtol=0.5)
     plan = np.array([[0.0, 5.5, 250.0, np.nan, 1.0]])
-    request = _core.Request(sr.Parameters.default().values_array, sr.Patient()._row(), plan,
-                            np.array([0.0, 10.0]), 10.0, _core.SolverOptions())
+    request = _core.Request(
+        sr.Parameters.default().values_array,
+        sr.Patient()._row(),
+        plan,
+        np.array([0.0, 10.0]),
+        10.0,
+        _core.SolverOptions(),
+    )
     with pytest.raises(ValueError, match=re.escape(limit_range("depth_mm"))):
         _core.simulate(request)
 
@@ -148,16 +163,22 @@ def test_the_per_session_summary_is_the_core_s_for_single_runs_and_batches():
         daily = sr.Schedule.regular(5, every_days=1, depth_mm=2.0)
     plans = [PLAN, daily]
     patients = [sr.Patient(age=30), sr.Patient(age=70, reactive_skin=True)]
-    batch = sr.simulate_many(plans, patients, cross=True, days=90,
-                             metrics=["redness_hours", "downtime_days", "first_visible_day"])
+    batch = sr.simulate_many(
+        plans,
+        patients,
+        cross=True,
+        days=90,
+        metrics=["redness_hours", "downtime_days", "first_visible_day"],
+    )
     for i, (plan, patient) in enumerate([(p, q) for p in plans for q in patients]):
         res = sr.simulate(plan, patient, days=90)
         n = len(res.session_days)
         for name in ("redness_hours", "downtime_days"):
             assert np.array_equal(batch.values(name)[i, :n], res.metric(name))
             assert [getattr(res, name)(k) for k in range(n)] == list(res.metric(name))
-        assert np.array_equal(batch.values("first_visible_day")[i], res.first_visible_day(),
-                              equal_nan=True)
+        assert np.array_equal(
+            batch.values("first_visible_day")[i], res.first_visible_day(), equal_nan=True
+        )
         if plan is daily:  # still red at the next session: the episode goes on through it
             days = res._tr.time_above[EVENT_NAMES.index("redness_visible")]
             assert list(days[:-1]) == list(1.0 + days[1:])
@@ -184,13 +205,16 @@ def test_solver_options_are_checked_once_and_taken_everywhere():
     with pytest.raises(ValueError, match="unknown state"):
         sr.SolverOptions(atol={"X": 1e-9})
     res = sr.simulate(PLAN, days=60, options=opts)
-    short = sr.simulate(PLAN, days=60, method="rodas4", rtol=1e-7, atol={"R": 1e-8},
-                        max_steps=50_000)
+    short = sr.simulate(
+        PLAN, days=60, method="rodas4", rtol=1e-7, atol={"R": 1e-8}, max_steps=50_000
+    )
     assert res.options == opts and res.equals(short)
     batch = sr.simulate_many(PLAN, days=[60], metrics=["Cm"], options=opts)
     assert batch.options == opts and batch.values("Cm")[0, 0] == res["Cm"][-1]
-    for call in (lambda: sr.simulate(PLAN, options=opts, rtol=1e-6),
-                 lambda: sr.simulate_many(PLAN, options=opts, method="rodas4")):
+    for call in (
+        lambda: sr.simulate(PLAN, options=opts, rtol=1e-6),
+        lambda: sr.simulate_many(PLAN, options=opts, method="rodas4"),
+    ):
         with pytest.raises(TypeError, match="either as options= or as"):
             call()
     with pytest.raises(TypeError, match="options must be a skinremodel.SolverOptions"):
@@ -200,8 +224,15 @@ def test_solver_options_are_checked_once_and_taken_everywhere():
     assert out.options == opts
     bands = pop.simulate(PLAN, days=60, observables=["Cm"], options=opts, progress=False)
     assert bands.shape[0] == 61
-    for name in ("simulate", "simulate_many", "fit", "fit_population", "sample_posterior",
-                 "compare", "optimize_plan"):
+    for name in (
+        "simulate",
+        "simulate_many",
+        "fit",
+        "fit_population",
+        "sample_posterior",
+        "compare",
+        "optimize_plan",
+    ):
         assert "options" in inspect.signature(getattr(sr, name)).parameters, name
     assert "options" in inspect.signature(sr.Population.simulate).parameters
     assert "options" in inspect.signature(sr.Population.outcomes).parameters
@@ -215,8 +246,15 @@ def test_results_and_files_keep_the_options(tmp_path):
     assert again.redness_hours(1) == res.redness_hours(1)
     assert again.first_visible_day() == res.first_visible_day()
     truth = sr.simulate(PLAN, days=120, params={"s_w": 0.05}, t_eval=[45, 120])
-    obs = pd.DataFrame({"subject": "A", "day": truth.t, "observable": "total_collagen",
-                        "value": truth["total_collagen"], "sd": 0.01})
+    obs = pd.DataFrame(
+        {
+            "subject": "A",
+            "day": truth.t,
+            "observable": "total_collagen",
+            "value": truth["total_collagen"],
+            "sd": 0.01,
+        }
+    )
     fitted = sr.fit(obs, PLAN, parameters=["s_w"], options=sr.SolverOptions(rtol=1e-7))
     assert fitted.options == sr.SolverOptions(rtol=1e-7)
     fitted.save(tmp_path / "fit.json")
@@ -228,8 +266,10 @@ def test_results_and_files_keep_the_options(tmp_path):
     ("call", "keyword"),
     [
         (lambda: sr.fit(pd.DataFrame(), PLAN, parameters=["s_w"], rtol=1e-6), "rtol"),
-        (lambda: sr.fit_population(pd.DataFrame(), PLAN, random=["s_w"], method="rodas4"),
-         "method"),
+        (
+            lambda: sr.fit_population(pd.DataFrame(), PLAN, random=["s_w"], method="rodas4"),
+            "method",
+        ),
         (lambda: sr.compare(["standard-course"], method="rodas4", days=0), "method"),
     ],
 )
@@ -250,8 +290,9 @@ def test_one_metrics_registry_beside_the_observables():
     assert metrics_of_kind("session") == ("redness_hours", "downtime_days")
     assert metrics_of_kind("item") == ("first_visible_day",)
     assert METRICS["redness_hours"].unit == "h" and METRICS["redness_hours"].scale == 24.0
-    batch = sr.simulate_many(PLAN, days=[30, 60], metrics=["erythema", "redness_hours",
-                                                            "first_visible_day"])
+    batch = sr.simulate_many(
+        PLAN, days=[30, 60], metrics=["erythema", "redness_hours", "first_visible_day"]
+    )
     ds = batch.to_xarray()
     for name in batch.metrics:
         assert ds[name].attrs["units"] == METRICS[name].unit
@@ -279,8 +320,14 @@ def test_the_result_is_lazy_and_reads_the_engine_s_arrays_without_copies():
 
 def test_bound_requests_and_results_pickle():
     params = sr.Parameters.default().values_array
-    request = _core.Request(params, sr.Patient()._row(), PLAN._to_array(), np.arange(61.0),
-                            60.0, _core.SolverOptions(rtol=1e-7))
+    request = _core.Request(
+        params,
+        sr.Patient()._row(),
+        PLAN._to_array(),
+        np.arange(61.0),
+        60.0,
+        _core.SolverOptions(rtol=1e-7),
+    )
     again = pickle.loads(pickle.dumps(request))
     np.testing.assert_array_equal(again.t_eval, request.t_eval)
     assert again.options.rtol == 1e-7
@@ -291,14 +338,30 @@ def test_bound_requests_and_results_pickle():
     assert np.array_equal(copy.crossings, traj.crossings)
     assert copy.sensitivities.names == ["s_w", "depth_mm[1]"]
     np.testing.assert_array_equal(copy.sensitivities.states, traj.sensitivities.states)
-    batch = _core.BatchRequest(params[None, :], sr.Patient()._row()[None, :], [PLAN._to_array()],
-                               np.zeros((2, 3), np.int64), np.array([60.0]), 60.0,
-                               _core.SolverOptions())
+    batch = _core.BatchRequest(
+        params[None, :],
+        sr.Patient()._row()[None, :],
+        [PLAN._to_array()],
+        np.zeros((2, 3), np.int64),
+        np.array([60.0]),
+        60.0,
+        _core.SolverOptions(),
+    )
     out = _core.simulate_batch(pickle.loads(pickle.dumps(batch)), 1)
     assert out.states.shape == (2, 1, 15) and not out.states.flags.writeable
-    np.testing.assert_array_equal(out.time_above[0], _core.simulate(_core.Request(
-        params, sr.Patient()._row(), PLAN._to_array(), np.array([60.0]), 60.0,
-        _core.SolverOptions())).time_above)
+    np.testing.assert_array_equal(
+        out.time_above[0],
+        _core.simulate(
+            _core.Request(
+                params,
+                sr.Patient()._row(),
+                PLAN._to_array(),
+                np.array([60.0]),
+                60.0,
+                _core.SolverOptions(),
+            )
+        ).time_above,
+    )
     res = sr.simulate(PLAN, days=60, sensitivities=["s_w"])
     again_res = pickle.loads(pickle.dumps(res))
     assert again_res.equals(res)

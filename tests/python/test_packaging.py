@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -56,7 +57,7 @@ def test_version_is_defined_once_and_read_by_python_cmake_and_the_cli(capsys):
     source = (ROOT / "python" / "skinremodel" / "_version.py").read_text()
     version = re.search(r'^__version__ = "([^"]+)"', source, re.M).group(1)
     assert sr.__version__ == version
-    assert _core.__version__ == version           # compiled in by CMake from the same file
+    assert _core.__version__ == version  # compiled in by CMake from the same file
     assert "version" in PYPROJECT["project"]["dynamic"]
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
@@ -74,8 +75,12 @@ def test_license_file_matches_the_declared_license():
 
 def test_wheel_builds_set_no_cpu_specific_flags():
     # Portable wheels: nothing like -march=native or -mavx2 in the build files.
-    files = [ROOT / "CMakeLists.txt", ROOT / "pyproject.toml", *(ROOT / "cpp").rglob("CMakeLists.txt"),
-             *(ROOT / "cmake").glob("*.cmake")]
+    files = [
+        ROOT / "CMakeLists.txt",
+        ROOT / "pyproject.toml",
+        *(ROOT / "cpp").rglob("CMakeLists.txt"),
+        *(ROOT / "cmake").glob("*.cmake"),
+    ]
     for path in files:
         assert not re.search(r"-march=|-mtune=|-mavx|-msse|/arch:", path.read_text()), path
 
@@ -84,10 +89,22 @@ def _configure(tmp_path, *args):
     cmake = shutil.which("cmake")
     assert cmake, "cmake is installed by scripts/setup.sh"
     return subprocess.run(
-        [cmake, "-S", str(ROOT), "-B", str(tmp_path / "build"), "-DSKINREMODEL_BUILD_TESTS=OFF",
-         "-DSKINREMODEL_BUILD_PYTHON=OFF", f"-DPython3_EXECUTABLE={sys.executable}",
-         "-DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON", "-DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON", *args],
-        capture_output=True, text=True)
+        [
+            cmake,
+            "-S",
+            str(ROOT),
+            "-B",
+            str(tmp_path / "build"),
+            "-DSKINREMODEL_BUILD_TESTS=OFF",
+            "-DSKINREMODEL_BUILD_PYTHON=OFF",
+            f"-DPython3_EXECUTABLE={sys.executable}",
+            "-DCMAKE_DISABLE_FIND_PACKAGE_Eigen3=ON",
+            "-DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+    )
 
 
 def test_cmake_uses_the_pypi_headers_without_system_eigen_and_boost(tmp_path):

@@ -19,14 +19,22 @@ def test_inputs_round_trip():
     assert round_trip(params) == params
     assert np.array_equal(round_trip(params).values_array, params.values_array)
     assert round_trip(sr.Parameters.info("k_mat")) == sr.Parameters.info("k_mat")
-    session = sr.Session(3.25, depth_mm=1.75, density_per_cm2=180.0, needle_diameter_mm=0.3,
-                         dose_scale=0.9)
+    session = sr.Session(
+        3.25, depth_mm=1.75, density_per_cm2=180.0, needle_diameter_mm=0.3, dose_scale=0.9
+    )
     assert round_trip(session) == session
     plan = sr.Schedule([session, sr.Session(40.0)], name="mixed")
     again = round_trip(plan)
     assert again == plan and again.name == "mixed" and again.allow_any_depth == plan.allow_any_depth
-    patient = sr.Patient(age=61.5, diabetes="poor", vitamin_c="deficient", phototype=6,
-                         smoker=True, photoaged=True, reactive_skin=True)
+    patient = sr.Patient(
+        age=61.5,
+        diabetes="poor",
+        vitamin_c="deficient",
+        phototype=6,
+        smoker=True,
+        photoaged=True,
+        reactive_skin=True,
+    )
     assert round_trip(patient) == patient
 
 
@@ -40,10 +48,12 @@ def test_result_round_trips():
 
 
 def test_batch_result_round_trips():
-    res = sr.simulate_many(sr.Schedule.regular(3, every_weeks=4),
-                           [sr.Patient(age=a) for a in (30, 60)],
-                           days=[30, 90], metrics=["total_collagen", "redness_hours",
-                                                   "first_visible_day"])
+    res = sr.simulate_many(
+        sr.Schedule.regular(3, every_weeks=4),
+        [sr.Patient(age=a) for a in (30, 60)],
+        days=[30, 90],
+        metrics=["total_collagen", "redness_hours", "first_visible_day"],
+    )
     again = round_trip(res)
     assert again.items.equals(res.items) and again.stats.equals(res.stats)
     for metric in res.metrics:
@@ -55,8 +65,13 @@ def test_batch_result_round_trips():
 
 
 def test_population_and_bands_round_trip():
-    pop = sr.Population(80, covariates={"smoker": 0.5}, variability={"s_w": 0.3, "k_mat": 0.2},
-                        correlation=[[1, 0.3], [0.3, 1]], seed=9)
+    pop = sr.Population(
+        80,
+        covariates={"smoker": 0.5},
+        variability={"s_w": 0.3, "k_mat": 0.2},
+        correlation=[[1, 0.3], [0.3, 1]],
+        seed=9,
+    )
     again = round_trip(pop)
     assert again == pop
     assert again.patients == pop.patients

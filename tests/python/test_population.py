@@ -6,11 +6,16 @@ import pytest
 import skinremodel as sr
 
 PLAN = sr.Schedule.regular(3, every_weeks=4, name="3 x 4 weeks")
-SPEC = dict(age=("normal", 50.0, 10.0),
-            covariates={"diabetes": {"none": 0.8, "controlled": 0.15, "poor": 0.05},
-                        "smoker": 0.25, "phototype": {2: 0.5, 3: 0.3, 5: 0.2}},
-                        variability={"s_w": 0.3, "k_mat": 0.2, "r_F": 0.1},
-                        correlation=[[1.0, 0.6, 0.0], [0.6, 1.0, -0.3], [0.0, -0.3, 1.0]])
+SPEC = dict(
+    age=("normal", 50.0, 10.0),
+    covariates={
+        "diabetes": {"none": 0.8, "controlled": 0.15, "poor": 0.05},
+        "smoker": 0.25,
+        "phototype": {2: 0.5, 3: 0.3, 5: 0.2},
+    },
+    variability={"s_w": 0.3, "k_mat": 0.2, "r_F": 0.1},
+    correlation=[[1.0, 0.6, 0.0], [0.6, 1.0, -0.3], [0.0, -0.3, 1.0]],
+)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +38,9 @@ def test_same_seed_same_population_and_bands():
     bands_a = a.simulate(PLAN, days=120, observables=["total_collagen", "elasticity"])
     bands_b = b.simulate(PLAN, days=120, observables=["total_collagen", "elasticity"])
     assert bands_a.equals(bands_b)
-    assert not bands_a.equals(c.simulate(PLAN, days=120,
-                                         observables=["total_collagen", "elasticity"]))
+    assert not bands_a.equals(
+        c.simulate(PLAN, days=120, observables=["total_collagen", "elasticity"])
+    )
 
 
 def test_a_generator_seed_is_accepted_and_reproducible():
@@ -67,17 +73,21 @@ def test_log_normal_variability_with_correlation(big):
     log_ratio = np.log(big.parameters / pd.Series({k: nominal[k] for k in SPEC["variability"]}))
     n = big.size
     for name, omega in SPEC["variability"].items():
-        assert within(np.median(big.parameters[name]), nominal[name],
-                      1.253 * omega * nominal[name] / np.sqrt(n))  # the median is the nominal
+        assert within(
+            np.median(big.parameters[name]),
+            nominal[name],
+            1.253 * omega * nominal[name] / np.sqrt(n),
+        )  # the median is the nominal
         assert within(log_ratio[name].std(), omega, omega / np.sqrt(2 * n))
     corr = np.corrcoef(log_ratio.to_numpy().T)
     target = np.array(SPEC["correlation"])
     assert np.all(np.abs(corr - target) < 5 * (1 - target**2) / np.sqrt(n) + 1e-12)
     # Parameters that do not vary keep their nominal value for everybody.
     unvaried = [i for i, name in enumerate(nominal.names) if name not in SPEC["variability"]]
-    assert np.array_equal(big.params_matrix[:, unvaried],
-                          np.broadcast_to(nominal.values_array[unvaried],
-                                          (n, len(unvaried))))
+    assert np.array_equal(
+        big.params_matrix[:, unvaried],
+        np.broadcast_to(nominal.values_array[unvaried], (n, len(unvaried))),
+    )
 
 
 def test_draws_outside_a_domain_are_redrawn():
@@ -91,8 +101,9 @@ def test_draws_outside_a_domain_are_redrawn():
 def test_bands_are_quantiles_of_the_outcomes():
     pop = sr.Population(400, **SPEC, seed=3)
     qs = (0.1, 0.5, 0.9)
-    bands = pop.simulate(PLAN, days=[0, 30, 90, 180], observables=["total_collagen", "E"],
-                         quantiles=qs, threads=2)
+    bands = pop.simulate(
+        PLAN, days=[0, 30, 90, 180], observables=["total_collagen", "E"], quantiles=qs, threads=2
+    )
     assert list(bands.columns) == ["10%", "50%", "90%"]
     assert bands.index.names == ["observable", "day"]
     outcomes = pop.outcomes(PLAN, days=[0, 30, 90, 180], metrics=["total_collagen", "E"])
@@ -113,8 +124,10 @@ def test_bands_are_quantiles_of_the_outcomes():
 def test_older_diabetic_population_responds_less():
     young = sr.Population(300, age=("uniform", 25, 35), seed=1)
     old = sr.Population(300, age=("uniform", 65, 75), covariates={"diabetes": "poor"}, seed=1)
-    median = {name: p.simulate(PLAN, days=[90]).loc[("total_collagen", 90.0), "50%"]
-              for name, p in (("young", young), ("old", old))}
+    median = {
+        name: p.simulate(PLAN, days=[90]).loc[("total_collagen", 90.0), "50%"]
+        for name, p in (("young", young), ("old", old))
+    }
     assert median["young"] > median["old"] > 1.0
 
 
@@ -141,11 +154,19 @@ def test_plot_draws_median_and_bands():
         ({"covariates": {"height": 1.8}}, ValueError, "unknown covariate 'height'"),
         ({"variability": {"k_matt": 0.2}}, ValueError, "unknown parameter 'k_matt'"),
         ({"variability": {"k_mat": -0.2}}, ValueError, r"omega, sd of the log"),
-        ({"variability": {"k_mat": 0.2, "s_w": 0.3}, "correlation": [[1, 2], [2, 1]]}, ValueError,
-         r"entries in \[-1, 1\]"),
-        ({"variability": {"k_mat": 0.2, "s_w": 0.3, "r_F": 0.1},
-          "correlation": [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]]}, ValueError,
-         "positive definite"),
+        (
+            {"variability": {"k_mat": 0.2, "s_w": 0.3}, "correlation": [[1, 2], [2, 1]]},
+            ValueError,
+            r"entries in \[-1, 1\]",
+        ),
+        (
+            {
+                "variability": {"k_mat": 0.2, "s_w": 0.3, "r_F": 0.1},
+                "correlation": [[1, 0.9, -0.9], [0.9, 1, 0.9], [-0.9, 0.9, 1]],
+            },
+            ValueError,
+            "positive definite",
+        ),
         ({"variability": {"k_mat": 0.2}, "correlation": np.eye(2)}, ValueError, "1x1 matrix"),
     ],
 )

@@ -14,7 +14,6 @@ import termios
 import textwrap
 
 import pytest
-
 import skinremodel as sr
 from skinremodel import progress
 
@@ -34,8 +33,14 @@ def _run_in_terminal(code: str, env_extra: dict[str, str] | None = None) -> str:
     env = {k: v for k, v in os.environ.items() if k != "SKINREMODEL_PROGRESS"}
     env.update(env_extra or {})
     env["COLUMNS"] = "100"
-    proc = subprocess.Popen([sys.executable, "-c", code], stdin=slave, stdout=slave,
-                            stderr=slave, env=env, close_fds=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -71,8 +76,9 @@ def test_bar_is_silent_when_disabled_per_call_or_by_environment():
 
 
 def test_global_switch_in_a_terminal():
-    code = ("import skinremodel as sr\nsr.progress.set_progress(False)\n"
-            + POPULATION.replace("{extra}", ""))
+    code = "import skinremodel as sr\nsr.progress.set_progress(False)\n" + POPULATION.replace(
+        "{extra}", ""
+    )
     out = _run_in_terminal(code)
     assert "done" in out and "120/120" not in out
 
@@ -80,20 +86,23 @@ def test_global_switch_in_a_terminal():
 def test_quiet_by_default_when_not_a_terminal():
     code = POPULATION.replace("{extra}", "")
     env = {k: v for k, v in os.environ.items() if k != "SKINREMODEL_PROGRESS"}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
     assert "done" in out.stdout
     assert out.stderr == ""
 
 
 def test_progress_true_writes_to_stderr(capsys):
     plan = sr.Schedule.regular(2, every_weeks=4)
-    sr.simulate_many(plan, [sr.Patient(age=a) for a in (30, 40, 50)], days=20, chunk_size=1,
-                     progress=True)
+    sr.simulate_many(
+        plan, [sr.Patient(age=a) for a in (30, 40, 50)], days=20, chunk_size=1, progress=True
+    )
     err = capsys.readouterr().err
     assert "simulate_many" in err and "3/3" in err
-    sr.simulate_many(plan, [sr.Patient(age=a) for a in (30, 40, 50)], days=20, chunk_size=1,
-                     progress=False)
+    sr.simulate_many(
+        plan, [sr.Patient(age=a) for a in (30, 40, 50)], days=20, chunk_size=1, progress=False
+    )
     assert capsys.readouterr().err == ""
 
 
@@ -125,8 +134,15 @@ def test_multistart_fit_and_profiles_show_bars(capsys, caplog):
 
     plan = sr.Schedule.regular(3, every_days=30)
     truth = sr.simulate(plan, days=120, params={"s_w": 0.05}, t_eval=[45, 90, 120])
-    obs = pd.DataFrame({"subject": "A", "day": truth.t, "observable": "total_collagen",
-                        "value": truth["total_collagen"], "sd": 0.01})
+    obs = pd.DataFrame(
+        {
+            "subject": "A",
+            "day": truth.t,
+            "observable": "total_collagen",
+            "value": truth["total_collagen"],
+            "sd": 0.01,
+        }
+    )
     with caplog.at_level(logging.INFO, logger="skinremodel"):
         sr.fit(obs, plan, parameters=["s_w"], n_starts=2, profile=["s_w"], progress=True)
     err = capsys.readouterr().err

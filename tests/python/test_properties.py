@@ -14,8 +14,19 @@ from pathlib import Path
 import pytest
 
 RUNNER = Path(__file__).with_name("properties.py")
-ENTRIES = ["parse", "schedule", "from_json", "patient", "simulate", "simulate_many",
-           "population", "compare", "csv", "cli", "round_trips"]
+ENTRIES = [
+    "parse",
+    "schedule",
+    "from_json",
+    "patient",
+    "simulate",
+    "simulate_many",
+    "population",
+    "compare",
+    "csv",
+    "cli",
+    "round_trips",
+]
 NIGHTLY = os.environ.get("SKINREMODEL_HYPOTHESIS_PROFILE") == "nightly"
 
 
@@ -24,8 +35,13 @@ def test_property_suite(entry):
     """issue 12: only ValueError/TypeError/SolverError escape, no NaN, deterministic, round trips."""
     timeout = 3600 if NIGHTLY else 300
     try:
-        proc = subprocess.run([sys.executable, str(RUNNER), entry], capture_output=True,
-                              text=True, timeout=timeout, check=False)
+        proc = subprocess.run(
+            [sys.executable, str(RUNNER), entry],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
     except subprocess.TimeoutExpired as exc:  # a hang
         pytest.fail(f"{entry}: no result within {timeout} s (hang?): {exc.stderr!r}")
     assert proc.returncode == 0, f"{entry}: exit status {proc.returncode}\n{proc.stderr[-4000:]}"

@@ -10,8 +10,9 @@ SIX_SESSIONS = [0.0, 28.0, 56.0, 84.0, 112.0, 140.0]
 
 @pytest.fixture(scope="module")
 def reference():
-    return simulate_reference(SIX_SESSIONS, depth_mm=1.5, horizon=365, patient={"age": 45},
-                              rtol=1e-10, atol=1e-12)
+    return simulate_reference(
+        SIX_SESSIONS, depth_mm=1.5, horizon=365, patient={"age": 45}, rtol=1e-10, atol=1e-12
+    )
 
 
 def relative_error(a, b, floor):
@@ -21,8 +22,14 @@ def relative_error(a, b, floor):
 @pytest.mark.parametrize("method", ["rodas5p", "rodas4", "dopri5"])
 def test_every_state_every_day_matches_radau(reference, method):
     t_ref, y_ref = reference
-    res = sr.simulate(sr.Schedule(SIX_SESSIONS, depth_mm=1.5), sr.Patient(age=45), days=365,
-                      method=method, rtol=1e-10, atol=1e-13)
+    res = sr.simulate(
+        sr.Schedule(SIX_SESSIONS, depth_mm=1.5),
+        sr.Patient(age=45),
+        days=365,
+        method=method,
+        rtol=1e-10,
+        atol=1e-13,
+    )
     np.testing.assert_array_equal(res.t, t_ref)
     err = relative_error(res.y, y_ref, floor=1e-6)
     worst = np.unravel_index(np.argmax(err), err.shape)
@@ -46,8 +53,14 @@ def test_error_shrinks_as_rtol_shrinks(reference, method):
     t_ref, y_ref = reference
     errors = []
     for rtol in (1e-4, 1e-6, 1e-8):
-        res = sr.simulate(sr.Schedule(SIX_SESSIONS), sr.Patient(age=45), days=365,
-                          method=method, rtol=rtol, atol=rtol * 1e-3)
+        res = sr.simulate(
+            sr.Schedule(SIX_SESSIONS),
+            sr.Patient(age=45),
+            days=365,
+            method=method,
+            rtol=rtol,
+            atol=rtol * 1e-3,
+        )
         errors.append(relative_error(res.y, y_ref, floor=1e-3).max())
     assert errors[0] > errors[1] > errors[2]
     assert errors[2] < 1e-5
@@ -68,8 +81,14 @@ def test_no_sessions_stays_at_baseline_for_ten_years(method, patient):
 
 def test_reference_and_engine_agree_for_an_older_diabetic_patient():
     patient = {"age": 62, "diabetes": "controlled", "vitamin_c": "deficient", "smoker": True}
-    t_ref, y_ref = simulate_reference([0.0, 42.0, 84.0], depth_mm=1.0, horizon=200,
-                                      patient=patient, rtol=1e-10, atol=1e-12)
-    res = sr.simulate(sr.Schedule([0, 42, 84], depth_mm=1.0), sr.Patient(**patient), days=200,
-                      rtol=1e-10, atol=1e-13)
+    t_ref, y_ref = simulate_reference(
+        [0.0, 42.0, 84.0], depth_mm=1.0, horizon=200, patient=patient, rtol=1e-10, atol=1e-12
+    )
+    res = sr.simulate(
+        sr.Schedule([0, 42, 84], depth_mm=1.0),
+        sr.Patient(**patient),
+        days=200,
+        rtol=1e-10,
+        atol=1e-13,
+    )
     assert relative_error(res.y, y_ref, floor=1e-6).max() < 1e-6

@@ -3,8 +3,8 @@ a screenshot. scripts/test.sh installs Debian's chromium and sets SKINREMODEL_RE
 so there a missing browser fails instead of skipping."""
 
 import base64
-import re
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -15,8 +15,9 @@ import numpy as np
 import pytest
 import skinremodel as sr
 
-CHROMIUM = next((p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))
-                 if p), None)
+CHROMIUM = next(
+    (p for p in map(shutil.which, ("chromium", "chromium-browser", "google-chrome")) if p), None
+)
 XSS_NAME = "<script>alert(1)</script>"
 
 
@@ -30,16 +31,23 @@ def browser():
 
 
 def run_chromium(browser, tmp_path, *args):
-    flags = ["--headless", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
-             f"--user-data-dir={tmp_path / 'profile'}"]
+    flags = [
+        "--headless",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         flags.append("--no-sandbox")  # Chromium refuses to run as root with its sandbox
     try:
         out = subprocess.run([browser, *flags, *args], capture_output=True, timeout=90)
     except subprocess.TimeoutExpired:
         # A script dialog (alert) blocks headless Chromium: an injected script would land here.
-        pytest.fail("chromium did not finish in 90 s; a script dialog such as alert() blocks "
-                    "headless Chromium, so an injected script probably ran")
+        pytest.fail(
+            "chromium did not finish in 90 s; a script dialog such as alert() blocks "
+            "headless Chromium, so an injected script probably ran"
+        )
     assert out.returncode == 0, out.stderr.decode(errors="replace")[-2000:]
     return out.stdout.decode()
 
@@ -76,8 +84,12 @@ def injected(dom):
     """What a successful injection leaves in the rendered DOM (empty list: nothing)."""
     problems = [f"<{tag}> element" for tag, _ in dom.tags if tag in ("script", "iframe", "object")]
     problems += [f"event handler {k}" for _, attrs in dom.tags for k in attrs if k.startswith("on")]
-    problems += [f"script ran ({k}={v})" for _, attrs in dom.tags for k, v in attrs.items()
-                 if k == "data-ran"]
+    problems += [
+        f"script ran ({k}={v})"
+        for _, attrs in dom.tags
+        for k, v in attrs.items()
+        if k == "data-ran"
+    ]
     return problems
 
 
@@ -89,10 +101,16 @@ def png_size(data):
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
-    patient = sr.Patient(age=62, diabetes="controlled",
-                         history={"other_skin_condition": "<img src=x onerror=alert(2)>"})
-    cmp = sr.compare({XSS_NAME: "standard-course", "every 6 weeks": "every-6-weeks"}, patient,
-                     override={"chronic_skin_condition": "<b onclick=alert(3)>reason</b> given by the clinic"})
+    patient = sr.Patient(
+        age=62,
+        diabetes="controlled",
+        history={"other_skin_condition": "<img src=x onerror=alert(2)>"},
+    )
+    cmp = sr.compare(
+        {XSS_NAME: "standard-course", "every 6 weeks": "every-6-weeks"},
+        patient,
+        override={"chronic_skin_condition": "<b onclick=alert(3)>reason</b> given by the clinic"},
+    )
     path = folder / "report.html"
     cmp.to_html(path)
     return path, cmp
@@ -131,8 +149,9 @@ def test_report_renders_tables_and_plots_and_shows_names_as_text(browser, report
 def test_report_screenshot(browser, report, tmp_path):
     path, _ = report
     shot = tmp_path / "report.png"
-    run_chromium(browser, tmp_path, f"--screenshot={shot}", "--window-size=1280,3200",
-                 path.as_uri())
+    run_chromium(
+        browser, tmp_path, f"--screenshot={shot}", "--window-size=1280,3200", path.as_uri()
+    )
     data = shot.read_bytes()
     assert png_size(data) == (1280, 3200) and len(data) > 50_000
     pixels = matplotlib.image.imread(shot)[..., :3]

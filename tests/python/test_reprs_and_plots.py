@@ -10,7 +10,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
-
 import skinremodel as sr  # noqa: E402
 
 PLAN = sr.Schedule.regular(4, every_days=28, depth_mm=1.5)
@@ -35,8 +34,9 @@ def test_parameters_repr_shows_values():
     assert len(text) < 200
     changed = repr(d.replace(k_mat=0.02, s_w=0.05))
     assert "2 changed" in changed and "k_mat=0.02 1/d (default" in changed
-    many = d.replace(**{n: d[n] * 1.01 for n in ("k_mat", "s_w", "k_x", "k_m", "R_vis", "G_jnd",
-                                                 "kap_el")})
+    many = d.replace(
+        **{n: d[n] * 1.01 for n in ("k_mat", "s_w", "k_x", "k_m", "R_vis", "G_jnd", "kap_el")}
+    )
     assert "and 1 more" in repr(many)
 
 
@@ -62,9 +62,11 @@ def test_result_repr_html_matches_reference(res):
     html = res._repr_html_()
     s = res.summary()
     rows = "".join(f"<tr><td>{k}</td><td>{v:.3g}</td></tr>" for k, v in s.items())
-    expected = ("<p><b>skinremodel Result</b>: 4 sessions, 4 sessions simulated over 200 days; "
-                "age 45; default parameters</p>"
-                f"<table>{rows}</table>")
+    expected = (
+        "<p><b>skinremodel Result</b>: 4 sessions, 4 sessions simulated over 200 days; "
+        "age 45; default parameters</p>"
+        f"<table>{rows}</table>"
+    )
     assert html == expected
 
 
@@ -74,7 +76,8 @@ def test_parameters_repr_html_matches_reference():
     assert p._repr_html_() == (
         f"<p><b>Parameters</b>: {len(p)} values, 1 changed from the defaults</p>"
         "<table><tr><th>name</th><th>value</th><th>default</th><th>unit</th></tr>"
-        f"<tr><td>k_mat</td><td>0.02</td><td>{d:g}</td><td>1/d</td></tr></table>")
+        f"<tr><td>k_mat</td><td>0.02</td><td>{d:g}</td><td>1/d</td></tr></table>"
+    )
 
 
 def test_fit_return_type_is_precise():
@@ -122,8 +125,11 @@ def test_redness_on_a_daily_grid_is_drawn_as_episodes(res):
     ax = res.plot("R")
     spans = [p for p in ax.patches]
     assert len(spans) == 4  # one redness episode per session
-    widths = sorted(round(p.get_width() * 24, 6) for p in spans) if hasattr(
-        spans[0], "get_width") else []
+    widths = (
+        sorted(round(p.get_width() * 24, 6) for p in spans)
+        if hasattr(spans[0], "get_width")
+        else []
+    )
     assert widths == sorted(round(res.redness_hours(k), 6) for k in range(4))
     fine = sr.simulate(PLAN, days=3, t_eval=np.linspace(0, 3, 300))
     ax = fine.plot("R")
@@ -138,8 +144,10 @@ def test_plot_overview(res):
     assert all("(" in label for label in labels)  # every panel has a unit
     assert any(a.get_xlabel() == "hours after session 1" for a in axes)
     fig = res.plot_overview(["total_collagen", "elastin"], percent=True, ncols=2)
-    assert [a.get_ylabel() for a in fig.axes] == ["total collagen (% change from baseline)",
-                                                   "elastin (% change from baseline)"]
+    assert [a.get_ylabel() for a in fig.axes] == [
+        "total collagen (% change from baseline)",
+        "elastin (% change from baseline)",
+    ]
     with pytest.raises(KeyError, match="did you mean"):
         res.plot_overview(["elastn"])
 
@@ -153,8 +161,11 @@ def test_bands_are_readable_where_they_overlap():
     assert ax.get_ylabel() == "total collagen (x baseline)"
     fills = ax.collections
     assert len(fills) == 4 and all(f.get_alpha() <= 0.25 for f in fills)
-    edges = [ln for ln in ax.lines if ln.get_linestyle() in (":", "--") and ln.get_marker() != "v"
-             and len(ln.get_xdata()) > 2]
+    edges = [
+        ln
+        for ln in ax.lines
+        if ln.get_linestyle() in (":", "--") and ln.get_marker() != "v" and len(ln.get_xdata()) > 2
+    ]
     assert len(edges) == 8  # both edges of both bands of both plans
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend.count("session") == 1

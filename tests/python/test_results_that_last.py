@@ -101,8 +101,12 @@ def test_redness_after_daily_sessions_is_one_episode():
     # The batch engine applies the same rule.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", sr.ScheduleWarning)
-        batch = sr.simulate_many([sr.Schedule(list(range(7)), depth_mm=1.5)], [ADULT], days=[30],
-                                 metrics=["redness_hours"])
+        batch = sr.simulate_many(
+            [sr.Schedule(list(range(7)), depth_mm=1.5)],
+            [ADULT],
+            days=[30],
+            metrics=["redness_hours"],
+        )
     table = batch.to_pandas()
     first = table[(table.metric == "redness_hours") & (table.session == 0)]["value"].item()
     assert first == pytest.approx(res.redness_hours(0), rel=1e-9)

@@ -39,23 +39,36 @@ def test_then_concatenates_phases():
 
 # ------------------------------------------------------------------------------- text form
 
+
 @pytest.mark.parametrize(
     ("text", "days", "depths"),
     [
-        ("4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years",
-         [0, 28, 56, 84, 449, 814], [1.5] * 6),
+        (
+            "4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years",
+            [0, 28, 56, 84, 449, 814],
+            [1.5] * 6,
+        ),
         ("3 sessions 2 weeks apart at 1 mm", [0, 14, 28], [1.0] * 3),
-        ("Monthly for 6 months, then annually for 1 year", [0, 30, 60, 90, 120, 150, 515],
-         [1.5] * 7),
+        (
+            "Monthly for 6 months, then annually for 1 year",
+            [0, 30, 60, 90, 120, 150, 515],
+            [1.5] * 7,
+        ),
         ("every 6 weeks for 4 sessions at 0.5mm", [0, 42, 84, 126], [0.5] * 4),
         ("four sessions every other week", [0, 14, 28, 42], [1.5] * 4),
         ("sessions on days 0, 14 and 35 at 2 mm", [0, 14, 35], [2.0] * 3),
-        ("from day 10, 2 sessions every 10.5 days, then after 3 months, 1 session at 2.5 mm",
-         [10, 20.5, 110.5], [1.5, 1.5, 2.5]),
+        (
+            "from day 10, 2 sessions every 10.5 days, then after 3 months, 1 session at 2.5 mm",
+            [10, 20.5, 110.5],
+            [1.5, 1.5, 2.5],
+        ),
         ("a single session", [0], [1.5]),
         ("no sessions", [], []),
-        ("2 SESSIONS EVERY 2 WKS; THEN AFTER A YEAR, ONE SESSION AT 1 MM", [0, 14, 379],
-         [1.5, 1.5, 1.0]),
+        (
+            "2 SESSIONS EVERY 2 WKS; THEN AFTER A YEAR, ONE SESSION AT 1 MM",
+            [0, 14, 379],
+            [1.5, 1.5, 1.0],
+        ),
     ],
 )
 def test_parse_reads_clinic_phrases(text, days, depths):
@@ -65,8 +78,10 @@ def test_parse_reads_clinic_phrases(text, days, depths):
 
 
 def test_parse_reads_devices_and_densities():
-    plan = sr.Schedule.parse("3 sessions every 4 weeks at 1 mm with a 12-needle pen, 3 passes, "
-                             "then 2 sessions every 6 weeks at 1.5 mm, 500 punctures/cm2")
+    plan = sr.Schedule.parse(
+        "3 sessions every 4 weeks at 1 mm with a 12-needle pen, 3 passes, "
+        "then 2 sessions every 6 weeks at 1.5 mm, 500 punctures/cm2"
+    )
     assert plan[0].device == sr.Device.pen(needles=12, passes=3)
     assert plan[0].density_per_cm2 == sr.Device.pen(passes=3).density_per_cm2
     assert plan[3].device is None and plan[3].density_per_cm2 == 500
@@ -112,9 +127,12 @@ def test_parse_reads_the_documented_forms_the_old_parser_refused():
 def test_parse_errors_give_the_column_line_and_expected_words():
     with pytest.raises(ValueError, match=r"column 20, at 'wekks': expected a unit"):
         sr.Schedule.parse("4 sessions every 4 wekks")
-    with pytest.raises(ValueError, match=r"line 2, column 19, at 'sessons': expected a unit "
-                                         r"\(days, weeks, months, years\) or 'sessions' "
-                                         r"\(did you mean 'sessions'\?\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"line 2, column 19, at 'sessons': expected a unit "
+        r"\(days, weeks, months, years\) or 'sessions' "
+        r"\(did you mean 'sessions'\?\)",
+    ):
         sr.Schedule.parse("4 sessions every 4 weeks\nthen after 1 yr 2 sessons")
     with pytest.raises(ValueError, match=r"at 'the end': expected 'mm' or 'punctures/cm2'"):
         sr.Schedule.parse("1 session at 1.5")
@@ -125,35 +143,46 @@ def test_parse_errors_give_the_column_line_and_expected_words():
 
 
 def test_invalid_plans_from_text_name_the_session():
-    with pytest.raises(ValueError, match=r"sessions\[3\] \(day 421\): depth_mm must be in \[0.25, 2.5\]"):
+    with pytest.raises(
+        ValueError, match=r"sessions\[3\] \(day 421\): depth_mm must be in \[0.25, 2.5\]"
+    ):
         sr.Schedule.parse("3 sessions every 4 weeks, then after 1 year, 1 session at 3 mm")
     plan = sr.Schedule.parse("1 session at 3 mm", allow_any_depth=True)
     assert plan[0].depth_mm == 3.0
 
 
 def test_str_is_canonical_and_stable():
-    for text in ("4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years",
-                 "monthly for 6 months then yearly for 2 years",
-                 "starting 2025-03-03, 3 sessions every 2 weeks at 1 mm with a derma roller",
-                 "on days 0, 7, 30 at 0.5 mm"):
+    for text in (
+        "4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years",
+        "monthly for 6 months then yearly for 2 years",
+        "starting 2025-03-03, 3 sessions every 2 weeks at 1 mm with a derma roller",
+        "on days 0, 7, 30 at 0.5 mm",
+    ):
         canonical = str(sr.Schedule.parse(text))
         assert str(sr.Schedule.parse(canonical)) == canonical
-    assert str(sr.Schedule.parse("4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years")) \
+    assert (
+        str(sr.Schedule.parse("4 sessions every 4 weeks at 1.5 mm, then yearly for 2 years"))
         == "4 sessions every 4 weeks at 1.5 mm, then 2 sessions every year"
+    )
 
 
 def _random_plan(rng):
     """A plan built through the API from random phases, settings and start dates."""
-    devices = [None, sr.Device.roller(passes=int(rng.integers(1, 30))),
-               sr.Device.pen(needles=int(rng.choice([11, 12])), passes=int(rng.integers(1, 4))),
-               sr.Device.stamp(float(rng.choice([1.5, 4.0])), needles=int(rng.integers(9, 60)))]
+    devices = [
+        None,
+        sr.Device.roller(passes=int(rng.integers(1, 30))),
+        sr.Device.pen(needles=int(rng.choice([11, 12])), passes=int(rng.integers(1, 4))),
+        sr.Device.stamp(float(rng.choice([1.5, 4.0])), needles=int(rng.integers(9, 60))),
+    ]
     plan = sr.Schedule.regular(
-        int(rng.integers(1, 6)), every_days=float(rng.choice([7, 14, 28, 30, 42, 10.5, 365])),
+        int(rng.integers(1, 6)),
+        every_days=float(rng.choice([7, 14, 28, 30, 42, 10.5, 365])),
         start_day=float(rng.choice([0, 0, 3, 12.25])),
         depth_mm=float(rng.choice([0.25, 0.5, 1.0, 1.5, 2.0, 2.5])),
         device=devices[int(rng.integers(0, 4))],
         density_per_cm2=None,
-        start_date=rng.choice([None, dt.date(2025, 1, 31)]))
+        start_date=rng.choice([None, dt.date(2025, 1, 31)]),
+    )
     for _ in range(int(rng.integers(0, 3))):
         settings = {"depth_mm": float(rng.choice([0.5, 1.5, 2.0]))}
         choice = int(rng.integers(0, 3))
@@ -161,8 +190,11 @@ def _random_plan(rng):
             settings.update(device=devices[int(rng.integers(0, 4))])
         elif choice == 2:
             settings.update(device=None, density_per_cm2=float(rng.choice([100, 250, 333.3])))
-        plan = plan.then_every(days=float(rng.choice([7, 30, 91.25, 365])),
-                               sessions=int(rng.integers(1, 4)), **settings)
+        plan = plan.then_every(
+            days=float(rng.choice([7, 30, 91.25, 365])),
+            sessions=int(rng.integers(1, 4)),
+            **settings,
+        )
     return plan
 
 
@@ -178,10 +210,14 @@ def test_text_round_trip_for_random_plans():
 
 
 def test_text_form_refuses_settings_it_cannot_carry():
-    plan = sr.Schedule([sr.Session(0, 1.5, needle_diameter_mm=0.3),
-                        sr.Session(30, 1.5, dose_scale=1.2)])
-    with pytest.raises(ValueError, match=r"cannot carry sessions\[0\] \(day 0\): "
-                                         r"needle_diameter_mm=0.3 \(and 1 more\); save the plan as JSON or TOML"):
+    plan = sr.Schedule(
+        [sr.Session(0, 1.5, needle_diameter_mm=0.3), sr.Session(30, 1.5, dose_scale=1.2)]
+    )
+    with pytest.raises(
+        ValueError,
+        match=r"cannot carry sessions\[0\] \(day 0\): "
+        r"needle_diameter_mm=0.3 \(and 1 more\); save the plan as JSON or TOML",
+    ):
         plan.to_text()
     shown = str(plan)  # readable, and it says what is missing
     assert "settings kept only in JSON/TOML" in shown and "dose_scale=1.2" in shown
@@ -194,12 +230,17 @@ def test_text_form_refuses_settings_it_cannot_carry():
 
 # ---------------------------------------------------------------------------- JSON / TOML
 
+
 def _full_plan():
-    plan = sr.Schedule.parse("starting 2025-03-03, 4 sessions every 4 weeks at 1 mm with a "
-                             "12-needle pen, 2 passes, then yearly for 2 years",
-                             name="Pen course <with> \"quotes\"")
-    extra = [sr.Session(1000.1, 2.5, needle_diameter_mm=0.3, dose_scale=1.25),
-             sr.Session(1234.5, 0.25, device=sr.Device.pen(speed=95.5, glide_cm_per_s=3.3))]
+    plan = sr.Schedule.parse(
+        "starting 2025-03-03, 4 sessions every 4 weeks at 1 mm with a "
+        "12-needle pen, 2 passes, then yearly for 2 years",
+        name='Pen course <with> "quotes"',
+    )
+    extra = [
+        sr.Session(1000.1, 2.5, needle_diameter_mm=0.3, dose_scale=1.25),
+        sr.Session(1234.5, 0.25, device=sr.Device.pen(speed=95.5, glide_cm_per_s=3.3)),
+    ]
     return sr.Schedule(list(plan) + extra, name=plan.name, start_date=plan.start_date)
 
 
@@ -207,8 +248,9 @@ def _same(a, b):
     assert a == b
     assert (a.name, a.start_date, a.allow_any_depth) == (b.name, b.start_date, b.allow_any_depth)
     assert [s.device for s in a] == [s.device for s in b]
-    assert [(s.needle_diameter_mm, s.dose_scale) for s in a] == \
-        [(s.needle_diameter_mm, s.dose_scale) for s in b]
+    assert [(s.needle_diameter_mm, s.dose_scale) for s in a] == [
+        (s.needle_diameter_mm, s.dose_scale) for s in b
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".json", ".toml"])
@@ -241,15 +283,26 @@ def test_files_use_native_types():
 @pytest.mark.parametrize(
     ("text", "match"),
     [
-        ('[[sessions]]\nday = 0\ndepht_mm = 1.5\n', r"sessions\[0\]: unknown key 'depht_mm'; did you mean 'depth_mm'\?"),
-        ('[[sessions]]\ndepth_mm = 1.5\n', r"sessions\[0\]: missing key 'day'"),
-        ('[[sessions]]\nday = 0\ndepth_mm = 3.0\ndensity_per_cm2 = 250.0\ndose_scale = 1.0\n', r"sessions\[0\] \(day 0\): depth_mm must be in \[0.25, 2.5\]"),
-        ('[[sessions]]\nday = 0\ndepth_mm = 9.0\ndensity_per_cm2 = 250.0\ndose_scale = 1.0\n', r"sessions\[0\]: depth_mm must be in \(0, 5\] mm"),
-        ('[[sessions]]\nday = 0\ndepth_mm = 1.5\ndose_scale = 1.0\ndensity_per_cm2 = 300.0\n[sessions.device]\nkind = "roller"\n',
-         r"sessions\[0\]: density_per_cm2=300 contradicts the device"),
-        ('version = 2\n', r"version 2 is not supported"),
+        (
+            "[[sessions]]\nday = 0\ndepht_mm = 1.5\n",
+            r"sessions\[0\]: unknown key 'depht_mm'; did you mean 'depth_mm'\?",
+        ),
+        ("[[sessions]]\ndepth_mm = 1.5\n", r"sessions\[0\]: missing key 'day'"),
+        (
+            "[[sessions]]\nday = 0\ndepth_mm = 3.0\ndensity_per_cm2 = 250.0\ndose_scale = 1.0\n",
+            r"sessions\[0\] \(day 0\): depth_mm must be in \[0.25, 2.5\]",
+        ),
+        (
+            "[[sessions]]\nday = 0\ndepth_mm = 9.0\ndensity_per_cm2 = 250.0\ndose_scale = 1.0\n",
+            r"sessions\[0\]: depth_mm must be in \(0, 5\] mm",
+        ),
+        (
+            '[[sessions]]\nday = 0\ndepth_mm = 1.5\ndose_scale = 1.0\ndensity_per_cm2 = 300.0\n[sessions.device]\nkind = "roller"\n',
+            r"sessions\[0\]: density_per_cm2=300 contradicts the device",
+        ),
+        ("version = 2\n", r"version 2 is not supported"),
         ('start_date = "March"\nsessions = []\n', r"start_date must be a date 'YYYY-MM-DD'"),
-        ('sessions = [\n', r"not valid TOML"),
+        ("sessions = [\n", r"not valid TOML"),
     ],
 )
 def test_bad_files_give_errors_naming_the_key(text, match):
@@ -266,9 +319,13 @@ def test_read_document_checks_the_file(tmp_path):
 
 # ------------------------------------------------------------------------------ validation
 
+
 def test_sessions_closer_than_a_week_warn_and_name_the_sessions():
-    with pytest.warns(sr.ScheduleWarning, match=r"sessions\[1\] \(day 14\) and sessions\[2\] "
-                                                r"\(day 18\) are 4 days apart"):
+    with pytest.warns(
+        sr.ScheduleWarning,
+        match=r"sessions\[1\] \(day 14\) and sessions\[2\] "
+        r"\(day 18\) are 4 days apart",
+    ):
         plan = sr.Schedule([0, 14, 18])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -281,14 +338,24 @@ def test_sessions_closer_than_a_week_warn_and_name_the_sessions():
 
 
 def test_depth_error_names_the_offending_session():
-    sessions = [sr.Session(0, 1.5), sr.Session(28, 1.5), sr.Session(56, 2.8, )]
-    with pytest.raises(ValueError, match=r"sessions\[2\] \(day 56\): depth_mm must be in \[0.25, 2.5\] mm"):
+    sessions = [
+        sr.Session(0, 1.5),
+        sr.Session(28, 1.5),
+        sr.Session(
+            56,
+            2.8,
+        ),
+    ]
+    with pytest.raises(
+        ValueError, match=r"sessions\[2\] \(day 56\): depth_mm must be in \[0.25, 2.5\] mm"
+    ):
         sr.Schedule(sessions)
     with pytest.raises(ValueError, match=r"sessions\[1\] \(day 14\): depth_mm"):
         sr.Schedule([0]).then_every(weeks=2, depth_mm=0.2)
 
 
 # ------------------------------------------------------------------------------------ dates
+
 
 def test_start_date_gives_every_session_a_date():
     plan = sr.Schedule.regular(3, every_weeks=4, start_date=dt.date(2025, 1, 30))

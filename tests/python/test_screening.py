@@ -46,15 +46,29 @@ def test_every_contraindication_blocks(history, code):
     assert codes(s) == [code]
     assert s.blocked and s.findings[0].severity == "contraindication"
     assert s.findings[0].source  # every rule names its source
-    with pytest.raises(sr.ContraindicationError, match=rf"override=\{{'{code}': '<reason>'\}}") as err:
+    with pytest.raises(
+        sr.ContraindicationError, match=rf"override=\{{'{code}': '<reason>'\}}"
+    ) as err:
         sr.simulate(PLAN, patient(**history), days=100)
     assert isinstance(err.value, ValueError) and err.value.screening.blocked
 
 
 def test_every_rule_is_exercised():
-    tested = {"pregnancy", "active_acne", "rosacea_flare", "eczema", "psoriasis",
-              "chronic_skin_condition", "open_wound", "keloid", "isotretinoin", "radiotherapy",
-              "retinoid", "sun_exposure", "diabetes"}
+    tested = {
+        "pregnancy",
+        "active_acne",
+        "rosacea_flare",
+        "eczema",
+        "psoriasis",
+        "chronic_skin_condition",
+        "open_wound",
+        "keloid",
+        "isotretinoin",
+        "radiotherapy",
+        "retinoid",
+        "sun_exposure",
+        "diabetes",
+    }
     assert {r.code for r in RULES} == tested
 
 
@@ -62,9 +76,9 @@ def test_every_rule_is_exercised():
     ("stopped", "blocked"),
     [
         (dt.date(2024, 11, 10), False),  # 7 months before the first session: fine
-        (dt.date(2025, 1, 10), True),    # 5 months: not
+        (dt.date(2025, 1, 10), True),  # 5 months: not
         (dt.date(2024, 12, 10), False),  # exactly 6 calendar months: fine
-        (dt.date(2024, 12, 11), True),   # 6 months minus a day: not
+        (dt.date(2024, 12, 11), True),  # 6 months minus a day: not
     ],
 )
 def test_isotretinoin_boundary_is_six_calendar_months(stopped, blocked):
@@ -81,8 +95,9 @@ def test_isotretinoin_names_the_sessions_and_the_clear_date():
     # Month ends: 6 months after 2024-08-31 is 2025-02-28.
     end = sr.Schedule([0], start_date="2025-02-28")
     assert not sr.screen(patient(isotretinoin_stopped=dt.date(2024, 8, 31)), end).blocked
-    assert sr.screen(patient(isotretinoin_stopped=dt.date(2024, 8, 31)),
-                     end.starting("2025-02-27")).blocked
+    assert sr.screen(
+        patient(isotretinoin_stopped=dt.date(2024, 8, 31)), end.starting("2025-02-27")
+    ).blocked
 
 
 @pytest.mark.parametrize(
@@ -97,11 +112,11 @@ def test_radiotherapy_boundary_is_twelve_months(ended, blocked):
 @pytest.mark.parametrize(
     ("last", "sessions"),
     [
-        (START, (0,)),                          # the same day
-        (START - dt.timedelta(days=1), (0,)),   # the day before: may be within 24 hours
-        (START - dt.timedelta(days=2), ()),     # two days before: clear
-        (dt.date(2025, 7, 7), (1,)),            # the day before the second session
-        (dt.date(2025, 8, 6), ()),              # after the last session
+        (START, (0,)),  # the same day
+        (START - dt.timedelta(days=1), (0,)),  # the day before: may be within 24 hours
+        (START - dt.timedelta(days=2), ()),  # two days before: clear
+        (dt.date(2025, 7, 7), (1,)),  # the day before the second session
+        (dt.date(2025, 8, 6), ()),  # after the last session
     ],
 )
 def test_topicals_and_sun_within_24_hours_of_a_session(field, last, sessions):
@@ -111,11 +126,18 @@ def test_topicals_and_sun_within_24_hours_of_a_session(field, last, sessions):
 
 def test_date_rules_need_a_start_date_and_say_so():
     undated = sr.Schedule.regular(3, every_weeks=4)
-    with pytest.raises(ValueError, match=r"history has dates \(isotretinoin_stopped=2025-01-10\).*"
-                                         r"give the plan a start date"):
+    with pytest.raises(
+        ValueError,
+        match=r"history has dates \(isotretinoin_stopped=2025-01-10\).*"
+        r"give the plan a start date",
+    ):
         sr.screen(patient(isotretinoin_stopped=dt.date(2025, 1, 10)), undated)
-    assert sr.screen(patient(isotretinoin_stopped=dt.date(2025, 1, 10)), undated,
-                     start_date="2025-09-01").findings == ()
+    assert (
+        sr.screen(
+            patient(isotretinoin_stopped=dt.date(2025, 1, 10)), undated, start_date="2025-09-01"
+        ).findings
+        == ()
+    )
     # Conditions without dates need no date.
     assert sr.screen(patient(pregnant=True), undated).blocked
 
@@ -126,16 +148,20 @@ def test_diabetes_is_a_caution_applied_through_the_covariate():
         s = sr.screen(sr.Patient(age=62, diabetes=status), plan)
         assert codes(s, "caution") == ["diabetes"] and not s.blocked
         assert s.findings[0].covariate == "diabetes"
-    assert "uncontrolled diabetes as a contraindication" in \
-        sr.screen(sr.Patient(diabetes="poor"), plan).findings[0].message
+    assert (
+        "uncontrolled diabetes as a contraindication"
+        in sr.screen(sr.Patient(diabetes="poor"), plan).findings[0].message
+    )
     # "lengthens recovery": the covariate makes redness and downtime last longer.
     healthy = sr.simulate(plan, sr.Patient(age=62), days=120)
     diabetic = sr.simulate(plan, sr.Patient(age=62, diabetes="controlled"), days=120)
     assert diabetic.screening.cautions[0].code == "diabetes"
     assert diabetic.downtime_days(0) > healthy.downtime_days(0)
     assert diabetic.redness_hours(0) > healthy.redness_hours(0)
-    assert diabetic.percent_change("total_collagen")[120] < \
-        healthy.percent_change("total_collagen")[120]
+    assert (
+        diabetic.percent_change("total_collagen")[120]
+        < healthy.percent_change("total_collagen")[120]
+    )
 
 
 def test_override_needs_a_reason_and_is_recorded():

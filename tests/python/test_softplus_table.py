@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_softplus_table_is_generated_and_accurate() -> None:
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "softplus_table.py"), "--check"],
-                         capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "softplus_table.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -11,14 +11,27 @@ pytest.importorskip("mypy")
 
 
 def test_package_passes_mypy_strict():
-    out = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", "build/mypy_cache"], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--cache-dir", "build/mypy_cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
 def test_core_stubs_match_the_compiled_module():
     out = subprocess.run(
-        [sys.executable, "-m", "mypy.stubtest", "skinremodel._core", "--allowlist",
-         str(ROOT / "tests" / "python" / "stubtest_allowlist.txt")],
-        cwd=ROOT / "tests", capture_output=True, text=True)
+        [
+            sys.executable,
+            "-m",
+            "mypy.stubtest",
+            "skinremodel._core",
+            "--allowlist",
+            str(ROOT / "tests" / "python" / "stubtest_allowlist.txt"),
+        ],
+        cwd=ROOT / "tests",
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stdout + out.stderr

@@ -38,8 +38,10 @@ def test_visible_redness_lasts_12_to_72_hours_at_clinical_depths(depth):
 
 
 def test_shallow_needles_redden_less():
-    hours = {d: sr.simulate(sr.Schedule([0], depth_mm=d), ADULT, days=10).redness_hours(0)
-             for d in (0.25, 0.5, 1.0, 1.5, 2.0)}
+    hours = {
+        d: sr.simulate(sr.Schedule([0], depth_mm=d), ADULT, days=10).redness_hours(0)
+        for d in (0.25, 0.5, 1.0, 1.5, 2.0)
+    }
     assert hours[0.25] < hours[1.0] and hours[0.5] < hours[1.0]
     assert hours[0.25] <= hours[0.5] < 12
     assert hours[1.0] < hours[1.5] < hours[2.0]  # deeper needles, longer redness
@@ -62,7 +64,7 @@ def test_visible_improvement_keeps_rising_two_months_after_four_monthly_sessions
     res = course(4, 30)
     g = res["visible_improvement"]
     last = int(res.session_days[-1])
-    window = g[last + 1:last + 61]
+    window = g[last + 1 : last + 61]
     assert np.all(np.diff(window) > 0), "G must rise on every day of the two months after"
     assert int(np.argmax(g)) > last + 60
 
@@ -92,7 +94,10 @@ def test_poorly_controlled_diabetes_lengthens_inflammation_and_downtime():
 
 def test_vitamin_c_deficiency_lowers_the_response():
     def gain(vc):
-        return course(4, 30, sr.Patient(vitamin_c=vc), days=180).percent_change("total_collagen")[180]
+        return course(4, 30, sr.Patient(vitamin_c=vc), days=180).percent_change("total_collagen")[
+            180
+        ]
+
     assert gain("deficient") < gain("replete") < gain("supplemented")
 
 
@@ -100,8 +105,9 @@ def test_acne_scars_scale_the_visible_improvement_by_the_deficit():
     plain = course(4, 30, sr.Patient(age=25), days=180)
     scars = course(4, 30, sr.Patient(age=25, acne_scars=True), days=180)
     delta = sr.Parameters.default()["cov_acne_deficit"]
-    np.testing.assert_allclose(scars["visible_improvement"],
-                               plain["visible_improvement"] * (1 - delta) / delta, rtol=1e-11)
+    np.testing.assert_allclose(
+        scars["visible_improvement"], plain["visible_improvement"] * (1 - delta) / delta, rtol=1e-11
+    )
     np.testing.assert_array_equal(scars.y, plain.y)  # the dynamics do not change
     assert scars.first_visible_day() < plain.first_visible_day()
 
@@ -111,6 +117,7 @@ def test_weekly_sessions_give_less_mature_collagen_at_12_months_than_4_weekly():
     def mature(interval):
         res = course(4, interval)
         return res["Cm"][365] - res.baseline["Cm"]
+
     weekly, four_weekly = mature(7), mature(28)
     assert weekly < four_weekly
     assert weekly < 0.85 * four_weekly  # a penalty, not a rounding difference
@@ -118,10 +125,13 @@ def test_weekly_sessions_give_less_mature_collagen_at_12_months_than_4_weekly():
 
 def test_spacing_penalty_comes_from_unhealed_skin():
     """Without the mechanism (chi_imm = phi_inf = 0) weekly needling is not penalised."""
+
     def mature(interval, params):
-        res = sr.simulate(sr.Schedule.regular(4, every_days=interval), ADULT, days=365,
-                          params=params)
+        res = sr.simulate(
+            sr.Schedule.regular(4, every_days=interval), ADULT, days=365, params=params
+        )
         return res["Cm"][365] - res.baseline["Cm"]
+
     off = {"chi_imm": 0.0, "phi_inf": 0.0}
     assert mature(7, None) / mature(28, None) < mature(7, off) / mature(28, off) - 0.1
 
@@ -161,8 +171,12 @@ def test_acute_phase_matches_channel_closure_data():
 
 
 def test_calibration_script_reproduces_the_shipped_parameters():
-    out = subprocess.run([sys.executable, str(ROOT / "tools" / "calibrate.py"), "--check"],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "calibrate.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 

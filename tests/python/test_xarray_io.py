@@ -6,9 +6,8 @@ import json
 
 import numpy as np
 import pytest
-import xarray as xr
-
 import skinremodel as sr
+import xarray as xr
 from skinremodel.engine.xarray_io import ENGINE
 
 PLAN = sr.Schedule.regular(3, every_days=28, depth_mm=1.5)
@@ -16,8 +15,7 @@ PLAN = sr.Schedule.regular(3, every_days=28, depth_mm=1.5)
 
 @pytest.fixture(scope="module")
 def res():
-    return sr.simulate(PLAN, sr.Patient(age=52, smoker=True), days=120,
-                       params={"k_mat": 0.15})
+    return sr.simulate(PLAN, sr.Patient(age=52, smoker=True), days=120, params={"k_mat": 0.15})
 
 
 def _roundtrip(ds: xr.Dataset, path) -> xr.Dataset:
@@ -60,7 +58,8 @@ def test_result_save_load_equals_original(res, tmp_path):
     np.testing.assert_array_equal(back["visible_improvement"], res["visible_improvement"])
     assert back.redness_hours(0) == res.redness_hours(0)
     assert back.first_visible_day() == res.first_visible_day() or (
-        np.isnan(back.first_visible_day()) and np.isnan(res.first_visible_day()))
+        np.isnan(back.first_visible_day()) and np.isnan(res.first_visible_day())
+    )
     # The stored inputs reproduce the run.
     assert back.rerun().equals(res)
     with xr.open_dataset(path, engine=ENGINE) as f:
@@ -78,11 +77,13 @@ def test_equals_detects_differences(res):
 def test_save_keeps_history_dates_and_overrides(tmp_path):
     import datetime as dt
 
-    patient = sr.Patient(age=40, history=sr.MedicalHistory(
-        isotretinoin_stopped=dt.date(2025, 5, 1)))
+    patient = sr.Patient(
+        age=40, history=sr.MedicalHistory(isotretinoin_stopped=dt.date(2025, 5, 1))
+    )
     plan = sr.Schedule.regular(2, every_weeks=4).starting("2025-06-02")
-    res = sr.simulate(plan, patient, days=60,
-                      override={"isotretinoin": "dermatologist approved, consensus 2017"})
+    res = sr.simulate(
+        plan, patient, days=60, override={"isotretinoin": "dermatologist approved, consensus 2017"}
+    )
     back = sr.Result.load(res.save(tmp_path / "h.nc"))
     assert back.equals(res)
     assert back.screening.overrides == {"isotretinoin": "dermatologist approved, consensus 2017"}
@@ -111,12 +112,18 @@ def test_load_rejects_other_files(tmp_path):
 
 
 def test_batch_to_xarray_roundtrip(tmp_path):
-    plans = {"monthly": sr.Schedule.regular(3, every_days=30),
-             "6-weekly": sr.Schedule.regular(2, every_weeks=6)}
-    batch = sr.simulate_many(plans, [sr.Patient(age=a) for a in (30, 60)], cross=True,
-                             days=[30, 90, 120],
-                             metrics=["total_collagen", "redness_hours", "first_visible_day"],
-                             progress=False)
+    plans = {
+        "monthly": sr.Schedule.regular(3, every_days=30),
+        "6-weekly": sr.Schedule.regular(2, every_weeks=6),
+    }
+    batch = sr.simulate_many(
+        plans,
+        [sr.Patient(age=a) for a in (30, 60)],
+        cross=True,
+        days=[30, 90, 120],
+        metrics=["total_collagen", "redness_hours", "first_visible_day"],
+        progress=False,
+    )
     ds = batch.to_xarray()
     assert ds["total_collagen"].dims == ("item", "day")
     assert ds["redness_hours"].dims == ("item", "session")
@@ -140,21 +147,22 @@ def test_sensitivities_to_xarray_roundtrip(tmp_path):
     cube = ds.to_array("variable")
     assert cube.dims == ("variable", "day", "parameter")
     scaled = res.sensitivities.to_xarray(["total_collagen"], scaled=True)
-    np.testing.assert_allclose(scaled["total_collagen"],
-                               res.sensitivities.array(["total_collagen"], scaled=True)[:, 0, :])
+    np.testing.assert_allclose(
+        scaled["total_collagen"], res.sensitivities.array(["total_collagen"], scaled=True)[:, 0, :]
+    )
     back = _roundtrip(ds, tmp_path / "s.nc")
     xr.testing.assert_identical(back, ds)
 
 
 def test_bands_to_xarray_roundtrip(tmp_path):
     pop = sr.Population(40, variability={"s_w": 0.3}, seed=5)
-    bands = pop.simulate(PLAN, days=60, observables=["total_collagen", "elastin"],
-                         progress=False)
+    bands = pop.simulate(PLAN, days=60, observables=["total_collagen", "elastin"], progress=False)
     ds = bands.to_xarray()
     assert ds["total_collagen"].dims == ("day", "quantile")
     np.testing.assert_array_equal(ds["quantile"], [0.05, 0.25, 0.5, 0.75, 0.95])
-    np.testing.assert_array_equal(ds["elastin"].sel(quantile=0.5),
-                                  bands.xs("elastin", level="observable")["50%"])
+    np.testing.assert_array_equal(
+        ds["elastin"].sel(quantile=0.5), bands.xs("elastin", level="observable")["50%"]
+    )
     assert ds.attrs["n_patients"] == 40 and ds["elastin"].attrs["units"] == "x baseline"
     back = _roundtrip(ds, tmp_path / "p.nc")
     xr.testing.assert_identical(back, ds)

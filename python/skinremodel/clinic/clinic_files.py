@@ -54,8 +54,9 @@ __all__ = ["load_plans_file", "load_patient_file"]
 _CHOICES = ("sessions", "every_weeks", "every_days", "touch_ups", "depth_mm", "device")
 
 
-def load_plans_file(path: str | Path, used: list[Path] | None = None
-                    ) -> tuple[dict[str, Schedule], dt.date | None]:
+def load_plans_file(
+    path: str | Path, used: list[Path] | None = None
+) -> tuple[dict[str, Schedule], dt.date | None]:
     """Read a plans file; returns the plans by name and the file's ``start_date``.
 
     Plans read from other files (``file = ...``) must lie inside the plans file's folder;
@@ -67,8 +68,9 @@ def load_plans_file(path: str | Path, used: list[Path] | None = None
     start_date = None if start is None else check_date(f"{path}: start_date", start)
     entries = data.get("plan")
     if not isinstance(entries, list) or not entries:
-        raise ValueError(f"{path}: no plans; add [[plan]] tables (see 'skinremodel compare "
-                         "--help')")
+        raise ValueError(
+            f"{path}: no plans; add [[plan]] tables (see 'skinremodel compare --help')"
+        )
     named: dict[str, Schedule] = {}
     for k, entry in enumerate(entries):
         where = f"{path}: plan[{k}]"
@@ -84,15 +86,18 @@ def load_plans_file(path: str | Path, used: list[Path] | None = None
     return named, start_date
 
 
-def _plan_entry(entry: dict[str, Any], folder: Path, where: str,
-                used: list[Path] | None = None) -> Schedule:
+def _plan_entry(
+    entry: dict[str, Any], folder: Path, where: str, used: list[Path] | None = None
+) -> Schedule:
     # "sessions" is a choice of a library plan, and the session list of an inline plan.
     sources: list[str] = [s for s in ("library", "text", "file") if s in entry]
     if "sessions" in entry and "library" not in entry:
         sources.append("sessions")
     if len(sources) != 1:
-        raise ValueError(f"{where}: give exactly one of library, text, file or sessions, got "
-                         f"{', '.join(sources) or 'none'}")
+        raise ValueError(
+            f"{where}: give exactly one of library, text, file or sessions, got "
+            f"{', '.join(sources) or 'none'}"
+        )
     source = sources[0]
     name = entry.get("name")
     if name is not None and not isinstance(name, str):
@@ -109,8 +114,9 @@ def _plan_entry(entry: dict[str, Any], folder: Path, where: str,
             check_keys("", rest, ("text", "start_date"))
             if not isinstance(rest["text"], str):
                 raise TypeError("text must be a string")
-            plan = Schedule.parse(rest["text"], name=rest["text"].strip(),
-                                  start_date=rest.get("start_date"))
+            plan = Schedule.parse(
+                rest["text"], name=rest["text"].strip(), start_date=rest.get("start_date")
+            )
         elif source == "file":
             check_keys("", rest, ("file", "name"))
             target = _inside(folder, rest["file"])
@@ -125,7 +131,7 @@ def _plan_entry(entry: dict[str, Any], folder: Path, where: str,
 
 
 def _inside(folder: Path, name: Any) -> Path:
-    """The path of ``file = name``: relative, and inside ``folder`` once links are resolved."""
+    """Return the path of ``file = name``: relative, and inside ``folder`` once links resolve."""
     if not isinstance(name, str) or not name.strip():
         raise TypeError("file must be a non-empty string (a path relative to the plans file)")
     relative = Path(name)
@@ -146,4 +152,3 @@ def load_patient_file(path: str | Path) -> Patient:
         return Patient(**data)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{path}: {exc}") from None
-

@@ -42,9 +42,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..patients.patient import Patient
     from .compare import Comparison
 
-__all__ = ["yes_no", "date_in_words", "message_in_words", "history_in_words", "patient_rows",
-           "parse_horizon", "horizon_in_words", "verdict", "unblock_hint", "clinical_table",
-           "rounded_table", "deciding_column", "VISIBLE_NOTE"]
+__all__ = [
+    "yes_no",
+    "date_in_words",
+    "message_in_words",
+    "history_in_words",
+    "patient_rows",
+    "parse_horizon",
+    "horizon_in_words",
+    "verdict",
+    "unblock_hint",
+    "clinical_table",
+    "rounded_table",
+    "deciding_column",
+    "VISIBLE_NOTE",
+]
 
 VISIBLE_NOTE = (
     "Visible improvement is the model's visible improvement in multiples of the just-noticeable "
@@ -90,6 +102,7 @@ def message_in_words(message: str) -> str:
     ``"sessions[0] (2025-06-10)"`` becomes ``"session 1 (10 June 2025)"`` and any other ISO
     date ``"2025-01-20"`` becomes ``"20 January 2025"``.
     """
+
     def session(match: re.Match[str]) -> str:
         text = f"session {int(match.group(1)) + 1}"
         return text + (f" ({match.group(2)})" if match.group(2) else "")
@@ -126,14 +139,20 @@ def history_in_words(history: MedicalHistory) -> list[tuple[str, str]]:
 
 def patient_rows(patient: Patient) -> list[tuple[str, str]]:
     """Return the patient's covariates as (item, value) pairs in words, with units."""
-    words = {"age": f"{patient.age:g} years",
-             "diabetes": {"none": "no", "controlled": "yes, controlled",
-                          "poor": "yes, poorly controlled"}.get(patient.diabetes,
-                                                                patient.diabetes),
-             "vitamin_c": str(patient.vitamin_c),
-             "phototype": _roman(int(patient.phototype))}
-    return [(label, words[name] if name in words else yes_no(getattr(patient, name)))
-            for name, (label, _) in COVARIATE_LABELS.items()]
+    words = {
+        "age": f"{patient.age:g} years",
+        "diabetes": {
+            "none": "no",
+            "controlled": "yes, controlled",
+            "poor": "yes, poorly controlled",
+        }.get(patient.diabetes, patient.diabetes),
+        "vitamin_c": str(patient.vitamin_c),
+        "phototype": _roman(int(patient.phototype)),
+    }
+    return [
+        (label, words[name] if name in words else yes_no(getattr(patient, name)))
+        for name, (label, _) in COVARIATE_LABELS.items()
+    ]
 
 
 def _roman(n: int) -> str:
@@ -141,9 +160,22 @@ def _roman(n: int) -> str:
 
 
 _HORIZON = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$")
-_UNITS = {"d": 1.0, "day": 1.0, "days": 1.0, "w": 7.0, "wk": 7.0, "week": 7.0, "weeks": 7.0,
-          "mo": 30.0, "month": 30.0, "months": 30.0, "y": 365.0, "yr": 365.0, "year": 365.0,
-          "years": 365.0}
+_UNITS = {
+    "d": 1.0,
+    "day": 1.0,
+    "days": 1.0,
+    "w": 7.0,
+    "wk": 7.0,
+    "week": 7.0,
+    "weeks": 7.0,
+    "mo": 30.0,
+    "month": 30.0,
+    "months": 30.0,
+    "y": 365.0,
+    "yr": 365.0,
+    "year": 365.0,
+    "years": 365.0,
+}
 
 
 def parse_horizon(text: str | float) -> float:
@@ -167,13 +199,16 @@ def parse_horizon(text: str | float) -> float:
     number, unit = float(match.group(1)), match.group(2)
     if not unit:
         if number < 60:
-            raise ValueError(f"horizon {text!r}: a bare number is days; {number:g} days is "
-                             f"shorter than a course. Give a unit: {number:g}mo (months), "
-                             f"{number:g}d (days) or {number:g}y (years)")
+            raise ValueError(
+                f"horizon {text!r}: a bare number is days; {number:g} days is "
+                f"shorter than a course. Give a unit: {number:g}mo (months), "
+                f"{number:g}d (days) or {number:g}y (years)"
+            )
         return number
     if unit not in _UNITS:
-        raise ValueError(f"horizon {text!r}: unknown unit {unit!r}; use d, w, mo or y "
-                         "(e.g. 12mo, 365d, 1y)")
+        raise ValueError(
+            f"horizon {text!r}: unknown unit {unit!r}; use d, w, mo or y (e.g. 12mo, 365d, 1y)"
+        )
     if _UNITS[unit] == 30.0 and number % 12 == 0:
         return number / 12 * 365.0
     return number * _UNITS[unit]
@@ -199,27 +234,33 @@ def _when(plan_start: dt.date | None, day: float) -> str:
 def unblock_hint(finding: Finding, patient: Patient) -> str:
     """Return what would unblock a contraindication, in words."""
     history = patient.history
-    how = ("or go ahead with a reason of a few words (the app's override field, or "
-           f"--override {finding.code}=\"...\" on the command line)")
+    how = (
+        "or go ahead with a reason of a few words (the app's override field, or "
+        f'--override {finding.code}="..." on the command line)'
+    )
     if finding.code == "isotretinoin" and history.isotretinoin_stopped is not None:
         clear = history.isotretinoin_stopped + relativedelta(months=ISOTRETINOIN_WASHOUT_MONTHS)
-        return (f"Start the plan on or after {date_in_words(clear)} "
-                f"({ISOTRETINOIN_WASHOUT_MONTHS} months after the last dose), {how}. The 2017 "
-                "consensus (Spring et al., JAMA Dermatol) found no evidence for the delay "
-                "before minimally invasive procedures.")
+        return (
+            f"Start the plan on or after {date_in_words(clear)} "
+            f"({ISOTRETINOIN_WASHOUT_MONTHS} months after the last dose), {how}. The 2017 "
+            "consensus (Spring et al., JAMA Dermatol) found no evidence for the delay "
+            "before minimally invasive procedures."
+        )
     if finding.code == "isotretinoin":
-        return (f"Start {ISOTRETINOIN_WASHOUT_MONTHS} months after the last dose, {how}.")
+        return f"Start {ISOTRETINOIN_WASHOUT_MONTHS} months after the last dose, {how}."
     if finding.code == "radiotherapy" and history.radiotherapy_ended is not None:
         clear = history.radiotherapy_ended + relativedelta(months=RADIOTHERAPY_WASHOUT_MONTHS)
         return f"Start the plan on or after {date_in_words(clear)}, {how}."
     if finding.code in ("retinoid", "sun_exposure"):
-        return (f"Move the sessions concerned to at least {TOPICAL_WINDOW_DAYS + 1} days after "
-                f"the last {'retinoid use' if finding.code == 'retinoid' else 'sun exposure'}, "
-                f"{how}.")
+        return (
+            f"Move the sessions concerned to at least {TOPICAL_WINDOW_DAYS + 1} days after "
+            f"the last {'retinoid use' if finding.code == 'retinoid' else 'sun exposure'}, "
+            f"{how}."
+        )
     if finding.code == "pregnancy":
         return f"Plan the course after pregnancy (and breastfeeding), {how}."
     if finding.code == "keloid":
-        return (f"Not unblocked by time; the model does not cover keloid-prone skin. Only {how}.")
+        return f"Not unblocked by time; the model does not cover keloid-prone skin. Only {how}."
     return f"Treat the condition until the area is clear, {how}."
 
 
@@ -236,23 +277,38 @@ def verdict(cmp: Comparison) -> dict[str, Any]:
     """
     titles = {r.code: r.title for r in RULES}
     blocked = cmp.blocked
-    overrides = [(name, titles.get(code, code), reason)
-                 for name, found in cmp.overrides.items() for code, reason in found.items()]
-    cautions = list(dict.fromkeys(message_in_words(f.message) for s in cmp.screenings.values()
-                                  for f in s.cautions))
-    codes = list(dict.fromkeys(titles.get(f.code, f.code).lower()
-                               for s in cmp.screenings.values() for f in s.findings
-                               if f.blocking))
+    overrides = [
+        (name, titles.get(code, code), reason)
+        for name, found in cmp.overrides.items()
+        for code, reason in found.items()
+    ]
+    cautions = list(
+        dict.fromkeys(
+            message_in_words(f.message) for s in cmp.screenings.values() for f in s.cautions
+        )
+    )
+    codes = list(
+        dict.fromkeys(
+            titles.get(f.code, f.code).lower()
+            for s in cmp.screenings.values()
+            for f in s.findings
+            if f.blocking
+        )
+    )
     n = len(cmp.plans)
     if blocked and len(blocked) == n:
         level = "all blocked"
-        title = (f"Contraindicated: every plan ({n} of {n}) is blocked by screening "
-                 f"({', '.join(codes)}). No plan was simulated; each is listed below with why "
-                 "and what would unblock it.")
+        title = (
+            f"Contraindicated: every plan ({n} of {n}) is blocked by screening "
+            f"({', '.join(codes)}). No plan was simulated; each is listed below with why "
+            "and what would unblock it."
+        )
     elif blocked:
         level = "blocked"
-        title = (f"Contraindicated for {len(blocked)} of {n} plans ({', '.join(codes)}): "
-                 "those are not simulated and are listed with what would unblock them.")
+        title = (
+            f"Contraindicated for {len(blocked)} of {n} plans ({', '.join(codes)}): "
+            "those are not simulated and are listed with what would unblock them."
+        )
     elif cautions:
         level = "caution"
         title = "No contraindication; cautions apply (below)."
@@ -261,10 +317,17 @@ def verdict(cmp: Comparison) -> dict[str, Any]:
         title = "No contraindication or caution found for any plan."
     if overrides and level in ("ok", "caution"):
         level = "overridden"
-        title = ("Contraindication overridden with a stated reason: the plans were simulated "
-                 "anyway (see the reasons below).")
-    return {"level": level, "title": title, "blocked": blocked, "overrides": overrides,
-            "cautions": cautions}
+        title = (
+            "Contraindication overridden with a stated reason: the plans were simulated "
+            "anyway (see the reasons below)."
+        )
+    return {
+        "level": level,
+        "title": title,
+        "blocked": blocked,
+        "overrides": overrides,
+        "cautions": cautions,
+    }
 
 
 def _round(value: float, digits: int) -> float:
@@ -288,8 +351,9 @@ def _status_words(cmp: Comparison, name: str) -> str:
     screening = cmp.screenings[name]
     if screening.blocked:
         titles = {r.code: r.title for r in RULES}
-        return "blocked: " + ", ".join(titles.get(f.code, f.code).lower()
-                                       for f in screening.findings if f.blocking)
+        return "blocked: " + ", ".join(
+            titles.get(f.code, f.code).lower() for f in screening.findings if f.blocking
+        )
     if screening.overrides:
         return "go ahead (override: " + ", ".join(screening.overrides) + ")"
     if screening.cautions:
@@ -325,29 +389,37 @@ def clinical_table(cmp: Comparison) -> pd.DataFrame:
         improvement = max(0.0, float(r[f"visible improvement {last} (x just noticeable)"]))
         row[deciding_column(cmp)] = f"{_round(improvement, 1):.1f}x"
         first = float(r["first visible (day)"])
-        row["Noticeable"] = ("no, not within " + horizon_in_words(cmp.days)
-                             if math.isnan(first) else "yes, from " + _when(plan.start_date,
-                                                                            first))
+        row["Noticeable"] = (
+            "no, not within " + horizon_in_words(cmp.days)
+            if math.isnan(first)
+            else "yes, from " + _when(plan.start_date, first)
+        )
         for column in r.index:
             if isinstance(column, str) and column.endswith(f"change {last} (grades)"):
                 title = column[: -len(f" change {last} (grades)")]
                 heading = f"{title[0].upper()}{title[1:]}, change at {last}"
                 row[heading] = _fmt(r[column], 1, " grades", signed=True)
-        row[f"GAIS at {last} (1 exceptional ... 4 no change, 5 worse)"] = _fmt(r[f"GAIS {last}"],
-                                                                                1)
+        row[f"GAIS at {last} (1 exceptional ... 4 no change, 5 worse)"] = _fmt(r[f"GAIS {last}"], 1)
         row[f"Patient-rated improvement at {last}"] = _fmt(
-            r[f"patient-rated improvement {last} (%)"], 0, " %")
+            r[f"patient-rated improvement {last} (%)"], 0, " %"
+        )
         for _, label in cmp.milestones:
-            row[f"Collagen change at {label}"] = _fmt(r[f"collagen change {label} (%)"], 0, " %",
-                                                      signed=True)
+            row[f"Collagen change at {label}"] = _fmt(
+                r[f"collagen change {label} (%)"], 0, " %", signed=True
+            )
         elastin = float(r[f"elastin change {last} (%)"])
-        word = ("about unchanged" if abs(elastin) < 1 else
-                "lower: needling breaks down some elastin before repair restores it"
-                if elastin < 0 else "higher")
+        word = (
+            "about unchanged"
+            if abs(elastin) < 1
+            else "lower: needling breaks down some elastin before repair restores it"
+            if elastin < 0
+            else "higher"
+        )
         row[f"Elastin change at {last}"] = f"{_fmt(elastin, 0, ' %', signed=True)} ({word})"
         row["Redness after 1st session"] = _fmt(r["redness after 1st session (h)"], 0, " hours")
-        row["Downtime, all sessions"] = _fmt(round(2 * float(r["downtime total (d)"])) / 2, 1,
-                                             " days")
+        row["Downtime, all sessions"] = _fmt(
+            round(2 * float(r["downtime total (d)"])) / 2, 1, " days"
+        )
         rows.append(row)
     frame = pd.DataFrame(rows).fillna("")
     return frame.set_index("Rank")
@@ -355,8 +427,15 @@ def clinical_table(cmp: Comparison) -> pd.DataFrame:
 
 #: Decimals of the rounded CSV by column pattern (first match wins).
 _DECIMALS: tuple[tuple[str, int], ...] = (
-    ("(grades)", 2), ("GAIS", 2), ("x just noticeable", 2), ("(model units)", 3),
-    ("(%)", 1), ("(pp)", 2), ("(h)", 1), ("(d)", 2), ("(day)", 1),
+    ("(grades)", 2),
+    ("GAIS", 2),
+    ("x just noticeable", 2),
+    ("(model units)", 3),
+    ("(%)", 1),
+    ("(pp)", 2),
+    ("(h)", 1),
+    ("(d)", 2),
+    ("(day)", 1),
 )
 
 
@@ -375,5 +454,3 @@ def rounded_table(cmp: Comparison) -> pd.DataFrame:
             digits = next((d for key, d in _DECIMALS if key in column), 2)
             ranked[column] = series.round(digits) + 0.0
     return ranked
-
-

@@ -28,9 +28,9 @@ those within the horizon, plus the horizon itself if it is not one of them):
 
 Default ranking objective (:data:`~skinremodel.clinic.outcomes.DEFAULT_OBJECTIVE`): the visible
 improvement at the last milestone (in multiples of the just-noticeable change), highest first,
-ties broken by less total downtime. It ranks by what the patient sees at the end of the horizon, not by collagen
-alone, because the visible improvement weighs mature collagen and elastin (docs/model.md,
-"Observables"); dividing by the just-noticeable value does not change the order.
+ties broken by less total downtime. It ranks by what the patient sees at the end of the horizon,
+not by collagen alone, because the visible improvement weighs mature collagen and elastin
+(docs/model.md, "Observables"); dividing by the just-noticeable value does not change the order.
 """
 
 from __future__ import annotations
@@ -76,8 +76,10 @@ class HorizonWarning(ScheduleWarning):
 
 
 def _deprecated_alias(old: str, new: str) -> None:
-    warnings.warn(f"{old}= is deprecated; use {new}= (the same value)", DeprecationWarning,
-                  stacklevel=3)
+    warnings.warn(
+        f"{old}= is deprecated; use {new}= (the same value)", DeprecationWarning, stacklevel=3
+    )
+
 
 PlanLike = Schedule | str
 
@@ -142,8 +144,9 @@ class Comparison:
         """Overridden contraindications and their reasons, by plan."""
         return {name: s.overrides for name, s in self.screenings.items() if s.overrides}
 
-    def rank(self, by: str | Sequence[str] | None = None,
-             ascending: bool | Sequence[bool] | None = None) -> pd.DataFrame:
+    def rank(
+        self, by: str | Sequence[str] | None = None, ascending: bool | Sequence[bool] | None = None
+    ) -> pd.DataFrame:
         """Return the table sorted best first, with a ``rank`` column (1 = best).
 
         Parameters
@@ -158,25 +161,31 @@ class Comparison:
         Blocked plans (no simulation) come last with no rank.
         """
         columns = self.objective if by is None else ([by] if isinstance(by, str) else list(by))
-        numeric = [c for c in self.table.columns
-                   if pd.api.types.is_numeric_dtype(self.table[c])]
+        numeric = [c for c in self.table.columns if pd.api.types.is_numeric_dtype(self.table[c])]
         for c in columns:
             if c not in numeric:
-                raise ValueError(f"cannot rank by {c!r}; numeric columns are "
-                                 f"{', '.join(map(repr, numeric))}")
+                raise ValueError(
+                    f"cannot rank by {c!r}; numeric columns are {', '.join(map(repr, numeric))}"
+                )
         if ascending is None:
             ascending = [c in LOWER_IS_BETTER for c in columns]
         elif isinstance(ascending, bool):
             ascending = [ascending] * len(columns)
-        ordered = self.table.sort_values(list(columns), ascending=list(ascending),
-                                         na_position="last", kind="stable")
+        ordered = self.table.sort_values(
+            list(columns), ascending=list(ascending), na_position="last", kind="stable"
+        )
         ok = ordered["status"] != "blocked"
         ranks = pd.array(np.where(ok, np.cumsum(ok), 0), dtype="Int64")
         ranks[~ok.to_numpy()] = pd.NA
         return ordered.assign(rank=ranks)[["rank", *ordered.columns]]
 
-    def trajectories(self, variable: str = "total_collagen", *, percent: bool = False,
-                     index: Literal["day", "date"] = "day") -> pd.DataFrame:
+    def trajectories(
+        self,
+        variable: str = "total_collagen",
+        *,
+        percent: bool = False,
+        index: Literal["day", "date"] = "day",
+    ) -> pd.DataFrame:
         """One column per simulated plan: a state or observable over the horizon."""
         columns = {}
         for name, res in self.results.items():
@@ -215,8 +224,7 @@ class Comparison:
         return self.table[["sessions", *cols, "redness after 1st session (h)", "status"]]
 
     def __repr__(self) -> str:
-        return (f"<Comparison: {len(self.plans)} plans over {self.days:g} days, "
-                f"{self.patient!r}>")
+        return f"<Comparison: {len(self.plans)} plans over {self.days:g} days, {self.patient!r}>"
 
     def _repr_html_(self) -> str:
         return comparison_fragment(self)
@@ -229,8 +237,9 @@ def _as_plan(item: Any) -> Schedule:
         if library.is_library_plan(item):
             return library.get(item)
         return Schedule.parse(item, name=item.strip())
-    raise TypeError(f"a plan must be a Schedule, a library plan name or plan text, got "
-                    f"{type(item).__name__}")
+    raise TypeError(
+        f"a plan must be a Schedule, a library plan name or plan text, got {type(item).__name__}"
+    )
 
 
 def _named_plans(plans: Any, start_date: dt.date | str | None) -> dict[str, Schedule]:
@@ -252,8 +261,10 @@ def _named_plans(plans: Any, start_date: dt.date | str | None) -> dict[str, Sche
             raise TypeError(f"plan names must be strings, got {key!r}")
         name = key if key is not None else plan.label()
         if name in named:
-            raise ValueError(f"two plans are named {name!r}; give them distinct names "
-                             "(pass a dict {name: plan})")
+            raise ValueError(
+                f"two plans are named {name!r}; give them distinct names "
+                "(pass a dict {name: plan})"
+            )
         if start_date is not None and plan.start_date is None:
             plan = plan.starting(start_date)
         named[name] = plan.named(name)
@@ -346,18 +357,17 @@ def compare(
     if horizon_days is not None:
         _deprecated_alias("horizon_days", "days")
         if days is not None:
-            raise TypeError("give the horizon as days= only (horizon_days= is its deprecated "
-                            "alias)")
+            raise TypeError(
+                "give the horizon as days= only (horizon_days= is its deprecated alias)"
+            )
         days = horizon_days
-    horizon = check_real("days", 365.0 if days is None else days, 1, MAX_HORIZON_DAYS,
-                         unit="days")
+    horizon = check_real("days", 365.0 if days is None else days, 1, MAX_HORIZON_DAYS, unit="days")
     check_overrides(override)
     nominal = resolve_params(params)
     named = _named_plans(plans, start_date)
     for plan in named.values():  # every date up to the horizon must exist (up to 9999-12-31)
         if plan.start_date is not None:
-            add_days(f"plan {plan.label()!r}: start_date + horizon_days", plan.start_date,
-                     horizon)
+            add_days(f"plan {plan.label()!r}: start_date + horizon_days", plan.start_date, horizon)
     marks = milestones(horizon)
     rows: list[dict[str, Any]] = []
     results: dict[str, Result | None] = {}
@@ -367,15 +377,20 @@ def compare(
         within = plan.days[plan.days <= horizon]
         if within.size < len(plan):
             later = len(plan) - within.size
-            warnings.warn(f"plan {name!r}: {later} of {len(plan)} sessions fall after the "
-                          f"horizon (day {horizon:g}) and are not simulated; lengthen the "
-                          "horizon to include them", HorizonWarning, stacklevel=2)
+            warnings.warn(
+                f"plan {name!r}: {later} of {len(plan)} sessions fall after the "
+                f"horizon (day {horizon:g}) and are not simulated; lengthen the "
+                "horizon to include them",
+                HorizonWarning,
+                stacklevel=2,
+            )
         row["sessions"] = int(within.size)
         row["first session (day)"] = float(within[0]) if within.size else math.nan
         row["last session (day)"] = float(within[-1]) if within.size else math.nan
         try:
-            res = simulate(plan, patient, days=horizon, params=nominal, options=opts,
-                           override=override)
+            res = simulate(
+                plan, patient, days=horizon, params=nominal, options=opts, override=override
+            )
         except ContraindicationError as exc:
             results[name], screenings[name] = None, exc.screening
         else:
@@ -384,31 +399,55 @@ def compare(
         row["screening"] = screenings[name].summary()
         row["status"] = screenings[name].status
         rows.append(row)
-    columns = ["plan name", "plan", "sessions", "first session (day)", "last session (day)",
-               *metric_columns(marks, patient.acne_scars), "screening", "status"]
+    columns = [
+        "plan name",
+        "plan",
+        "sessions",
+        "first session (day)",
+        "last session (day)",
+        *metric_columns(marks, patient.acne_scars),
+        "screening",
+        "status",
+    ]
     table = pd.DataFrame(rows).reindex(columns=columns).set_index("plan name")
     if any(p.start_date is not None for p in named.values()):
         for col in ("first session", "last session"):
             dates = [_date_of(named[str(n)], float(d)) for n, d in table[f"{col} (day)"].items()]
             table.insert(table.columns.get_loc(f"{col} (day)") + 1, f"{col} (date)", dates)
-    cmp = Comparison(table=table, plans=named, results=results, screenings=screenings,
-                     patient=patient, days=horizon, params=nominal, milestones=marks)
+    cmp = Comparison(
+        table=table,
+        plans=named,
+        results=results,
+        screenings=screenings,
+        patient=patient,
+        days=horizon,
+        params=nominal,
+        milestones=marks,
+    )
     if uncertainty is not None:
-        add_uncertainty(cmp, uncertainty, n_draws=n_draws, seed=seed, options=opts,
-                        override=override)
+        add_uncertainty(
+            cmp, uncertainty, n_draws=n_draws, seed=seed, options=opts, override=override
+        )
     return cmp
 
 
 def optimum_report(optimum: PlanOptimum, patient: Patient) -> str:
-    """Standalone report of an optimised plan: the comparison report of the optimised plan and
-    the three best library plans satisfying the constraints, with the "Optimised plan"
-    section."""
+    """Return the standalone HTML report of an optimised plan.
+
+    It is the comparison report of the optimised plan and the three best library plans satisfying
+    the constraints, with the "Optimised plan" section.
+    """
     plans = {"optimised plan": optimum.schedule}
     lib = optimum.comparison[optimum.comparison["plan"] != "optimised plan"].head(3)
     for _, row in lib.iterrows():
         days = [float(d) for d in str(row["days"]).split(", ")]
-        plans[str(row["plan"])] = Schedule(days, depth_mm=float(row["depth_mm"]),
-                                           start_date=optimum.schedule.start_date)
-    cmp = compare(plans, patient, days=optimum.constraints.horizon_days,
-                  override=dict(optimum.constraints.override) or None)
+        plans[str(row["plan"])] = Schedule(
+            days, depth_mm=float(row["depth_mm"]), start_date=optimum.schedule.start_date
+        )
+    cmp = compare(
+        plans,
+        patient,
+        days=optimum.constraints.horizon_days,
+        override=dict(optimum.constraints.override) or None,
+    )
     return comparison_report(cmp, optimum)

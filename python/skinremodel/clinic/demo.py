@@ -28,20 +28,30 @@ def print_comparison(cmp: Comparison) -> None:
     and with units.
     """
     p = cmp.patient
-    print(f"Plans compared for a {p.age:g}-year-old (diabetes: {p.diabetes}) over "
-          f"{horizon_in_words(cmp.days)} (research model, not a medical device):")
+    print(
+        f"Plans compared for a {p.age:g}-year-old (diabetes: {p.diabetes}) over "
+        f"{horizon_in_words(cmp.days)} (research model, not a medical device):"
+    )
     v = verdict(cmp)
     print(f"SCREENING: {v['title']}")
     for plan, rule, reason in v["overrides"]:
         print(f"OVERRIDDEN: {rule} for {plan!r}, reason: {reason!r}")
     table = clinical_table(cmp)
     last = cmp.last_milestone
-    wanted = ["Plan", "Screening", "Sessions", deciding_column(cmp), "Noticeable",
-              *(c for c in table.columns if c.startswith("Collagen change")),
-              f"Wrinkle grade (Lemperle 0-5), change at {last}", "Redness after 1st session"]
+    wanted = [
+        "Plan",
+        "Screening",
+        "Sessions",
+        deciding_column(cmp),
+        "Noticeable",
+        *(c for c in table.columns if c.startswith("Collagen change")),
+        f"Wrinkle grade (Lemperle 0-5), change at {last}",
+        "Redness after 1st session",
+    ]
     shown = table[[c for c in wanted if c in table.columns]]
-    with pd.option_context("display.width", 250, "display.max_colwidth", 40,
-                           "display.max_columns", 20):
+    with pd.option_context(
+        "display.width", 250, "display.max_colwidth", 40, "display.max_columns", 20
+    ):
         print(shown.to_string())
     print(f"rank: by {deciding_column(cmp)} (higher first), then less downtime")
     found: dict[str, list[str]] = {}
@@ -74,8 +84,9 @@ def save_plot(cmp: Comparison, path: str | Path) -> None:
     write_atomic(path, plot_png(cmp))
 
 
-def run_demo(out: str | Path = "demo.png", age: float = 45.0,
-             depth_mm: float = 1.5) -> pd.DataFrame:
+def run_demo(
+    out: str | Path = "demo.png", age: float = 45.0, depth_mm: float = 1.5
+) -> pd.DataFrame:
     """Compare the built-in plans for a patient of ``age`` at ``depth_mm``.
 
     Prints the table, writes the plot to ``out`` and returns the comparison table.

@@ -15,19 +15,32 @@ import numpy as np
 
 from ..engine.result import Result
 
-__all__ = ["MILESTONES", "LOWER_IS_BETTER", "DEFAULT_OBJECTIVE", "GRADE_SCALES", "milestones",
-           "metric_columns", "plan_metrics"]
+__all__ = [
+    "MILESTONES",
+    "LOWER_IS_BETTER",
+    "DEFAULT_OBJECTIVE",
+    "GRADE_SCALES",
+    "milestones",
+    "metric_columns",
+    "plan_metrics",
+]
 
 #: Days of the headline milestones and their labels (1 month = 30 days, 1 year = 365 days).
 MILESTONES: tuple[tuple[float, str], ...] = ((90.0, "3 mo"), (180.0, "6 mo"), (365.0, "12 mo"))
 #: Columns where a smaller value is better (used by :meth:`Comparison.rank`).
 LOWER_IS_BETTER: tuple[str, ...] = (
-    "sessions", "redness after 1st session (h)", "redness per session, mean (h)",
-    "redness per session, max (h)", "downtime total (d)", "first visible (day)",
+    "sessions",
+    "redness after 1st session (h)",
+    "redness per session, mean (h)",
+    "redness per session, max (h)",
+    "downtime total (d)",
+    "first visible (day)",
 )
 #: The default objective of :meth:`Comparison.rank`, ``{milestone}`` = the last milestone.
-DEFAULT_OBJECTIVE: tuple[str, str] = ("visible improvement {milestone} (x just noticeable)",
-                                      "downtime total (d)")
+DEFAULT_OBJECTIVE: tuple[str, str] = (
+    "visible improvement {milestone} (x just noticeable)",
+    "downtime total (d)",
+)
 #: Clinical grades reported per plan: (observable, column prefix); the acne-scar grade only for
 #: a patient with atrophic acne scars. Higher grades are worse: a negative change is better.
 GRADE_SCALES: tuple[tuple[str, str], ...] = (
@@ -47,7 +60,10 @@ def milestones(horizon: float) -> list[tuple[float, str]]:
 
 
 def _horizon_label(horizon: float) -> str:
-    """``"18 mo"`` for whole months as the CLI counts them (1 y = 365 d, 1 mo = 30 d), else ``"day N"``."""
+    """Label a horizon: ``"18 mo"`` for whole months as the CLI counts them, else ``"day N"``.
+
+    The CLI counts 1 y = 365 d and 1 mo = 30 d.
+    """
     if horizon % 365 == 0:
         return f"{12 * int(horizon // 365)} mo"
     if horizon % 30 == 0:
@@ -56,20 +72,61 @@ def _horizon_label(horizon: float) -> str:
 
 
 def metric_columns(marks: list[tuple[float, str]], acne_scars: bool) -> list[str]:
+    """Return the names of the outcome columns of a comparison, in table order.
+
+    Parameters
+    ----------
+    marks : list of (float, str)
+        The milestones, ``(day, label)``, from :func:`milestones`; the last one labels the
+        end-of-horizon columns.
+    acne_scars : bool
+        Whether the patient has atrophic acne scars (adds the acne-scar grade column).
+
+    Returns
+    -------
+    list of str
+        The columns :func:`plan_metrics` fills, in the order the comparison table shows them.
+    """
     last = marks[-1][1]
-    return ["redness after 1st session (h)", "redness per session, mean (h)",
-            "redness per session, max (h)", "downtime total (d)", "first visible (day)",
-            *(f"visible improvement {label} (model units)" for _, label in marks),
-            *(f"collagen change {label} (%)" for _, label in marks),
-            f"elastin change {last} (%)", "gain per session (pp)",
-            *(f"visible improvement {label} (x just noticeable)" for _, label in marks),
-            f"noticeable by {last}",
-            *(f"{title} change {last} (grades)" for name, title in GRADE_SCALES
-              if acne_scars or name != "goodman_baron_grade"),
-            f"GAIS {last}", f"patient-rated improvement {last} (%)"]
+    return [
+        "redness after 1st session (h)",
+        "redness per session, mean (h)",
+        "redness per session, max (h)",
+        "downtime total (d)",
+        "first visible (day)",
+        *(f"visible improvement {label} (model units)" for _, label in marks),
+        *(f"collagen change {label} (%)" for _, label in marks),
+        f"elastin change {last} (%)",
+        "gain per session (pp)",
+        *(f"visible improvement {label} (x just noticeable)" for _, label in marks),
+        f"noticeable by {last}",
+        *(
+            f"{title} change {last} (grades)"
+            for name, title in GRADE_SCALES
+            if acne_scars or name != "goodman_baron_grade"
+        ),
+        f"GAIS {last}",
+        f"patient-rated improvement {last} (%)",
+    ]
 
 
 def plan_metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) -> dict[str, Any]:
+    """Read the outcomes of one simulated plan at the milestones.
+
+    Parameters
+    ----------
+    res : Result
+        The simulated plan; its output days must include every milestone day.
+    marks : list of (float, str)
+        The milestones, ``(day, label)``, from :func:`milestones`.
+    acne_scars : bool
+        Whether the patient has atrophic acne scars (adds the acne-scar grade).
+
+    Returns
+    -------
+    dict
+        One value per column of :func:`metric_columns` (NaN where a plan has no session).
+    """
     n = len(res.session_days)
     redness = [res.redness_hours(k) for k in range(n)]
     row: dict[str, Any] = {
@@ -92,8 +149,7 @@ def plan_metrics(res: Result, marks: list[tuple[float, str]], acne_scars: bool) 
     row["gain per session (pp)"] = row[f"collagen change {last} (%)"] / done if done else math.nan
     jnd = float(res.effective_params["G_jnd"])
     for day, label in marks:
-        row[f"visible improvement {label} (x just noticeable)"] = \
-            float(visible[index[day]]) / jnd
+        row[f"visible improvement {label} (x just noticeable)"] = float(visible[index[day]]) / jnd
     row[f"noticeable by {last}"] = not math.isnan(res.first_visible_day())
     at = index[last_day]
     for name, title in GRADE_SCALES:

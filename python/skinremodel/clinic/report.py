@@ -29,8 +29,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..optimize.optimum import PlanOptimum
     from .compare import Comparison
 
-__all__ = ["comparison_report", "comparison_fragment", "comparison_context",
-           "uncertainty_context", "ASSUMPTIONS", "RESEARCH_NOTE", "CSS"]
+__all__ = [
+    "comparison_report",
+    "comparison_fragment",
+    "comparison_context",
+    "uncertainty_context",
+    "ASSUMPTIONS",
+    "RESEARCH_NOTE",
+    "CSS",
+]
 
 RESEARCH_NOTE = (
     "skinremodel is a research model, not a medical device. Its numbers are predictions of the "
@@ -91,12 +98,15 @@ def _figure_png(cmp: Comparison) -> str:
 
 def _frame(frame: pd.DataFrame) -> dict[str, Any]:
     reset = frame.reset_index()
-    return {"columns": [str(c) for c in reset.columns],
-            "rows": [[str(v) for v in row] for row in reset.itertuples(index=False)]}
+    return {
+        "columns": [str(c) for c in reset.columns],
+        "rows": [[str(v) for v in row] for row in reset.itertuples(index=False)],
+    }
 
 
-def comparison_context(cmp: Comparison, plot: bool = True,
-                       patient_name: str | None = None) -> dict[str, Any]:
+def comparison_context(
+    cmp: Comparison, plot: bool = True, patient_name: str | None = None
+) -> dict[str, Any]:
     """Return what the comparison templates show, in clinical terms.
 
     Parameters
@@ -109,15 +119,34 @@ def comparison_context(cmp: Comparison, plot: bool = True,
     """
     findings_of = []
     for name in cmp.blocked:
-        findings_of.append({
-            "name": name,
-            "findings": [{"message": ct.message_in_words(f.message),
-                          "hint": ct.unblock_hint(f, cmp.patient)}
-                         for f in cmp.screenings[name].findings if f.blocking]})
-    screening = [(name, s.status,
-                  [{"severity": f.severity, "message": ct.message_in_words(f.message),
-                    "override": f.override} for f in s.findings])
-                 for name, s in cmp.screenings.items()]
+        findings_of.append(
+            {
+                "name": name,
+                "findings": [
+                    {
+                        "message": ct.message_in_words(f.message),
+                        "hint": ct.unblock_hint(f, cmp.patient),
+                    }
+                    for f in cmp.screenings[name].findings
+                    if f.blocking
+                ],
+            }
+        )
+    screening = [
+        (
+            name,
+            s.status,
+            [
+                {
+                    "severity": f.severity,
+                    "message": ct.message_in_words(f.message),
+                    "override": f.override,
+                }
+                for f in s.findings
+            ],
+        )
+        for name, s in cmp.screenings.items()
+    ]
     simulated = len(cmp.blocked) < len(cmp.plans)
     return {
         "verdict": ct.verdict(cmp),
@@ -143,8 +172,11 @@ def _plans(cmp: Comparison) -> list[tuple[str, str, list[str]]]:
             when = f"day {s.day:g}"
             if plan.start_date is not None:
                 when += f" ({ct.date_in_words(plan.dates[k])})"
-            device = s.device.describe() if s.device is not None else \
-                f"{s.density_per_cm2:.0f} punctures/cm2"
+            device = (
+                s.device.describe()
+                if s.device is not None
+                else f"{s.density_per_cm2:.0f} punctures/cm2"
+            )
             sessions.append(f"{when}: {s.depth_mm:g} mm, {device}")
         out.append((name, str(plan), sessions))
     return out
@@ -159,42 +191,70 @@ def uncertainty_context(cmp: Comparison) -> dict[str, Any] | None:
         return None
     objective = cmp.objective[0]
     sub = cmp.intervals[cmp.intervals["column"] == objective].set_index("plan name")
-    frame = pd.DataFrame({
-        "P(best)": cmp.table["P(best)"], "P(noticeable)": cmp.table["P(noticeable)"],
-        f"{objective}, median": sub["median"].reindex(cmp.table.index),
-        "95% interval": [f"{lo:.3g} to {hi:.3g}" if pd.notna(lo) else "" for lo, hi in
-                         zip(sub["lower"].reindex(cmp.table.index),
-                             sub["upper"].reindex(cmp.table.index), strict=True)]})
-    return {"source": cmp.uncertainty_source or "", "objective": objective,
-            "table": table(frame, border=0, table_id="uncertainty", na_rep="",
-                           float_format=lambda x: f"{x:.3g}")}
+    frame = pd.DataFrame(
+        {
+            "P(best)": cmp.table["P(best)"],
+            "P(noticeable)": cmp.table["P(noticeable)"],
+            f"{objective}, median": sub["median"].reindex(cmp.table.index),
+            "95% interval": [
+                f"{lo:.3g} to {hi:.3g}" if pd.notna(lo) else ""
+                for lo, hi in zip(
+                    sub["lower"].reindex(cmp.table.index),
+                    sub["upper"].reindex(cmp.table.index),
+                    strict=True,
+                )
+            ],
+        }
+    )
+    return {
+        "source": cmp.uncertainty_source or "",
+        "objective": objective,
+        "table": table(
+            frame, border=0, table_id="uncertainty", na_rep="", float_format=lambda x: f"{x:.3g}"
+        ),
+    }
 
 
-def comparison_report(cmp: Comparison, optimum: PlanOptimum | None = None,
-                      patient_name: str | None = None) -> str:
+def comparison_report(
+    cmp: Comparison, optimum: PlanOptimum | None = None, patient_name: str | None = None
+) -> str:
     """Return the standalone HTML report of a comparison.
 
     ``optimum`` adds an "Optimised plan" section; ``patient_name`` is shown if given.
     """
     changed = cmp.params.differences()
-    params = ("default parameter values" if not changed else "parameters changed from the "
-              "defaults: " + ", ".join(f"{k} = {v[0]:g} (default {v[1]:g})"
-                                       for k, v in changed.items()))
+    params = (
+        "default parameter values"
+        if not changed
+        else "parameters changed from the "
+        "defaults: " + ", ".join(f"{k} = {v[0]:g} (default {v[1]:g})" for k, v in changed.items())
+    )
     full = table(ct.rounded_table(cmp).T, border=0, table_id="comparison", na_rep="")
     return render(
         "report.html.j2",
-        c=comparison_context(cmp, patient_name=patient_name), css=CSS,
-        research_note=RESEARCH_NOTE, version=__version__,
-        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"), params=params,
-        plans=_plans(cmp), full_table=full,
+        c=comparison_context(cmp, patient_name=patient_name),
+        css=CSS,
+        research_note=RESEARCH_NOTE,
+        version=__version__,
+        generated=dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        params=params,
+        plans=_plans(cmp),
+        full_table=full,
         optimum=None if optimum is None else optimum._html_context(),
         uncertainty=uncertainty_context(cmp),
-        assumptions=ASSUMPTIONS, rules=[(r.title, r.severity, r.source) for r in RULES])
+        assumptions=ASSUMPTIONS,
+        rules=[(r.title, r.severity, r.source) for r in RULES],
+    )
 
 
 def comparison_fragment(cmp: Comparison) -> str:
     """Return a compact HTML view for Jupyter: the verdict and the ranked table."""
-    return render("repr/comparison.html.j2", n=len(cmp.plans),
-                  horizon=ct.horizon_in_words(cmp.days), patient=repr(cmp.patient),
-                  verdict=ct.verdict(cmp), frame=_frame(ct.clinical_table(cmp)),
-                  deciding=ct.deciding_column(cmp))
+    return render(
+        "repr/comparison.html.j2",
+        n=len(cmp.plans),
+        horizon=ct.horizon_in_words(cmp.days),
+        patient=repr(cmp.patient),
+        verdict=ct.verdict(cmp),
+        frame=_frame(ct.clinical_table(cmp)),
+        deciding=ct.deciding_column(cmp),
+    )

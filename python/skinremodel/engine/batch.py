@@ -42,8 +42,9 @@ from .solver import resolve_params, resolve_times
 __all__ = ["simulate_many", "run_chunk", "BatchChunk", "ChunkOutput"]
 
 #: Description of the progress bar (Population sets "population" while it runs).
-_PROGRESS_LABEL: contextvars.ContextVar[str] = contextvars.ContextVar("progress_label",
-                                                                       default="simulate_many")
+_PROGRESS_LABEL: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "progress_label", default="simulate_many"
+)
 
 #: Items per engine call when running locally: large enough to keep every thread busy...
 LOCAL_CHUNK = 4096
@@ -55,7 +56,11 @@ CHUNK_STATE_BYTES = 16 * 2**20
 def simulate_many(
     plans: Schedule | ArrayLike | Sequence[Schedule] | Mapping[str, Schedule],
     patients: Patient | Sequence[Patient] | pd.DataFrame | None = None,
-    params: Parameters | Mapping[str, float] | Sequence[Any] | pd.DataFrame | ArrayLike
+    params: Parameters
+    | Mapping[str, float]
+    | Sequence[Any]
+    | pd.DataFrame
+    | ArrayLike
     | None = None,
     days: float | ArrayLike = 365,
     *,
@@ -160,9 +165,12 @@ def simulate_many(
     if horizon is not None:
         import warnings
 
-        warnings.warn("simulate_many(horizon=) is deprecated: give the horizon as days= and "
-                      "the output days as t_eval=, as in simulate()", DeprecationWarning,
-                      stacklevel=2)
+        warnings.warn(
+            "simulate_many(horizon=) is deprecated: give the horizon as days= and "
+            "the output days as t_eval=, as in simulate()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         if np.ndim(days) == 0 or t_eval is not None:
             raise TypeError("give the horizon either as days=<horizon> or as horizon=, not both")
         t_end, t_out = resolve_times(horizon, days, times_name="days", horizon_name="horizon")
@@ -176,8 +184,10 @@ def simulate_many(
         t_end, t_out = resolve_times(None, days, times_name="days", horizon_name="days")
     metric_names = _resolve_metrics(metrics)
     if client is not None and not (hasattr(client, "map") and hasattr(client, "gather")):
-        raise TypeError(f"client must be a dask.distributed.Client (Dask is optional: "
-                        f'pip install "skinremodel[dask]"), got {type(client).__name__}')
+        raise TypeError(
+            f"client must be a dask.distributed.Client (Dask is optional: "
+            f'pip install "skinremodel[dask]"), got {type(client).__name__}'
+        )
     if threads is None:
         n_threads = 1 if client is not None else _available_cores()
     else:
@@ -190,16 +200,21 @@ def simulate_many(
     n_items = math.prod(sizes) if cross else max(sizes)
     check_count("simulate_many: items (plans x patients x params)", n_items, MAX_BATCH_ITEMS)
     width = max(len(p) for p in plan_list)  # per-session metrics: one value per session
-    per_item = sum({"day": len(t_out), "session": width, "item": 1}[METRICS[m].kind]
-                   for m in metric_names)
-    check_count("simulate_many: values kept (items x output days x metrics)", n_items * per_item,
-                MAX_BATCH_VALUES, "use fewer items, output days or metrics, or "
-                "Population.simulate for quantiles")
+    per_item = sum(
+        {"day": len(t_out), "session": width, "item": 1}[METRICS[m].kind] for m in metric_names
+    )
+    check_count(
+        "simulate_many: values kept (items x output days x metrics)",
+        n_items * per_item,
+        MAX_BATCH_VALUES,
+        "use fewer items, output days or metrics, or Population.simulate for quantiles",
+    )
     items = _item_table(len(plan_list), len(patient_rows), len(param_rows), bool(cross))
     blocked = _screen_items(items, patient_objects, plan_list, override)
 
-    chunk_options = _Options(t_out=t_out, t_end=t_end, options=opts, threads=n_threads,
-                             metrics=metric_names)
+    chunk_options = _Options(
+        t_out=t_out, t_end=t_end, options=opts, threads=n_threads, metrics=metric_names
+    )
     plan_arrays = [p._to_array() for p in plan_list]
     n = len(items)
     show = progress_enabled(progress)
@@ -207,12 +222,18 @@ def simulate_many(
     if show and chunk_size is None and client is None:
         size = min(size, max(64 * n_threads, -(-n // 50)))  # about 50 steps of the bar
     chunks = (  # built one at a time as they run (locally), so memory holds one chunk's inputs
-        _make_chunk(items[start:start + size], param_rows, patient_rows, plan_arrays,
-                    chunk_options)
+        _make_chunk(
+            items[start : start + size], param_rows, patient_rows, plan_arrays, chunk_options
+        )
         for start in range(0, n, size)
     )
-    logger.info("simulate_many: %d items in %d chunks, %d threads per chunk%s", n, -(-n // size),
-                n_threads, " on a Dask cluster" if client is not None else "")
+    logger.info(
+        "simulate_many: %d items in %d chunks, %d threads per chunk%s",
+        n,
+        -(-n // size),
+        n_threads,
+        " on a Dask cluster" if client is not None else "",
+    )
     with progress_bar(n, _PROGRESS_LABEL.get(), "item", show) as bar:
         if client is None:
             outputs = []
@@ -230,8 +251,7 @@ def simulate_many(
                 bar.update(c.n_items)
 
     item_frame = _item_frame(items, patient_rows, plan_names)
-    return BatchResult.from_chunks(outputs, item_frame, t_out, t_end, metric_names, opts,
-                                   blocked)
+    return BatchResult.from_chunks(outputs, item_frame, t_out, t_end, metric_names, opts, blocked)
 
 
 # ------------------------------------------------------------------------------ inputs
@@ -251,8 +271,10 @@ def _resolve_metrics(metrics: str | Iterable[str]) -> tuple[str, ...]:
         if not isinstance(name, str) or name not in known:
             hint = did_you_mean(name, known) if isinstance(name, str) else ""
             others = metrics_of_kind("session") + metrics_of_kind("item")
-            raise ValueError(f"unknown metric {name!r}{hint}; choose states, observables or "
-                             f"{', '.join(others)}: {', '.join(known)}")
+            raise ValueError(
+                f"unknown metric {name!r}{hint}; choose states, observables or "
+                f"{', '.join(others)}: {', '.join(known)}"
+            )
     if len(set(names)) != len(names):
         raise ValueError(f"metrics lists a name twice: {list(names)}")
     return names
@@ -267,12 +289,16 @@ def _resolve_plans(plans: Any) -> tuple[list[Schedule], list[str]]:
     if isinstance(plans, Schedule):
         single = [plans]
     elif isinstance(plans, (str, bytes)) or not isinstance(plans, Iterable):
-        raise TypeError("plans must be a Schedule, a list of session days, a sequence of "
-                        f"Schedules or a mapping of name to Schedule, got {type(plans).__name__}")
+        raise TypeError(
+            "plans must be a Schedule, a list of session days, a sequence of "
+            f"Schedules or a mapping of name to Schedule, got {type(plans).__name__}"
+        )
     else:
         entries = list(plans)
-        if all(isinstance(e, (int, float, np.integer, np.floating)) and not isinstance(e, bool)
-               for e in entries):
+        if all(
+            isinstance(e, (int, float, np.integer, np.floating)) and not isinstance(e, bool)
+            for e in entries
+        ):
             single = [as_schedule(entries)]
         else:
             if not entries:
@@ -298,8 +324,10 @@ def _resolve_patients(patients: Any) -> tuple[NDArray[np.float64], list[Patient]
             raise ValueError("patients is an empty table")
         return patient_codes(patients), None
     if isinstance(patients, (str, bytes)) or not isinstance(patients, Iterable):
-        raise TypeError("patients must be a Patient, a sequence of Patients or a DataFrame of "
-                        f"covariates, got {type(patients).__name__}")
+        raise TypeError(
+            "patients must be a Patient, a sequence of Patients or a DataFrame of "
+            f"covariates, got {type(patients).__name__}"
+        )
     objects = list(patients)
     codes = patient_codes(objects)
     if len(codes) == 0:
@@ -307,9 +335,12 @@ def _resolve_patients(patients: Any) -> tuple[NDArray[np.float64], list[Patient]
     return codes, objects
 
 
-def _screen_items(items: NDArray[np.int64], patients: list[Patient] | None,
-                  plans: list[Schedule], override: Mapping[str, str] | None
-                  ) -> dict[int, tuple[str, str]]:
+def _screen_items(
+    items: NDArray[np.int64],
+    patients: list[Patient] | None,
+    plans: list[Schedule],
+    override: Mapping[str, str] | None,
+) -> dict[int, tuple[str, str]]:
     """Items that screening blocks: {item: (error type, message)}.
 
     Only a medical history can block (covariates give cautions at most), so patients without
@@ -327,8 +358,11 @@ def _screen_items(items: NDArray[np.int64], patients: list[Patient] | None,
         key = (int(patient), int(plan))
         if key not in verdicts:
             screening = screen(patients[key[0]], plans[key[1]], override=override)
-            verdicts[key] = (str(ContraindicationError(screening, plans[key[1]].label()))
-                             if screening.blocked else None)
+            verdicts[key] = (
+                str(ContraindicationError(screening, plans[key[1]].label()))
+                if screening.blocked
+                else None
+            )
         verdict = verdicts[key]
         if verdict is not None:
             blocked[item] = ("ContraindicationError", verdict)
@@ -352,8 +386,10 @@ def _resolve_params(params: Any) -> NDArray[np.float64]:
     if isinstance(params, np.ndarray) and params.ndim == 2:
         return check_parameter_rows(params)
     if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
-        raise TypeError("params must be Parameters, a mapping, a sequence of those, a DataFrame "
-                        f"or a 2-d array, got {type(params).__name__}")
+        raise TypeError(
+            "params must be Parameters, a mapping, a sequence of those, a DataFrame "
+            f"or a 2-d array, got {type(params).__name__}"
+        )
     entries = list(params)
     if not entries:
         raise ValueError("params is empty")
@@ -369,26 +405,39 @@ def _resolve_params(params: Any) -> NDArray[np.float64]:
 def _item_table(n_plans: int, n_patients: int, n_params: int, cross: bool) -> NDArray[np.int64]:
     """Rows of (params, patient, plan) indices, one per item."""
     if cross:
-        plan, patient, param = np.meshgrid(np.arange(n_plans), np.arange(n_patients),
-                                           np.arange(n_params), indexing="ij")
+        plan, patient, param = np.meshgrid(
+            np.arange(n_plans), np.arange(n_patients), np.arange(n_params), indexing="ij"
+        )
         return np.column_stack([param.ravel(), patient.ravel(), plan.ravel()]).astype(np.int64)
     lengths = {"plans": n_plans, "patients": n_patients, "params": n_params}
     n = max(lengths.values())
     wrong = {k: v for k, v in lengths.items() if v not in (1, n)}
     if wrong:
         given = ", ".join(f"{k}: {v}" for k, v in lengths.items())
-        raise ValueError(f"per-item inputs must have the same length or be given once ({given}); "
-                         "pass cross=True for every combination")
+        raise ValueError(
+            f"per-item inputs must have the same length or be given once ({given}); "
+            "pass cross=True for every combination"
+        )
     idx = np.arange(n)
-    return np.column_stack([idx if n_params > 1 else np.zeros(n, np.int64),
-                            idx if n_patients > 1 else np.zeros(n, np.int64),
-                            idx if n_plans > 1 else np.zeros(n, np.int64)]).astype(np.int64)
+    return np.column_stack(
+        [
+            idx if n_params > 1 else np.zeros(n, np.int64),
+            idx if n_patients > 1 else np.zeros(n, np.int64),
+            idx if n_plans > 1 else np.zeros(n, np.int64),
+        ]
+    ).astype(np.int64)
 
 
-def _item_frame(items: NDArray[np.int64], patient_rows: NDArray[np.float64],
-                plan_names: list[str]) -> pd.DataFrame:
-    frame = pd.DataFrame({"plan": [plan_names[k] for k in items[:, 2]],
-                          "patient": items[:, 1], "params": items[:, 0]})
+def _item_frame(
+    items: NDArray[np.int64], patient_rows: NDArray[np.float64], plan_names: list[str]
+) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "plan": [plan_names[k] for k in items[:, 2]],
+            "patient": items[:, 1],
+            "params": items[:, 0],
+        }
+    )
     frame = pd.concat([frame, covariates_from_codes(patient_rows[items[:, 1]])], axis=1)
     frame.index.name = "item"
     return frame
@@ -442,16 +491,26 @@ class ChunkOutput:
     stats: dict[str, NDArray[np.int64]]
 
 
-def _make_chunk(items: NDArray[np.int64], params: NDArray[np.float64],
-                patients: NDArray[np.float64], plans: list[NDArray[np.float64]],
-                options: _Options) -> BatchChunk:
+def _make_chunk(
+    items: NDArray[np.int64],
+    params: NDArray[np.float64],
+    patients: NDArray[np.float64],
+    plans: list[NDArray[np.float64]],
+    options: _Options,
+) -> BatchChunk:
     used_params, p_idx = np.unique(items[:, 0], return_inverse=True)
     used_patients, q_idx = np.unique(items[:, 1], return_inverse=True)
     used_plans, r_idx = np.unique(items[:, 2], return_inverse=True)
     local = np.column_stack([p_idx, q_idx, r_idx]).astype(np.int64)
-    request = _core.BatchRequest(params[used_params], patients[used_patients],
-                                 [plans[k] for k in used_plans], local, options.t_out,
-                                 options.t_end, core_options(options.options))
+    request = _core.BatchRequest(
+        params[used_params],
+        patients[used_patients],
+        [plans[k] for k in used_plans],
+        local,
+        options.t_out,
+        options.t_end,
+        core_options(options.options),
+    )
     return BatchChunk(request, options.threads, options.metrics)
 
 
@@ -462,15 +521,22 @@ def run_chunk(chunk: BatchChunk) -> ChunkOutput:
     """
     raw = _core.simulate_batch(chunk.request, chunk.threads)
     # Each item's observable context: its effective parameters and baseline, from the engine.
-    ctx = ObservableContext(baseline=raw.baseline[:, np.newaxis, :],
-                            effective=raw.effective[:, np.newaxis, :])
+    ctx = ObservableContext(
+        baseline=raw.baseline[:, np.newaxis, :], effective=raw.effective[:, np.newaxis, :]
+    )
     states, time_above, first_upward = raw.states, raw.time_above, raw.first_upward
-    values = {name: _owned(METRICS[name].read(states, ctx, time_above, first_upward))
-              for name in chunk.metrics}
+    values = {
+        name: _owned(METRICS[name].read(states, ctx, time_above, first_upward))
+        for name in chunk.metrics
+    }
     stats = raw.stats
-    return ChunkOutput(values=values, session_days=np.array(raw.session_days),
-                       status=np.asarray(raw.status).astype(np.int8), error=list(raw.error),
-                       stats={k: stats[k].astype(np.int64) for k in stats.dtype.names or ()})
+    return ChunkOutput(
+        values=values,
+        session_days=np.array(raw.session_days),
+        status=np.asarray(raw.status).astype(np.int8),
+        error=list(raw.error),
+        stats={k: stats[k].astype(np.int64) for k in stats.dtype.names or ()},
+    )
 
 
 def _owned(values: NDArray[np.float64]) -> NDArray[np.float64]:

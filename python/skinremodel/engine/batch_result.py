@@ -22,8 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["BatchResult"]
 
 #: The dimensions of a metric of each kind (:data:`skinremodel.model.metrics.METRICS`).
-_DIMS: dict[str, tuple[str, ...]] = {"day": ("item", "day"), "session": ("item", "session"),
-                                     "item": ("item",)}
+_DIMS: dict[str, tuple[str, ...]] = {
+    "day": ("item", "day"),
+    "session": ("item", "session"),
+    "item": ("item",),
+}
 
 #: Failure kinds reported by the engine, by status code.
 _ERROR_TYPES: dict[int, str] = {1: "ValueError", 2: "SolverError", 3: "RuntimeError"}
@@ -52,9 +55,16 @@ class BatchResult:
         The integrator's settings.
     """
 
-    def __init__(self, items: pd.DataFrame, days: NDArray[np.float64], horizon: float,
-                 values: dict[str, NDArray[np.float64]], session_days: NDArray[np.float64],
-                 stats: pd.DataFrame, options: SolverOptions) -> None:
+    def __init__(
+        self,
+        items: pd.DataFrame,
+        days: NDArray[np.float64],
+        horizon: float,
+        values: dict[str, NDArray[np.float64]],
+        session_days: NDArray[np.float64],
+        stats: pd.DataFrame,
+        options: SolverOptions,
+    ) -> None:
         self.items = items
         self.days = days
         self.horizon = horizon
@@ -67,10 +77,16 @@ class BatchResult:
             array.setflags(write=False)
 
     @classmethod
-    def from_chunks(cls, chunks: Sequence[ChunkOutput], items: pd.DataFrame,
-                    days: NDArray[np.float64], horizon: float, metrics: tuple[str, ...],
-                    options: SolverOptions,
-                    failures: Mapping[int, tuple[str, str]] | None = None) -> BatchResult:
+    def from_chunks(
+        cls,
+        chunks: Sequence[ChunkOutput],
+        items: pd.DataFrame,
+        days: NDArray[np.float64],
+        horizon: float,
+        metrics: tuple[str, ...],
+        options: SolverOptions,
+        failures: Mapping[int, tuple[str, str]] | None = None,
+    ) -> BatchResult:
         """Assemble the outputs of the engine calls, in item order.
 
         ``failures`` marks items that failed before the engine ({item: (error type,
@@ -89,8 +105,9 @@ class BatchResult:
             if kind == "session":
                 parts = [pad(p) for p in parts]
             values[name] = np.concatenate(parts) if parts else np.empty(empty_shape[kind])
-        session_days = (np.concatenate([pad(c.session_days) for c in chunks]) if chunks
-                        else np.empty((0, 0)))
+        session_days = (
+            np.concatenate([pad(c.session_days) for c in chunks]) if chunks else np.empty((0, 0))
+        )
         status = np.concatenate([c.status for c in chunks]) if chunks else np.empty(0, np.int8)
         errors = [e for c in chunks for e in c.error]
         error_types = [_ERROR_TYPES.get(int(s), "") for s in status]
@@ -104,8 +121,9 @@ class BatchResult:
         items["error_type"] = error_types
         items["error"] = errors
         stat_names = list(chunks[0].stats) if chunks else []
-        stats = pd.DataFrame({k: np.concatenate([c.stats[k] for c in chunks])
-                              for k in stat_names}, index=items.index)
+        stats = pd.DataFrame(
+            {k: np.concatenate([c.stats[k] for c in chunks]) for k in stat_names}, index=items.index
+        )
         return cls(items, days, horizon, values, session_days, stats, options)
 
     # ----------------------------------------------------------------------------- access
@@ -130,10 +148,11 @@ class BatchResult:
         """
         if metric not in self._values:
             known = tuple(METRICS)
-            hint = did_you_mean(metric, self.metrics if metric in known else
-                                self.metrics + known)
-            raise KeyError(f"{metric!r} was not kept{hint}; this result has "
-                           f"{', '.join(self.metrics)} (ask simulate_many for it with metrics=)")
+            hint = did_you_mean(metric, self.metrics if metric in known else self.metrics + known)
+            raise KeyError(
+                f"{metric!r} was not kept{hint}; this result has "
+                f"{', '.join(self.metrics)} (ask simulate_many for it with metrics=)"
+            )
         return self._values[metric]
 
     def __getitem__(self, metric: str) -> NDArray[np.float64]:
@@ -175,8 +194,11 @@ class BatchResult:
                 item, day = np.arange(n), np.full(n, np.nan)
                 session = pd.array(np.full(n, pd.NA), dtype="Int64")
                 value = v
-            parts.append(pd.DataFrame({"item": item, "metric": name, "day": day,
-                                       "session": session, "value": value}))
+            parts.append(
+                pd.DataFrame(
+                    {"item": item, "metric": name, "day": day, "session": session, "value": value}
+                )
+            )
         if not parts:
             return pd.DataFrame(columns=["item", "metric", "day", "session", "value"])
         return pd.concat(parts, ignore_index=True)
@@ -198,7 +220,7 @@ class BatchResult:
         return frame
 
     def to_xarray(self) -> xr.Dataset:
-        """The metrics as an :class:`xarray.Dataset` (item x metric x day).
+        """Return the metrics as an :class:`xarray.Dataset` (item x metric x day).
 
         States and observables over (``item``, ``day``), per-session metrics over (``item``,
         ``session``), ``first_visible_day`` over ``item``, each with ``units``, ``long_name``
@@ -210,6 +232,8 @@ class BatchResult:
         return xarray_io.batch_to_xarray(self, dims)
 
     def __repr__(self) -> str:
-        return (f"<BatchResult: {len(self)} items ({self.n_failed} failed), "
-                f"{len(self.days)} output days up to day {self.horizon:g}, "
-                f"metrics {', '.join(self.metrics)}>")
+        return (
+            f"<BatchResult: {len(self)} items ({self.n_failed} failed), "
+            f"{len(self.days)} output days up to day {self.horizon:g}, "
+            f"metrics {', '.join(self.metrics)}>"
+        )

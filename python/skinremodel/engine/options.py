@@ -26,8 +26,15 @@ from .._validation import as_float_array
 from ..limits import CORE_LIMITS, check_limit
 from ..model.observables import STATE_NAMES
 
-__all__ = ["Method", "METHODS", "SolverOptions", "DEFAULT_OPTIONS", "resolve_options",
-           "deprecated_options", "core_options"]
+__all__ = [
+    "Method",
+    "METHODS",
+    "SolverOptions",
+    "DEFAULT_OPTIONS",
+    "resolve_options",
+    "deprecated_options",
+    "core_options",
+]
 
 #: The integration methods of the engine (a test checks them against the core's names).
 Method = Literal["rodas5p", "rodas4", "dopri5"]
@@ -58,8 +65,11 @@ def _atol_tuple(atol: Any) -> tuple[float, ...]:
         )
     bound = CORE_LIMITS["atol"]
     with np.errstate(invalid="ignore"):
-        inside = np.isfinite(arr) & (arr >= bound.low if bound.low_closed else arr > bound.low) \
+        inside = (
+            np.isfinite(arr)
+            & (arr >= bound.low if bound.low_closed else arr > bound.low)
             & (arr <= bound.high if bound.high_closed else arr < bound.high)
+        )
     if not inside.all():  # name the first bad value: the per-value check raises with its range
         k = int(np.flatnonzero(~inside)[0])
         check_limit("atol", float(arr[k]), f"atol[{STATE_NAMES[k]!r}]")
@@ -115,18 +125,27 @@ class SolverOptions:
 
     def __post_init__(self) -> None:
         if not isinstance(self.method, str) or self.method not in METHODS:
-            raise ValueError(f"method must be one of {', '.join(map(repr, METHODS))}, got "
-                             f"{self.method!r}")
+            raise ValueError(
+                f"method must be one of {', '.join(map(repr, METHODS))}, got {self.method!r}"
+            )
         object.__setattr__(self, "rtol", check_limit("rtol", self.rtol))
         object.__setattr__(self, "atol", _atol_tuple(self.atol))
         object.__setattr__(self, "max_steps", check_limit("max_steps", self.max_steps))
-        object.__setattr__(self, "initial_step",
-                           check_limit("initial_step", self.initial_step))
+        object.__setattr__(self, "initial_step", check_limit("initial_step", self.initial_step))
         object.__setattr__(self, "max_step", check_limit("max_step", self.max_step))
         # The engine's form, built once (the core checks the same bounds again).
-        object.__setattr__(self, "_core_options", _core.SolverOptions(
-            self.method, self.rtol, np.array(self.atol), self.max_steps, self.initial_step,
-            self.max_step))
+        object.__setattr__(
+            self,
+            "_core_options",
+            _core.SolverOptions(
+                self.method,
+                self.rtol,
+                np.array(self.atol),
+                self.max_steps,
+                self.initial_step,
+                self.max_step,
+            ),
+        )
 
     @property
     def atol_array(self) -> NDArray[np.float64]:
@@ -135,21 +154,34 @@ class SolverOptions:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data (JSON): ``SolverOptions(**d)`` reads it back."""
-        return {"method": self.method, "rtol": self.rtol, "atol": list(self.atol),
-                "max_steps": self.max_steps, "initial_step": self.initial_step,
-                "max_step": self.max_step}
+        return {
+            "method": self.method,
+            "rtol": self.rtol,
+            "atol": list(self.atol),
+            "max_steps": self.max_steps,
+            "initial_step": self.initial_step,
+            "max_step": self.max_step,
+        }
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (SolverOptions, (self.method, self.rtol, self.atol, self.max_steps,
-                                self.initial_step, self.max_step))
+        return (
+            SolverOptions,
+            (self.method, self.rtol, self.atol, self.max_steps, self.initial_step, self.max_step),
+        )
 
     def __repr__(self) -> str:
-        atol = "default" if self.atol == _DEFAULT_ATOL else (
-            f"{self.atol[0]:g}" if len(set(self.atol)) == 1 else "per state")
-        extra = "".join(f", {k}={getattr(self, k):g}" for k in ("initial_step", "max_step")
-                        if getattr(self, k))
-        return (f"SolverOptions(method={self.method!r}, rtol={self.rtol:g}, atol={atol}, "
-                f"max_steps={self.max_steps}{extra})")
+        atol = (
+            "default"
+            if self.atol == _DEFAULT_ATOL
+            else (f"{self.atol[0]:g}" if len(set(self.atol)) == 1 else "per state")
+        )
+        extra = "".join(
+            f", {k}={getattr(self, k):g}" for k in ("initial_step", "max_step") if getattr(self, k)
+        )
+        return (
+            f"SolverOptions(method={self.method!r}, rtol={self.rtol:g}, atol={atol}, "
+            f"max_steps={self.max_steps}{extra})"
+        )
 
 
 #: The default options (what ``options=None`` means for simulate and simulate_many).
@@ -157,43 +189,57 @@ DEFAULT_OPTIONS = SolverOptions()
 assert set(get_args(Method)) == set(METHODS), "Method and the core's method names differ"
 
 
-def resolve_options(options: SolverOptions | None, default: SolverOptions = DEFAULT_OPTIONS, *,
-                    method: str | None = None, rtol: float | None = None,
-                    atol: float | Mapping[str, float] | ArrayLike | None = None,
-                    max_steps: int | None = None) -> SolverOptions:
+def resolve_options(
+    options: SolverOptions | None,
+    default: SolverOptions = DEFAULT_OPTIONS,
+    *,
+    method: str | None = None,
+    rtol: float | None = None,
+    atol: float | Mapping[str, float] | ArrayLike | None = None,
+    max_steps: int | None = None,
+) -> SolverOptions:
     """Return the options of a call: ``options=``, the shorthand keywords, or ``default``.
 
     The shorthands (``method=``, ``rtol=``, ``atol=``, ``max_steps=``) build options from
     ``default`` through the same constructor; giving both ``options=`` and a shorthand is a
     TypeError naming both.
     """
-    given: dict[str, Any] = {k: v for k, v in (("method", method), ("rtol", rtol),
-                                               ("atol", atol), ("max_steps", max_steps))
-                             if v is not None}
+    given: dict[str, Any] = {
+        k: v
+        for k, v in (("method", method), ("rtol", rtol), ("atol", atol), ("max_steps", max_steps))
+        if v is not None
+    }
     if options is not None:
         if not isinstance(options, SolverOptions):
-            raise TypeError(f"options must be a skinremodel.SolverOptions, got "
-                            f"{type(options).__name__}")
+            raise TypeError(
+                f"options must be a skinremodel.SolverOptions, got {type(options).__name__}"
+            )
         if given:
-            raise TypeError(f"give the integrator settings either as options= or as "
-                            f"{', '.join(f'{k}=' for k in given)}, not both")
+            raise TypeError(
+                f"give the integrator settings either as options= or as "
+                f"{', '.join(f'{k}=' for k in given)}, not both"
+            )
         return options
     if not given:
         return default
     return dataclasses.replace(default, **given)
 
 
-def deprecated_options(where: str, options: SolverOptions | None, default: SolverOptions,
-                       **aliases: Any) -> SolverOptions:
+def deprecated_options(
+    where: str, options: SolverOptions | None, default: SolverOptions, **aliases: Any
+) -> SolverOptions:
     """Return the options of an entry point whose integrator keywords are deprecated aliases.
 
     A given alias warns (DeprecationWarning) and is resolved as :func:`resolve_options` would.
     """
     given = [k for k, v in aliases.items() if v is not None]
     if given:
-        warnings.warn(f"{where}({', '.join(f'{k}=' for k in given)}) is deprecated: pass "
-                      f"options=sr.SolverOptions({', '.join(f'{k}=...' for k in given)})",
-                      DeprecationWarning, stacklevel=3)
+        warnings.warn(
+            f"{where}({', '.join(f'{k}=' for k in given)}) is deprecated: pass "
+            f"options=sr.SolverOptions({', '.join(f'{k}=...' for k in given)})",
+            DeprecationWarning,
+            stacklevel=3,
+        )
     return resolve_options(options, default, **aliases)
 
 

@@ -39,8 +39,18 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Result"]
 
 #: What a Result computes on first access from the engine's trajectory (not pickled).
-_LAZY = ("t", "y", "session_days", "pre_session", "post_session", "doses", "stats", "_ctx",
-         "_crossings", "sensitivities")
+_LAZY = (
+    "t",
+    "y",
+    "session_days",
+    "pre_session",
+    "post_session",
+    "doses",
+    "stats",
+    "_ctx",
+    "_crossings",
+    "sensitivities",
+)
 
 
 class Result:
@@ -94,8 +104,15 @@ class Result:
     @classmethod
     def _from_run(cls, out: Run) -> Result:
         """Return the result of one engine run (:func:`skinremodel.engine.solver.run`)."""
-        return cls(out.trajectory, out.schedule, out.patient, out.params, out.horizon,
-                   out.options, out.screening)
+        return cls(
+            out.trajectory,
+            out.schedule,
+            out.patient,
+            out.params,
+            out.horizon,
+            out.options,
+            out.screening,
+        )
 
     # The engine's arrays, taken from the trajectory on first access.
     @cached_property
@@ -147,8 +164,16 @@ class Result:
         sens = self._tr.sensitivities
         if sens is None:
             return None
-        return Sensitivities(sens, self.t, self._ctx, self.params, self.schedule, self.y,
-                             self.pre_session, self.post_session)
+        return Sensitivities(
+            sens,
+            self.t,
+            self._ctx,
+            self.params,
+            self.schedule,
+            self.y,
+            self.pre_session,
+            self.post_session,
+        )
 
     def __getstate__(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k not in _LAZY and k != "_cache"}
@@ -193,8 +218,9 @@ class Result:
             If the plan has no start date.
         """
         start = self.schedule._require_start_date("calendar dates of a result")
-        return pd.DatetimeIndex(pd.Timestamp(start) + pd.to_timedelta(self.t, unit="D"),
-                                name="date")
+        return pd.DatetimeIndex(
+            pd.Timestamp(start) + pd.to_timedelta(self.t, unit="D"), name="date"
+        )
 
     @property
     def crossings(self) -> pd.DataFrame:
@@ -205,15 +231,26 @@ class Result:
         session jump).
         """
         event, day, direction, at_session = self._crossing_arrays()
-        return pd.DataFrame({"event": [EVENT_NAMES[e] for e in event], "day": day,
-                             "direction": direction, "at_session": at_session})
+        return pd.DataFrame(
+            {
+                "event": [EVENT_NAMES[e] for e in event],
+                "day": day,
+                "direction": direction,
+                "at_session": at_session,
+            }
+        )
 
-    def _crossing_arrays(self) -> tuple[NDArray[np.int64], NDArray[np.float64],
-                                        NDArray[np.int64], NDArray[np.bool_]]:
+    def _crossing_arrays(
+        self,
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64], NDArray[np.int64], NDArray[np.bool_]]:
         """Return the crossings as four arrays: event index, day, direction, at a session."""
         c = self._crossings
-        return (c["event"].astype(np.int64), np.array(c["time"], dtype=np.float64),
-                c["direction"].astype(np.int64), np.array(c["at_session"], dtype=bool))
+        return (
+            c["event"].astype(np.int64),
+            np.array(c["time"], dtype=np.float64),
+            c["direction"].astype(np.int64),
+            np.array(c["at_session"], dtype=bool),
+        )
 
     def __getitem__(self, name: str) -> NDArray[np.float64]:
         if not isinstance(name, str):
@@ -224,8 +261,9 @@ class Result:
             if name not in self._cache:
                 self._cache[name] = OBSERVABLES[name](self.y, self._ctx)
             return self._cache[name]
-        raise unknown_name(name, self.names,
-                           message=f"{name!r} is neither a state nor an observable")
+        raise unknown_name(
+            name, self.names, message=f"{name!r} is neither a state nor an observable"
+        )
 
     def __contains__(self, name: object) -> bool:
         return name in self.names
@@ -239,8 +277,10 @@ class Result:
     def percent_change(self, name: str) -> NDArray[np.float64]:
         """Percent change of a state or observable from the patient's baseline value."""
         values = self[name]
-        base = float(self.observable(name, self._ctx.baseline)[0]) if name in OBSERVABLES else (
-            float(self._ctx.baseline[STATE_NAMES.index(name)])
+        base = (
+            float(self.observable(name, self._ctx.baseline)[0])
+            if name in OBSERVABLES
+            else (float(self._ctx.baseline[STATE_NAMES.index(name)]))
         )
         if base == 0.0:
             raise ValueError(f"{name} is 0 at baseline; a percent change is undefined")
@@ -320,8 +360,9 @@ class Result:
         return value
 
     # ------------------------------------------------------------------------------ tables
-    def to_pandas(self, long: bool = False, variables: Iterable[str] | None = None,
-                  index: str = "day") -> pd.DataFrame:
+    def to_pandas(
+        self, long: bool = False, variables: Iterable[str] | None = None, index: str = "day"
+    ) -> pd.DataFrame:
         """Return the trajectories as a DataFrame.
 
         Parameters
@@ -352,8 +393,12 @@ class Result:
         rows = []
         for k, day in enumerate(self.session_days):
             s = self.schedule[k]
-            row: dict[str, Any] = {"session": k, "day": float(day), "depth_mm": s.depth_mm,
-                                   "dose_u": float(self.doses[k])}
+            row: dict[str, Any] = {
+                "session": k,
+                "day": float(day),
+                "depth_mm": s.depth_mm,
+                "dose_u": float(self.doses[k]),
+            }
             for i, name in enumerate(STATE_NAMES):
                 row[f"{name}_pre"] = float(self.pre_session[k, i])
                 row[f"{name}_post"] = float(self.post_session[k, i])
@@ -361,8 +406,12 @@ class Result:
         return pd.DataFrame(rows).set_index("session") if rows else pd.DataFrame()
 
     # ------------------------------------------------------------------------------ display
-    def plot(self, variables: str | Sequence[str] = "total_collagen", ax: Axes | None = None,
-             **kwargs: Any) -> Axes:
+    def plot(
+        self,
+        variables: str | Sequence[str] = "total_collagen",
+        ax: Axes | None = None,
+        **kwargs: Any,
+    ) -> Axes:
         """Plot variables against day, with the sessions marked. Returns the Axes."""
         return plot_result(self, variables, ax=ax, **kwargs)
 
@@ -380,9 +429,10 @@ class Result:
         out["first visible day"] = self.first_visible_day()
         return pd.Series(out)
 
-    def plot_overview(self, variables: Sequence[str] | None = None, *, percent: bool = False,
-                      ncols: int = 3) -> Figure:
-        """A grid of panels, one per variable, each with its unit and the sessions marked.
+    def plot_overview(
+        self, variables: Sequence[str] | None = None, *, percent: bool = False, ncols: int = 3
+    ) -> Figure:
+        """Plot a grid of panels, one per variable, each with its unit and the sessions marked.
 
         In the spirit of PyBaMM's QuickPlot: a first look at everything that matters.
 
@@ -405,7 +455,7 @@ class Result:
 
     # ------------------------------------------------------------------------------ xarray, files
     def to_xarray(self, variables: Iterable[str] | None = None) -> xr.Dataset:
-        """The trajectories as an :class:`xarray.Dataset`.
+        """Return the trajectories as an :class:`xarray.Dataset`.
 
         One data variable per state and observable over the dimension ``day``, with ``units``,
         ``long_name`` and ``description`` attributes; the sessions' days, depths, doses and the
@@ -454,25 +504,37 @@ class Result:
 
     def _rerun(self, t_eval: ArrayLike | None = None) -> Result:
         """Simulate the same inputs again, at :attr:`t` or at other output days ``t_eval``."""
-        return Result._from_run(run(
-            self.schedule, self.patient, self.horizon, t_eval=self.t if t_eval is None else t_eval,
-            params=self.params, options=self.options,
-            override=self.screening.overrides or None))
+        return Result._from_run(
+            run(
+                self.schedule,
+                self.patient,
+                self.horizon,
+                t_eval=self.t if t_eval is None else t_eval,
+                params=self.params,
+                options=self.options,
+                override=self.screening.overrides or None,
+            )
+        )
 
     def equals(self, other: object) -> bool:
-        """True if ``other`` is a Result with the same inputs and the same numbers (exactly)."""
+        """Tell whether ``other`` is a Result with the same inputs and exactly the same numbers."""
         if not isinstance(other, Result):
             return False
         arrays = ("t", "y", "session_days", "pre_session", "post_session", "doses")
-        return (all(np.array_equal(getattr(self, a), getattr(other, a), equal_nan=True)
-                    for a in arrays)
-                and all(np.array_equal(a, b) for a, b in zip(self._crossing_arrays(),
-                                                              other._crossing_arrays(),
-                                                              strict=True))
-                and self.schedule == other.schedule and self.patient == other.patient
-                and self.params == other.params and self.horizon == other.horizon
-                and self.options == other.options and self.stats == other.stats
-                and self.screening.overrides == other.screening.overrides)
+        return (
+            all(np.array_equal(getattr(self, a), getattr(other, a), equal_nan=True) for a in arrays)
+            and all(
+                np.array_equal(a, b)
+                for a, b in zip(self._crossing_arrays(), other._crossing_arrays(), strict=True)
+            )
+            and self.schedule == other.schedule
+            and self.patient == other.patient
+            and self.params == other.params
+            and self.horizon == other.horizon
+            and self.options == other.options
+            and self.stats == other.stats
+            and self.screening.overrides == other.screening.overrides
+        )
 
     # ------------------------------------------------------------------------------ repr
     def _describe(self) -> tuple[str, str]:
@@ -480,19 +542,32 @@ class Result:
         changed = len(self.params.differences())
         params = "default parameters" if not changed else f"{changed} parameters changed"
         p = self.patient
-        who = f"age {p.age:g}" + "".join(
-            f", {k}" for k in ("smoker", "photoaged", "reactive_skin", "acne_scars")
-            if getattr(p, k)) + (f", diabetes {p.diabetes}" if p.diabetes != "none" else "")
+        who = (
+            f"age {p.age:g}"
+            + "".join(
+                f", {k}"
+                for k in ("smoker", "photoaged", "reactive_skin", "acne_scars")
+                if getattr(p, k)
+            )
+            + (f", diabetes {p.diabetes}" if p.diabetes != "none" else "")
+        )
         return plan, f"{who}; {params}"
 
     def __repr__(self) -> str:
         plan, who = self._describe()
-        return (f"<Result: {plan}, {len(self.session_days)} simulated, days 0-{self.horizon:g} "
-                f"({len(self.t)} outputs); {who}; {self.options.method}>")
+        return (
+            f"<Result: {plan}, {len(self.session_days)} simulated, days 0-{self.horizon:g} "
+            f"({len(self.t)} outputs); {who}; {self.options.method}>"
+        )
 
     def _repr_html_(self) -> str:
         plan, who = self._describe()
-        return render("repr/result.html.j2", plan=plan, n_sessions=len(self.session_days),
-                      horizon=f"{self.horizon:g}", who=who,
-                      summary=[(str(k), f"{v:.3g}") for k, v in self.summary().items()],
-                      findings=[str(f) for f in self.screening.findings])
+        return render(
+            "repr/result.html.j2",
+            plan=plan,
+            n_sessions=len(self.session_days),
+            horizon=f"{self.horizon:g}",
+            who=who,
+            summary=[(str(k), f"{v:.3g}") for k, v in self.summary().items()],
+            findings=[str(f) for f in self.screening.findings],
+        )

@@ -26,8 +26,12 @@ from . import xarray_io
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
 
-__all__ = ["Sensitivities", "check_sensitivity_names", "observable_sensitivity",
-           "sensitivity_column"]
+__all__ = [
+    "Sensitivities",
+    "check_sensitivity_names",
+    "observable_sensitivity",
+    "sensitivity_column",
+]
 
 Array = NDArray[np.float64]
 _PARAM_INDEX = {name: i for i, name in enumerate(Parameters.default().names)}
@@ -125,8 +129,8 @@ class Sensitivities:
     column is the derivative with respect to moving session k: zero before it, and after it
     the jump-time sensitivity (dJ/dy) f(y-) - f(y+) carried forward by the model; on the
     session's own day (where the output is discontinuous in the session day) it is the
-    right limit, and ``pre_session`` is 0 for it (``docs/optimisation.md``). Returned by :func:`skinremodel.simulate`
-    with ``sensitivities=[...]`` as ``result.sensitivities``.
+    right limit, and ``pre_session`` is 0 for it (``docs/optimisation.md``). Returned by
+    :func:`skinremodel.simulate` with ``sensitivities=[...]`` as ``result.sensitivities``.
 
     Attributes
     ----------
@@ -170,8 +174,9 @@ class Sensitivities:
         self._ctx = ctx
         self._y = y
         self._session_states = {"pre": pre_session_states, "post": post_session_states}
-        self._values = np.array([_column_value(n, params, schedule) for n in self.names],
-                                dtype=np.float64)
+        self._values = np.array(
+            [_column_value(n, params, schedule) for n in self.names], dtype=np.float64
+        )
         self._cache: dict[str, Array] = {}
 
     @property
@@ -186,12 +191,19 @@ class Sensitivities:
         if name in OBSERVABLES:
             if name not in self._cache:
                 self._cache[name] = observable_sensitivity(
-                    OBSERVABLES[name], self._y, self.states, self._ctx, self.baseline,
+                    OBSERVABLES[name],
+                    self._y,
+                    self.states,
+                    self._ctx,
+                    self.baseline,
                     self.effective,
                 )
             return self._cache[name]
-        raise unknown_name(name, STATE_NAMES + tuple(OBSERVABLES),
-                           message=f"{name!r} is neither a state nor an observable")
+        raise unknown_name(
+            name,
+            STATE_NAMES + tuple(OBSERVABLES),
+            message=f"{name!r} is neither a state nor an observable",
+        )
 
     def array(self, variables: Sequence[str] | None = None, *, scaled: bool = False) -> Array:
         """Sensitivities of several variables, shape (time, variable, column).
@@ -223,28 +235,39 @@ class Sensitivities:
         if name in STATE_NAMES:
             return s[:, STATE_NAMES.index(name), :]
         if name not in OBSERVABLES:
-            raise unknown_name(name, STATE_NAMES + tuple(OBSERVABLES),
-                               message=f"{name!r} is neither a state nor an observable")
+            raise unknown_name(
+                name,
+                STATE_NAMES + tuple(OBSERVABLES),
+                message=f"{name!r} is neither a state nor an observable",
+            )
         return observable_sensitivity(
-            OBSERVABLES[name], self._session_states[which], s, self._ctx, self.baseline,
+            OBSERVABLES[name],
+            self._session_states[which],
+            s,
+            self._ctx,
+            self.baseline,
             self.effective,
         )
 
-    def to_pandas(self, variables: Iterable[str] | None = None, *,
-                  scaled: bool = False) -> pd.DataFrame:
+    def to_pandas(
+        self, variables: Iterable[str] | None = None, *, scaled: bool = False
+    ) -> pd.DataFrame:
         """Tidy table with columns ``day``, ``variable``, ``parameter``, ``value``."""
         names = list(STATE_NAMES + tuple(OBSERVABLES)) if variables is None else list(variables)
         a = self.array(names, scaled=scaled)
         n_t, n_v, n_c = a.shape
-        return pd.DataFrame({
-            "day": np.repeat(self.t, n_v * n_c),
-            "variable": np.tile(np.repeat(np.array(names, dtype=object), n_c), n_t),
-            "parameter": np.tile(np.array(self.names, dtype=object), n_t * n_v),
-            "value": a.reshape(-1),
-        })
+        return pd.DataFrame(
+            {
+                "day": np.repeat(self.t, n_v * n_c),
+                "variable": np.tile(np.repeat(np.array(names, dtype=object), n_c), n_t),
+                "parameter": np.tile(np.array(self.names, dtype=object), n_t * n_v),
+                "value": a.reshape(-1),
+            }
+        )
 
-    def to_xarray(self, variables: Iterable[str] | None = None, *,
-                  scaled: bool = False) -> xr.Dataset:
+    def to_xarray(
+        self, variables: Iterable[str] | None = None, *, scaled: bool = False
+    ) -> xr.Dataset:
         """Sensitivities as an :class:`xarray.Dataset` (time x variable x parameter).
 
         One data variable per state and observable over (``day``, ``parameter``), with units
@@ -260,8 +283,10 @@ class Sensitivities:
         return xarray_io.sensitivities_to_xarray(self, variables, scaled=scaled)
 
     def __repr__(self) -> str:
-        return (f"<Sensitivities: {len(self.names)} columns ({', '.join(self.names)}), "
-                f"{len(self.t)} output days>")
+        return (
+            f"<Sensitivities: {len(self.names)} columns ({', '.join(self.names)}), "
+            f"{len(self.t)} output days>"
+        )
 
 
 def _column_value(name: str, params: Parameters, schedule: Schedule) -> float:

@@ -46,7 +46,8 @@ def simulate(
     patient : Patient, optional
         Covariates; ``Patient()`` (age 45, no conditions) if omitted.
     days : float, optional
-        Horizon in days, in (0, 36500] (``docs/limits.md``). May be None when ``t_eval`` is given (its last day is used).
+        Horizon in days, in (0, 36500] (``docs/limits.md``). May be None when ``t_eval`` is
+        given (its last day is used).
     t_eval : array_like of float, optional
         Output days, sorted, in ``[0, days]``. Default: every day from 0 to the horizon.
     params : Parameters or mapping, optional
@@ -105,11 +106,19 @@ def simulate(
     >>> res.sensitivities["total_collagen"].shape
     (181, 2)
     """
-    if options is None and method is None and rtol is None and atol is None \
-            and max_steps is None:
+    if options is None and method is None and rtol is None and atol is None and max_steps is None:
         opts = DEFAULT_OPTIONS  # the common case: nothing to check
     else:
-        opts = resolve_options(options, method=method, rtol=rtol, atol=atol,
-                               max_steps=max_steps)
-    return Result._from_run(run(plan, patient, days, t_eval=t_eval, params=params, options=opts,
-                                override=override, sensitivities=sensitivities))
+        opts = resolve_options(options, method=method, rtol=rtol, atol=atol, max_steps=max_steps)
+    return Result._from_run(
+        run(
+            plan,
+            patient,
+            days,
+            t_eval=t_eval,
+            params=params,
+            options=opts,
+            override=override,
+            sensitivities=sensitivities,
+        )
+    )

@@ -69,8 +69,9 @@ def _daily(days: Any, horizon_name: str) -> tuple[float, NDArray[np.float64]]:
     return horizon, t
 
 
-def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_eval",
-                  horizon_name: str = "days") -> tuple[float, NDArray[np.float64]]:
+def resolve_times(
+    days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_eval", horizon_name: str = "days"
+) -> tuple[float, NDArray[np.float64]]:
     """Validate the horizon and the output times; daily output by default.
 
     ``times_name`` and ``horizon_name`` are the caller's argument names, used in messages. The
@@ -96,13 +97,16 @@ def resolve_times(days: Any, t_eval: ArrayLike | None, *, times_name: str = "t_e
         if horizon <= 0:
             raise ValueError(f"the horizon (last of {times_name}) must be > 0 days")
         if horizon > MAX_HORIZON_DAYS:
-            raise ValueError(f"the horizon (last of {times_name}) must be at most "
-                             f"{MAX_HORIZON_DAYS:g} days, got {horizon:g}")
+            raise ValueError(
+                f"the horizon (last of {times_name}) must be at most "
+                f"{MAX_HORIZON_DAYS:g} days, got {horizon:g}"
+            )
     else:
         horizon = check_limit("horizon", days, horizon_field)
         if t[-1] > horizon:
-            raise ValueError(f"{times_name} reaches day {t[-1]:g}, beyond the horizon "
-                             f"{horizon_name}={horizon:g}")
+            raise ValueError(
+                f"{times_name} reaches day {t[-1]:g}, beyond the horizon {horizon_name}={horizon:g}"
+            )
     return horizon, t
 
 
@@ -120,11 +124,18 @@ class Run(NamedTuple):
     trajectory: _core.Trajectory
 
 
-def request(schedule: Schedule, patient: Patient, params: Parameters, t: NDArray[np.float64],
-            horizon: float, options: SolverOptions) -> _core.Request:
+def request(
+    schedule: Schedule,
+    patient: Patient,
+    params: Parameters,
+    t: NDArray[np.float64],
+    horizon: float,
+    options: SolverOptions,
+) -> _core.Request:
     """Return the engine's request of checked inputs."""
-    return _core.Request(params.values_array, patient._row(), schedule._to_array(), t, horizon,
-                         core_options(options))
+    return _core.Request(
+        params.values_array, patient._row(), schedule._to_array(), t, horizon, core_options(options)
+    )
 
 
 def run(
@@ -166,6 +177,6 @@ def run(
                 raise _core.SolverError(
                     f"the sensitivities ({key}) are not finite although the states are; "
                     f"method={options.method!r} cannot resolve them here: tighten rtol or use "
-                    "method='rodas5p'")
+                    "method='rodas5p'"
+                )
     return Run(schedule, patient, nominal, horizon, options, screening, trajectory)
-

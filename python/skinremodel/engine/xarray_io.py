@@ -46,8 +46,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from .result import Result
     from .sensitivities import Sensitivities
 
-__all__ = ["result_to_xarray", "batch_to_xarray", "sensitivities_to_xarray",
-           "bands_to_xarray", "save_result", "read_result_file", "raw_output", "ENGINE", "FORMAT"]
+__all__ = [
+    "result_to_xarray",
+    "batch_to_xarray",
+    "sensitivities_to_xarray",
+    "bands_to_xarray",
+    "save_result",
+    "read_result_file",
+    "raw_output",
+    "ENGINE",
+    "FORMAT",
+]
 
 #: xarray backend of the files: netCDF3 through scipy (a dependency already).
 ENGINE: Literal["scipy"] = "scipy"
@@ -63,7 +72,7 @@ def _attrs(name: str) -> dict[str, str]:
 
 
 def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
-    """The trajectories of a result as a Dataset (see :meth:`Result.to_xarray`)."""
+    """Return the trajectories of a result as a Dataset (see :meth:`Result.to_xarray`)."""
     import xarray as xr
 
     names = list(res.names if variables is None else variables)
@@ -72,33 +81,63 @@ def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
             res[name]  # raises KeyError with suggestions
     data: dict[str, Any] = {n: ("day", np.asarray(res[n]), _attrs(n)) for n in names}
     state = {"units": "1", "long_name": "state", "description": "model state (engine order)"}
-    data["session_day"] = ("session", res.session_days,
-                           {**_DAY, "long_name": "session day", "description": "day of each "
-                            "simulated session"})
-    data["depth_mm"] = ("session", np.array([res.schedule[k].depth_mm
-                                             for k in range(len(res.session_days))], float),
-                        {"units": "mm", "long_name": "needle depth",
-                         "description": "nominal needle length of each session"})
-    data["dose"] = ("session", res.doses, {"units": "reference session = 1",
-                                           "long_name": "dose u",
-                                           "description": "injury dose of each session"})
-    data["pre_session"] = (("session", "state"), res.pre_session,
-                           {"units": "see docs/model.md", "long_name": "states before session",
-                            "description": "states right before each session (left limit)"})
-    data["post_session"] = (("session", "state"), res.post_session,
-                            {"units": "see docs/model.md", "long_name": "states after session",
-                             "description": "states right after each session"})
+    data["session_day"] = (
+        "session",
+        res.session_days,
+        {**_DAY, "long_name": "session day", "description": "day of each simulated session"},
+    )
+    data["depth_mm"] = (
+        "session",
+        np.array([res.schedule[k].depth_mm for k in range(len(res.session_days))], float),
+        {
+            "units": "mm",
+            "long_name": "needle depth",
+            "description": "nominal needle length of each session",
+        },
+    )
+    data["dose"] = (
+        "session",
+        res.doses,
+        {
+            "units": "reference session = 1",
+            "long_name": "dose u",
+            "description": "injury dose of each session",
+        },
+    )
+    data["pre_session"] = (
+        ("session", "state"),
+        res.pre_session,
+        {
+            "units": "see docs/model.md",
+            "long_name": "states before session",
+            "description": "states right before each session (left limit)",
+        },
+    )
+    data["post_session"] = (
+        ("session", "state"),
+        res.post_session,
+        {
+            "units": "see docs/model.md",
+            "long_name": "states after session",
+            "description": "states right after each session",
+        },
+    )
     coords = {"day": ("day", res.t, _DAY), "state": ("state", list(STATE_NAMES), state)}
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update({"title": "skinremodel simulation", "skinremodel_version": __version__,
-                     "horizon_days": float(res.horizon), "plan": res.schedule.label()
-                     if hasattr(res.schedule, "label") else str(res.schedule),
-                     "method": str(res.options.method)})
+    ds.attrs.update(
+        {
+            "title": "skinremodel simulation",
+            "skinremodel_version": __version__,
+            "horizon_days": float(res.horizon),
+            "plan": res.schedule.label() if hasattr(res.schedule, "label") else str(res.schedule),
+            "method": str(res.options.method),
+        }
+    )
     return ds
 
 
 def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> xr.Dataset:
-    """The metrics of a batch as a Dataset (see :meth:`BatchResult.to_xarray`).
+    """Return the metrics of a batch as a Dataset (see :meth:`BatchResult.to_xarray`).
 
     ``dims`` names the dimensions of each metric: (``item``, ``day``), (``item``, ``session``)
     or (``item``,).
@@ -108,28 +147,44 @@ def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> 
     data: dict[str, Any] = {}
     for name in batch.metrics:
         m = METRICS[name]
-        data[name] = (dims[name], np.asarray(batch.values(name)),
-                      {"units": m.unit, "long_name": m.label, "description": m.description})
-    data["session_day"] = (("item", "session"), batch.session_days,
-                           {**_DAY, "long_name": "session day",
-                            "description": "day of each simulated session (NaN beyond the "
-                            "item's sessions)"})
-    coords: dict[str, Any] = {"item": ("item", batch.items.index.to_numpy()),
-                              "day": ("day", batch.days, _DAY)}
+        data[name] = (
+            dims[name],
+            np.asarray(batch.values(name)),
+            {"units": m.unit, "long_name": m.label, "description": m.description},
+        )
+    data["session_day"] = (
+        ("item", "session"),
+        batch.session_days,
+        {
+            **_DAY,
+            "long_name": "session day",
+            "description": "day of each simulated session (NaN beyond the item's sessions)",
+        },
+    )
+    coords: dict[str, Any] = {
+        "item": ("item", batch.items.index.to_numpy()),
+        "day": ("day", batch.days, _DAY),
+    }
     for column in batch.items.columns:
         values = batch.items[column].to_numpy()
         if values.dtype == object:
             values = values.astype(str)
         coords[str(column)] = ("item", values)
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update({"title": "skinremodel batch", "skinremodel_version": __version__,
-                     "horizon_days": float(batch.horizon),
-                     "method": str(batch.options.method)})
+    ds.attrs.update(
+        {
+            "title": "skinremodel batch",
+            "skinremodel_version": __version__,
+            "horizon_days": float(batch.horizon),
+            "method": str(batch.options.method),
+        }
+    )
     return ds
 
 
-def sensitivities_to_xarray(sens: Sensitivities, variables: Any = None, *,
-                            scaled: bool = False) -> xr.Dataset:
+def sensitivities_to_xarray(
+    sens: Sensitivities, variables: Any = None, *, scaled: bool = False
+) -> xr.Dataset:
     """Sensitivities as a Dataset (see :meth:`Sensitivities.to_xarray`)."""
     import xarray as xr
 
@@ -139,46 +194,73 @@ def sensitivities_to_xarray(sens: Sensitivities, variables: Any = None, *,
     for j, name in enumerate(names):
         info = variable_info(name)
         unit = info.unit if scaled else f"{info.unit} per unit of the parameter"
-        data[name] = (("day", "parameter"), values[:, j, :],
-                      {"units": unit, "long_name": f"sensitivity of {info.label}",
-                       "description": (f"d({name})/d(log parameter)" if scaled else
-                                       f"d({name})/d(parameter)") + f"; {info.description}"})
-    coords = {"day": ("day", sens.t, _DAY),
-              "parameter": ("parameter", list(sens.names)),
-              "parameter_value": ("parameter", sens.values,
-                                  {"long_name": "value of the parameter or session depth"})}
+        data[name] = (
+            ("day", "parameter"),
+            values[:, j, :],
+            {
+                "units": unit,
+                "long_name": f"sensitivity of {info.label}",
+                "description": (
+                    f"d({name})/d(log parameter)" if scaled else f"d({name})/d(parameter)"
+                )
+                + f"; {info.description}",
+            },
+        )
+    coords = {
+        "day": ("day", sens.t, _DAY),
+        "parameter": ("parameter", list(sens.names)),
+        "parameter_value": (
+            "parameter",
+            sens.values,
+            {"long_name": "value of the parameter or session depth"},
+        ),
+    }
     ds = xr.Dataset(data, coords=coords)
-    ds.attrs.update({"title": "skinremodel sensitivities", "scaled": int(scaled),
-                     "skinremodel_version": __version__})
+    ds.attrs.update(
+        {
+            "title": "skinremodel sensitivities",
+            "scaled": int(scaled),
+            "skinremodel_version": __version__,
+        }
+    )
     return ds
 
 
 def bands_to_xarray(bands: pd.DataFrame) -> xr.Dataset:
-    """Population prediction bands as a Dataset (see :meth:`PredictionBands.to_xarray`)."""
+    """Return population prediction bands as a Dataset (see :meth:`PredictionBands.to_xarray`)."""
     import xarray as xr
 
     observables = list(dict.fromkeys(bands.index.get_level_values("observable")))
     qs = [float(q) for q in bands.attrs.get("quantiles", [])] or [
-        float(str(c).rstrip("%")) / 100 for c in bands.columns]
+        float(str(c).rstrip("%")) / 100 for c in bands.columns
+    ]
     data = {}
     days = None
     for name in observables:
         frame = bands.xs(name, level="observable")
         days = frame.index.to_numpy(dtype=float)
         info = _attrs(name)
-        data[name] = (("day", "quantile"), frame.to_numpy(dtype=float),
-                      {**info, "description": f"population quantiles of {info['description']}"})
-    coords = {"day": ("day", np.asarray(days if days is not None else [], float), _DAY),
-              "quantile": ("quantile", np.asarray(qs), {"units": "1",
-                                                         "long_name": "probability"})}
+        data[name] = (
+            ("day", "quantile"),
+            frame.to_numpy(dtype=float),
+            {**info, "description": f"population quantiles of {info['description']}"},
+        )
+    coords = {
+        "day": ("day", np.asarray(days if days is not None else [], float), _DAY),
+        "quantile": ("quantile", np.asarray(qs), {"units": "1", "long_name": "probability"}),
+    }
     ds = xr.Dataset(data, coords=coords)
     attrs = bands.attrs
-    ds.attrs.update({"title": "skinremodel population prediction bands",
-                     "plan": str(attrs.get("plan", "")),
-                     "session_days": np.asarray(attrs.get("session_days", []), float),
-                     "n_patients": int(attrs.get("n_patients", 0)),
-                     "n_failed": int(attrs.get("n_failed", 0)),
-                     "skinremodel_version": __version__})
+    ds.attrs.update(
+        {
+            "title": "skinremodel population prediction bands",
+            "plan": str(attrs.get("plan", "")),
+            "session_days": np.asarray(attrs.get("session_days", []), float),
+            "n_patients": int(attrs.get("n_patients", 0)),
+            "n_failed": int(attrs.get("n_failed", 0)),
+            "skinremodel_version": __version__,
+        }
+    )
     return ds
 
 
@@ -216,12 +298,14 @@ def save_result(res: Result, path: str | os.PathLike[str]) -> Path:
     ds["crossing_day"] = ("crossing", day, {"units": "days"})
     ds["crossing_direction"] = ("crossing", direction.astype(np.int32))
     ds["crossing_at_session"] = ("crossing", at_session.astype(np.int8))
-    ds.attrs.update({
-        "format": FORMAT,
-        "inputs": json.dumps(_inputs(res), default=_json_default, sort_keys=True),
-        "stats": json.dumps({k: int(v) for k, v in res.stats.items()}, sort_keys=True),
-        "created_by": f"skinremodel {__version__}",
-    })
+    ds.attrs.update(
+        {
+            "format": FORMAT,
+            "inputs": json.dumps(_inputs(res), default=_json_default, sort_keys=True),
+            "stats": json.dumps({k: int(v) for k, v in res.stats.items()}, sort_keys=True),
+            "created_by": f"skinremodel {__version__}",
+        }
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
@@ -236,10 +320,12 @@ def save_result(res: Result, path: str | os.PathLike[str]) -> Path:
 
 
 def read_inputs(ds: xr.Dataset, where: str) -> dict[str, Any]:
-    """The inputs stored in a result file (plan, patient, parameters, options)."""
+    """Return the inputs stored in a result file (plan, patient, parameters, options)."""
     if ds.attrs.get("format") != FORMAT:
-        raise ValueError(f"{where} is not a skinremodel result file (format "
-                         f"{ds.attrs.get('format')!r}, expected {FORMAT!r})")
+        raise ValueError(
+            f"{where} is not a skinremodel result file (format "
+            f"{ds.attrs.get('format')!r}, expected {FORMAT!r})"
+        )
     out: dict[str, Any] = json.loads(ds.attrs["inputs"])
     return out
 

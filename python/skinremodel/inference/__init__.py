@@ -16,5 +16,14 @@ from ._common import ConvergenceWarning, InferenceWarning, NonIdentifiableWarnin
 from .population_fit import PopulationFit, fit_population
 from .posterior import Posterior, Prior, default_prior, sample_posterior
 
-__all__ = ["ConvergenceWarning", "InferenceWarning", "NonIdentifiableWarning", "PopulationFit",
-           "Posterior", "Prior", "default_prior", "fit_population", "sample_posterior"]
+__all__ = [
+    "ConvergenceWarning",
+    "InferenceWarning",
+    "NonIdentifiableWarning",
+    "PopulationFit",
+    "Posterior",
+    "Prior",
+    "default_prior",
+    "fit_population",
+    "sample_posterior",
+]

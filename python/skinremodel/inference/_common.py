@@ -16,8 +16,17 @@ from ..model.parameters import _INDEX, _TABLE, Parameters
 from .dataset import Dataset
 from .problem import _LATENT, _SPREAD, FitProblem, _names
 
-__all__ = ["InferenceWarning", "ConvergenceWarning", "NonIdentifiableWarning", "progress_bar",
-           "FastLikelihood", "SubjectProblem", "as_generator", "as_dataset", "check_names"]
+__all__ = [
+    "InferenceWarning",
+    "ConvergenceWarning",
+    "NonIdentifiableWarning",
+    "progress_bar",
+    "FastLikelihood",
+    "SubjectProblem",
+    "as_generator",
+    "as_dataset",
+    "check_names",
+]
 
 Array = NDArray[np.float64]
 T = TypeVar("T")
@@ -35,8 +44,9 @@ class NonIdentifiableWarning(InferenceWarning):
     """The data do not determine some parameters (or combinations of them)."""
 
 
-def progress_bar(iterable: Iterable[T], *, total: int | None, desc: str,
-                 progress: bool | None) -> Iterator[T]:
+def progress_bar(
+    iterable: Iterable[T], *, total: int | None, desc: str, progress: bool | None
+) -> Iterator[T]:
     """Wrap ``iterable`` in a tqdm bar.
 
     ``progress=None`` shows the bar only when standard error is a terminal (quiet in scripts,
@@ -52,7 +62,7 @@ def progress_bar(iterable: Iterable[T], *, total: int | None, desc: str,
 
 
 def as_generator(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """A numpy Generator from a seed (None: fresh entropy, not reproducible)."""
+    """Return a numpy Generator from a seed (None: fresh entropy, not reproducible)."""
     if isinstance(seed, np.random.Generator):
         return seed
     return np.random.default_rng(seed)
@@ -91,20 +101,26 @@ class FastLikelihood:
         self._names = obs["observable"].to_numpy()
         days_all = obs["day"].to_numpy(dtype=np.float64)
         ordinal = problem._ordinal
-        self._subjects: list[tuple[str, NDArray[np.intp], NDArray[np.intp], Array,
-                                   NDArray[Any]]] = []
+        self._subjects: list[
+            tuple[str, NDArray[np.intp], NDArray[np.intp], Array, NDArray[Any]]
+        ] = []
         for subject in problem.data.subjects:
             rows = np.flatnonzero((obs["subject"] == subject).to_numpy())
             ordn = rows[ordinal[rows]]
             days = np.concatenate([days_all[rows], days_all[ordn], days_all[ordn]])
-            names = np.concatenate([
-                self._names[rows],
-                np.array([f"{o}{_LATENT}" for o in self._names[ordn]], dtype=object),
-                np.array([f"{o}{_SPREAD}" for o in self._names[ordn]], dtype=object)])
+            names = np.concatenate(
+                [
+                    self._names[rows],
+                    np.array([f"{o}{_LATENT}" for o in self._names[ordn]], dtype=object),
+                    np.array([f"{o}{_SPREAD}" for o in self._names[ordn]], dtype=object),
+                ]
+            )
             self._subjects.append((subject, rows, ordn, days, names))
         self._gauss = ~ordinal
-        self._noise_rows = {o: problem._model_rows[self._names[problem._model_rows] == o]
-                            for o in problem.data.observable_names}
+        self._noise_rows = {
+            o: problem._model_rows[self._names[problem._model_rows] == o]
+            for o in problem.data.observable_names
+        }
         self._sd = problem._sd
 
     def predictions(self, theta: Array) -> tuple[Array, Array, Array]:
@@ -115,7 +131,7 @@ class FastLikelihood:
             fs, _ = self.problem.predict_subject(subject, theta, days, names, [])
             k, m = len(rows), len(ordn)
             f[rows] = fs[:k]
-            z[ordn], s[ordn] = fs[k:k + m], fs[k + m:]
+            z[ordn], s[ordn] = fs[k : k + m], fs[k + m :]
         return f, z, s
 
     def __call__(self, theta: Array) -> float:
@@ -133,25 +149,32 @@ class FastLikelihood:
             sigma[rows] = np.sqrt(a * a + (b * f[rows]) ** 2 + problem._sigma_floor[rows] ** 2)
         g = self._gauss
         r = (self._y[g] - f[g]) / sigma[g]
-        nll = float(0.5 * np.sum(r * r) + np.sum(np.log(sigma[g]))
-                    + 0.5 * len(r) * math.log(2 * math.pi))
+        nll = float(
+            0.5 * np.sum(r * r) + np.sum(np.log(sigma[g])) + 0.5 * len(r) * math.log(2 * math.pi)
+        )
         for o in dict.fromkeys(self._names[~g]):
             rows = np.flatnonzero(self._names == o)
             grades = ORDINAL_SCALES[o].grades
             assert grades is not None
-            logp, _, _ = ordinal_log_likelihood(self._y[rows], z[rows], np.zeros((len(rows), 0)),
-                                                spread[rows], np.zeros((len(rows), 0)), grades)
+            logp, _, _ = ordinal_log_likelihood(
+                self._y[rows],
+                z[rows],
+                np.zeros((len(rows), 0)),
+                spread[rows],
+                np.zeros((len(rows), 0)),
+                grades,
+            )
             nll -= float(np.sum(logp))
         return nll if math.isfinite(nll) else math.inf
 
 
 def check_names(what: str, names: Sequence[str]) -> list[str]:
-    """A list of distinct parameter names (unknown names raise with suggestions)."""
+    """Return a list of distinct parameter names (unknown names raise with suggestions)."""
     return _names(what, names)
 
 
 def as_dataset(data: Any, plans: Any, patients: Any) -> Dataset:
-    """A :class:`Dataset` from one, or from observations with plans (and patients)."""
+    """Return a :class:`Dataset` from one, or from observations with plans (and patients)."""
     if isinstance(data, Dataset):
         return data
     if plans is None:

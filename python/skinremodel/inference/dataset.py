@@ -31,8 +31,16 @@ __all__ = ["Dataset", "read_observations", "read_plans", "read_patients"]
 #: Columns every observation table has; ``sd`` is optional.
 OBSERVATION_COLUMNS: tuple[str, ...] = ("subject", "day", "observable", "value")
 _SESSION_FIELDS = ("depth_mm", "density_per_cm2", "needle_diameter_mm", "dose_scale")
-_PATIENT_FIELDS = ("age", "diabetes", "vitamin_c", "phototype", "smoker", "photoaged",
-                   "reactive_skin", "acne_scars")
+_PATIENT_FIELDS = (
+    "age",
+    "diabetes",
+    "vitamin_c",
+    "phototype",
+    "smoker",
+    "photoaged",
+    "reactive_skin",
+    "acne_scars",
+)
 _BOOL_FIELDS = ("smoker", "photoaged", "reactive_skin", "acne_scars")
 
 
@@ -81,8 +89,9 @@ class Dataset:
         self.plans: dict[str, Schedule] = _per_subject("plans", plans, subjects, _as_plan)
         if patients is None:
             patients = Patient()
-        self.patients: dict[str, Patient] = _per_subject("patients", patients, subjects,
-                                                         _as_patient)
+        self.patients: dict[str, Patient] = _per_subject(
+            "patients", patients, subjects, _as_patient
+        )
         for subject in subjects:
             plan = self.plans[subject]
             if len(plan) == 0:
@@ -97,7 +106,8 @@ class Dataset:
                     f"(day {first:g}) of the subject's plan; days count from the plan's day 0"
                 )
         self.observations: pd.DataFrame = table.sort_values(
-            ["subject", "day"], kind="stable").reset_index(drop=True)
+            ["subject", "day"], kind="stable"
+        ).reset_index(drop=True)
 
     @classmethod
     def from_csv(
@@ -148,8 +158,10 @@ class Dataset:
         return len(self.observations)
 
     def __repr__(self) -> str:
-        return (f"<Dataset: {len(self)} observations of {len(self.subjects)} subjects, "
-                f"observables {', '.join(self.observable_names)}>")
+        return (
+            f"<Dataset: {len(self)} observations of {len(self.subjects)} subjects, "
+            f"observables {', '.join(self.observable_names)}>"
+        )
 
     # ------------------------------------------------------------------ exact round trip (JSON)
     def to_dict(self) -> dict[str, Any]:
@@ -184,8 +196,9 @@ class Dataset:
         for key in ("observations", "plans", "patients"):
             if not isinstance(d.get(key), Mapping):
                 raise ValueError(f"dataset: missing or malformed {key!r} (a mapping)")
-        plans = {str(s): _plan_from_dict(p, f"dataset: plans[{s!r}]: ")
-                 for s, p in d["plans"].items()}
+        plans = {
+            str(s): _plan_from_dict(p, f"dataset: plans[{s!r}]: ") for s, p in d["plans"].items()
+        }
         patients = {}
         for subject, p in d["patients"].items():
             if not isinstance(p, Mapping):
@@ -251,12 +264,15 @@ def _check_table(observations: Any) -> pd.DataFrame:
             raise ValueError(
                 f"observations row {row} (subject {table.loc[row, 'subject']!r}): {name} is an "
                 f"ordinal grade and has no sd (leave it empty; its scatter is the scale's own "
-                f"cumulative-link model)")
+                f"cumulative-link model)"
+            )
     negative = table["day"] < 0
     if negative.any():
         row = table.index[negative][0]
-        raise ValueError(f"observations row {row} (subject {table.loc[row, 'subject']!r}): day "
-                         f"must be >= 0, got {table.loc[row, 'day']:g}")
+        raise ValueError(
+            f"observations row {row} (subject {table.loc[row, 'subject']!r}): day "
+            f"must be >= 0, got {table.loc[row, 'day']:g}"
+        )
     if "sd" in table:
         # Empty cells mean "unknown": those rows use the fit's observation model.
         sd = pd.to_numeric(table["sd"], errors="coerce").astype(np.float64)
@@ -278,9 +294,11 @@ def _per_subject(what: str, given: Any, subjects: tuple[str, ...], convert: Any)
         one = convert(given, "all subjects")
         return {s: one for s in subjects}
     if not isinstance(given, Mapping):
-        raise TypeError(f"{what} must be a mapping of subject to "
-                        f"{'Schedule' if what == 'plans' else 'Patient'}, or a single one for "
-                        f"every subject; got {type(given).__name__}")
+        raise TypeError(
+            f"{what} must be a mapping of subject to "
+            f"{'Schedule' if what == 'plans' else 'Patient'}, or a single one for "
+            f"every subject; got {type(given).__name__}"
+        )
     by_name = {str(k): v for k, v in given.items()}
     missing = [s for s in subjects if s not in by_name]
     if missing:
@@ -303,9 +321,10 @@ def _plan_from_dict(p: Any, where: str) -> Schedule:
     if isinstance(p, Mapping) and "format" not in p and isinstance(p.get("sessions"), list):
         # Version 1 of to_dict: session rows (day, depth, density, diameter, dose scale).
         try:
-            sessions = [Session(day, depth, density,
-                                None if math.isnan(diameter) else diameter, scale)
-                        for day, depth, density, diameter, scale in p["sessions"]]
+            sessions = [
+                Session(day, depth, density, None if math.isnan(diameter) else diameter, scale)
+                for day, depth, density, diameter, scale in p["sessions"]
+            ]
             return Schedule(sessions, allow_any_depth=p["allow_any_depth"], name=p["name"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"{where}{exc}") from None
@@ -313,8 +332,11 @@ def _plan_from_dict(p: Any, where: str) -> Schedule:
 
 
 def _is_day_list(x: Any) -> bool:
-    return (isinstance(x, Iterable) and not isinstance(x, (str, bytes, Mapping))
-            and all(isinstance(v, (int, float, np.number)) for v in x))
+    return (
+        isinstance(x, Iterable)
+        and not isinstance(x, (str, bytes, Mapping))
+        and all(isinstance(v, (int, float, np.number)) for v in x)
+    )
 
 
 def _as_plan(x: Any, subject: str) -> Schedule:
@@ -326,14 +348,15 @@ def _as_plan(x: Any, subject: str) -> Schedule:
 
 def _as_patient(x: Any, subject: str) -> Patient:
     if not isinstance(x, Patient):
-        raise TypeError(f"patient of subject {subject!r} must be a skinremodel.Patient, "
-                        f"got {type(x).__name__}")
+        raise TypeError(
+            f"patient of subject {subject!r} must be a skinremodel.Patient, got {type(x).__name__}"
+        )
     return x
 
 
 # ------------------------------------------------------------------------------------ CSV files
 def _cell_number(path: str | Path, index: Any, field: str, text: str) -> float:
-    """A finite number from a CSV cell, or a ValueError naming file, row and field."""
+    """Read a finite number from a CSV cell, or raise a ValueError naming file, row and field."""
     try:
         value = float(text)
     except ValueError:
@@ -363,9 +386,14 @@ def read_observations(path: str | Path) -> pd.DataFrame:
     for field in ("day", "value", "sd"):
         if field in table:
             out[field] = np.array(
-                [math.nan if field == "sd" and text == "" else
-                 _cell_number(path, index, field, text) for index, text in table[field].items()],
-                dtype=np.float64)
+                [
+                    math.nan
+                    if field == "sd" and text == ""
+                    else _cell_number(path, index, field, text)
+                    for index, text in table[field].items()
+                ],
+                dtype=np.float64,
+            )
     return out
 
 
@@ -380,17 +408,23 @@ def read_plans(path: str | Path) -> dict[str, Schedule]:
     table = _read_csv(path)
     for column in ("subject", "day"):
         if column not in table:
-            raise ValueError(f"{path}: a plan file needs the columns subject and day "
-                             f"(missing {column})")
+            raise ValueError(
+                f"{path}: a plan file needs the columns subject and day (missing {column})"
+            )
     unknown = [c for c in table.columns if c not in ("subject", "day", *_SESSION_FIELDS)]
     if unknown:
-        raise ValueError(f"{path}: unknown plan column {unknown[0]!r}; columns are subject, "
-                         f"day, {', '.join(_SESSION_FIELDS)}")
+        raise ValueError(
+            f"{path}: unknown plan column {unknown[0]!r}; columns are subject, "
+            f"day, {', '.join(_SESSION_FIELDS)}"
+        )
     by_subject: dict[str, list[Session]] = {}
     for index, row in table.iterrows():
         subject = _subject(path, index, row["subject"])
-        kwargs: dict[str, Any] = {f: _cell_number(path, index, f, row[f])
-                                  for f in _SESSION_FIELDS if f in row and row[f] != ""}
+        kwargs: dict[str, Any] = {
+            f: _cell_number(path, index, f, row[f])
+            for f in _SESSION_FIELDS
+            if f in row and row[f] != ""
+        }
         day = _cell_number(path, index, "day", row["day"])
         try:
             by_subject.setdefault(subject, []).append(Session(day, **kwargs))
@@ -416,15 +450,19 @@ def read_patients(path: str | Path) -> dict[str, Patient]:
         raise ValueError(f"{path}: a patient file needs the column subject")
     unknown = [c for c in table.columns if c != "subject" and c not in _PATIENT_FIELDS]
     if unknown:
-        raise ValueError(f"{path}: unknown patient column(s) {', '.join(unknown)}; "
-                         f"fields are {', '.join(_PATIENT_FIELDS)}")
+        raise ValueError(
+            f"{path}: unknown patient column(s) {', '.join(unknown)}; "
+            f"fields are {', '.join(_PATIENT_FIELDS)}"
+        )
     patients: dict[str, Patient] = {}
     first_row: dict[str, Any] = {}
     for index, row in table.iterrows():
         subject = _subject(path, index, row["subject"])
         if subject in first_row:
-            raise ValueError(f"{path}: row {index}: subject {subject!r} already has a row "
-                             f"(row {first_row[subject]}); give one row per subject")
+            raise ValueError(
+                f"{path}: row {index}: subject {subject!r} already has a row "
+                f"(row {first_row[subject]}); give one row per subject"
+            )
         first_row[subject] = index
         kwargs: dict[str, Any] = {}
         for field in _PATIENT_FIELDS:

@@ -130,8 +130,10 @@ def fit(
         dataset = data
     else:
         if plans is None:
-            raise ValueError("give plans (a Schedule per subject, or one for all) with a "
-                             "DataFrame of observations, or pass a skinremodel.Dataset")
+            raise ValueError(
+                "give plans (a Schedule per subject, or one for all) with a "
+                "DataFrame of observations, or pass a skinremodel.Dataset"
+            )
         dataset = Dataset(data, plans, patients)
     parameters = _names("parameters", parameters)
     per_subject = _names("per_subject", per_subject)
@@ -142,13 +144,22 @@ def fit(
         raise ValueError("name at least one parameter to estimate (parameters= or per_subject=)")
     n_starts = check_int("n_starts", n_starts, 1, 10_000)
     models = resolve_observation_models(observation_model, dataset.observable_names)
-    problem = FitProblem(dataset, parameters, per_subject, models, resolve_params(params),
-                         dict(initial or {}), dict(bounds or {}), opts)
+    problem = FitProblem(
+        dataset,
+        parameters,
+        per_subject,
+        models,
+        resolve_params(params),
+        dict(initial or {}),
+        dict(bounds or {}),
+        opts,
+    )
     profile = _names("profile", profile)
     for name in profile:
         if name not in problem.names:
-            raise ValueError(f"profile: {name!r} is not estimated; estimated: "
-                             f"{', '.join(problem.names)}")
+            raise ValueError(
+                f"profile: {name!r} is not estimated; estimated: {', '.join(problem.names)}"
+            )
 
     starts = [problem.theta0]
     if n_starts > 1:
@@ -156,8 +167,12 @@ def fit(
         lo = np.maximum(problem.lower, problem.theta0 - math.log(10.0))
         hi = np.minimum(problem.upper, problem.theta0 + math.log(10.0))
         starts += list(qmc.scale(sampler.random(n_starts - 1), lo, hi))
-    least_squares_options: dict[str, Any] = {"max_nfev": max_nfev, "ftol": 1e-10, "xtol": 1e-10,
-                                             "gtol": 1e-10}
+    least_squares_options: dict[str, Any] = {
+        "max_nfev": max_nfev,
+        "ftol": 1e-10,
+        "xtol": 1e-10,
+        "gtol": 1e-10,
+    }
     runs: list[dict[str, Any]] = []
     show = progress if progress is not None else (None if n_starts > 1 else False)
     with progress_bar(len(starts), "fit: starts", "start", show) as bar:
@@ -165,17 +180,36 @@ def fit(
             try:
                 sol, full = problem.solve(start, **least_squares_options)
             except SolverError as exc:  # a start in a region where the model cannot be solved
-                runs.append({"start": k, "nll": math.inf, "status": -100,
-                             "message": f"solver error: {exc}", "nfev": 0})
+                runs.append(
+                    {
+                        "start": k,
+                        "nll": math.inf,
+                        "status": -100,
+                        "message": f"solver error: {exc}",
+                        "nfev": 0,
+                    }
+                )
                 logger.info("fit: start %d failed: %s", k, exc)
                 bar.update(1)
                 continue
             theta = full(sol.x)
-            runs.append({"start": k, "nll": problem.negative_log_likelihood(theta),
-                         "status": int(sol.status), "message": str(sol.message),
-                         "nfev": int(sol.nfev), "theta": theta})
-            logger.info("fit: start %d: nll %.6g after %d evaluations (%s)", k,
-                        runs[-1]["nll"], runs[-1]["nfev"], runs[-1]["message"])
+            runs.append(
+                {
+                    "start": k,
+                    "nll": problem.negative_log_likelihood(theta),
+                    "status": int(sol.status),
+                    "message": str(sol.message),
+                    "nfev": int(sol.nfev),
+                    "theta": theta,
+                }
+            )
+            logger.info(
+                "fit: start %d: nll %.6g after %d evaluations (%s)",
+                k,
+                runs[-1]["nll"],
+                runs[-1]["nfev"],
+                runs[-1]["message"],
+            )
             bar.update(1)
     finite = [r for r in runs if math.isfinite(r["nll"])]
     if not finite:

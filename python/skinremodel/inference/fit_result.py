@@ -76,10 +76,12 @@ class FitResult:
         self.entries = [Estimate(**e) for e in state["entries"]]
         self.names: list[str] = [e.name for e in self.entries]
         self.theta: Array = np.asarray(state["theta"], dtype=np.float64)
-        self.estimates: dict[str, float] = {n: safe_exp(t) for n, t in zip(self.names, self.theta,
-                                                                            strict=True)}
-        self.covariance = pd.DataFrame(np.asarray(state["covariance"], dtype=np.float64),
-                                       index=self.names, columns=self.names)
+        self.estimates: dict[str, float] = {
+            n: safe_exp(t) for n, t in zip(self.names, self.theta, strict=True)
+        }
+        self.covariance = pd.DataFrame(
+            np.asarray(state["covariance"], dtype=np.float64), index=self.names, columns=self.names
+        )
         self.nll: float = state["nll"]
         self.aic: float = state["aic"]
         self.bic: float = state["bic"]
@@ -90,14 +92,21 @@ class FitResult:
         self.residuals = self.data.observations.copy()
         self.residuals["prediction"] = np.asarray(res["prediction"], dtype=np.float64)
         self.residuals["sd"] = np.asarray(res["sd"], dtype=np.float64)
-        self.residuals["residual"] = ((self.residuals["value"] - self.residuals["prediction"])
-                                      / self.residuals["sd"])
+        self.residuals["residual"] = (
+            self.residuals["value"] - self.residuals["prediction"]
+        ) / self.residuals["sd"]
         self.table = self._table()
 
     # ---------------------------------------------------------------------------- building
     @classmethod
-    def from_problem(cls, problem: FitProblem, theta: Array, runs: list[dict[str, Any]],
-                     profile: Sequence[str] = (), progress: bool | None = None) -> FitResult:
+    def from_problem(
+        cls,
+        problem: FitProblem,
+        theta: Array,
+        runs: list[dict[str, Any]],
+        profile: Sequence[str] = (),
+        progress: bool | None = None,
+    ) -> FitResult:
         """Compute uncertainty and diagnostics at the estimate theta.
 
         ``progress`` shows a bar over the profiles (default: in a terminal or notebook).
@@ -107,8 +116,13 @@ class FitResult:
         se_log = np.sqrt(np.diag(covariance))
         ev = problem.evaluate(theta)
         k, n = len(problem.entries), len(problem.data)
-        report = identifiability_report(problem.scaled_sensitivity(theta), problem.model_names,
-                                        covariance, problem.names, _Z95 * se_log)
+        report = identifiability_report(
+            problem.scaled_sensitivity(theta),
+            problem.model_names,
+            covariance,
+            problem.names,
+            _Z95 * se_log,
+        )
         state = {
             "format": _FORMAT,
             "format_version": _FORMAT_VERSION,
@@ -120,21 +134,33 @@ class FitResult:
             "nll": nll,
             "aic": 2.0 * k + 2.0 * nll,
             "bic": k * math.log(n) + 2.0 * nll,
-            "runs": [{key: ([float(v) for v in value] if key == "theta" else value)
-                      for key, value in r.items()} for r in runs],
+            "runs": [
+                {
+                    key: ([float(v) for v in value] if key == "theta" else value)
+                    for key, value in r.items()
+                }
+                for r in runs
+            ],
             "profiles": {},
             "identifiability": report.to_dict(),
-            "residuals": {"prediction": [float(v) for v in ev.f],
-                          "sd": [float(v) for v in ev.sigma]},
+            "residuals": {
+                "prediction": [float(v) for v in ev.f],
+                "sd": [float(v) for v in ev.sigma],
+            },
         }
         result = cls(state, problem)
-        with progress_bar(len(profile), "fit: profiles", "profile",
-                          progress if profile else False) as bar:
+        with progress_bar(
+            len(profile), "fit: profiles", "profile", progress if profile else False
+        ) as bar:
             for name in profile:
                 bar.set_postfix_str(name)
                 result.profile_likelihood(name)
-                logger.info("profile of %s: 95%% interval [%.6g, %.6g]", name,
-                            result.profiles[name]["lower"], result.profiles[name]["upper"])
+                logger.info(
+                    "profile of %s: 95%% interval [%.6g, %.6g]",
+                    name,
+                    result.profiles[name]["lower"],
+                    result.profiles[name]["upper"],
+                )
                 bar.update(1)
         return result
 
@@ -150,7 +176,9 @@ class FitResult:
             spec = self._state["spec"]
             entries = self.entries
             self._problem = FitProblem(
-                self.data, spec["parameters"], spec["per_subject"],
+                self.data,
+                spec["parameters"],
+                spec["per_subject"],
                 {o: ObservationModel(**m) for o, m in spec["observation_models"].items()},
                 Parameters(spec["base_params"]),
                 {e.name: e.initial for e in entries},
@@ -164,21 +192,23 @@ class FitResult:
         rows = []
         for e, t, s in zip(self.entries, self.theta, se_log, strict=True):
             prof = self.profiles.get(e.name, {})
-            rows.append({
-                "name": e.name,
-                "estimate": safe_exp(t),
-                "se": safe_exp(t) * s,
-                "ci_lower": safe_exp(t - _Z95 * s),
-                "ci_upper": safe_exp(t + _Z95 * s) if np.isfinite(s) else math.inf,
-                "profile_lower": prof.get("lower", math.nan),
-                "profile_upper": prof.get("upper", math.nan),
-                "initial": e.initial,
-                "lower": e.lower,
-                "upper": e.upper,
-                "kind": e.kind,
-                "subject": e.subject,
-                "observable": e.observable,
-            })
+            rows.append(
+                {
+                    "name": e.name,
+                    "estimate": safe_exp(t),
+                    "se": safe_exp(t) * s,
+                    "ci_lower": safe_exp(t - _Z95 * s),
+                    "ci_upper": safe_exp(t + _Z95 * s) if np.isfinite(s) else math.inf,
+                    "profile_lower": prof.get("lower", math.nan),
+                    "profile_upper": prof.get("upper", math.nan),
+                    "initial": e.initial,
+                    "lower": e.lower,
+                    "upper": e.upper,
+                    "kind": e.kind,
+                    "subject": e.subject,
+                    "observable": e.observable,
+                }
+            )
         return pd.DataFrame(rows).set_index("name")
 
     # ----------------------------------------------------------------------------- analysis
@@ -190,8 +220,9 @@ class FitResult:
     def params_for(self, subject: str) -> Parameters:
         """Return the nominal parameters of a subject at the estimates (for ``sr.simulate``)."""
         if subject not in self.data.subjects:
-            raise KeyError(f"unknown subject {subject!r}; subjects: "
-                           f"{', '.join(self.data.subjects)}")
+            raise KeyError(
+                f"unknown subject {subject!r}; subjects: {', '.join(self.data.subjects)}"
+            )
         return self.problem.params_for(subject, self.theta)
 
     def profile_likelihood(self, name: str) -> dict[str, Any]:
@@ -206,8 +237,13 @@ class FitResult:
         self.table = self._table()
         return prof
 
-    def predict(self, subject: str | None = None, observable: str | None = None,
-                days: Sequence[float] | None = None, level: float = 0.95) -> pd.DataFrame:
+    def predict(
+        self,
+        subject: str | None = None,
+        observable: str | None = None,
+        days: Sequence[float] | None = None,
+        level: float = 0.95,
+    ) -> pd.DataFrame:
         """Predicted trajectories with a pointwise confidence band.
 
         The band comes from the covariance of the estimates by the delta method (the
@@ -244,75 +280,130 @@ class FitResult:
             if s not in self.data.subjects:
                 raise KeyError(f"unknown subject {s!r}; subjects: {', '.join(self.data.subjects)}")
             last = float(self.data.for_subject(s)["day"].max())
-            grid = np.arange(0.0, math.floor(last) + 1.0) if days is None else np.asarray(
-                days, dtype=np.float64)
-            columns = [i for i, e in enumerate(self.entries)
-                       if e.kind == "shared" or (e.kind == "subject" and e.subject == s)]
+            grid = (
+                np.arange(0.0, math.floor(last) + 1.0)
+                if days is None
+                else np.asarray(days, dtype=np.float64)
+            )
+            columns = [
+                i
+                for i, e in enumerate(self.entries)
+                if e.kind == "shared" or (e.kind == "subject" and e.subject == s)
+            ]
             block = cov[np.ix_(columns, columns)]
             for o in observables:
-                f, g = problem.predict_subject(s, self.theta, grid, np.array([o] * len(grid)),
-                                               columns)
+                f, g = problem.predict_subject(
+                    s, self.theta, grid, np.array([o] * len(grid)), columns
+                )
                 half = z * np.sqrt(np.einsum("ij,jk,ik->i", g, block, g))
-                frames.append(pd.DataFrame({"subject": s, "observable": o, "day": grid,
-                                            "prediction": f, "lower": f - half,
-                                            "upper": f + half}))
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "subject": s,
+                            "observable": o,
+                            "day": grid,
+                            "prediction": f,
+                            "lower": f - half,
+                            "upper": f + half,
+                        }
+                    )
+                )
         return pd.concat(frames, ignore_index=True)
 
     # ------------------------------------------------------------------------------ display
     def summary(self) -> str:
         """Plain-text summary: fit statistics, estimates, identifiability."""
         t = self.table
-        lines = [f"Fit of {len(self.names)} quantities to {self.n_observations} observations of "
-                 f"{len(self.data.subjects)} subject(s): nll {self.nll:.4g}, AIC {self.aic:.4g}, "
-                 f"BIC {self.bic:.4g}"]
+        lines = [
+            f"Fit of {len(self.names)} quantities to {self.n_observations} observations of "
+            f"{len(self.data.subjects)} subject(s): nll {self.nll:.4g}, AIC {self.aic:.4g}, "
+            f"BIC {self.bic:.4g}"
+        ]
         for name, row in t.iterrows():
-            prof = (f", profile [{row.profile_lower:.4g}, {row.profile_upper:.4g}]"
-                    if np.isfinite(row.profile_lower) else "")
-            lines.append(f"  {name}: {row.estimate:.4g} (se {row.se:.2g}; 95% CI "
-                         f"[{row.ci_lower:.4g}, {row.ci_upper:.4g}]{prof})")
+            prof = (
+                f", profile [{row.profile_lower:.4g}, {row.profile_upper:.4g}]"
+                if np.isfinite(row.profile_lower)
+                else ""
+            )
+            lines.append(
+                f"  {name}: {row.estimate:.4g} (se {row.se:.2g}; 95% CI "
+                f"[{row.ci_lower:.4g}, {row.ci_upper:.4g}]{prof})"
+            )
         if self.n_observations <= len(self.names):
-            lines.append(f"{self.n_observations} observations for {len(self.names)} estimated "
-                         "quantities: no degree of freedom is left to check the fit")
+            lines.append(
+                f"{self.n_observations} observations for {len(self.names)} estimated "
+                "quantities: no degree of freedom is left to check the fit"
+            )
         lines.append(self.identifiability.summary())
         return "\n".join(lines)
 
     def __repr__(self) -> str:
-        return (f"<FitResult: {len(self.names)} estimated, {self.n_observations} observations, "
-                f"nll {self.nll:.4g}>")
+        return (
+            f"<FitResult: {len(self.names)} estimated, {self.n_observations} observations, "
+            f"nll {self.nll:.4g}>"
+        )
 
     def _repr_html_(self) -> str:
         def interval(lo: float, hi: float) -> str:
             return f"[{lo:.4g}, {hi:.4g}]" if np.isfinite(lo) else ""
 
-        rows = [(str(n), f"{r.estimate:.4g}", f"{r.se:.2g}", interval(r.ci_lower, r.ci_upper),
-                 interval(r.profile_lower, r.profile_upper)) for n, r in self.table.iterrows()]
-        return render("repr/fit_result.html.j2", n_estimated=len(self.names),
-                      n_observations=self.n_observations, n_subjects=len(self.data.subjects),
-                      nll=f"{self.nll:.5g}", aic=f"{self.aic:.5g}", bic=f"{self.bic:.5g}",
-                      rows=rows, lines=self.identifiability.summary().splitlines())
+        rows = [
+            (
+                str(n),
+                f"{r.estimate:.4g}",
+                f"{r.se:.2g}",
+                interval(r.ci_lower, r.ci_upper),
+                interval(r.profile_lower, r.profile_upper),
+            )
+            for n, r in self.table.iterrows()
+        ]
+        return render(
+            "repr/fit_result.html.j2",
+            n_estimated=len(self.names),
+            n_observations=self.n_observations,
+            n_subjects=len(self.data.subjects),
+            nll=f"{self.nll:.5g}",
+            aic=f"{self.aic:.5g}",
+            bic=f"{self.bic:.5g}",
+            rows=rows,
+            lines=self.identifiability.summary().splitlines(),
+        )
 
-    def plot(self, subjects: Sequence[str] | None = None, observables: Sequence[str] | None = None,
-             *, max_subjects: int = 6, level: float = 0.95) -> Figure:
+    def plot(
+        self,
+        subjects: Sequence[str] | None = None,
+        observables: Sequence[str] | None = None,
+        *,
+        max_subjects: int = 6,
+        level: float = 0.95,
+    ) -> Figure:
         """Plot data, predictions and confidence bands: a panel per subject and observable."""
         import matplotlib.pyplot as plt
 
         subjects = list(self.data.subjects[:max_subjects] if subjects is None else subjects)
         observables = list(self.data.observable_names if observables is None else observables)
-        fig, axes = plt.subplots(len(subjects), len(observables), squeeze=False,
-                                 figsize=(4.2 * len(observables), 2.8 * len(subjects)))
-        pred = self.predict(level=level) if subjects == list(self.data.subjects) else pd.concat(
-            [self.predict(s, level=level) for s in subjects])
+        fig, axes = plt.subplots(
+            len(subjects),
+            len(observables),
+            squeeze=False,
+            figsize=(4.2 * len(observables), 2.8 * len(subjects)),
+        )
+        pred = (
+            self.predict(level=level)
+            if subjects == list(self.data.subjects)
+            else pd.concat([self.predict(s, level=level) for s in subjects])
+        )
         res = self.residuals
         for i, s in enumerate(subjects):
             for j, o in enumerate(observables):
                 ax = axes[i][j]
                 p = pred[(pred.subject == s) & (pred.observable == o)]
                 d = res[(res.subject == s) & (res.observable == o)]
-                ax.fill_between(p.day, p.lower, p.upper, alpha=0.3, lw=0,
-                                label=f"{level:.0%} band")
+                ax.fill_between(p.day, p.lower, p.upper, alpha=0.3, lw=0, label=f"{level:.0%} band")
                 ax.plot(p.day, p.prediction, lw=1.2, label="fit")
-                ax.errorbar(d.day, d.value, yerr=d.sd, fmt="o", ms=4, capsize=2, color="k",
-                            label="data")
+                ax.errorbar(
+                    d.day, d.value, yerr=d.sd, fmt="o", ms=4, capsize=2, color="k", label="data"
+                )
                 mark_sessions(ax, self.data.plans[s].days, label=None)
                 ax.set_title(f"subject {s}: {label_of(o, unit=False)}", fontsize=9)
                 ax.set_xlabel("day")
@@ -355,8 +446,10 @@ class FitResult:
         if not isinstance(state, dict) or state.get("format") != _FORMAT:
             raise ValueError(f"{path} is not a saved skinremodel FitResult")
         if state.get("format_version") != _FORMAT_VERSION:
-            raise ValueError(f"{path}: format version {state.get('format_version')} is not "
-                             f"supported (this version reads {_FORMAT_VERSION})")
+            raise ValueError(
+                f"{path}: format version {state.get('format_version')} is not "
+                f"supported (this version reads {_FORMAT_VERSION})"
+            )
         missing = [k for k in _STATE_KEYS if k not in state]
         if missing:
             raise ValueError(f"{path}: saved fit lacks the entry {missing[0]!r}")
@@ -398,8 +491,20 @@ def _options_of(spec: dict[str, Any]) -> SolverOptions:
     return SolverOptions(method=spec["method"], rtol=spec["rtol"], atol=spec["atol"])
 
 
-_STATE_KEYS = ("data", "spec", "entries", "theta", "covariance", "nll", "aic", "bic", "runs",
-               "profiles", "identifiability", "residuals")
+_STATE_KEYS = (
+    "data",
+    "spec",
+    "entries",
+    "theta",
+    "covariance",
+    "nll",
+    "aic",
+    "bic",
+    "runs",
+    "profiles",
+    "identifiability",
+    "residuals",
+)
 _NONFINITE = {"inf": math.inf, "-inf": -math.inf, "nan": math.nan}
 
 
@@ -431,4 +536,3 @@ def _decode(x: Any) -> Any:
     if isinstance(x, list):
         return [_decode(v) for v in x]
     return x
-

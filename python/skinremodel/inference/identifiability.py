@@ -65,9 +65,11 @@ class IdentifiabilityReport:
 
     def summary(self) -> str:
         """Describe the report in a few lines of plain text."""
-        lines = [f"singular values of the scaled sensitivity matrix: "
-                 f"{', '.join(f'{v:.3g}' for v in self.singular_values)} "
-                 f"(condition number {self.condition_number:.3g})"]
+        lines = [
+            f"singular values of the scaled sensitivity matrix: "
+            f"{', '.join(f'{v:.3g}' for v in self.singular_values)} "
+            f"(condition number {self.condition_number:.3g})"
+        ]
         for a, b, r in self.correlated_pairs:
             lines.append(f"{a} and {b} cannot be told apart (correlation {r:+.3f})")
         for d in self.null_directions:
@@ -87,8 +89,10 @@ class IdentifiabilityReport:
             "condition_number": float(self.condition_number),
             "null_directions": [dict(d) for d in self.null_directions],
             "correlated_pairs": [[a, b, float(r)] for a, b, r in self.correlated_pairs],
-            "correlation": {"names": list(self.correlation.index),
-                            "values": self.correlation.to_numpy().tolist()},
+            "correlation": {
+                "names": list(self.correlation.index),
+                "values": self.correlation.to_numpy().tolist(),
+            },
             "poorly_determined": list(self.poorly_determined),
         }
 
@@ -102,9 +106,13 @@ class IdentifiabilityReport:
             condition_number=float(d["condition_number"]),
             null_directions=[dict(x) for x in d["null_directions"]],
             correlated_pairs=[(a, b, float(r)) for a, b, r in d["correlated_pairs"]],
-            correlation=pd.DataFrame(np.asarray(d["correlation"]["values"], dtype=np.float64)
-                                     .reshape(len(names), len(names)), index=names,
-                                     columns=names),
+            correlation=pd.DataFrame(
+                np.asarray(d["correlation"]["values"], dtype=np.float64).reshape(
+                    len(names), len(names)
+                ),
+                index=names,
+                columns=names,
+            ),
             poorly_determined=list(d["poorly_determined"]),
         )
 
@@ -144,8 +152,9 @@ def identifiability_report(
     for k, value in enumerate(sv):
         if value < SINGULAR_LIMIT * sv[0] or value == 0.0:
             v = vt[k] / np.abs(vt[k]).max()
-            nulls.append({model_names[j]: float(v[j]) for j in np.argsort(-np.abs(v))
-                          if abs(v[j]) > 0.1})
+            nulls.append(
+                {model_names[j]: float(v[j]) for j in np.argsort(-np.abs(v)) if abs(v[j]) > 0.1}
+            )
     sd = np.sqrt(np.clip(np.diag(covariance), 0, None))
     with np.errstate(invalid="ignore", divide="ignore"):
         corr = covariance / np.outer(sd, sd)
@@ -155,8 +164,11 @@ def identifiability_report(
         for j in range(i + 1, len(all_names)):
             if abs(corr[i, j]) > CORRELATION_LIMIT:
                 pairs.append((all_names[i], all_names[j], float(corr[i, j])))
-    poor = [n for n, w in zip(all_names, log_halfwidth, strict=True)
-            if not np.isfinite(w) or w > np.log(10.0)]
+    poor = [
+        n
+        for n, w in zip(all_names, log_halfwidth, strict=True)
+        if not np.isfinite(w) or w > np.log(10.0)
+    ]
     return IdentifiabilityReport(
         parameters=tuple(model_names),
         singular_values=np.asarray(sv, dtype=np.float64),

@@ -67,8 +67,11 @@ class ObservationModel:
                 continue
             if not used:
                 raise ValueError(f"a {self.kind} observation model has no {name}")
-            object.__setattr__(self, name, check_real(f"observation model {name}", value, 0,
-                                                      float("inf"), lo_closed=False))
+            object.__setattr__(
+                self,
+                name,
+                check_real(f"observation model {name}", value, 0, float("inf"), lo_closed=False),
+            )
 
     @property
     def estimated(self) -> tuple[str, ...]:
@@ -85,8 +88,9 @@ class ObservationModel:
         return {"kind": self.kind, "sd": self.sd, "cv": self.cv}
 
 
-def resolve_observation_models(spec: Any,
-                               observables: tuple[str, ...]) -> dict[str, ObservationModel]:
+def resolve_observation_models(
+    spec: Any, observables: tuple[str, ...]
+) -> dict[str, ObservationModel]:
     """One :class:`ObservationModel` per observable from the ``observation_model`` argument.
 
     ``spec`` may be None (``"ordinal"`` for ordinal clinical grades, proportional with the noise
@@ -98,14 +102,17 @@ def resolve_observation_models(spec: Any,
     ValueError
         ``"ordinal"`` for a continuous observable, or a Gaussian kind for an ordinal grade.
     """
+
     def one(x: Any, where: str) -> ObservationModel:
         if isinstance(x, ObservationModel):
             return x
         if isinstance(x, str):
             check_choice(where, x, KINDS)
             return ObservationModel(x)  # type: ignore[arg-type]
-        raise TypeError(f"{where} must be an ObservationModel or one of "
-                        f"{', '.join(map(repr, KINDS))}, got {x!r}")
+        raise TypeError(
+            f"{where} must be an ObservationModel or one of "
+            f"{', '.join(map(repr, KINDS))}, got {x!r}"
+        )
 
     def default(o: str) -> ObservationModel:
         return ObservationModel("ordinal") if o in ORDINAL_SCALES else ObservationModel()
@@ -115,11 +122,15 @@ def resolve_observation_models(spec: Any,
     elif isinstance(spec, Mapping):
         unknown = [k for k in spec if k not in observables]
         if unknown:
-            raise ValueError(f"observation_model names observable(s) not in the data: "
-                             f"{', '.join(map(repr, unknown))}; the data have "
-                             f"{', '.join(observables)}")
-        out = {o: one(spec[o], f"observation_model[{o!r}]") if o in spec else default(o)
-               for o in observables}
+            raise ValueError(
+                f"observation_model names observable(s) not in the data: "
+                f"{', '.join(map(repr, unknown))}; the data have "
+                f"{', '.join(observables)}"
+            )
+        out = {
+            o: one(spec[o], f"observation_model[{o!r}]") if o in spec else default(o)
+            for o in observables
+        }
     else:
         model = one(spec, "observation_model")
         out = {o: model for o in observables}
@@ -128,9 +139,11 @@ def resolve_observation_models(spec: Any,
             raise ValueError(
                 f"observation model 'ordinal' is for ordinal clinical grades "
                 f"({', '.join(ORDINAL_SCALES)}); {o!r} is continuous: use 'additive', "
-                f"'proportional' or 'combined' for it (a mapping gives each observable its own)")
+                f"'proportional' or 'combined' for it (a mapping gives each observable its own)"
+            )
         if m.kind != "ordinal" and o in ORDINAL_SCALES:
             raise ValueError(
                 f"{o!r} is an ordinal grade: it needs observation model 'ordinal' (a "
-                f"cumulative-logit likelihood), not a Gaussian {m.kind!r} model on grade numbers")
+                f"cumulative-logit likelihood), not a Gaussian {m.kind!r} model on grade numbers"
+            )
     return out

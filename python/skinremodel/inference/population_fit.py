@@ -68,9 +68,9 @@ class _Subject:
     problem: FitProblem
     r_idx: list[int]
     f_idx: list[int]
-    noise: list[tuple[int, int]]        # (entry index in the problem, index in the noise vector)
-    x: Array                             # covariates (centred), one per covariate name
-    phi: Array                           # current conditional mode
+    noise: list[tuple[int, int]]  # (entry index in the problem, index in the noise vector)
+    x: Array  # covariates (centred), one per covariate name
+    phi: Array  # current conditional mode
     lower: Array
     upper: Array
     cond_cov: Array = field(default_factory=lambda: np.zeros((0, 0)))
@@ -99,14 +99,18 @@ def _random_spec(random: Any) -> dict[str, str]:
 
 
 def _covariate_matrix(
-    data: Dataset, covariates: Mapping[str, Sequence[str]] | None, random: Sequence[str],
+    data: Dataset,
+    covariates: Mapping[str, Sequence[str]] | None,
+    random: Sequence[str],
 ) -> tuple[list[tuple[str, str]], Array, dict[str, float]]:
     """Covariate effects (parameter, covariate), the centred design matrix and the centres."""
     effects: list[tuple[str, str]] = []
     for p, names in (covariates or {}).items():
         if p not in random:
-            raise ValueError(f"covariates: {p!r} has no random effect; covariate effects are "
-                             f"on parameters named in random= ({', '.join(random)})")
+            raise ValueError(
+                f"covariates: {p!r} has no random effect; covariate effects are "
+                f"on parameters named in random= ({', '.join(random)})"
+            )
         if isinstance(names, str):
             names = [names]
         for c in names:
@@ -127,8 +131,9 @@ def _covariate_matrix(
         arr = np.asarray(values)
         centres[c] = float(arr.mean())
         if np.ptp(arr) == 0:
-            raise ValueError(f"covariates: {c!r} is the same for every subject; its effect "
-                             "cannot be estimated")
+            raise ValueError(
+                f"covariates: {c!r} is the same for every subject; its effect cannot be estimated"
+            )
         columns.append(arr - arr.mean())
     x = np.column_stack(columns) if columns else np.zeros((len(data.subjects), 0))
     return effects, x, centres
@@ -217,8 +222,7 @@ def fit_population(
     >>> pf = sr.fit_population(data, random={"s_w": "lognormal", "k_mat": "lognormal"},
     ...                        fixed=["kap_US"], observation_model="proportional")
     """
-    opts = deprecated_options("fit_population", options, DEFAULT_OPTIONS, method=method,
-                              rtol=rtol)
+    opts = deprecated_options("fit_population", options, DEFAULT_OPTIONS, method=method, rtol=rtol)
     dataset = as_dataset(data, plans, patients)
     rspec = _random_spec(random)
     rnames = list(rspec)
@@ -231,8 +235,9 @@ def fit_population(
     max_iter = check_int("max_iter", max_iter, 1, 100_000)
     tol = check_real("tol", tol, 1e-12, 1.0)
     if len(dataset.subjects) < 2:
-        raise ValueError("fit_population needs at least 2 subjects; use sr.fit or "
-                         "sr.sample_posterior for one")
+        raise ValueError(
+            "fit_population needs at least 2 subjects; use sr.fit or sr.sample_posterior for one"
+        )
     models = resolve_observation_models(observation_model, dataset.observable_names)
     base = resolve_params(params)
     initial = dict(initial or {})
@@ -255,16 +260,27 @@ def fit_population(
     for k, v in initial.items():
         if k.startswith("noise_"):
             if k not in noise_names:
-                raise ValueError(f"initial: {k!r} is not estimated; noise parameters: "
-                                 f"{', '.join(noise_names) or 'none'}")
+                raise ValueError(
+                    f"initial: {k!r} is not estimated; noise parameters: "
+                    f"{', '.join(noise_names) or 'none'}"
+                )
             noise_start[k] = check_real(f"initial[{k!r}]", v, 0, math.inf, lo_closed=False)
     for i, (s, prob) in enumerate(zip(dataset.subjects, problems, strict=True)):
         names = [e.name for e in prob.entries]
         r_idx = [names.index(n) for n in rnames]
-        subjects.append(_Subject(
-            s, prob, r_idx, [names.index(n) for n in fnames],
-            [(names.index(n), k) for k, n in enumerate(noise_names) if n in names],
-            xmat[i], prob.theta0[r_idx].copy(), prob.lower[r_idx], prob.upper[r_idx]))
+        subjects.append(
+            _Subject(
+                s,
+                prob,
+                r_idx,
+                [names.index(n) for n in fnames],
+                [(names.index(n), k) for k, n in enumerate(noise_names) if n in names],
+                xmat[i],
+                prob.theta0[r_idx].copy(),
+                prob.lower[r_idx],
+                prob.upper[r_idx],
+            )
+        )
 
     n_r, n_sub = len(rnames), len(subjects)
     mu = problems[0].theta0[subjects[0].r_idx].copy()
@@ -293,8 +309,9 @@ def fit_population(
     calm = 0
     previous = pack()
     it = 0
-    for it in progress_bar(range(1, max_iter + 1), total=max_iter, desc="fit_population",
-                           progress=progress):
+    for it in progress_bar(
+        range(1, max_iter + 1), total=max_iter, desc="fit_population", progress=progress
+    ):
         ofv = _e_step(subjects, means(), omega, g_fixed, g_noise)
         history.append({"iteration": it, "ofv": ofv})
         # M-step
@@ -321,26 +338,49 @@ def fit_population(
             break
     ofv = _e_step(subjects, means(), omega, g_fixed, g_noise)
     result = PopulationFit._build(
-        dataset=dataset, subjects=subjects, rnames=rnames, fnames=fnames,
-        noise_names=noise_names, effects=effects, centres=centres, xmat=xmat, mu=mu, beta=beta,
-        omega=omega, g_fixed=g_fixed, g_noise=g_noise, ofv=ofv, converged=converged,
-        iterations=it, history=history, covariance_kind=covariance, base=base,
-        start=start)
+        dataset=dataset,
+        subjects=subjects,
+        rnames=rnames,
+        fnames=fnames,
+        noise_names=noise_names,
+        effects=effects,
+        centres=centres,
+        xmat=xmat,
+        mu=mu,
+        beta=beta,
+        omega=omega,
+        g_fixed=g_fixed,
+        g_noise=g_noise,
+        ofv=ofv,
+        converged=converged,
+        iterations=it,
+        history=history,
+        covariance_kind=covariance,
+        base=base,
+        start=start,
+    )
     if not converged:
         warnings.warn(
             f"fit_population did not converge in {it} iterations (largest change of a "
             f"log-scale population parameter in the last iteration: "
             f"{history[-1].get('change', math.nan):.3g}, tol {tol:g}); the estimates are the "
             "last iterate, not an optimum: raise max_iter, simplify the model or check the "
-            "identifiability report", ConvergenceWarning, stacklevel=2)
+            "identifiability report",
+            ConvergenceWarning,
+            stacklevel=2,
+        )
     if not result.identifiable:
-        warnings.warn("fit_population: " + result.identifiability_summary(),
-                      NonIdentifiableWarning, stacklevel=2)
+        warnings.warn(
+            "fit_population: " + result.identifiability_summary(),
+            NonIdentifiableWarning,
+            stacklevel=2,
+        )
     return result
 
 
-def _e_step(subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array,
-            g_noise: Array) -> float:
+def _e_step(
+    subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array, g_noise: Array
+) -> float:
     """Conditional modes and covariances of every subject; returns the FOCE-I OFV (-2 log L)."""
     lchol = np.linalg.cholesky(omega)
     linv = np.linalg.inv(lchol)
@@ -352,8 +392,9 @@ def _e_step(subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array,
         prob = s.problem
 
         def res(phi: Array, s: _Subject = s, mi: Array = mi) -> Array:
-            return np.concatenate([prob_of(s).residuals(s.theta(phi, g_fixed, g_noise)),
-                                   linv @ (phi - mi)])
+            return np.concatenate(
+                [prob_of(s).residuals(s.theta(phi, g_fixed, g_noise)), linv @ (phi - mi)]
+            )
 
         def jac(phi: Array, s: _Subject = s) -> Array:
             j = prob_of(s).jacobian(s.theta(phi, g_fixed, g_noise))[:, s.r_idx]
@@ -361,12 +402,23 @@ def _e_step(subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array,
 
         x0 = np.clip(s.phi, s.lower, s.upper)
         try:
-            sol = least_squares(res, x0, jac=jac, bounds=(s.lower, s.upper), method="trf",
-                                xtol=1e-9, ftol=1e-9, gtol=1e-9, max_nfev=100)
+            sol = least_squares(
+                res,
+                x0,
+                jac=jac,
+                bounds=(s.lower, s.upper),
+                method="trf",
+                xtol=1e-9,
+                ftol=1e-9,
+                gtol=1e-9,
+                max_nfev=100,
+            )
         except SolverError as exc:  # a step into a region the engine cannot solve
-            raise RuntimeError(f"fit_population: the model could not be solved for subject "
-                               f"{s.name!r} while searching its conditional mode ({exc}); "
-                               "check the data, bounds or starting values") from exc
+            raise RuntimeError(
+                f"fit_population: the model could not be solved for subject "
+                f"{s.name!r} while searching its conditional mode ({exc}); "
+                "check the data, bounds or starting values"
+            ) from exc
         s.phi = np.asarray(sol.x, dtype=np.float64)
         th = s.theta(s.phi, g_fixed, g_noise)
         fisher = prob.fisher_information(th)[np.ix_(s.r_idx, s.r_idx)]
@@ -374,18 +426,23 @@ def _e_step(subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array,
         s.cond_cov = np.linalg.inv(h)
         d = s.phi - mi
         _, logdet_h = np.linalg.slogdet(h)
-        total += (prob.negative_log_likelihood(th) + 0.5 * float(d @ omega_inv @ d)
-                  + 0.5 * logdet_omega + 0.5 * float(logdet_h))
+        total += (
+            prob.negative_log_likelihood(th)
+            + 0.5 * float(d @ omega_inv @ d)
+            + 0.5 * logdet_omega
+            + 0.5 * float(logdet_h)
+        )
     return 2.0 * total
 
 
 def prob_of(s: _Subject) -> FitProblem:
-    """The subject's likelihood."""
+    """Return the subject's likelihood."""
     return s.problem
 
 
-def _regress(phis: Array, xmat: Array, effects: list[tuple[str, str]],
-             rnames: list[str]) -> tuple[Array, Array]:
+def _regress(
+    phis: Array, xmat: Array, effects: list[tuple[str, str]], rnames: list[str]
+) -> tuple[Array, Array]:
     """Typical values and covariate effects: least squares of the modes per parameter."""
     mu = np.zeros(len(rnames))
     beta = np.zeros(len(effects))
@@ -398,8 +455,9 @@ def _regress(phis: Array, xmat: Array, effects: list[tuple[str, str]],
     return mu, beta
 
 
-def _noise_step(subjects: list[_Subject], g_fixed: Array, g_noise: Array,
-                noise_names: list[str]) -> Array:
+def _noise_step(
+    subjects: list[_Subject], g_fixed: Array, g_noise: Array, noise_names: list[str]
+) -> Array:
     """Residual-error parameters minimising the expected nll given the conditional modes."""
     per_obs: dict[str, list[tuple[Array, Array, Array]]] = {}
     for s in subjects:
@@ -413,8 +471,9 @@ def _noise_step(subjects: list[_Subject], g_fixed: Array, g_noise: Array,
         for o in prob.data.observable_names:
             r = prob._model_rows[names[prob._model_rows] == o]
             if len(r):
-                per_obs.setdefault(o, []).append(((y[r] - ev.f[r]) ** 2 + q[r], ev.f[r],
-                                                  prob._sigma_floor[r]))
+                per_obs.setdefault(o, []).append(
+                    ((y[r] - ev.f[r]) ** 2 + q[r], ev.f[r], prob._sigma_floor[r])
+                )
     out = g_noise.copy()
     for o, parts in per_obs.items():
         e = np.concatenate([p[0] for p in parts])
@@ -426,11 +485,17 @@ def _noise_step(subjects: list[_Subject], g_fixed: Array, g_noise: Array,
             continue
         model = subjects[0].problem.observation_models[o]
 
-        def objective(x: Array, ia: int | None = ia, ib: int | None = ib, e: Array = e,
-                      f: Array = f, floor: Array = floor, model: Any = model) -> float:
+        def objective(
+            x: Array,
+            ia: int | None = ia,
+            ib: int | None = ib,
+            e: Array = e,
+            f: Array = f,
+            floor: Array = floor,
+            model: Any = model,
+        ) -> float:
             a = math.exp(x[0]) if ia is not None else (model.sd or 0.0)
-            b = (math.exp(x[-1]) if ib is not None
-                 else (model.cv if model.cv is not None else 0.0))
+            b = math.exp(x[-1]) if ib is not None else (model.cv if model.cv is not None else 0.0)
             if model.kind == "additive":
                 b = 0.0
             if model.kind == "proportional":
@@ -439,14 +504,19 @@ def _noise_step(subjects: list[_Subject], g_fixed: Array, g_noise: Array,
             return float(np.sum(0.5 * e / var + 0.5 * np.log(var)))
 
         idx = [k for k in (ia, ib) if k is not None]
-        sol = minimize(objective, out[idx], method="Nelder-Mead",
-                       options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 2000})
+        sol = minimize(
+            objective,
+            out[idx],
+            method="Nelder-Mead",
+            options={"xatol": 1e-7, "fatol": 1e-10, "maxiter": 2000},
+        )
         out[idx] = sol.x
     return out
 
 
-def _fixed_step(subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array,
-                g_noise: Array) -> Array:
+def _fixed_step(
+    subjects: list[_Subject], m: Array, omega: Array, g_fixed: Array, g_noise: Array
+) -> Array:
     """One Gauss-Newton step of the parameters without variability, the modes profiled out."""
     omega_inv = np.linalg.inv(omega)
     n_f = len(g_fixed)
@@ -542,12 +612,30 @@ class PopulationFit:
 
     # ---------------------------------------------------------------------------- building
     @classmethod
-    def _build(cls, *, dataset: Dataset, subjects: list[_Subject], rnames: list[str],
-               fnames: list[str], noise_names: list[str], effects: list[tuple[str, str]],
-               centres: dict[str, float], xmat: Array, mu: Array, beta: Array, omega: Array,
-               g_fixed: Array, g_noise: Array, ofv: float, converged: bool, iterations: int,
-               history: list[dict[str, Any]], covariance_kind: str, base: Parameters,
-               start: Array) -> PopulationFit:
+    def _build(
+        cls,
+        *,
+        dataset: Dataset,
+        subjects: list[_Subject],
+        rnames: list[str],
+        fnames: list[str],
+        noise_names: list[str],
+        effects: list[tuple[str, str]],
+        centres: dict[str, float],
+        xmat: Array,
+        mu: Array,
+        beta: Array,
+        omega: Array,
+        g_fixed: Array,
+        g_noise: Array,
+        ofv: float,
+        converged: bool,
+        iterations: int,
+        history: list[dict[str, Any]],
+        covariance_kind: str,
+        base: Parameters,
+        start: Array,
+    ) -> PopulationFit:
         self = cls()
         self.data, self.random, self.fixed, self.noise_names = dataset, rnames, fnames, noise_names
         self.effects, self.centres, self.base = effects, centres, base
@@ -558,11 +646,18 @@ class PopulationFit:
         self.history = pd.DataFrame(history)
         self.start = start
         n_r = len(rnames)
-        pairs = ([(j, j) for j in range(n_r)] if covariance_kind == "diagonal"
-                 else [(a, b) for a in range(n_r) for b in range(a, n_r)])
-        names = ([f"mu[{p}]" for p in rnames] + [f"beta[{p}:{c}]" for p, c in effects]
-                 + [f"Omega[{rnames[a]},{rnames[b]}]" for a, b in pairs]
-                 + [f"log {p}" for p in fnames] + [f"log {n}" for n in noise_names])
+        pairs = (
+            [(j, j) for j in range(n_r)]
+            if covariance_kind == "diagonal"
+            else [(a, b) for a in range(n_r) for b in range(a, n_r)]
+        )
+        names = (
+            [f"mu[{p}]" for p in rnames]
+            + [f"beta[{p}:{c}]" for p, c in effects]
+            + [f"Omega[{rnames[a]},{rnames[b]}]" for a, b in pairs]
+            + [f"log {p}" for p in fnames]
+            + [f"log {n}" for n in noise_names]
+        )
         fim = self._fisher(pairs)
         cov = _covariance(fim)
         self._names = names
@@ -573,19 +668,34 @@ class PopulationFit:
 
         def positive(name: str, kind: str, log_value: float, log_sd: float) -> None:
             v = math.exp(log_value)
-            rows.append({"name": name, "kind": kind, "estimate": v, "se": v * log_sd,
-                         "ci_lower": math.exp(log_value - _Z95 * log_sd) if
-                         math.isfinite(log_sd) else 0.0,
-                         "ci_upper": math.exp(log_value + _Z95 * log_sd)})
+            rows.append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "estimate": v,
+                    "se": v * log_sd,
+                    "ci_lower": math.exp(log_value - _Z95 * log_sd)
+                    if math.isfinite(log_sd)
+                    else 0.0,
+                    "ci_upper": math.exp(log_value + _Z95 * log_sd),
+                }
+            )
 
         k = 0
         for j, p in enumerate(rnames):
             positive(p, "typical", float(mu[j]), float(sd[k]))
             k += 1
         for b, (p, c) in enumerate(effects):
-            rows.append({"name": f"beta[{p}:{c}]", "kind": "covariate", "estimate": beta[b],
-                         "se": sd[k], "ci_lower": beta[b] - _Z95 * sd[k],
-                         "ci_upper": beta[b] + _Z95 * sd[k]})
+            rows.append(
+                {
+                    "name": f"beta[{p}:{c}]",
+                    "kind": "covariate",
+                    "estimate": beta[b],
+                    "se": sd[k],
+                    "ci_lower": beta[b] - _Z95 * sd[k],
+                    "ci_upper": beta[b] + _Z95 * sd[k],
+                }
+            )
             k += 1
         omega_index = {}
         for a, b in pairs:
@@ -607,9 +717,16 @@ class PopulationFit:
                 grad[ib] = -0.5 * r / omega[b, b]
                 sub = [ia, ib, iab]
                 se = math.sqrt(max(float(grad[sub] @ cov[np.ix_(sub, sub)] @ grad[sub]), 0.0))
-                rows.append({"name": f"corr[{rnames[a]},{rnames[b]}]", "kind": "correlation",
-                             "estimate": r, "se": se, "ci_lower": max(r - _Z95 * se, -1.0),
-                             "ci_upper": min(r + _Z95 * se, 1.0)})
+                rows.append(
+                    {
+                        "name": f"corr[{rnames[a]},{rnames[b]}]",
+                        "kind": "correlation",
+                        "estimate": r,
+                        "se": se,
+                        "ci_lower": max(r - _Z95 * se, -1.0),
+                        "ci_upper": min(r + _Z95 * se, 1.0),
+                    }
+                )
         for j, p in enumerate(fnames):
             positive(p, "fixed", float(g_fixed[j]), float(sd[k]))
             k += 1
@@ -627,7 +744,7 @@ class PopulationFit:
         return self
 
     def _fisher(self, pairs: list[tuple[int, int]]) -> Array:
-        """Expected Fisher information of the model linearised about the conditional modes."""
+        """Return the expected Fisher information of the model linearised about the modes."""
         n_r, n_b = len(self.random), len(self.effects)
         n_f, n_n = len(self.fixed), len(self.noise_names)
         n_o = len(pairs)
@@ -643,7 +760,7 @@ class PopulationFit:
             vinv = np.linalg.inv(v)
             rows = len(sig)
             dm = np.zeros((n, rows))
-            dv_diag = np.zeros((n, rows))           # diagonal derivatives of V
+            dv_diag = np.zeros((n, rows))  # diagonal derivatives of V
             dv_full: dict[int, Array] = {}
             for j in range(n_r):
                 dm[j] = g[:, j]
@@ -697,8 +814,10 @@ class PopulationFit:
             rows.append(row)
         self.individual = pd.DataFrame(rows).set_index("subject")
         e = np.array(etas)
-        self.shrinkage = {p: float(1 - e[:, j].std(ddof=0) / math.sqrt(self._omega[j, j]))
-                          for j, p in enumerate(self.random)}
+        self.shrinkage = {
+            p: float(1 - e[:, j].std(ddof=0) / math.sqrt(self._omega[j, j]))
+            for j, p in enumerate(self.random)
+        }
 
     def _identifiability(self, fim: Array, cov: Array) -> None:
         d = np.sqrt(np.abs(np.diag(fim)))
@@ -707,7 +826,9 @@ class PopulationFit:
         top = max(float(w.max()), 1e-300)
         self.weak_directions = [
             {n: float(x) for n, x in zip(self._names, v[:, k], strict=True) if abs(x) > 0.1}
-            for k in range(len(w)) if w[k] < 1e-6 * top]
+            for k in range(len(w))
+            if w[k] < 1e-6 * top
+        ]
         self.correlated = []
         var = np.diag(cov)
         for a in range(len(var)):
@@ -721,7 +842,7 @@ class PopulationFit:
 
     # ----------------------------------------------------------------------------- reports
     def identifiability_summary(self) -> str:
-        """What the data cannot determine, in words ("" when everything is identified)."""
+        """Say in words what the data cannot determine (or that everything is identified)."""
         if self.identifiable:
             return "every population parameter is identified by the data"
         parts = []
@@ -737,24 +858,33 @@ class PopulationFit:
 
     def summary(self) -> str:
         """Text summary: method, convergence, OFV, the population table, identifiability."""
-        status = ("converged" if self.converged else "NOT CONVERGED")
-        return (f"Nonlinear mixed effects (FOCE-I, Laplace-EM), {len(self._subjects)} subjects, "
-                f"{len(self.data)} observations: {status} after {self.iterations} iterations; "
-                f"OFV (-2 log L) {self.ofv:.3f}\n{self.population.to_string()}\n"
-                f"{self.identifiability_summary()}")
+        status = "converged" if self.converged else "NOT CONVERGED"
+        return (
+            f"Nonlinear mixed effects (FOCE-I, Laplace-EM), {len(self._subjects)} subjects, "
+            f"{len(self.data)} observations: {status} after {self.iterations} iterations; "
+            f"OFV (-2 log L) {self.ofv:.3f}\n{self.population.to_string()}\n"
+            f"{self.identifiability_summary()}"
+        )
 
     def __repr__(self) -> str:
-        return (f"<PopulationFit: {len(self._subjects)} subjects, random "
-                f"{', '.join(self.random)}; {'converged' if self.converged else 'NOT converged'}"
-                f", OFV {self.ofv:.2f}>")
+        return (
+            f"<PopulationFit: {len(self._subjects)} subjects, random "
+            f"{', '.join(self.random)}; {'converged' if self.converged else 'NOT converged'}"
+            f", OFV {self.ofv:.2f}>"
+        )
 
     def _repr_html_(self) -> str:
-        return render("repr/population_fit.html.j2", title=repr(self)[1:-1],
-                      population=table(self.population), summary=self.identifiability_summary())
+        return render(
+            "repr/population_fit.html.j2",
+            title=repr(self)[1:-1],
+            population=table(self.population),
+            summary=self.identifiability_summary(),
+        )
 
     # ------------------------------------------------------------------------- predictions
-    def predict(self, subject: str, days: Any = None,
-                observables: Sequence[str] | None = None) -> pd.DataFrame:
+    def predict(
+        self, subject: str, days: Any = None, observables: Sequence[str] | None = None
+    ) -> pd.DataFrame:
         """Individual and population predictions of one subject, with a 95% band.
 
         ``individual`` uses the subject's empirical-Bayes estimates, its band ``lower``/``upper``
@@ -779,13 +909,24 @@ class PopulationFit:
         sd = np.sqrt(np.einsum("ij,jk,ik->i", df, s.cond_cov, df))
         th_pop = s.theta(self._means()[i], self._g_fixed, self._g_noise)
         f_pop, _ = s.problem.predict_subject(subject, th_pop, d, o, [])
-        return pd.DataFrame({"day": d, "observable": o, "individual": f,
-                             "lower": f - _Z95 * sd, "upper": f + _Z95 * sd,
-                             "population": f_pop})
+        return pd.DataFrame(
+            {
+                "day": d,
+                "observable": o,
+                "individual": f,
+                "lower": f - _Z95 * sd,
+                "upper": f + _Z95 * sd,
+                "population": f_pop,
+            }
+        )
 
-    def parameter_draws(self, n: int, seed: int | np.random.Generator | None = 0,
-                        patient: Patient | None = None,
-                        uncertainty: bool = True) -> list[Parameters]:
+    def parameter_draws(
+        self,
+        n: int,
+        seed: int | np.random.Generator | None = 0,
+        patient: Patient | None = None,
+        uncertainty: bool = True,
+    ) -> list[Parameters]:
         """Parameter sets of new patients drawn from the fitted population.
 
         The typical values, covariate effects and fixed parameters are drawn from their
@@ -820,25 +961,45 @@ class PopulationFit:
             out.append(self.base.update(values))
         return out
 
-    def predict_population(self, plan: Schedule, patient: Patient | None = None,
-                           days: float | Any = 365, *,
-                           observables: Sequence[str] = ("total_collagen",),
-                           n: int = 500, seed: int | None = 0,
-                           quantiles: Sequence[float] = (0.025, 0.25, 0.5, 0.75, 0.975),
-                           uncertainty: bool = True, **options: Any) -> PredictionBands:
-        """Population predictive bands of a plan for a new patient (any plan).
+    def predict_population(
+        self,
+        plan: Schedule,
+        patient: Patient | None = None,
+        days: float | Any = 365,
+        *,
+        observables: Sequence[str] = ("total_collagen",),
+        n: int = 500,
+        seed: int | None = 0,
+        quantiles: Sequence[float] = (0.025, 0.25, 0.5, 0.75, 0.975),
+        uncertainty: bool = True,
+        **options: Any,
+    ) -> PredictionBands:
+        """Return population predictive bands of a plan for a new patient (any plan).
 
         ``n`` parameter sets from :meth:`parameter_draws` are simulated in the batch engine;
         the bands are quantiles over them on every output day. ``options`` go to
         :func:`skinremodel.simulate_many`.
         """
-        return predictive_bands(self.parameter_draws(n, seed, patient, uncertainty), plan,
-                                patient, days, observables, quantiles, **options)
+        return predictive_bands(
+            self.parameter_draws(n, seed, patient, uncertainty),
+            plan,
+            patient,
+            days,
+            observables,
+            quantiles,
+            **options,
+        )
 
 
-def predictive_bands(draws: list[Parameters], plan: Schedule, patient: Patient | None,
-                     days: Any, observables: Sequence[str], quantiles: Sequence[float],
-                     **options: Any) -> PredictionBands:
+def predictive_bands(
+    draws: list[Parameters],
+    plan: Schedule,
+    patient: Patient | None,
+    days: Any,
+    observables: Sequence[str],
+    quantiles: Sequence[float],
+    **options: Any,
+) -> PredictionBands:
     """Quantile bands over simulations of ``plan`` with each parameter set of ``draws``."""
     schedule = as_schedule(plan)
     names = tuple(observables)
@@ -852,8 +1013,13 @@ def predictive_bands(draws: list[Parameters], plan: Schedule, patient: Patient |
         index = pd.MultiIndex.from_product([[name], res.days], names=["observable", "day"])
         blocks.append(pd.DataFrame(q.T, index=index, columns=[quantile_label(x) for x in qs]))
     bands = PredictionBands(pd.concat(blocks))
-    bands.attrs.update({"plan": schedule.name or "plan",
-                        "session_days": [float(d) for d in schedule.days if d <= res.horizon],
-                        "n_patients": len(res), "n_failed": res.n_failed,
-                        "quantiles": [float(x) for x in qs]})
+    bands.attrs.update(
+        {
+            "plan": schedule.name or "plan",
+            "session_days": [float(d) for d in schedule.days if d <= res.horizon],
+            "n_patients": len(res),
+            "n_failed": res.n_failed,
+            "quantiles": [float(x) for x in qs],
+        }
+    )
     return bands

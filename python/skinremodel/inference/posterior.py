@@ -60,8 +60,10 @@ def _require(module: str) -> Any:
             warnings.simplefilter("ignore", FutureWarning)
             return importlib.import_module(module)
     except ImportError:  # pragma: no cover - the test extra installs both
-        raise ImportError(f"sample_posterior needs {module}: pip install "
-                          f"'skinremodel[inference]' (emcee and arviz)") from None
+        raise ImportError(
+            f"sample_posterior needs {module}: pip install "
+            f"'skinremodel[inference]' (emcee and arviz)"
+        ) from None
 
 
 class Prior:
@@ -80,8 +82,7 @@ class Prior:
         need = 1 if kind == "halfnormal" else 2
         if len(args) != need:
             raise ValueError(f"a {kind} prior takes {need} numbers, got {args}")
-        vals = [check_real(f"{kind} prior argument", a, 0, math.inf, lo_closed=False)
-                for a in args]
+        vals = [check_real(f"{kind} prior argument", a, 0, math.inf, lo_closed=False) for a in args]
         if kind in ("loguniform", "uniform") and not vals[0] < vals[1]:
             raise ValueError(f"{kind} prior: low must be < high, got {args}")
         self.kind, self.args = kind, tuple(vals)
@@ -90,8 +91,11 @@ class Prior:
         """Log density of log p = x (the Jacobian included)."""
         k, a = self.kind, self.args
         if k == "loguniform":
-            return -math.log(math.log(a[1] / a[0])) if math.log(a[0]) <= x <= math.log(a[1]) \
+            return (
+                -math.log(math.log(a[1] / a[0]))
+                if math.log(a[0]) <= x <= math.log(a[1])
                 else -math.inf
+            )
         if k == "lognormal":
             z = (x - math.log(a[0])) / a[1]
             return -0.5 * z * z - math.log(a[1] * math.sqrt(2 * math.pi))
@@ -112,7 +116,7 @@ class Prior:
         return np.log(np.abs(a[0] * rng.standard_normal(n)) + 1e-300)
 
     def sd_log(self) -> float:
-        """Standard deviation of log p under the prior (for 'the data barely inform')."""
+        """Return the standard deviation of log p under the prior (for 'the data barely inform')."""
         k, a = self.kind, self.args
         if k == "loguniform":
             return math.log(a[1] / a[0]) / math.sqrt(12)
@@ -143,15 +147,21 @@ def _as_prior(name: str, spec: Any) -> Prior:
         return spec
     if isinstance(spec, (tuple, list)) and spec and isinstance(spec[0], str):
         return Prior(spec[0], *spec[1:])
-    raise TypeError(f"priors[{name!r}] must be a Prior or a tuple like ('lognormal', 0.03, 0.5),"
-                    f" got {spec!r}")
+    raise TypeError(
+        f"priors[{name!r}] must be a Prior or a tuple like ('lognormal', 0.03, 0.5), got {spec!r}"
+    )
 
 
 class _LogPosterior:
     """Log posterior on the sampling vector x (log-parameters, non-centred random effects)."""
 
-    def __init__(self, likelihoods: list[tuple[FastLikelihood, Any]], priors: list[Prior],
-                 n_prior: int, hier: dict[str, Any] | None) -> None:
+    def __init__(
+        self,
+        likelihoods: list[tuple[FastLikelihood, Any]],
+        priors: list[Prior],
+        n_prior: int,
+        hier: dict[str, Any] | None,
+    ) -> None:
         self.likelihoods = likelihoods
         self.priors = priors
         self.n_prior = n_prior
@@ -164,7 +174,7 @@ class _LogPosterior:
             if lp == -math.inf:
                 return -math.inf
         if self.hier is not None:
-            eta = x[self.n_prior:]
+            eta = x[self.n_prior :]
             lp += -0.5 * float(eta @ eta)
         for like, make_theta in self.likelihoods:
             nll = like(make_theta(x))
@@ -254,22 +264,26 @@ def sample_posterior(
         Two sampled quantities are correlated beyond 0.95 on the log scale, or the posterior of
         one is about as wide as its prior.
     """
-    opts = deprecated_options("sample_posterior", options, DEFAULT_OPTIONS, method=method,
-                              rtol=rtol)
+    opts = deprecated_options(
+        "sample_posterior", options, DEFAULT_OPTIONS, method=method, rtol=rtol
+    )
     _require("emcee")
     dataset = as_dataset(data, plans, patients)
     shared = check_names("parameters", parameters)
     rnames = check_names("random", random)
     if set(shared) & set(rnames):
-        raise ValueError(f"{', '.join(sorted(set(shared) & set(rnames)))} cannot be both "
-                         "shared and random")
+        raise ValueError(
+            f"{', '.join(sorted(set(shared) & set(rnames)))} cannot be both shared and random"
+        )
     if not shared and not rnames:
         raise ValueError("name at least one parameter to sample (parameters= or random=)")
     if rnames and len(dataset.subjects) < 2:
         raise ValueError("random= needs a cohort of at least 2 subjects")
     if not rnames and len(dataset.subjects) > 1:
-        raise ValueError("several subjects: name the parameters that vary between them with "
-                         "random= (hierarchical model), or select one subject")
+        raise ValueError(
+            "several subjects: name the parameters that vary between them with "
+            "random= (hierarchical model), or select one subject"
+        )
     chains = check_int("chains", chains, 1, 1000)
     draws = check_int("draws", draws, 10, 10_000_000)
     tune = check_int("tune", tune, 0, 10_000_000)
@@ -282,8 +296,11 @@ def sample_posterior(
     # Per-subject likelihoods; the sampling vector is [priored quantities..., eta...].
     problems = []
     for s in dataset.subjects:
-        sub = (dataset if len(dataset.subjects) == 1 else
-               Dataset(dataset.for_subject(s), {s: dataset.plans[s]}, {s: dataset.patients[s]}))
+        sub = (
+            dataset
+            if len(dataset.subjects) == 1
+            else Dataset(dataset.for_subject(s), {s: dataset.plans[s]}, {s: dataset.patients[s]})
+        )
         problems.append(SubjectProblem(sub, [*rnames, *shared], [], models, base, {}, {}, opts))
     noise: list[str] = []
     noise_scale: dict[str, float] = {}
@@ -292,7 +309,7 @@ def sample_posterior(
             if e.kind == "noise" and e.name not in noise:
                 noise.append(e.name)
                 noise_scale[e.name] = e.initial / 0.1 if e.parameter == "sd" else 1.0
-    names = ([f"mu[{p}]" for p in rnames] + [f"omega[{p}]" for p in rnames] + shared + noise)
+    names = [f"mu[{p}]" for p in rnames] + [f"omega[{p}]" for p in rnames] + shared + noise
     prior_list: list[Prior] = []
     for n in names:
         key = n[3:-1] if n.startswith("mu[") else n
@@ -308,8 +325,10 @@ def sample_posterior(
             prior_list.append(default_prior(key, base))
     unknown = sorted(set(given) - set(names) - set(rnames))
     if unknown:
-        raise ValueError(f"priors name quantities that are not sampled: {', '.join(unknown)}; "
-                         f"sampled: {', '.join(names)}")
+        raise ValueError(
+            f"priors name quantities that are not sampled: {', '.join(unknown)}; "
+            f"sampled: {', '.join(names)}"
+        )
     n_prior = len(names)
     n_r = len(rnames)
     subjects = list(dataset.subjects)
@@ -331,22 +350,53 @@ def sample_posterior(
     nw = check_int("walkers", nw, max(4, ndim + 1), 100_000)
     nw += nw % 2
     rng = as_generator(seed)
-    start = _starting_points(dataset, shared, rnames, noise, names, prior_list, n_prior, models,
-                             base, rng, chains * nw, opts, target)
+    start = _starting_points(
+        dataset,
+        shared,
+        rnames,
+        noise,
+        names,
+        prior_list,
+        n_prior,
+        models,
+        base,
+        rng,
+        chains * nw,
+        opts,
+        target,
+    )
     seeds = rng.integers(0, 2**31 - 1, size=chains)
-    args = [(target, start[c * nw:(c + 1) * nw], int(seeds[c]), tune, draws) for c in
-            range(chains)]
+    args = [
+        (target, start[c * nw : (c + 1) * nw], int(seeds[c]), tune, draws) for c in range(chains)
+    ]
     if client is not None:
         futures = [client.submit(_run_chain, *a, False, pure=False) for a in args]
         outputs = client.gather(futures)
     else:
-        outputs = [_run_chain(*a, progress, label=f"chain {c + 1}/{chains}")
-                   for c, a in enumerate(args)]
-    chain = np.concatenate([o[0] for o in outputs], axis=0)   # (chains*walkers, draws, ndim)
+        outputs = [
+            _run_chain(*a, progress, label=f"chain {c + 1}/{chains}") for c, a in enumerate(args)
+        ]
+    chain = np.concatenate([o[0] for o in outputs], axis=0)  # (chains*walkers, draws, ndim)
     lp = np.concatenate([o[1] for o in outputs], axis=0)
     acceptance = np.concatenate([o[2] for o in outputs])
-    post = Posterior(names, chain, lp, acceptance, chains, nw, prior_list[:n_prior], n_prior,
-                     rnames, shared, noise, subjects, base, dataset, rhat_max, ess_min)
+    post = Posterior(
+        names,
+        chain,
+        lp,
+        acceptance,
+        chains,
+        nw,
+        prior_list[:n_prior],
+        n_prior,
+        rnames,
+        shared,
+        noise,
+        subjects,
+        base,
+        dataset,
+        rhat_max,
+        ess_min,
+    )
     post._warn()
     return post
 
@@ -368,12 +418,26 @@ class _ThetaMap:
         return out
 
 
-def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noise: list[str],
-                     names: list[str], priors: list[Prior], n_prior: int, models: Any,
-                     base: Parameters, rng: np.random.Generator, n: int, options: SolverOptions,
-                     target: _LogPosterior) -> Array:
-    """Starting walkers: a Gaussian ball about the maximum-likelihood fit (one subject), or about
-    the documented values (cohort); points with zero posterior density are redrawn."""
+def _starting_points(
+    dataset: Dataset,
+    shared: list[str],
+    rnames: list[str],
+    noise: list[str],
+    names: list[str],
+    priors: list[Prior],
+    n_prior: int,
+    models: Any,
+    base: Parameters,
+    rng: np.random.Generator,
+    n: int,
+    options: SolverOptions,
+    target: _LogPosterior,
+) -> Array:
+    """Return the starting walkers.
+
+    They are a Gaussian ball about the maximum-likelihood fit (one subject), or about the
+    documented values (cohort); points with zero posterior density are redrawn.
+    """
     ndim = len(names)
     centre = np.zeros(ndim)
     scale = np.full(ndim, 0.05)
@@ -382,14 +446,20 @@ def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noi
             warnings.simplefilter("ignore")
             try:
                 # The fit's own (tighter) rtol, as fit() defaults to it.
-                mle = fit(dataset, parameters=shared, observation_model=models, params=base,
-                          options=dataclasses.replace(options, rtol=min(options.rtol, 1e-8)))
+                mle = fit(
+                    dataset,
+                    parameters=shared,
+                    observation_model=models,
+                    params=base,
+                    options=dataclasses.replace(options, rtol=min(options.rtol, 1e-8)),
+                )
                 centre = np.log([mle.estimates[nm] for nm in names])
                 sd = np.sqrt(np.clip(np.diag(mle.covariance.to_numpy()), 0, None))
                 scale = np.where(np.isfinite(sd) & (sd > 0), np.minimum(0.3 * sd, 0.5), 0.05)
             except Exception:  # a failing fit: start from the priors' documented values
-                centre = np.array([p.sample(rng, 1)[0] for p in priors] + [0.0] * (ndim -
-                                                                               len(priors)))
+                centre = np.array(
+                    [p.sample(rng, 1)[0] for p in priors] + [0.0] * (ndim - len(priors))
+                )
     else:
         for k, nm in enumerate(names[:n_prior]):
             if nm.startswith("mu["):
@@ -412,27 +482,40 @@ def _starting_points(dataset: Dataset, shared: list[str], rnames: list[str], noi
             if math.isfinite(target(x)):
                 break
         else:
-            raise RuntimeError("could not find starting points with a finite posterior density;"
-                               " give priors or params closer to the data")
+            raise RuntimeError(
+                "could not find starting points with a finite posterior density;"
+                " give priors or params closer to the data"
+            )
         out[i] = x
     return out
 
 
-def _run_chain(target: _LogPosterior, start: Array, seed: int, tune: int, draws: int,
-               progress: bool | None, label: str = "chain") -> tuple[Array, Array, Array]:
+def _run_chain(
+    target: _LogPosterior,
+    start: Array,
+    seed: int,
+    tune: int,
+    draws: int,
+    progress: bool | None,
+    label: str = "chain",
+) -> tuple[Array, Array, Array]:
     emcee = _require("emcee")
     nw, ndim = start.shape
     moves = [(emcee.moves.DEMove(), 0.8), (emcee.moves.DESnookerMove(), 0.2)]
     sampler = emcee.EnsembleSampler(nw, ndim, target, moves=moves)
     sampler.random_state = np.random.RandomState(seed).get_state()
     steps = sampler.sample(start, iterations=tune + draws)
-    for _ in progress_bar(steps, total=tune + draws, desc=f"sample_posterior {label}",
-                          progress=progress):
+    for _ in progress_bar(
+        steps, total=tune + draws, desc=f"sample_posterior {label}", progress=progress
+    ):
         pass
-    chain = sampler.get_chain(discard=tune)           # (draws, walkers, ndim)
+    chain = sampler.get_chain(discard=tune)  # (draws, walkers, ndim)
     lp = sampler.get_log_prob(discard=tune)
-    return (np.swapaxes(chain, 0, 1), np.swapaxes(lp, 0, 1),
-            np.asarray(sampler.acceptance_fraction, dtype=np.float64))
+    return (
+        np.swapaxes(chain, 0, 1),
+        np.swapaxes(lp, 0, 1),
+        np.asarray(sampler.acceptance_fraction, dtype=np.float64),
+    )
 
 
 class Posterior:
@@ -457,10 +540,25 @@ class Posterior:
         Acceptance fraction per walker.
     """
 
-    def __init__(self, names: list[str], chain: Array, lp: Array, acceptance: Array,
-                 chains: int, walkers: int, priors: list[Prior], n_prior: int,
-                 random: list[str], shared: list[str], noise: list[str], subjects: list[str],
-                 base: Parameters, data: Dataset, rhat_max: float, ess_min: float) -> None:
+    def __init__(
+        self,
+        names: list[str],
+        chain: Array,
+        lp: Array,
+        acceptance: Array,
+        chains: int,
+        walkers: int,
+        priors: list[Prior],
+        n_prior: int,
+        random: list[str],
+        shared: list[str],
+        noise: list[str],
+        subjects: list[str],
+        base: Parameters,
+        data: Dataset,
+        rhat_max: float,
+        ess_min: float,
+    ) -> None:
         self.names = names
         self.log_samples = chain
         self.log_prob = lp
@@ -479,14 +577,19 @@ class Posterior:
         ess_b = az.ess(idata, method="bulk")
         ess_t = az.ess(idata, method="tail")
         flat = self.samples.reshape(-1, len(names))
-        self.summary = pd.DataFrame({
-            "mean": flat.mean(axis=0), "sd": flat.std(axis=0, ddof=1),
-            "median": np.median(flat, axis=0),
-            "2.5%": np.quantile(flat, 0.025, axis=0), "97.5%": np.quantile(flat, 0.975, axis=0),
-            "r_hat": [float(rhat[_var(n)]) for n in names],
-            "ess_bulk": [float(ess_b[_var(n)]) for n in names],
-            "ess_tail": [float(ess_t[_var(n)]) for n in names]}, index=pd.Index(names,
-                                                                                name="name"))
+        self.summary = pd.DataFrame(
+            {
+                "mean": flat.mean(axis=0),
+                "sd": flat.std(axis=0, ddof=1),
+                "median": np.median(flat, axis=0),
+                "2.5%": np.quantile(flat, 0.025, axis=0),
+                "97.5%": np.quantile(flat, 0.975, axis=0),
+                "r_hat": [float(rhat[_var(n)]) for n in names],
+                "ess_bulk": [float(ess_b[_var(n)]) for n in names],
+                "ess_tail": [float(ess_t[_var(n)]) for n in names],
+            },
+            index=pd.Index(names, name="name"),
+        )
         self.rhat = float(self.summary["r_hat"].max())
         self.ess = float(self.summary[["ess_bulk", "ess_tail"]].to_numpy().min())
         self.converged = bool(self.rhat < rhat_max and self.ess > ess_min)
@@ -499,12 +602,14 @@ class Posterior:
                     if abs(corr[a, b]) > 0.95:
                         self.identifiability.append(
                             f"{names[a]} and {names[b]} cannot be told apart (posterior "
-                            f"correlation of their logs {corr[a, b]:+.3f})")
+                            f"correlation of their logs {corr[a, b]:+.3f})"
+                        )
         for k, n in enumerate(names[:n_prior]):
             if logs[:, k].std() > 0.5 * self.priors[n].sd_log() and not n.startswith("omega["):
                 self.identifiability.append(
                     f"the data barely inform {n}: its posterior is more than half as wide as its "
-                    f"prior {self.priors[n]!r}")
+                    f"prior {self.priors[n]!r}"
+                )
         self.identifiable = not self.identifiability
 
     def _warn(self) -> None:
@@ -512,11 +617,16 @@ class Posterior:
             warnings.warn(
                 f"sample_posterior did not converge: max R-hat {self.rhat:.4f} (needs < "
                 f"{self.rhat_max:g}), min ESS {self.ess:.0f} (needs > {self.ess_min:g}); "
-                "run more draws/tune steps or check identifiability", ConvergenceWarning,
-                stacklevel=3)
+                "run more draws/tune steps or check identifiability",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         if not self.identifiable:
-            warnings.warn("sample_posterior: " + "; ".join(self.identifiability),
-                          NonIdentifiableWarning, stacklevel=3)
+            warnings.warn(
+                "sample_posterior: " + "; ".join(self.identifiability),
+                NonIdentifiableWarning,
+                stacklevel=3,
+            )
 
     def to_arviz(self) -> Any:
         """ArviZ ``InferenceData``: one chain per ensemble.
@@ -530,10 +640,15 @@ class Posterior:
         per_chain = self.samples.reshape(c, w * self.samples.shape[1], len(self.names))
         posterior = {_var(n): per_chain[..., k] for k, n in enumerate(self.names)}
         lp = self.log_prob.reshape(c, -1)
-        return az.from_dict(posterior=posterior, sample_stats={"lp": lp},
-                            attrs={"sampler": "emcee (DE + DE snooker moves)",
-                                   "ensembles": self.chains, "walkers_per_ensemble":
-                                   self.walkers})
+        return az.from_dict(
+            posterior=posterior,
+            sample_stats={"lp": lp},
+            attrs={
+                "sampler": "emcee (DE + DE snooker moves)",
+                "ensembles": self.chains,
+                "walkers_per_ensemble": self.walkers,
+            },
+        )
 
     def interval(self, name: str, level: float = 0.95) -> tuple[float, float]:
         """Equal-tailed credible interval of one quantity."""
@@ -541,11 +656,18 @@ class Posterior:
         a = (1 - level) / 2
         return float(np.quantile(flat, a)), float(np.quantile(flat, 1 - a))
 
-    def parameter_draws(self, n: int, seed: int | np.random.Generator | None = 0,
-                        patient: Patient | None = None,
-                        uncertainty: bool = True) -> list[Parameters]:
-        """Parameter sets drawn from the posterior (one subject), or of new patients from the
-        posterior population distribution (cohort: mu, omega draws, then a new eta)."""
+    def parameter_draws(
+        self,
+        n: int,
+        seed: int | np.random.Generator | None = 0,
+        patient: Patient | None = None,
+        uncertainty: bool = True,
+    ) -> list[Parameters]:
+        """Draw parameter sets from the posterior.
+
+        For one subject, the subject's parameters; for a cohort, those of new patients from the
+        posterior population distribution (mu, omega draws, then a new eta).
+        """
         del patient, uncertainty  # covariates enter through the simulation's Patient
         rng = as_generator(seed)
         flat = self.samples.reshape(-1, len(self.names))
@@ -561,20 +683,30 @@ class Posterior:
             out.append(self.base.update(values))
         return out
 
-    def predict(self, plan: Schedule, patient: Patient | None = None, days: Any = 365, *,
-                observables: Sequence[str] = ("total_collagen",), n: int = 500,
-                seed: int | None = 0,
-                quantiles: Sequence[float] = (0.025, 0.25, 0.5, 0.75, 0.975),
-                **options: Any) -> PredictionBands:
+    def predict(
+        self,
+        plan: Schedule,
+        patient: Patient | None = None,
+        days: Any = 365,
+        *,
+        observables: Sequence[str] = ("total_collagen",),
+        n: int = 500,
+        seed: int | None = 0,
+        quantiles: Sequence[float] = (0.025, 0.25, 0.5, 0.75, 0.975),
+        **options: Any,
+    ) -> PredictionBands:
         """Posterior predictive bands of any plan (quantiles over simulated draws)."""
-        return predictive_bands(self.parameter_draws(n, seed), plan, patient, days,
-                                observables, quantiles, **options)
+        return predictive_bands(
+            self.parameter_draws(n, seed), plan, patient, days, observables, quantiles, **options
+        )
 
     def __repr__(self) -> str:
-        return (f"<Posterior: {len(self.names)} quantities, {self.chains} ensembles x "
-                f"{self.walkers} walkers x {self.samples.shape[1]} draws; max R-hat "
-                f"{self.rhat:.4f}, min ESS {self.ess:.0f}"
-                f"{'' if self.converged else ' (NOT converged)'}>")
+        return (
+            f"<Posterior: {len(self.names)} quantities, {self.chains} ensembles x "
+            f"{self.walkers} walkers x {self.samples.shape[1]} draws; max R-hat "
+            f"{self.rhat:.4f}, min ESS {self.ess:.0f}"
+            f"{'' if self.converged else ' (NOT converged)'}>"
+        )
 
 
 def _var(name: str) -> str:

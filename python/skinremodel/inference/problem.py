@@ -73,13 +73,13 @@ class Estimate:
 
 @dataclass
 class _Evaluation:
-    f: Array          # predictions, one per observation
-    df: Array         # d f / d theta (observations, entries)
-    sigma: Array      # standard deviation of each observation
-    dsigma: Array     # d sigma / d theta
-    modelled: Array   # rows whose sigma comes from an observation model (bool)
-    logp: Array       # log P(observed grade) of ordinal rows (0 elsewhere)
-    dlogp: Array      # d logp / d theta
+    f: Array  # predictions, one per observation
+    df: Array  # d f / d theta (observations, entries)
+    sigma: Array  # standard deviation of each observation
+    dsigma: Array  # d sigma / d theta
+    modelled: Array  # rows whose sigma comes from an observation model (bool)
+    logp: Array  # log P(observed grade) of ordinal rows (0 elsewhere)
+    dlogp: Array  # d logp / d theta
     fisher_ordinal: Array  # expected Fisher information of the ordinal rows
 
 
@@ -89,11 +89,11 @@ _LATENT, _SPREAD = "#latent", "#spread"
 
 
 def _fit_observable(name: str) -> Observable | None:
-    """The Observable behind an internal ``"<scale>#latent"``/``"#spread"`` name, else None."""
+    """Return the Observable behind an internal ``"<scale>#latent"``/``"#spread"`` name, or None."""
     if name.endswith(_LATENT):
-        return latent_observable(name[:-len(_LATENT)])
+        return latent_observable(name[: -len(_LATENT)])
     if name.endswith(_SPREAD):
-        return spread_observable(name[:-len(_SPREAD)])
+        return spread_observable(name[: -len(_SPREAD)])
     return None
 
 
@@ -126,14 +126,18 @@ class FitProblem:
             self.entries.append(self._entry(name, "shared", name, None, None, initial, bounds))
         for subject in data.subjects:
             for name in self.per_subject:
-                self.entries.append(self._entry(f"{name}[{subject}]", "subject", name, subject,
-                                                None, initial, bounds))
+                self.entries.append(
+                    self._entry(
+                        f"{name}[{subject}]", "subject", name, subject, None, initial, bounds
+                    )
+                )
         obs = data.observations
         ordinal_names = [o for o, m in self.observation_models.items() if m.kind == "ordinal"]
         self._ordinal = np.isin(obs["observable"].to_numpy(), ordinal_names)  # no sd (Dataset)
         modelled = ~data.has_sd & ~self._ordinal
-        self._sd = (obs["sd"].to_numpy(dtype=np.float64) if "sd" in obs
-                    else np.full(len(obs), np.nan))
+        self._sd = (
+            obs["sd"].to_numpy(dtype=np.float64) if "sd" in obs else np.full(len(obs), np.nan)
+        )
         for o in data.observable_names:
             rows = modelled & (obs["observable"] == o).to_numpy()
             if not rows.any():
@@ -142,38 +146,57 @@ class FitProblem:
             scale = float(np.abs(obs.loc[rows, "value"]).mean()) or 1.0
             for what in model.estimated:
                 start = 0.1 if what == "cv" else 0.1 * scale
-                self.entries.append(self._entry(f"noise_{what}[{o}]", "noise", what, None, o,
-                                                initial, bounds, default=start))
+                self.entries.append(
+                    self._entry(
+                        f"noise_{what}[{o}]", "noise", what, None, o, initial, bounds, default=start
+                    )
+                )
         self.names = [e.name for e in self.entries]
-        unknown = sorted(set(initial) - set(self.names) - set(self.parameters)
-                         - set(self.per_subject))
+        unknown = sorted(
+            set(initial) - set(self.names) - set(self.parameters) - set(self.per_subject)
+        )
         if unknown:
-            raise ValueError(f"initial names unknown quantities {', '.join(map(repr, unknown))}; "
-                             f"estimated: {', '.join(self.names)}")
-        unknown = sorted(set(bounds) - set(self.names) - set(self.parameters)
-                         - set(self.per_subject))
+            raise ValueError(
+                f"initial names unknown quantities {', '.join(map(repr, unknown))}; "
+                f"estimated: {', '.join(self.names)}"
+            )
+        unknown = sorted(
+            set(bounds) - set(self.names) - set(self.parameters) - set(self.per_subject)
+        )
         if unknown:
-            raise ValueError(f"bounds names unknown quantities {', '.join(map(repr, unknown))}; "
-                             f"estimated: {', '.join(self.names)}")
+            raise ValueError(
+                f"bounds names unknown quantities {', '.join(map(repr, unknown))}; "
+                f"estimated: {', '.join(self.names)}"
+            )
         self.theta0 = np.log([e.initial for e in self.entries])
-        self.lower = np.array([math.log(e.lower) if e.lower > 0 else -np.inf
-                               for e in self.entries])
-        self.upper = np.array([math.log(e.upper) if math.isfinite(e.upper) else np.inf
-                               for e in self.entries])
+        self.lower = np.array([math.log(e.lower) if e.lower > 0 else -np.inf for e in self.entries])
+        self.upper = np.array(
+            [math.log(e.upper) if math.isfinite(e.upper) else np.inf for e in self.entries]
+        )
         self._model_index = [i for i, e in enumerate(self.entries) if e.kind != "noise"]
         # A floor for modelled sigmas far below any plausible scatter keeps log(sigma) finite
         # when a proportional model predicts 0.
-        self._sigma_floor = np.array([
-            1e-9 * (float(np.abs(obs.loc[obs["observable"] == o, "value"]).max()) or 1.0)
-            for o in obs["observable"]])
+        self._sigma_floor = np.array(
+            [
+                1e-9 * (float(np.abs(obs.loc[obs["observable"] == o, "value"]).max()) or 1.0)
+                for o in obs["observable"]
+            ]
+        )
         self._cache: tuple[bytes, _Evaluation] | None = None
         self._model_rows = np.flatnonzero(modelled)
 
     # ----------------------------------------------------------------------------- set-up
-    def _entry(self, name: str, kind: str, parameter: str, subject: str | None,
-               observable: str | None, initial: Mapping[str, float],
-               bounds: Mapping[str, tuple[float, float]], default: float | None = None
-               ) -> Estimate:
+    def _entry(
+        self,
+        name: str,
+        kind: str,
+        parameter: str,
+        subject: str | None,
+        observable: str | None,
+        initial: Mapping[str, float],
+        bounds: Mapping[str, tuple[float, float]],
+        default: float | None = None,
+    ) -> Estimate:
         if kind == "noise":
             lo, hi = 0.0, math.inf
             start = default
@@ -187,8 +210,11 @@ class FitProblem:
                 if not (isinstance(b, (tuple, list)) and len(b) == 2):
                     raise TypeError(f"bounds[{key!r}] must be a (lower, upper) pair")
                 lo2 = check_real(f"bounds[{key!r}] lower", b[0], lo, hi)
-                hi2 = (math.inf if b[1] == math.inf and hi == math.inf
-                       else check_real(f"bounds[{key!r}] upper", b[1], lo, hi))
+                hi2 = (
+                    math.inf
+                    if b[1] == math.inf and hi == math.inf
+                    else check_real(f"bounds[{key!r}] upper", b[1], lo, hi)
+                )
                 if not lo2 < hi2:
                     raise ValueError(f"bounds[{key!r}]: lower must be < upper, got {b}")
                 lo, hi = lo2, hi2
@@ -202,15 +228,19 @@ class FitProblem:
                 f"(got {start:g}); give one with initial={{{name!r}: ...}}"
             )
         if not lo <= start <= hi:
-            raise ValueError(f"initial value of {name} ({start:g}) lies outside its bounds "
-                             f"[{lo:g}, {hi:g}]")
+            raise ValueError(
+                f"initial value of {name} ({start:g}) lies outside its bounds [{lo:g}, {hi:g}]"
+            )
         return Estimate(name, kind, parameter, subject, observable, lo, hi, float(start))
 
     # ------------------------------------------------------------------------ parameters
     def params_for(self, subject: str, theta: Array) -> Parameters:
         """Nominal parameters of one subject at theta."""
-        values = {e.parameter: safe_exp(theta[i]) for i, e in enumerate(self.entries)
-                  if e.kind == "shared" or (e.kind == "subject" and e.subject == subject)}
+        values = {
+            e.parameter: safe_exp(theta[i])
+            for i, e in enumerate(self.entries)
+            if e.kind == "shared" or (e.kind == "subject" and e.subject == subject)
+        }
         return self.base.update(values) if values else self.base
 
     def _noise(self, theta: Array, observable: str) -> tuple[float, float, int | None, int | None]:
@@ -243,24 +273,29 @@ class FitProblem:
         names_all = obs["observable"].to_numpy()
         for subject in self.data.subjects:
             rows = np.flatnonzero((obs["subject"] == subject).to_numpy())
-            columns = [i for i in self._model_index if self.entries[i].kind == "shared"
-                       or self.entries[i].subject == subject]
+            columns = [
+                i
+                for i in self._model_index
+                if self.entries[i].kind == "shared" or self.entries[i].subject == subject
+            ]
             cols = np.asarray(columns, dtype=np.intp)
             # Ordinal rows also need the latent severity and the logistic scale: one simulation.
             ordinal = rows[self._ordinal[rows]]
             days = np.concatenate([days_all[rows], days_all[ordinal], days_all[ordinal]])
-            names = np.concatenate([names_all[rows],
-                                    np.array([f"{o}{_LATENT}" for o in names_all[ordinal]],
-                                             dtype=object),
-                                    np.array([f"{o}{_SPREAD}" for o in names_all[ordinal]],
-                                             dtype=object)])
+            names = np.concatenate(
+                [
+                    names_all[rows],
+                    np.array([f"{o}{_LATENT}" for o in names_all[ordinal]], dtype=object),
+                    np.array([f"{o}{_SPREAD}" for o in names_all[ordinal]], dtype=object),
+                ]
+            )
             fs, dfs = self.predict_subject(subject, theta, days, names, columns)
             k, m = len(rows), len(ordinal)
             f[rows] = fs[:k]
             df[np.ix_(rows, cols)] = dfs[:k]
-            z[ordinal], spread[ordinal] = fs[k:k + m], fs[k + m:]
-            dz[np.ix_(ordinal, cols)] = dfs[k:k + m]
-            dspread[np.ix_(ordinal, cols)] = dfs[k + m:]
+            z[ordinal], spread[ordinal] = fs[k : k + m], fs[k + m :]
+            dz[np.ix_(ordinal, cols)] = dfs[k : k + m]
+            dspread[np.ix_(ordinal, cols)] = dfs[k + m :]
         sigma = np.where(np.isfinite(self._sd), self._sd, 0.0)
         dsigma = np.zeros((n, p))
         for o in self.data.observable_names:
@@ -285,15 +320,17 @@ class FitProblem:
             assert grades is not None
             y = obs["value"].to_numpy(dtype=np.float64)[rows]
             logp[rows], dlogp[rows], part = ordinal_log_likelihood(
-                y, z[rows], dz[rows], spread[rows], dspread[rows], grades)
+                y, z[rows], dz[rows], spread[rows], dspread[rows], grades
+            )
             fisher += part
             sigma[rows] = grade_sd(z[rows], spread[rows], grades)  # for the residual table
         ev = _Evaluation(f, df, sigma, dsigma, modelled, logp, dlogp, fisher)
         self._cache = (key, ev)
         return ev
 
-    def predict_subject(self, subject: str, theta: Array, days: Array, observables: Array,
-                        columns: Sequence[int]) -> tuple[Array, Array]:
+    def predict_subject(
+        self, subject: str, theta: Array, days: Array, observables: Array, columns: Sequence[int]
+    ) -> tuple[Array, Array]:
         """Predictions of (day, observable) pairs and d/d theta for the given entry columns.
 
         A prediction on a session day is the value right before that session.
@@ -303,9 +340,15 @@ class FitProblem:
         if t_eval[-1] <= 0.0:
             t_eval = np.append(t_eval, 1.0)  # a horizon of 0 days cannot be simulated
         names = [self.entries[i].parameter for i in columns]
-        res = simulate(plan, self.data.patients[subject], days=None, t_eval=t_eval,
-                       params=self.params_for(subject, theta), options=self.options,
-                       sensitivities=names or None)
+        res = simulate(
+            plan,
+            self.data.patients[subject],
+            days=None,
+            t_eval=t_eval,
+            params=self.params_for(subject, theta),
+            options=self.options,
+            sensitivities=names or None,
+        )
         sens = res.sensitivities
         session_of = {float(d): k for k, d in enumerate(res.session_days)}
         position = {float(d): i for i, d in enumerate(res.t)}
@@ -330,14 +373,20 @@ class FitProblem:
                         s_states = None if sens is None else sens.states[idx]
                     f[pick] = internal(states, res._ctx)
                     if sens is not None and s_states is not None:
-                        dfdlog[pick] = observable_sensitivity(
-                            internal, states, s_states, res._ctx, sens.baseline,
-                            sens.effective) * values
+                        dfdlog[pick] = (
+                            observable_sensitivity(
+                                internal, states, s_states, res._ctx, sens.baseline, sens.effective
+                            )
+                            * values
+                        )
                 elif before:
                     k = [session_of[float(days[r])] for r in pick]
                     states = res.pre_session[k]
-                    f[pick] = (OBSERVABLES[o](states, res._ctx) if o in OBSERVABLES
-                               else states[:, res.state_names.index(o)])
+                    f[pick] = (
+                        OBSERVABLES[o](states, res._ctx)
+                        if o in OBSERVABLES
+                        else states[:, res.state_names.index(o)]
+                    )
                     if sens is not None:
                         dfdlog[pick] = sens.at_sessions(o, "pre")[k] * values
                 else:
@@ -371,8 +420,7 @@ class FitProblem:
         r = self._rows_residuals(ev)
         jr = -(ev.df + r[:, None] * ev.dsigma) / ev.sigma[:, None]
         # d sqrt(-2 log p) = -d log p / r; r -> 0 only as p -> 1, where d log p -> 0 faster.
-        jr[self._ordinal] = (-ev.dlogp[self._ordinal]
-                             / np.maximum(r[self._ordinal], 1e-150)[:, None])
+        jr[self._ordinal] = -ev.dlogp[self._ordinal] / np.maximum(r[self._ordinal], 1e-150)[:, None]
         rows = self._model_rows
         s = self._log_sigma_terms(ev)
         js = ev.dsigma[rows] / (ev.sigma[rows] * s)[:, None]
@@ -384,8 +432,12 @@ class FitProblem:
         y = self.data.observations["value"].to_numpy(dtype=np.float64)
         gauss = ~self._ordinal
         r = (y[gauss] - ev.f[gauss]) / ev.sigma[gauss]
-        return float(0.5 * np.sum(r * r) + np.sum(np.log(ev.sigma[gauss]))
-                     + 0.5 * len(r) * math.log(2 * math.pi) - np.sum(ev.logp[self._ordinal]))
+        return float(
+            0.5 * np.sum(r * r)
+            + np.sum(np.log(ev.sigma[gauss]))
+            + 0.5 * len(r) * math.log(2 * math.pi)
+            - np.sum(ev.logp[self._ordinal])
+        )
 
     def fisher_information(self, theta: Array) -> Array:
         """Return the expected Fisher information of theta.
@@ -452,8 +504,14 @@ def _names(what: str, names: Any) -> list[str]:
     return out
 
 
-def profile_likelihood(problem: FitProblem, theta_hat: Array, index: int, se_log: float,
-                       nll_hat: float, max_steps: int = 12) -> dict[str, Any]:
+def profile_likelihood(
+    problem: FitProblem,
+    theta_hat: Array,
+    index: int,
+    se_log: float,
+    nll_hat: float,
+    max_steps: int = 12,
+) -> dict[str, Any]:
     """Profile likelihood of one estimated quantity, re-optimising all others.
 
     Steps of about half a standard error (on the log scale, widening while the profile stays
@@ -484,8 +542,9 @@ def profile_likelihood(problem: FitProblem, theta_hat: Array, index: int, se_log
             theta = full(sol.x)
             drop = 2.0 * (problem.negative_log_likelihood(theta) - nll_hat)
             points.append((value, drop))
-            logger.debug("profile of %s: log value %.6g, deviance %.4g",
-                         problem.names[index], value, drop)
+            logger.debug(
+                "profile of %s: log value %.6g, deviance %.4g", problem.names[index], value, drop
+            )
             if drop >= CHI2_95:
                 w = (CHI2_95 - previous[1]) / (drop - previous[1])
                 end = previous[0] + w * (value - previous[0])

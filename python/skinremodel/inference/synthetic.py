@@ -34,7 +34,7 @@ def synthetic_cohort(
     observables: Sequence[str] = ("ultrasound_density", "elasticity", "oct_attenuation"),
     seed: int = 0,
 ) -> tuple[Dataset, dict[str, Any]]:
-    """A cohort simulated from a known population with proportional measurement error.
+    """Simulate a cohort from a known population with proportional measurement error.
 
     Each subject (age uniform in 30-65 years) gets log p = log typical + omega * eta,
     eta ~ Normal(0, 1) independently, is treated with ``plan`` (default: 4 sessions 30 days
@@ -54,21 +54,41 @@ def synthetic_cohort(
     rng = np.random.default_rng(seed)
     subjects = [f"S{i:02d}" for i in range(n_subjects)]
     patients = {s: Patient(age=float(rng.uniform(30, 65))) for s in subjects}
-    individual = {s: {p: typical[p] * math.exp(w * rng.standard_normal())
-                      for p, w in omega.items()} for s in subjects}
+    individual = {
+        s: {p: typical[p] * math.exp(w * rng.standard_normal()) for p, w in omega.items()}
+        for s in subjects
+    }
     rows = []
     for s in subjects:
-        frame = pd.DataFrame({"subject": s, "day": np.repeat(np.asarray(days, float),
-                                                              len(observables)),
-                              "observable": list(observables) * len(days), "value": 1.0})
+        frame = pd.DataFrame(
+            {
+                "subject": s,
+                "day": np.repeat(np.asarray(days, float), len(observables)),
+                "observable": list(observables) * len(days),
+                "value": 1.0,
+            }
+        )
         data = Dataset(frame, {s: plan}, {s: patients[s]})
-        problem = SubjectProblem(data, [], [], {o: ObservationModel(cv=cv) for o in observables},
-                             base.update(individual[s]), {}, {}, FIT_OPTIONS)
-        f, _ = problem.predict_subject(s, np.zeros(0), frame["day"].to_numpy(),
-                                       frame["observable"].to_numpy(), [])
+        problem = SubjectProblem(
+            data,
+            [],
+            [],
+            {o: ObservationModel(cv=cv) for o in observables},
+            base.update(individual[s]),
+            {},
+            {},
+            FIT_OPTIONS,
+        )
+        f, _ = problem.predict_subject(
+            s, np.zeros(0), frame["day"].to_numpy(), frame["observable"].to_numpy(), []
+        )
         frame["value"] = f * (1 + cv * rng.standard_normal(len(f)))
         rows.append(frame)
     data = Dataset(pd.concat(rows, ignore_index=True), {s: plan for s in subjects}, patients)
-    truth = {"typical": typical, "omega": omega, "cv": cv,
-             "individual": pd.DataFrame(individual).T.rename_axis("subject")}
+    truth = {
+        "typical": typical,
+        "omega": omega,
+        "cv": cv,
+        "individual": pd.DataFrame(individual).T.rename_axis("subject"),
+    }
     return data, truth

@@ -32,9 +32,18 @@ from typing import Literal
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["ClinicalScale", "PlausibleChange", "SCALES", "ORDINAL_SCALES", "CALIBRATABLE",
-           "cut_points", "logistic", "category_probabilities", "ordinal_log_likelihood",
-           "grade_sd"]
+__all__ = [
+    "ClinicalScale",
+    "PlausibleChange",
+    "SCALES",
+    "ORDINAL_SCALES",
+    "CALIBRATABLE",
+    "cut_points",
+    "logistic",
+    "category_probabilities",
+    "ordinal_log_likelihood",
+    "grade_sd",
+]
 
 Array = NDArray[np.float64]
 _MIN_PROBABILITY = 1e-300
@@ -104,60 +113,148 @@ class ClinicalScale:
 _ADULT_150 = "day 150 of 4 monthly sessions (Ablon 2018, J Clin Aesthet Dermatol 11(8):29"
 _SCALE_LIST: tuple[ClinicalScale, ...] = (
     ClinicalScale(
-        "goodman_baron_grade", "Goodman-Baron qualitative acne-scar grade", "ordinal",
-        "visible_improvement", ("gbg_base", "gbg_slope", "gbg_spread"), (1, 4),
+        "goodman_baron_grade",
+        "Goodman-Baron qualitative acne-scar grade",
+        "ordinal",
+        "visible_improvement",
+        ("gbg_base", "gbg_slope", "gbg_spread"),
+        (1, 4),
         "1 macular, 2 mild, 3 moderate, 4 severe atrophic scarring",
-        PlausibleChange("acne", 137, "change", -2.0, -0.75,
-                        "Minh 2019: 3.29 -> 2.23 (day 77) -> 1.77 (day 137), i.e. -1.06 to -1.52; "
-                        "Tirmizi 2021 (Cureus 13:e12578): grade III -> II after 3 monthly "
-                        "sessions")),
+        PlausibleChange(
+            "acne",
+            137,
+            "change",
+            -2.0,
+            -0.75,
+            "Minh 2019: 3.29 -> 2.23 (day 77) -> 1.77 (day 137), i.e. -1.06 to -1.52; "
+            "Tirmizi 2021 (Cureus 13:e12578): grade III -> II after 3 monthly "
+            "sessions",
+        ),
+    ),
     ClinicalScale(
-        "goodman_baron_score", "Goodman-Baron quantitative acne-scar score", "continuous",
-        "visible_improvement", ("gbs_base", "gbs_slope"), None,
+        "goodman_baron_score",
+        "Goodman-Baron quantitative acne-scar score",
+        "continuous",
+        "visible_improvement",
+        ("gbs_base", "gbs_slope"),
+        None,
         "points: scar counts weighted by type and severity (0 to about 84)",
-        PlausibleChange("acne", 137, "relative change", -0.65, -0.30,
-                        "Al Chalabi 2020 (Eur J Mol Clin Med 7(9):1966): 16.39 -> 7.78 (-53%) "
-                        "after 4 sessions 6 weeks apart; Minh 2019 Lipper-Perez -36% to -55%")),
+        PlausibleChange(
+            "acne",
+            137,
+            "relative change",
+            -0.65,
+            -0.30,
+            "Al Chalabi 2020 (Eur J Mol Clin Med 7(9):1966): 16.39 -> 7.78 (-53%) "
+            "after 4 sessions 6 weeks apart; Minh 2019 Lipper-Perez -36% to -55%",
+        ),
+    ),
     ClinicalScale(
-        "lipper_perez_score", "Lipper-Perez acne-scar score", "continuous",
-        "visible_improvement", ("lps_base", "lps_slope"), None,
+        "lipper_perez_score",
+        "Lipper-Perez acne-scar score",
+        "continuous",
+        "visible_improvement",
+        ("lps_base", "lps_slope"),
+        None,
         "points: scar count times severity",
-        PlausibleChange("acne", 137, "relative change", -0.65, -0.30,
-                        "Minh 2019: 36.5 -> 23.2 (day 77, -36%) -> 16.4 (day 137, -55%)")),
+        PlausibleChange(
+            "acne",
+            137,
+            "relative change",
+            -0.65,
+            -0.30,
+            "Minh 2019: 36.5 -> 23.2 (day 77, -36%) -> 16.4 (day 137, -55%)",
+        ),
+    ),
     ClinicalScale(
-        "lemperle_grade", "Lemperle wrinkle grade", "ordinal", "visible_improvement",
-        ("lem_base", "lem_slope", "lem_spread"), (0, 5),
+        "lemperle_grade",
+        "Lemperle wrinkle grade",
+        "ordinal",
+        "visible_improvement",
+        ("lem_base", "lem_slope", "lem_spread"),
+        (0, 5),
         "0 no wrinkles, 1 just perceptible, 2 shallow, 3 moderately deep, 4 deep, 5 very deep",
-        PlausibleChange("adult", 150, "change", -1.6, -0.5,
-                        f"{_ADULT_150}): -1.23 (99% CI 1.11-1.34); Alqam 2023 (J Cosmet "
-                        "Dermatol 22:206) neck -0.86 three months after 4 monthly sessions")),
+        PlausibleChange(
+            "adult",
+            150,
+            "change",
+            -1.6,
+            -0.5,
+            f"{_ADULT_150}): -1.23 (99% CI 1.11-1.34); Alqam 2023 (J Cosmet "
+            "Dermatol 22:206) neck -0.86 three months after 4 monthly sessions",
+        ),
+    ),
     ClinicalScale(
-        "laxity_grade", "Alexiades-Armenakas laxity grade", "ordinal", "elasticity",
-        ("aal_base", "aal_slope", "aal_spread"), (0, 4),
+        "laxity_grade",
+        "Alexiades-Armenakas laxity grade",
+        "ordinal",
+        "elasticity",
+        ("aal_base", "aal_slope", "aal_spread"),
+        (0, 4),
         "0 none, 1 mild, 2 moderate, 3 advanced, 4 severe laxity",
-        PlausibleChange("adult", 150, "change", -1.5, -0.5,
-                        f"{_ADULT_150}): -1.09 (99% CI 0.93-1.26), modified scale")),
+        PlausibleChange(
+            "adult",
+            150,
+            "change",
+            -1.5,
+            -0.5,
+            f"{_ADULT_150}): -1.09 (99% CI 0.93-1.26), modified scale",
+        ),
+    ),
     ClinicalScale(
-        "texture_grade", "Alexiades-Armenakas texture grade", "ordinal", "visible_improvement",
-        ("aat_base", "aat_slope", "aat_spread"), (0, 4),
+        "texture_grade",
+        "Alexiades-Armenakas texture grade",
+        "ordinal",
+        "visible_improvement",
+        ("aat_base", "aat_slope", "aat_spread"),
+        (0, 4),
         "0 none, 1 mild, 2 moderate, 3 advanced, 4 severe textural irregularity",
-        PlausibleChange("adult", 150, "change", -2.0, -0.75,
-                        f"{_ADULT_150}): -1.54 (99% CI 1.33-1.75), modified scale")),
+        PlausibleChange(
+            "adult",
+            150,
+            "change",
+            -2.0,
+            -0.75,
+            f"{_ADULT_150}): -1.54 (99% CI 1.33-1.75), modified scale",
+        ),
+    ),
     ClinicalScale(
-        "gais", "Global Aesthetic Improvement Scale (GAIS)", "ordinal", "visible_improvement",
-        ("gais_base", "gais_slope", "gais_spread"), (1, 5),
+        "gais",
+        "Global Aesthetic Improvement Scale (GAIS)",
+        "ordinal",
+        "visible_improvement",
+        ("gais_base", "gais_slope", "gais_spread"),
+        (1, 5),
         "1 exceptional, 2 very improved, 3 improved, 4 no change, 5 worse (rates change "
         "from baseline)",
-        PlausibleChange("adult", 174, "value", 2.3, 3.6,
-                        "Alqam 2023: clinician GAIS 3.06 (SD 0.74), subject GAIS 2.90-3.16, "
-                        "1-3 months after 4 monthly sessions")),
+        PlausibleChange(
+            "adult",
+            174,
+            "value",
+            2.3,
+            3.6,
+            "Alqam 2023: clinician GAIS 3.06 (SD 0.74), subject GAIS 2.90-3.16, "
+            "1-3 months after 4 monthly sessions",
+        ),
+    ),
     ClinicalScale(
-        "patient_rated_improvement", "patient-rated improvement", "percent",
-        "visible_improvement", (), None,
+        "patient_rated_improvement",
+        "patient-rated improvement",
+        "percent",
+        "visible_improvement",
+        (),
+        None,
         "percent better, 100 G / (G + G_s) (section Observables; parameter G_s)",
-        PlausibleChange("adult", 150, "value", 30.0, 80.0,
-                        "Aust 2008 60-80% (unblinded, retrospective: an upper end); Alqam 2023: "
-                        "69-73% of subjects rated themselves improved at all")),
+        PlausibleChange(
+            "adult",
+            150,
+            "value",
+            30.0,
+            80.0,
+            "Aust 2008 60-80% (unblinded, retrospective: an upper end); Alqam 2023: "
+            "69-73% of subjects rated themselves improved at all",
+        ),
+    ),
 )
 
 #: Every clinical scale by observable name.
@@ -165,8 +262,9 @@ SCALES: dict[str, ClinicalScale] = {s.name: s for s in _SCALE_LIST}
 #: The ordinal scales (cumulative-link likelihood in fits).
 ORDINAL_SCALES: dict[str, ClinicalScale] = {n: s for n, s in SCALES.items() if s.kind == "ordinal"}
 #: Every scale parameter, for calibration (``sr.fit(..., parameters=CALIBRATABLE[...])``).
-CALIBRATABLE: dict[str, tuple[str, ...]] = {n: s.parameters for n, s in SCALES.items()
-                                            if s.parameters}
+CALIBRATABLE: dict[str, tuple[str, ...]] = {
+    n: s.parameters for n, s in SCALES.items() if s.parameters
+}
 
 
 # ------------------------------------------------------------------------ ordinal likelihood
@@ -194,17 +292,18 @@ def category_probabilities(z: Array, s: Array, grades: tuple[int, int]) -> Array
     lo, hi = grades
     cuts = np.arange(lo, hi, dtype=np.float64) + 0.5
     u = (cuts[None, :] - z[:, None]) / s[:, None]
-    lower = np.concatenate([np.zeros((len(z), 1)), logistic(u)], axis=1)         # P(Y < k)
-    upper = np.concatenate([logistic(u), np.ones((len(z), 1))], axis=1)          # P(Y <= k)
-    tail_lower = np.concatenate([logistic(-u), np.zeros((len(z), 1))], axis=1)   # P(Y > k)
-    tail_upper = np.concatenate([np.ones((len(z), 1)), logistic(-u)], axis=1)    # P(Y >= k)
+    lower = np.concatenate([np.zeros((len(z), 1)), logistic(u)], axis=1)  # P(Y < k)
+    upper = np.concatenate([logistic(u), np.ones((len(z), 1))], axis=1)  # P(Y <= k)
+    tail_lower = np.concatenate([logistic(-u), np.zeros((len(z), 1))], axis=1)  # P(Y > k)
+    tail_upper = np.concatenate([np.ones((len(z), 1)), logistic(-u)], axis=1)  # P(Y >= k)
     centre = np.concatenate([u, np.full((len(z), 1), np.inf)], axis=1)
     p = np.where(centre > 0, upper - lower, tail_upper - tail_lower)
     return np.asarray(np.maximum(p, _MIN_PROBABILITY), dtype=np.float64)
 
 
-def ordinal_log_likelihood(grade: Array, z: Array, dz: Array, s: Array, ds: Array,
-                           grades: tuple[int, int]) -> tuple[Array, Array, Array]:
+def ordinal_log_likelihood(
+    grade: Array, z: Array, dz: Array, s: Array, ds: Array, grades: tuple[int, int]
+) -> tuple[Array, Array, Array]:
     """Log-probability of observed grades, its gradient and the expected Fisher information.
 
     Parameters
@@ -233,12 +332,12 @@ def ordinal_log_likelihood(grade: Array, z: Array, dz: Array, s: Array, ds: Arra
     n_cat = hi - lo + 1
     p = category_probabilities(z, s, grades)
     cuts = np.arange(lo, hi, dtype=np.float64) + 0.5
-    u = (cuts[None, :] - z[:, None]) / s[:, None]                  # (n, K-1)
+    u = (cuts[None, :] - z[:, None]) / s[:, None]  # (n, K-1)
     f = logistic(u)
-    density = f * (1.0 - f)                                         # dF/du
+    density = f * (1.0 - f)  # dF/du
     # d u_k / d theta = -(dz + u_k ds) / s: (n, K-1, m)
     du = -(dz[:, None, :] + u[:, :, None] * ds[:, None, :]) / s[:, None, None]
-    dcum = density[:, :, None] * du                                  # d P(Y <= k)
+    dcum = density[:, :, None] * du  # d P(Y <= k)
     zero = np.zeros((len(z), 1, dz.shape[1]))
     dp = np.concatenate([dcum, zero], axis=1) - np.concatenate([zero, dcum], axis=1)
     index = np.asarray(grade, dtype=np.int64) - lo
@@ -250,9 +349,8 @@ def ordinal_log_likelihood(grade: Array, z: Array, dz: Array, s: Array, ds: Arra
 
 
 def grade_sd(z: Array, s: Array, grades: tuple[int, int]) -> Array:
-    """Standard deviation of the grade under the ordered logit, shape (n,)."""
+    """Return the standard deviation of the grade under the ordered logit, shape (n,)."""
     p = category_probabilities(z, s, grades)
     k = np.arange(grades[0], grades[1] + 1, dtype=np.float64)
     mean = p @ k
     return np.asarray(np.sqrt(np.maximum(p @ k**2 - mean**2, 0.0)), dtype=np.float64)
-

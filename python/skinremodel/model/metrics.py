@@ -70,8 +70,9 @@ class Metric:
     event: str | None = None
     scale: float = 1.0
 
-    def read(self, states: Array, ctx: ObservableContext, time_above: Array,
-             first_upward: Array) -> Array:
+    def read(
+        self, states: Array, ctx: ObservableContext, time_above: Array, first_upward: Array
+    ) -> Array:
         """Read the metric from the arrays of a trajectory or a batch (items on leading axes).
 
         ``states`` (..., days, 15), ``time_above`` (..., events, sessions) and ``first_upward``
@@ -100,17 +101,34 @@ METRICS: dict[str, Metric] = {
     **{name: _day_metric(name, "state") for name in STATE_NAMES},
     **{name: _day_metric(name, "observable") for name in OBSERVABLES},
     "redness_hours": Metric(
-        "redness_hours", "session", "visible redness", "h",
+        "redness_hours",
+        "session",
+        "visible redness",
+        "h",
         "hours of visible redness (R above R_vis) after each session; skin still red at the next "
-        "session stays red through it", "event", "redness_visible", 24.0),
+        "session stays red through it",
+        "event",
+        "redness_visible",
+        24.0,
+    ),
     "downtime_days": Metric(
-        "downtime_days", "session", "downtime", "d",
-        "days until redness falls below R_down_frac * R_vis after each session", "event",
-        "downtime"),
+        "downtime_days",
+        "session",
+        "downtime",
+        "d",
+        "days until redness falls below R_down_frac * R_vis after each session",
+        "event",
+        "downtime",
+    ),
     "first_visible_day": Metric(
-        "first_visible_day", "item", "first visible day", "day",
-        "first day the visible improvement passes G_jnd (NaN if it never does)", "event",
-        "visible_improvement"),
+        "first_visible_day",
+        "item",
+        "first visible day",
+        "day",
+        "first day the visible improvement passes G_jnd (NaN if it never does)",
+        "event",
+        "visible_improvement",
+    ),
 }
 
 

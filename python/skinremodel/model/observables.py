@@ -25,8 +25,15 @@ from numpy.typing import NDArray
 from .. import _core
 from .clinical_scales import ORDINAL_SCALES, SCALES, ClinicalScale, cut_points, logistic
 
-__all__ = ["STATE_NAMES", "Observable", "ObservableGradient", "OBSERVABLES", "ObservableContext",
-           "latent_observable", "spread_observable"]
+__all__ = [
+    "STATE_NAMES",
+    "Observable",
+    "ObservableGradient",
+    "OBSERVABLES",
+    "ObservableContext",
+    "latent_observable",
+    "spread_observable",
+]
 
 #: Names of the 15 model states, in engine order.
 STATE_NAMES: tuple[str, ...] = tuple(_core.state_names())
@@ -258,11 +265,23 @@ def _d_elastin(y: Array, ctx: ObservableContext) -> ObservableGradient:
 def _d_ultrasound(y: Array, ctx: ObservableContext) -> ObservableGradient:
     k_us, k_oed = ctx.p("kap_US"), ctx.p("kap_oed")
     return ObservableGradient(
-        _unit_rows(y, {"C3": k_us, "C1": k_us, "Cf": k_us, "Cm": k_us, "N": -k_oed,
-                       "M1": -k_oed, "M2": -k_oed}),
+        _unit_rows(
+            y,
+            {
+                "C3": k_us,
+                "C1": k_us,
+                "Cf": k_us,
+                "Cm": k_us,
+                "N": -k_oed,
+                "M1": -k_oed,
+                "M2": -k_oed,
+            },
+        ),
         None,
-        {"kap_US": _total(y, ctx) - 1.0,
-         "kap_oed": -(_col(y, "N") + _col(y, "M1") + _col(y, "M2"))},
+        {
+            "kap_US": _total(y, ctx) - 1.0,
+            "kap_oed": -(_col(y, "N") + _col(y, "M1") + _col(y, "M2")),
+        },
     )
 
 
@@ -330,41 +349,100 @@ _MODEL_OBSERVABLES: dict[str, Observable] = {
     o.name: o
     for o in (
         Observable("total_collagen", "x baseline", "C3 + C1 + Cf + Cm", _total, _d_total),
-        Observable("mature_collagen", "x baseline total collagen",
-                   "mature cross-linked collagen Cm", lambda y, c: _col(y, "Cm"), _d_mature),
-        Observable("fibrillar_collagen", "x baseline total collagen",
-                   "fibrillar collagen not yet cross-linked, Cf", lambda y, c: _col(y, "Cf"),
-                   lambda y, c: ObservableGradient(_unit_rows(y, {"Cf": 1.0}))),
-        Observable("new_collagen", "x baseline total collagen",
-                   "newly deposited, immature collagen C3 + C1",
-                   lambda y, c: _col(y, "C3") + _col(y, "C1"), _d_new),
-        Observable("collagen_I", "x baseline", "type-I immunostaining, (C1 + s (Cf + Cm)) / baseline",
-                   _collagen_I, lambda y, c: _d_stain(y, c, "C1", True)),
-        Observable("collagen_III", "x baseline",
-                   "type-III immunostaining, (C3 + (1 - s)(Cf + Cm)) / baseline", _collagen_III,
-                   lambda y, c: _d_stain(y, c, "C3", False)),
-        Observable("maturity_index", "1", "crosslinked share of collagen, Cm / C",
-                   lambda y, c: _col(y, "Cm") / _total(y, c), _d_maturity),
-        Observable("tropoelastin", "x baseline", "soluble tropoelastin Et / Et_0", _tropoelastin,
-                   _d_tropoelastin),
-        Observable("elastin", "x baseline", "total elastin (E + Et) / baseline", _elastin,
-                   _d_elastin),
-        Observable("ultrasound_density", "x baseline",
-                   "HFUS dermal density: 1 + kap_US (C - 1) - kap_oed (N + M1 + M2)", _ultrasound,
-                   _d_ultrasound),
-        Observable("elasticity", "x baseline",
-                   "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)", _elasticity,
-                   _d_elasticity),
-        Observable("oct_attenuation", "x baseline",
-                   "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*) (cross-linked bundles scatter)", _oct, _d_oct),
-        Observable("erythema", "1", "redness R (visible above R_vis)", lambda y, c: _col(y, "R"),
-                   _d_erythema),
-        Observable("visible_improvement", "1",
-                   "structural gain G = g_scale (dCm + g_imm (dC3 + dC1 + dCf) + g_E dE)", _visible,
-                   lambda y, c: _d_visible(y, c)),
-        Observable("patient_rated_improvement", "%",
-                   "100 G / (G + G_s), G clipped at 0", _patient_rated,
-                   _d_patient_rated),
+        Observable(
+            "mature_collagen",
+            "x baseline total collagen",
+            "mature cross-linked collagen Cm",
+            lambda y, c: _col(y, "Cm"),
+            _d_mature,
+        ),
+        Observable(
+            "fibrillar_collagen",
+            "x baseline total collagen",
+            "fibrillar collagen not yet cross-linked, Cf",
+            lambda y, c: _col(y, "Cf"),
+            lambda y, c: ObservableGradient(_unit_rows(y, {"Cf": 1.0})),
+        ),
+        Observable(
+            "new_collagen",
+            "x baseline total collagen",
+            "newly deposited, immature collagen C3 + C1",
+            lambda y, c: _col(y, "C3") + _col(y, "C1"),
+            _d_new,
+        ),
+        Observable(
+            "collagen_I",
+            "x baseline",
+            "type-I immunostaining, (C1 + s (Cf + Cm)) / baseline",
+            _collagen_I,
+            lambda y, c: _d_stain(y, c, "C1", True),
+        ),
+        Observable(
+            "collagen_III",
+            "x baseline",
+            "type-III immunostaining, (C3 + (1 - s)(Cf + Cm)) / baseline",
+            _collagen_III,
+            lambda y, c: _d_stain(y, c, "C3", False),
+        ),
+        Observable(
+            "maturity_index",
+            "1",
+            "crosslinked share of collagen, Cm / C",
+            lambda y, c: _col(y, "Cm") / _total(y, c),
+            _d_maturity,
+        ),
+        Observable(
+            "tropoelastin",
+            "x baseline",
+            "soluble tropoelastin Et / Et_0",
+            _tropoelastin,
+            _d_tropoelastin,
+        ),
+        Observable(
+            "elastin", "x baseline", "total elastin (E + Et) / baseline", _elastin, _d_elastin
+        ),
+        Observable(
+            "ultrasound_density",
+            "x baseline",
+            "HFUS dermal density: 1 + kap_US (C - 1) - kap_oed (N + M1 + M2)",
+            _ultrasound,
+            _d_ultrasound,
+        ),
+        Observable(
+            "elasticity",
+            "x baseline",
+            "Cutometer/BTC elasticity: 1 + kap_el (dCm + 2 dE)",
+            _elasticity,
+            _d_elasticity,
+        ),
+        Observable(
+            "oct_attenuation",
+            "x baseline",
+            "OCT attenuation coefficient: 1 + kap_oct (Cm - Cm*) (cross-linked bundles scatter)",
+            _oct,
+            _d_oct,
+        ),
+        Observable(
+            "erythema",
+            "1",
+            "redness R (visible above R_vis)",
+            lambda y, c: _col(y, "R"),
+            _d_erythema,
+        ),
+        Observable(
+            "visible_improvement",
+            "1",
+            "structural gain G = g_scale (dCm + g_imm (dC3 + dC1 + dCf) + g_E dE)",
+            _visible,
+            lambda y, c: _d_visible(y, c),
+        ),
+        Observable(
+            "patient_rated_improvement",
+            "%",
+            "100 G / (G + G_s), G clipped at 0",
+            _patient_rated,
+            _d_patient_rated,
+        ),
     )
 }
 
@@ -396,8 +474,7 @@ def _score(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Array:
     return np.asarray(base * np.exp(-slope * _reading(scale, y, ctx)), dtype=np.float64)
 
 
-def _compose(inner: ObservableGradient, outer: Array,
-             own: dict[str, Array]) -> ObservableGradient:
+def _compose(inner: ObservableGradient, outer: Array, own: dict[str, Array]) -> ObservableGradient:
     """Chain rule for h(X, q): outer = dh/dX at each point, own = dh/dq for the scale's q."""
     params = {name: outer * d for name, d in inner.params.items()}
     for name, d in own.items():
@@ -413,12 +490,14 @@ def _d_latent(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Observa
     base, slope = scale.parameters[:2]
     x = _reading(scale, y, ctx)
     ones = np.ones(len(y))
-    return _compose(_MODEL_OBSERVABLES[scale.reads].partials(y, ctx), -ctx.p(slope) * ones,
-                    {base: ones, slope: -x})
+    return _compose(
+        _MODEL_OBSERVABLES[scale.reads].partials(y, ctx),
+        -ctx.p(slope) * ones,
+        {base: ones, slope: -x},
+    )
 
 
-def _d_expected_grade(scale: ClinicalScale, y: Array, ctx: ObservableContext
-                      ) -> ObservableGradient:
+def _d_expected_grade(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> ObservableGradient:
     # E = lo + sum_k F(-(c_k - z)/s); dE/dz = sum_k f_k / s, dE/ds = sum_k f_k (c_k - z)/s^2,
     # f_k = F_k (1 - F_k).
     z = _latent(scale, y, ctx)
@@ -439,43 +518,57 @@ def _d_score(scale: ClinicalScale, y: Array, ctx: ObservableContext) -> Observab
     base, slope = scale.parameters
     x = _reading(scale, y, ctx)
     value = _score(scale, y, ctx)
-    return _compose(_MODEL_OBSERVABLES[scale.reads].partials(y, ctx), -ctx.p(slope) * value,
-                    {base: value / ctx.p(base), slope: -x * value})
+    return _compose(
+        _MODEL_OBSERVABLES[scale.reads].partials(y, ctx),
+        -ctx.p(slope) * value,
+        {base: value / ctx.p(base), slope: -x * value},
+    )
 
 
 def _observable(scale: ClinicalScale) -> Observable:
     if scale.kind == "ordinal":
         assert scale.grades is not None
         return Observable(
-            scale.name, "grade",
+            scale.name,
+            "grade",
             f"{scale.title}: expected grade of an ordered logit on z = {scale.parameters[0]} - "
             f"{scale.parameters[1]} X ({scale.reads}), grades {scale.grades[0]}-"
             f"{scale.grades[1]}",
             lambda y, c: _expected_grade(scale, y, c),
-            lambda y, c: _d_expected_grade(scale, y, c))
+            lambda y, c: _d_expected_grade(scale, y, c),
+        )
     return Observable(
-        scale.name, "score points",
+        scale.name,
+        "score points",
         f"{scale.title}: {scale.parameters[0]} exp(-{scale.parameters[1]} G)",
-        lambda y, c: _score(scale, y, c), lambda y, c: _d_score(scale, y, c))
+        lambda y, c: _score(scale, y, c),
+        lambda y, c: _d_score(scale, y, c),
+    )
 
 
 def latent_observable(name: str) -> Observable:
-    """The latent severity z = base - slope X of an ordinal scale, as an Observable."""
+    """Return the latent severity z = base - slope X of an ordinal scale, as an Observable."""
     scale = ORDINAL_SCALES[name]
-    return Observable(f"{name}#latent", "grade", f"latent severity of {scale.title}",
-                      lambda y, c: _latent(scale, y, c), lambda y, c: _d_latent(scale, y, c))
+    return Observable(
+        f"{name}#latent",
+        "grade",
+        f"latent severity of {scale.title}",
+        lambda y, c: _latent(scale, y, c),
+        lambda y, c: _d_latent(scale, y, c),
+    )
 
 
 def spread_observable(name: str) -> Observable:
-    """The logistic scale s of an ordinal scale, as a (constant) Observable."""
+    """Return the logistic scale s of an ordinal scale, as a (constant) Observable."""
     spread = ORDINAL_SCALES[name].parameters[2]
 
     def value(y: Array, ctx: ObservableContext) -> Array:
         return np.asarray(np.broadcast_to(ctx.p(spread), y.shape[:-1]), dtype=np.float64)
 
     def partials(y: Array, ctx: ObservableContext) -> ObservableGradient:
-        return ObservableGradient(np.zeros_like(y, dtype=np.float64), None,
-                                  {spread: np.ones(len(y))})
+        return ObservableGradient(
+            np.zeros_like(y, dtype=np.float64), None, {spread: np.ones(len(y))}
+        )
 
     return Observable(f"{name}#spread", "grade", "logistic scale", value, partials)
 

@@ -136,8 +136,10 @@ def check_parameter_rows(values: Any) -> NDArray[np.float64]:
     except (TypeError, ValueError):
         raise TypeError("parameter values must be numbers") from None
     if arr.ndim != 2 or arr.shape[1] != len(_NAMES):
-        raise ValueError(f"a parameter matrix must have shape (n, {len(_NAMES)}) "
-                         f"(columns in Parameters.names order), got {arr.shape}")
+        raise ValueError(
+            f"a parameter matrix must have shape (n, {len(_NAMES)}) "
+            f"(columns in Parameters.names order), got {arr.shape}"
+        )
     with np.errstate(invalid="ignore"):
         below = np.where(_LOWER_CLOSED, arr < _LOWER, arr <= _LOWER)
         above = np.where(_UPPER_CLOSED, arr > _UPPER, arr >= _UPPER)
@@ -145,8 +147,10 @@ def check_parameter_rows(values: Any) -> NDArray[np.float64]:
     if np.any(bad):
         row, col = map(int, np.argwhere(bad)[0])
         info = _TABLE[_NAMES[col]]
-        raise ValueError(f"params row {row}: parameter {info.name!r} must be in {info.domain}, "
-                         f"got {arr[row, col]:g}")
+        raise ValueError(
+            f"params row {row}: parameter {info.name!r} must be in {info.domain}, "
+            f"got {arr[row, col]:g}"
+        )
     return arr
 
 
@@ -163,8 +167,9 @@ def parameter_table() -> pd.DataFrame:
 
 #: Parameters a short repr shows: injury-driven synthesis, maturation, cross-linking, mature
 #: turnover and the visibility thresholds.
-_HEADLINE: tuple[str, ...] = tuple(n for n in ("s_w", "k_mat", "k_x", "k_m", "R_vis", "G_jnd")
-                                   if n in _TABLE)
+_HEADLINE: tuple[str, ...] = tuple(
+    n for n in ("s_w", "k_mat", "k_x", "k_m", "R_vis", "G_jnd") if n in _TABLE
+)
 _REPR_MAX = 6
 
 
@@ -242,8 +247,9 @@ class Parameters(Mapping[str, float]):
             try:
                 values[name] = float(text)
             except ValueError:
-                raise ValueError(f"{path}: row {index}: value of {name!r} must be a number, "
-                                 f"got {text!r}") from None
+                raise ValueError(
+                    f"{path}: row {index}: value of {name!r} must be a number, got {text!r}"
+                ) from None
         try:
             return cls(values)
         except (TypeError, ValueError) as exc:
@@ -340,18 +346,24 @@ class Parameters(Mapping[str, float]):
         changed = self.differences()
         if not changed:
             shown = ", ".join(f"{k}={self[k]:.4g}{_unit_suffix(k)}" for k in _HEADLINE)
-            return (f"<Parameters: the {len(self)} shipped defaults, e.g. {shown}; "
-                    ".to_pandas() lists all>")
+            return (
+                f"<Parameters: the {len(self)} shipped defaults, e.g. {shown}; "
+                ".to_pandas() lists all>"
+            )
         items = list(changed.items())
-        inner = ", ".join(f"{k}={a!r}{_unit_suffix(k)} (default {b:.4g})"
-                          for k, (a, b) in items[:_REPR_MAX])
+        inner = ", ".join(
+            f"{k}={a!r}{_unit_suffix(k)} (default {b:.4g})" for k, (a, b) in items[:_REPR_MAX]
+        )
         more = f", ... and {len(items) - _REPR_MAX} more" if len(items) > _REPR_MAX else ""
-        return (f"<Parameters: {len(self)} values, {len(items)} changed from the defaults: "
-                f"{inner}{more}>")
+        return (
+            f"<Parameters: {len(self)} values, {len(items)} changed from the defaults: "
+            f"{inner}{more}>"
+        )
 
     def _repr_html_(self) -> str:
-        changed = [(k, f"{a:g}", f"{b:g}", _TABLE[k].unit)
-                   for k, (a, b) in self.differences().items()]
+        changed = [
+            (k, f"{a:g}", f"{b:g}", _TABLE[k].unit) for k, (a, b) in self.differences().items()
+        ]
         return render("repr/parameters.html.j2", n=len(self), changed=changed)
 
 

@@ -25,8 +25,9 @@ def published_observations() -> pd.DataFrame:
     """
     source = resources.files("skinremodel").joinpath("data/published/observations.csv")
     with resources.as_file(source) as path:
-        table = pd.read_csv(path, dtype={"mean": str, "sd_or_se": str,
-                                         "day_from_first_session": str})
+        table = pd.read_csv(
+            path, dtype={"mean": str, "sd_or_se": str, "day_from_first_session": str}
+        )
     table["mean_value"] = pd.to_numeric(table["mean"], errors="coerce")
     table["day"] = pd.to_numeric(table["day_from_first_session"], errors="coerce")
     return table
@@ -34,5 +35,8 @@ def published_observations() -> pd.DataFrame:
 
 def published_readme() -> str:
     """Return the README of the published data: sources, study summaries, limits."""
-    return (resources.files("skinremodel").joinpath("data/published/README.md")
-            .read_text(encoding="utf-8"))
+    return (
+        resources.files("skinremodel")
+        .joinpath("data/published/README.md")
+        .read_text(encoding="utf-8")
+    )

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 
 from .observables import OBSERVABLES, STATE_NAMES
 
-__all__ = ["VariableInfo", "variable_info", "axis_label", "suggest", "did_you_mean",
-           "unknown_name"]
+__all__ = ["VariableInfo", "variable_info", "axis_label", "suggest", "did_you_mean", "unknown_name"]
 
 
 @dataclass(frozen=True)
@@ -45,28 +44,47 @@ class VariableInfo:
 
 
 _STATES: dict[str, tuple[str, str, str]] = {  # name: (label, unit, description)
-    "D": ("damage signal D", "reference session = 1", "damage / DAMP signal (debris, open "
-          "micro-channels)"),
+    "D": (
+        "damage signal D",
+        "reference session = 1",
+        "damage / DAMP signal (debris, open micro-channels)",
+    ),
     "N": ("neutrophils N", "normalised excess", "neutrophils (excess over homeostasis)"),
     "M1": ("M1 macrophages", "normalised excess", "pro-inflammatory macrophages (excess)"),
     "M2": ("M2 macrophages", "normalised excess", "reparative macrophages (excess)"),
-    "T": ("growth factor T", "half-saturation units", "active growth-factor signal (lumped "
-          "TGF-beta/PDGF), excess"),
+    "T": (
+        "growth factor T",
+        "half-saturation units",
+        "active growth-factor signal (lumped TGF-beta/PDGF), excess",
+    ),
     "F": ("fibroblasts F", "x baseline density", "fibroblasts (1 = about 3000 cells/mm^3)"),
     "Mf": ("myofibroblasts Mf", "x baseline fibroblast density", "myofibroblasts"),
     "P": ("MMP activity P", "x baseline", "net collagenolytic MMP activity (MMP net of TIMP)"),
-    "C3": ("collagen III (new) C3", "x baseline total collagen",
-           "newly deposited, immature collagen III"),
-    "C1": ("collagen I (new) C1", "x baseline total collagen",
-           "newly deposited, immature collagen I"),
-    "Cf": ("fibrillar collagen Cf", "x baseline total collagen",
-           "fibrillar collagen, assembled but not yet cross-linked"),
-    "Cm": ("mature collagen Cm", "x baseline total collagen",
-           "mature, cross-linked and organised collagen"),
+    "C3": (
+        "collagen III (new) C3",
+        "x baseline total collagen",
+        "newly deposited, immature collagen III",
+    ),
+    "C1": (
+        "collagen I (new) C1",
+        "x baseline total collagen",
+        "newly deposited, immature collagen I",
+    ),
+    "Cf": (
+        "fibrillar collagen Cf",
+        "x baseline total collagen",
+        "fibrillar collagen, assembled but not yet cross-linked",
+    ),
+    "Cm": (
+        "mature collagen Cm",
+        "x baseline total collagen",
+        "mature, cross-linked and organised collagen",
+    ),
     "Et": ("tropoelastin Et", "x baseline mature elastin", "soluble tropoelastin"),
     "E": ("mature elastin E", "x baseline", "mature crosslinked elastin"),
     "R": ("redness R", "1", "erythema (redness), visible above R_vis"),
 }
+
 
 def variable_info(name: str) -> VariableInfo:
     """Label, unit and meaning of a state or observable.
@@ -105,7 +123,7 @@ def axis_label(names: str | Iterable[str], *, percent: bool = False) -> str:
 
 
 def suggest(name: str, choices: Iterable[str], n: int = 3) -> list[str]:
-    """The closest names to a misspelled one (``difflib``), best first."""
+    """Return the closest names to a misspelled one (``difflib``), best first."""
     return difflib.get_close_matches(name, list(choices), n=n, cutoff=0.6)
 
 
@@ -115,9 +133,10 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     return f" (did you mean {', '.join(map(repr, close))}?)" if close else ""
 
 
-def unknown_name(name: str, choices: Iterable[str], what: str = "name", *,
-                 message: str | None = None) -> KeyError:
-    """A ``KeyError`` for an unknown name that suggests the closest ones ("did you mean").
+def unknown_name(
+    name: str, choices: Iterable[str], what: str = "name", *, message: str | None = None
+) -> KeyError:
+    """Return a ``KeyError`` for an unknown name that suggests the closest ones ("did you mean").
 
     The message (default ``"unknown <what> <name>"``) goes on with the suggestions, or with
     every choice when nothing is close.

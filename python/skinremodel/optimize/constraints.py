@@ -1,5 +1,6 @@
-"""What a plan must satisfy and what the optimiser maximises: :class:`PlanConstraints`,
-:class:`Objective`, and the days a session is allowed on for a patient.
+"""What a plan must satisfy and what the optimiser maximises.
+
+:class:`PlanConstraints`, :class:`Objective`, and the days a session is allowed on for a patient.
 
 The bounds of every size a user sets here are below (``docs/optimisation.md``); the screening
 rules (:mod:`skinremodel.patients.screening`) block the days they concern.
@@ -8,6 +9,7 @@ rules (:mod:`skinremodel.patients.screening`) block the days they concern.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -24,8 +26,15 @@ from ..plans.devices import Device
 from ..plans.schedule import Schedule
 from ..plans.session import CLINICAL_DEPTH_MM
 
-__all__ = ["PlanConstraints", "Objective", "allowed_days", "max_feasible_count",
-           "AREA_MAX_DEPTH_MM", "MAX_SESSIONS_LIMIT", "MAX_HORIZON_DAYS"]
+__all__ = [
+    "PlanConstraints",
+    "Objective",
+    "allowed_days",
+    "max_feasible_count",
+    "AREA_MAX_DEPTH_MM",
+    "MAX_SESSIONS_LIMIT",
+    "MAX_HORIZON_DAYS",
+]
 
 Array = NDArray[np.float64]
 
@@ -155,32 +164,50 @@ class PlanConstraints:
         s(self, "max_sessions", check_int("max_sessions", self.max_sessions, 1, MAX_SESSIONS_LIMIT))
         s(self, "min_sessions", check_int("min_sessions", self.min_sessions, 1, MAX_SESSIONS_LIMIT))
         if self.min_sessions > self.max_sessions:
-            raise ValueError(f"min_sessions ({self.min_sessions}) > max_sessions "
-                             f"({self.max_sessions})")
-        s(self, "min_interval_days", check_real("min_interval_days", self.min_interval_days, 7,
-                                                MAX_HORIZON_DAYS, unit="days"))
+            raise ValueError(
+                f"min_sessions ({self.min_sessions}) > max_sessions ({self.max_sessions})"
+            )
+        s(
+            self,
+            "min_interval_days",
+            check_real(
+                "min_interval_days", self.min_interval_days, 7, MAX_HORIZON_DAYS, unit="days"
+            ),
+        )
         if self.max_interval_days is not None:
-            hi = check_real("max_interval_days", self.max_interval_days, 7, MAX_HORIZON_DAYS,
-                            unit="days")
+            hi = check_real(
+                "max_interval_days", self.max_interval_days, 7, MAX_HORIZON_DAYS, unit="days"
+            )
             if hi < self.min_interval_days:
-                raise ValueError(f"min_interval_days ({self.min_interval_days:g}) > "
-                                 f"max_interval_days ({hi:g}): no interval satisfies both")
+                raise ValueError(
+                    f"min_interval_days ({self.min_interval_days:g}) > "
+                    f"max_interval_days ({hi:g}): no interval satisfies both"
+                )
             s(self, "max_interval_days", hi)
-        s(self, "earliest_day", check_real("earliest_day", self.earliest_day, 0, horizon,
-                                           unit="days"))
+        s(
+            self,
+            "earliest_day",
+            check_real("earliest_day", self.earliest_day, 0, horizon, unit="days"),
+        )
         if self.latest_day is not None:
-            s(self, "latest_day", check_real("latest_day", self.latest_day, 0, horizon,
-                                             unit="days"))
+            s(
+                self,
+                "latest_day",
+                check_real("latest_day", self.latest_day, 0, horizon, unit="days"),
+            )
             if self.latest_day < self.earliest_day:
-                raise ValueError(f"latest_day ({self.latest_day:g}) < earliest_day "
-                                 f"({self.earliest_day:g})")
+                raise ValueError(
+                    f"latest_day ({self.latest_day:g}) < earliest_day ({self.earliest_day:g})"
+                )
         if self.start_date is not None:
             s(self, "start_date", _as_date("start_date", self.start_date))
-        needs_date = [n for n in ("earliest_date", "clinic_weekdays", "blackout_dates")
-                      if getattr(self, n)]
+        needs_date = [
+            n for n in ("earliest_date", "clinic_weekdays", "blackout_dates") if getattr(self, n)
+        ]
         if needs_date and self.start_date is None:
-            raise ValueError(f"{', '.join(needs_date)} need start_date (the calendar date of "
-                             "day 0)")
+            raise ValueError(
+                f"{', '.join(needs_date)} need start_date (the calendar date of day 0)"
+            )
         if self.earliest_date is not None:
             s(self, "earliest_date", _as_date("earliest_date", self.earliest_date))
         if self.clinic_weekdays is not None:
@@ -189,8 +216,9 @@ class PlanConstraints:
                 raise ValueError("clinic_weekdays is empty: the clinic never treats")
             s(self, "clinic_weekdays", days)
         if len(self.blackout_dates) > MAX_BLACKOUTS:
-            raise ValueError(f"blackout_dates: at most {MAX_BLACKOUTS} entries, got "
-                             f"{len(self.blackout_dates)}")
+            raise ValueError(
+                f"blackout_dates: at most {MAX_BLACKOUTS} entries, got {len(self.blackout_dates)}"
+            )
         ranges = []
         for i, item in enumerate(self.blackout_dates):
             if isinstance(item, (tuple, list)):
@@ -205,9 +233,17 @@ class PlanConstraints:
             ranges.append((a, b))
         s(self, "blackout_dates", tuple(ranges))
         if self.max_total_downtime_days is not None:
-            s(self, "max_total_downtime_days",
-              check_real("max_total_downtime_days", self.max_total_downtime_days, 0,
-                         MAX_HORIZON_DAYS, unit="days"))
+            s(
+                self,
+                "max_total_downtime_days",
+                check_real(
+                    "max_total_downtime_days",
+                    self.max_total_downtime_days,
+                    0,
+                    MAX_HORIZON_DAYS,
+                    unit="days",
+                ),
+            )
         depth = self.depth_mm
         if isinstance(depth, (tuple, list)):
             if len(depth) != 2:
@@ -220,22 +256,29 @@ class PlanConstraints:
             lo = hi = check_real("depth_mm", depth, *CLINICAL_DEPTH_MM, unit="mm")
         s(self, "depth_mm", (lo, hi))
         if self.area is not None and self.area not in AREA_MAX_DEPTH_MM:
-            raise ValueError(f"area: unknown area {self.area!r}; areas: "
-                             f"{', '.join(AREA_MAX_DEPTH_MM)}")
+            raise ValueError(
+                f"area: unknown area {self.area!r}; areas: {', '.join(AREA_MAX_DEPTH_MM)}"
+            )
         if self.max_depth_mm is not None:
-            s(self, "max_depth_mm", check_real("max_depth_mm", self.max_depth_mm,
-                                               *CLINICAL_DEPTH_MM, unit="mm"))
+            s(
+                self,
+                "max_depth_mm",
+                check_real("max_depth_mm", self.max_depth_mm, *CLINICAL_DEPTH_MM, unit="mm"),
+            )
         cap = self.depth_cap
         if cap < lo:
             who = "max_depth_mm" if self.max_depth_mm == cap else f"area {self.area!r}"
-            raise ValueError(f"{who}: the depth cap {cap:g} mm is below the lowest allowed "
-                             f"depth_mm {lo:g} mm")
+            raise ValueError(
+                f"{who}: the depth cap {cap:g} mm is below the lowest allowed depth_mm {lo:g} mm"
+            )
         if self.fixed_days is not None:
-            fixed = tuple(check_real(f"fixed_days[{i}]", d, 0, horizon, unit="days")
-                          for i, d in enumerate(self.fixed_days))
+            fixed = tuple(
+                check_real(f"fixed_days[{i}]", d, 0, horizon, unit="days")
+                for i, d in enumerate(self.fixed_days)
+            )
             if not fixed or len(fixed) > MAX_SESSIONS_LIMIT:
                 raise ValueError(f"fixed_days: 1 to {MAX_SESSIONS_LIMIT} days")
-            if any(b <= a for a, b in zip(fixed, fixed[1:])):
+            if any(b <= a for a, b in itertools.pairwise(fixed)):
                 raise ValueError("fixed_days must be increasing")
             s(self, "fixed_days", fixed)
             s(self, "min_sessions", len(fixed))
@@ -288,23 +331,28 @@ class PlanConstraints:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlanConstraints:
-        """Inverse of :meth:`to_dict`; also reads a constraints TOML table (unknown keys are
-        refused with the list of known ones)."""
+        """Build constraints from :meth:`to_dict`'s output or a constraints TOML table.
+
+        Unknown keys are refused with the list of known ones.
+        """
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
-            raise ValueError(f"unknown constraint(s) {', '.join(unknown)}; known: "
-                             f"{', '.join(sorted(known))}")
+            raise ValueError(
+                f"unknown constraint(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         kw: dict[str, Any] = dict(data)
         if kw.get("devices") is not None:
-            kw["devices"] = tuple(None if d is None or d == "default" else
-                                  Device.from_dict(d) for d in kw["devices"])
+            kw["devices"] = tuple(
+                None if d is None or d == "default" else Device.from_dict(d) for d in kw["devices"]
+            )
         for key in ("clinic_weekdays", "fixed_days"):
             if kw.get(key) is not None:
                 kw[key] = tuple(kw[key])
         if "blackout_dates" in kw:
-            kw["blackout_dates"] = tuple(tuple(x) if isinstance(x, list) else x
-                                         for x in kw["blackout_dates"])
+            kw["blackout_dates"] = tuple(
+                tuple(x) if isinstance(x, list) else x for x in kw["blackout_dates"]
+            )
         if isinstance(kw.get("depth_mm"), list):
             kw["depth_mm"] = tuple(kw["depth_mm"])
         if isinstance(kw.get("override"), Mapping):
@@ -317,8 +365,9 @@ class PlanConstraints:
 # ---------------------------------------------------------------------------- objective
 @dataclass(frozen=True)
 class Objective:
-    """What to maximise: an observable or state at a day, or its mean over a window of days,
-    less penalties.
+    """What to maximise: an observable or state at a day or over a window, less penalties.
+
+    The value read is the observable or state at one day, or its mean over a window of days.
 
     Parameters
     ----------
@@ -347,29 +396,35 @@ class Objective:
 
     def __post_init__(self) -> None:
         if self.variable not in STATE_NAMES and self.variable not in OBSERVABLES:
-            raise ValueError(f"objective: unknown variable {self.variable!r}; choose a state or "
-                             f"an observable ({', '.join(list(OBSERVABLES)[:8])}, ...)")
+            raise ValueError(
+                f"objective: unknown variable {self.variable!r}; choose a state or "
+                f"an observable ({', '.join(list(OBSERVABLES)[:8])}, ...)"
+            )
         if self.day is not None and self.window is not None:
             raise ValueError("objective: give a day or a window, not both")
         if self.window is not None:
-            a, b = (check_real("objective window start", self.window[0], 0, MAX_HORIZON_DAYS),
-                    check_real("objective window end", self.window[1], 0, MAX_HORIZON_DAYS))
+            a, b = (
+                check_real("objective window start", self.window[0], 0, MAX_HORIZON_DAYS),
+                check_real("objective window end", self.window[1], 0, MAX_HORIZON_DAYS),
+            )
             if b < a:
                 raise ValueError(f"objective window ({a:g}, {b:g}) is empty")
             object.__setattr__(self, "window", (a, b))
         if self.day is not None:
-            object.__setattr__(self, "day", check_real("objective day", self.day, 0,
-                                                       MAX_HORIZON_DAYS))
+            object.__setattr__(
+                self, "day", check_real("objective day", self.day, 0, MAX_HORIZON_DAYS)
+            )
         for name in ("downtime_penalty", "session_penalty", "cost_per_session", "cost_penalty"):
             object.__setattr__(self, name, check_real(name, getattr(self, name), 0, 1e6))
 
     def times(self, horizon: float) -> Array:
-        """The output days the objective reads."""
+        """Return the output days the objective reads."""
         if self.window is not None:
             a, b = self.window
             if b > horizon:
-                raise ValueError(f"objective window ends on day {b:g}, after the horizon "
-                                 f"{horizon:g}")
+                raise ValueError(
+                    f"objective window ends on day {b:g}, after the horizon {horizon:g}"
+                )
             return np.arange(math.ceil(a), math.floor(b) + 1.0)
         day = horizon if self.day is None else self.day
         if day > horizon:
@@ -404,13 +459,16 @@ def allowed_days(c: PlanConstraints, patient: Patient) -> NDArray[np.bool_]:
     day = np.arange(n, dtype=float)
     ok = (day >= c.earliest_day) & (day <= c.last_day)
     if not ok.any():
-        raise ValueError(f"earliest_day/latest_day: no whole day in [{c.earliest_day:g}, "
-                         f"{c.last_day:g}]")
+        raise ValueError(
+            f"earliest_day/latest_day: no whole day in [{c.earliest_day:g}, {c.last_day:g}]"
+        )
 
     def require(name: str) -> None:
         if not ok.any():
-            raise ValueError(f"{name}: no day of the horizon (days {c.earliest_day:g}-"
-                             f"{c.last_day:g}) is left for a session")
+            raise ValueError(
+                f"{name}: no day of the horizon (days {c.earliest_day:g}-"
+                f"{c.last_day:g}) is left for a session"
+            )
 
     if c.start_date is not None:
         dates = [c.start_date + dt.timedelta(days=int(d)) for d in range(n)]
@@ -433,15 +491,18 @@ def allowed_days(c: PlanConstraints, patient: Patient) -> NDArray[np.bool_]:
     found = screen(patient, probe, override=override)
     for f in found.contraindications:
         if f.override is None and f.code not in _DATE_RULES:
-            raise ValueError(f"screening: {f.message}; no plan is allowed (override with "
-                             f"override={{'{f.code}': 'reason'}})")
+            raise ValueError(
+                f"screening: {f.message}; no plan is allowed (override with "
+                f"override={{'{f.code}': 'reason'}})"
+            )
     if patient.history.dated_fields:
         if c.start_date is None:
-            raise ValueError("screening: the patient's history has dates; give start_date so "
-                             "that the session dates can be checked")
+            raise ValueError(
+                "screening: the patient's history has dates; give start_date so "
+                "that the session dates can be checked"
+            )
         for d in np.flatnonzero(ok):
-            res = screen(patient, Schedule([float(d)], start_date=c.start_date),
-                         override=override)
+            res = screen(patient, Schedule([float(d)], start_date=c.start_date), override=override)
             if any(f.override is None for f in res.contraindications):
                 ok[d] = False
         require("screening (" + ", ".join(r.code for r in RULES if r.code in _DATE_RULES) + ")")
@@ -449,8 +510,10 @@ def allowed_days(c: PlanConstraints, patient: Patient) -> NDArray[np.bool_]:
 
 
 def max_feasible_count(ok: NDArray[np.bool_], c: PlanConstraints) -> int:
-    """Most sessions that fit on allowed days with the interval constraints (dynamic
-    programming over whole days)."""
+    """Count the most sessions that fit on allowed days with the interval constraints.
+
+    Dynamic programming over whole days.
+    """
     n = len(ok)
     lo = int(math.ceil(c.min_interval_days))
     hi = n if c.max_interval_days is None else int(math.floor(c.max_interval_days))

@@ -79,9 +79,13 @@ class _Setup:
     downtime_table: dict[int, tuple[Array, Array]] = field(default_factory=dict)
 
 
-def _schedule(days: Sequence[float] | Array, depths: Sequence[float] | Array,
-              device: Device | None, start_date: dt.date | None,
-              name: str | None = None) -> Schedule:
+def _schedule(
+    days: Sequence[float] | Array,
+    depths: Sequence[float] | Array,
+    device: Device | None,
+    start_date: dt.date | None,
+    name: str | None = None,
+) -> Schedule:
     # SLSQP may evaluate intervals a hair under the 7-day minimum of the ScheduleWarning; the
     # plans it returns are rounded and checked (violations()), so the warning is noise here.
     with warnings.catch_warnings():
@@ -89,20 +93,27 @@ def _schedule(days: Sequence[float] | Array, depths: Sequence[float] | Array,
         return _make_schedule(days, depths, device, start_date, name)
 
 
-def _make_schedule(days: Sequence[float] | Array, depths: Sequence[float] | Array,
-                   device: Device | None, start_date: dt.date | None,
-                   name: str | None) -> Schedule:
+def _make_schedule(
+    days: Sequence[float] | Array,
+    depths: Sequence[float] | Array,
+    device: Device | None,
+    start_date: dt.date | None,
+    name: str | None,
+) -> Schedule:
     # SLSQP lands a day bound at 0 only to rounding (1e-17 days); Session refuses days in
     # (0, MIN_SESSION_SPACING_DAYS) (docs/limits.md), so those are the bound itself.
     snapped = [0.0 if float(d) < MIN_SESSION_SPACING_DAYS else float(d) for d in days]
-    return Schedule([Session(d, float(z), device=device) for d, z in zip(snapped, depths)],
-                    start_date=start_date, name=name)
+    sessions = [Session(d, float(z), device=device) for d, z in zip(snapped, depths, strict=True)]
+    return Schedule(sessions, start_date=start_date, name=name)
 
 
-def _aggregate(values: Array, grads: Array | None, statistic: str | float
-               ) -> tuple[float, Array | None]:
-    """Mean or quantile over draws (values (n,), grads (n, m)); the quantile's gradient is that
-    of the order statistics it interpolates."""
+def _aggregate(
+    values: Array, grads: Array | None, statistic: str | float
+) -> tuple[float, Array | None]:
+    """Return the mean or a quantile over draws (values (n,), grads (n, m)), and its gradient.
+
+    The quantile's gradient is that of the order statistics it interpolates.
+    """
     if statistic == "mean":
         return float(values.mean()), None if grads is None else grads.mean(axis=0)
     q = float(statistic)
@@ -116,8 +127,9 @@ def _aggregate(values: Array, grads: Array | None, statistic: str | float
     return float(v), g
 
 
-def _benefit(s: _Setup, days: Array, depths: Array, device: Device | None,
-             gradient: bool) -> tuple[float, Array | None]:
+def _benefit(
+    s: _Setup, days: Array, depths: Array, device: Device | None, gradient: bool
+) -> tuple[float, Array | None]:
     """Objective variable (at the day or window mean) and its gradient in (days, depths)."""
     plan = _schedule(days, depths, device, s.c.start_date)
     n = len(days)
@@ -128,9 +140,16 @@ def _benefit(s: _Setup, days: Array, depths: Array, device: Device | None,
         patient, params = item
         # Gradient steps run at rtol 1e-5 (half the cost) unless the options are looser; every
         # plan that is scored, rounded or reported is simulated with the options.
-        res = simulate(plan, patient, days=s.c.horizon_days, t_eval=s.times, params=params,
-                       override=override, sensitivities=names if gradient else None,
-                       options=_gradient_options(s.options) if gradient else s.options)
+        res = simulate(
+            plan,
+            patient,
+            days=s.c.horizon_days,
+            t_eval=s.times,
+            params=params,
+            override=override,
+            sensitivities=names if gradient else None,
+            options=_gradient_options(s.options) if gradient else s.options,
+        )
         value = float(np.mean(res[s.objective.variable]))
         if not gradient:
             return value, None
@@ -164,9 +183,15 @@ def _downtime_curve(s: _Setup, device: Device | None) -> tuple[Array, Array]:
         # Screening is done by allowed_days(); a history would ask for session dates here.
         patient = replace(s.patient, history=MedicalHistory())
         for z in depths:
-            res = simulate(_schedule([0.0], [z], device, None), patient, days=60,
-                           t_eval=[0.0, 60.0], params=s.params,
-                           override=dict(s.c.override) or None, options=s.options)
+            res = simulate(
+                _schedule([0.0], [z], device, None),
+                patient,
+                days=60,
+                t_eval=[0.0, 60.0],
+                params=s.params,
+                override=dict(s.c.override) or None,
+                options=s.options,
+            )
             values.append(res.downtime_days(0))
         s.downtime_table[key] = (depths, np.nan_to_num(np.array(values), nan=60.0))
     return s.downtime_table[key]
@@ -181,8 +206,15 @@ def _downtime(s: _Setup, depths: Array, device: Device | None) -> tuple[float, A
 
 
 def _simulated_downtime(s: _Setup, plan: Schedule) -> float:
-    res = simulate(plan, s.patient, days=s.c.horizon_days, t_eval=[0.0, s.c.horizon_days],
-                   params=s.params, override=dict(s.c.override) or None, options=s.options)
+    res = simulate(
+        plan,
+        s.patient,
+        days=s.c.horizon_days,
+        t_eval=[0.0, s.c.horizon_days],
+        params=s.params,
+        override=dict(s.c.override) or None,
+        options=s.options,
+    )
     total = 0.0
     for k in range(len(plan)):
         v = res.downtime_days(k)
@@ -203,21 +235,34 @@ class Candidate:
     source: str
 
 
-def _score(s: _Setup, days: Array, depths: Array, device: Device | None, source: str,
-           downtime: float | None = None) -> Candidate:
+def _score(
+    s: _Setup,
+    days: Array,
+    depths: Array,
+    device: Device | None,
+    source: str,
+    downtime: float | None = None,
+) -> Candidate:
     benefit, _ = _benefit(s, days, depths, device, gradient=False)
     if downtime is None:
         downtime, _ = _downtime(s, depths, device)
-    obj = (benefit - s.objective.downtime_penalty * downtime
-           - s.objective.per_session() * len(days))
-    return Candidate(tuple(float(d) for d in days), tuple(float(z) for z in depths), device,
-                     benefit, downtime, obj, source)
+    obj = benefit - s.objective.downtime_penalty * downtime - s.objective.per_session() * len(days)
+    return Candidate(
+        tuple(float(d) for d in days),
+        tuple(float(z) for z in depths),
+        device,
+        benefit,
+        downtime,
+        obj,
+        source,
+    )
 
 
 # ---------------------------------------------------------------------------- feasibility
-def violations(plan: Schedule, c: PlanConstraints, ok: NDArray[np.bool_],
-               downtime: float | None = None) -> list[str]:
-    """The constraints a plan breaks (empty if it satisfies all of them)."""
+def violations(
+    plan: Schedule, c: PlanConstraints, ok: NDArray[np.bool_], downtime: float | None = None
+) -> list[str]:
+    """Return the constraints a plan breaks (empty if it satisfies all of them)."""
     out = []
     n = len(plan)
     if not c.min_sessions <= n <= c.max_sessions:
@@ -227,8 +272,10 @@ def violations(plan: Schedule, c: PlanConstraints, ok: NDArray[np.bool_],
         if d != math.floor(d) or d < 0 or d >= len(ok) or not ok[int(d)]:
             out.append(f"sessions[{k}] day {d:g} is not an allowed day")
         if sess.depth_mm < c.depth_mm[0] - 1e-12 or sess.depth_mm > c.depth_cap + 1e-12:
-            out.append(f"sessions[{k}] depth {sess.depth_mm:g} outside [{c.depth_mm[0]:g}, "
-                       f"{c.depth_cap:g}] mm")
+            out.append(
+                f"sessions[{k}] depth {sess.depth_mm:g} outside [{c.depth_mm[0]:g}, "
+                f"{c.depth_cap:g}] mm"
+            )
         if sess.device not in c.devices and not (sess.device is None and None in c.devices):
             out.append(f"sessions[{k}] device not among the allowed devices")
     gaps = np.diff(plan.days)
@@ -238,8 +285,11 @@ def violations(plan: Schedule, c: PlanConstraints, ok: NDArray[np.bool_],
         out.append(f"max_interval_days: an interval of {gaps.max():g} days")
     if c.fixed_days is not None and tuple(plan.days) != c.fixed_days:
         out.append("fixed_days: the days differ")
-    if (c.max_total_downtime_days is not None and downtime is not None
-            and downtime > c.max_total_downtime_days + 1e-9):
+    if (
+        c.max_total_downtime_days is not None
+        and downtime is not None
+        and downtime > c.max_total_downtime_days + 1e-9
+    ):
         out.append(f"max_total_downtime_days: {downtime:.2f} days")
     return out
 
@@ -264,8 +314,10 @@ def _round_days(x: Array, ok: NDArray[np.bool_], c: PlanConstraints) -> Array | 
 
 
 def _spread(n: int, ok: NDArray[np.bool_], c: PlanConstraints, fraction: float) -> Array | None:
-    """n sessions from the first allowed day with an interval chosen so that the course
-    spans ``fraction`` of the allowed window."""
+    """Spread ``n`` sessions from the first allowed day over ``fraction`` of the allowed window.
+
+    The interval is chosen so that the course spans that fraction.
+    """
     allowed = np.flatnonzero(ok)
     first, last = float(allowed[0]), float(allowed[-1])
     if n == 1:
@@ -277,8 +329,7 @@ def _spread(n: int, ok: NDArray[np.bool_], c: PlanConstraints, fraction: float) 
 
 
 # ---------------------------------------------------------------------------- local search
-def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None
-           ) -> tuple[Array, Array]:
+def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None) -> tuple[Array, Array]:
     """Continuous optimum of days and depths from a start (SLSQP with exact gradients)."""
     from scipy.optimize import minimize
 
@@ -288,7 +339,7 @@ def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None
     lo_day, hi_day = float(allowed[0]), float(allowed[-1])
     free_days = c.fixed_days is None
     free_depth = c.depth_cap > c.depth_mm[0]
-    scale = 30.0   # days in months: both kinds of variable of order 1
+    scale = 30.0  # days in months: both kinds of variable of order 1
 
     def unpack(x: Array) -> tuple[Array, Array]:
         i = 0
@@ -296,15 +347,15 @@ def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None
         if free_days:
             days = x[:n] * scale
             i = n
-        depths = x[i:i + n] if free_depth else depths0
+        depths = x[i : i + n] if free_depth else depths0
         return days, depths
 
-    x0 = np.concatenate(([days0 / scale] if free_days else []) +
-                        ([depths0] if free_depth else []))
+    x0 = np.concatenate(([days0 / scale] if free_days else []) + ([depths0] if free_depth else []))
     if x0.size == 0:
         return days0, depths0
-    bounds = ([(lo_day / scale, hi_day / scale)] * n if free_days else []) + \
-             ([(c.depth_mm[0], c.depth_cap)] * n if free_depth else [])
+    bounds = ([(lo_day / scale, hi_day / scale)] * n if free_days else []) + (
+        [(c.depth_mm[0], c.depth_cap)] * n if free_depth else []
+    )
 
     cache: dict[bytes, tuple[float, Array]] = {}
 
@@ -313,7 +364,7 @@ def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None
         if key not in cache:
             days, depths = unpack(x)
             order_ok = np.all(np.diff(days) > 0.5)
-            if not order_ok:   # SLSQP may step outside the linear constraints briefly
+            if not order_ok:  # SLSQP may step outside the linear constraints briefly
                 cache[key] = (1e3, np.zeros_like(x))
                 return cache[key]
             b, g = _benefit(s, days, depths, device, gradient=True)
@@ -321,8 +372,9 @@ def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None
             dt_total, slope = _downtime(s, depths, device)
             val = b - s.objective.downtime_penalty * dt_total
             grad_days, grad_depth = g[:n], g[n:] - s.objective.downtime_penalty * slope
-            parts = ([grad_days * scale] if free_days else []) + \
-                    ([grad_depth] if free_depth else [])
+            parts = ([grad_days * scale] if free_days else []) + (
+                [grad_depth] if free_depth else []
+            )
             cache[key] = (-val, -np.concatenate(parts))
         return cache[key]
 
@@ -331,11 +383,21 @@ def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None
         diff = np.zeros((n - 1, x0.size))
         for k in range(n - 1):
             diff[k, k], diff[k, k + 1] = -1.0, 1.0
-        cons.append({"type": "ineq", "fun": lambda x: diff @ x - c.min_interval_days / scale,
-                     "jac": lambda x: diff})
+        cons.append(
+            {
+                "type": "ineq",
+                "fun": lambda x: diff @ x - c.min_interval_days / scale,
+                "jac": lambda x: diff,
+            }
+        )
         if c.max_interval_days is not None:
-            cons.append({"type": "ineq", "fun": lambda x: c.max_interval_days / scale - diff @ x,
-                         "jac": lambda x: -diff})
+            cons.append(
+                {
+                    "type": "ineq",
+                    "fun": lambda x: c.max_interval_days / scale - diff @ x,
+                    "jac": lambda x: -diff,
+                }
+            )
     if c.max_total_downtime_days is not None and free_depth:
         off = n if free_days else 0
 
@@ -344,12 +406,19 @@ def _slsqp(s: _Setup, days0: Array, depths0: Array, device: Device | None
 
         def dt_jac(x: Array) -> Array:
             j = np.zeros(x.size)
-            j[off:off + n] = -_downtime(s, unpack(x)[1], device)[1]
+            j[off : off + n] = -_downtime(s, unpack(x)[1], device)[1]
             return j
 
         cons.append({"type": "ineq", "fun": dt_fun, "jac": dt_jac})
-    res = minimize(lambda x: fun(x)[0], x0, jac=lambda x: fun(x)[1], method="SLSQP",
-                   bounds=bounds, constraints=cons, options={"maxiter": 25, "ftol": 1e-6})
+    res = minimize(
+        lambda x: fun(x)[0],
+        x0,
+        jac=lambda x: fun(x)[1],
+        method="SLSQP",
+        bounds=bounds,
+        constraints=cons,
+        options={"maxiter": 25, "ftol": 1e-6},
+    )
     x = np.asarray(res.x)
     days, depths = unpack(np.clip(x, [b[0] for b in bounds], [b[1] for b in bounds]))
     return np.asarray(days, dtype=float), np.asarray(depths, dtype=float)
@@ -376,8 +445,9 @@ def _polish(s: _Setup, cand: Candidate, sweeps: int = 2) -> Candidate:
                 trial_plan = _schedule(days, best.depths, best.device, s.c.start_date)
                 if violations(trial_plan, s.c, s.ok):
                     continue
-                trial = _score(s, days, np.array(best.depths), best.device, best.source,
-                               best.downtime_days)
+                trial = _score(
+                    s, days, np.array(best.depths), best.device, best.source, best.downtime_days
+                )
                 if trial.objective > best.objective + 1e-12:
                     best, improved = trial, True
         if not improved:
@@ -385,10 +455,13 @@ def _polish(s: _Setup, cand: Candidate, sweeps: int = 2) -> Candidate:
     return best
 
 
-def _finalise(s: _Setup, days: Array, depths: Array, device: Device | None,
-              source: str, polish: bool = True) -> Candidate | None:
-    """Round to allowed days and 0.05 mm, check the downtime by simulation (lowering depths
-    if it is over the cap), polish."""
+def _finalise(
+    s: _Setup, days: Array, depths: Array, device: Device | None, source: str, polish: bool = True
+) -> Candidate | None:
+    """Round to allowed days and 0.05 mm, check the downtime, polish.
+
+    The downtime is checked by simulation, and depths are lowered if it is over the cap.
+    """
     c = s.c
     rounded = np.array(c.fixed_days) if c.fixed_days is not None else _round_days(days, s.ok, c)
     if rounded is None:
@@ -409,17 +482,20 @@ def _finalise(s: _Setup, days: Array, depths: Array, device: Device | None,
 
 
 # ---------------------------------------------------------------------------- library
-def library_candidates(c: PlanConstraints, ok: NDArray[np.bool_]
-                       ) -> list[tuple[str, Schedule]]:
-    """Library plans (and their documented variants) started on the first allowed day at the
-    depth nearest 1.5 mm, truncated to the horizon; not yet checked against the constraints."""
+def library_candidates(c: PlanConstraints, ok: NDArray[np.bool_]) -> list[tuple[str, Schedule]]:
+    """Return the library plans (and their documented variants) placed for the constraints.
+
+    Each starts on the first allowed day at the depth nearest 1.5 mm and is truncated to the
+    horizon; none is yet checked against the constraints.
+    """
     first = float(np.flatnonzero(ok)[0])
     depth = min(max(1.5, c.depth_mm[0]), c.depth_cap)
     out = []
     for plan in LIBRARY.values():
         lo, hi = plan.sessions
-        intervals = sorted({plan.interval_days[0], plan.default_interval_days,
-                            plan.interval_days[1]})
+        intervals = sorted(
+            {plan.interval_days[0], plan.default_interval_days, plan.interval_days[1]}
+        )
         for count in range(lo, hi + 1):
             for every in intervals:
                 built = plan.build(sessions=count, every_days=every, depth_mm=depth)
@@ -429,15 +505,25 @@ def library_candidates(c: PlanConstraints, ok: NDArray[np.bool_]
                 label = f"{plan.name} ({count} x {every:g} d)"
                 for device in c.devices:
                     name = label if device is None else f"{label}, {device.describe()}"
-                    out.append((name, _schedule(days, [depth] * len(days), device,
-                                                c.start_date, name)))
+                    out.append(
+                        (name, _schedule(days, [depth] * len(days), device, c.start_date, name))
+                    )
     return out
 
 
-def _starts(s: _Setup, n: int, device: Device | None, library: list[Any],
-            rng: np.random.Generator, n_starts: int) -> list[tuple[Array, Array, str]]:
-    """Starting plans for n sessions: evenly spread courses (the first over half the allowed
-    window, the others over seeded random fractions) and the best library plan of n sessions."""
+def _starts(
+    s: _Setup,
+    n: int,
+    device: Device | None,
+    library: list[Any],
+    rng: np.random.Generator,
+    n_starts: int,
+) -> list[tuple[Array, Array, str]]:
+    """Return the starting plans for ``n`` sessions.
+
+    They are evenly spread courses (the first over half the allowed window, the others over
+    seeded random fractions) and the best library plan of ``n`` sessions.
+    """
     c = s.c
     mid = 0.5 * (c.depth_mm[0] + c.depth_cap)
     if c.max_total_downtime_days is not None:
@@ -450,17 +536,27 @@ def _starts(s: _Setup, n: int, device: Device | None, library: list[Any],
         d0 = _spread(n, s.ok, c, float(f))
         if d0 is not None:
             out.append((d0, np.full(n, mid), "multi-start"))
-    lib = sorted((cand for _, _, cand, _ in library
-                  if cand is not None and len(cand.days) == n and cand.device is device),
-                 key=lambda x: -x.objective)[:1]
+    lib = sorted(
+        (
+            cand
+            for _, _, cand, _ in library
+            if cand is not None and len(cand.days) == n and cand.device is device
+        ),
+        key=lambda x: -x.objective,
+    )[:1]
     out += [(np.array(x.days), np.array(x.depths), "from " + x.source) for x in lib]
     return out
 
 
 # ---------------------------------------------------------------------------- entry point
-def _draws(patient: Patient, params: Parameters, population: Any, param_draws: Any,
-           robust_sample: int, seed: int) -> tuple[list[tuple[Patient, Parameters]],
-                                                   list[tuple[Patient, Parameters]]]:
+def _draws(
+    patient: Patient,
+    params: Parameters,
+    population: Any,
+    param_draws: Any,
+    robust_sample: int,
+    seed: int,
+) -> tuple[list[tuple[Patient, Parameters]], list[tuple[Patient, Parameters]]]:
     """(draws used while optimising, all draws for evaluation)."""
     if population is None and param_draws is None:
         return [(patient, params)], [(patient, params)]
@@ -468,11 +564,14 @@ def _draws(patient: Patient, params: Parameters, population: Any, param_draws: A
         raise TypeError("give population or param_draws, not both")
     if population is not None:
         if not isinstance(population, Population):
-            raise TypeError(f"population must be a skinremodel.Population, got "
-                            f"{type(population).__name__}")
+            raise TypeError(
+                f"population must be a skinremodel.Population, got {type(population).__name__}"
+            )
         names = population.nominal.names
-        full = [(p, Parameters(dict(zip(names, map(float, row)))))
-                for p, row in zip(population.patients, population.params_matrix)]
+        full = [
+            (p, Parameters(dict(zip(names, map(float, row), strict=True))))
+            for p, row in zip(population.patients, population.params_matrix, strict=True)
+        ]
     else:
         rows = list(param_draws)
         if not rows:
@@ -585,8 +684,9 @@ def optimize_plan(
     else:
         raise TypeError("objective must be an Objective or a variable name")
     if statistic != "mean":
-        statistic = check_real("statistic (a quantile)", statistic, 0, 1, lo_closed=False,
-                               hi_closed=False)
+        statistic = check_real(
+            "statistic (a quantile)", statistic, 0, 1, lo_closed=False, hi_closed=False
+        )
     robust_n = check_int("robust_sample", robust_sample, 1, MAX_ROBUST_SAMPLE)
     n_threads = check_int("threads", threads, 1, 64)
     n_starts = check_int("starts", starts, 1, MAX_STARTS)
@@ -600,21 +700,23 @@ def optimize_plan(
             f"min_interval_days/max_interval_days: at most {fit} session(s) fit on the allowed "
             f"days with intervals of {c.min_interval_days:g}"
             + (f"-{c.max_interval_days:g}" if c.max_interval_days is not None else "+")
-            + f" days, but min_sessions is {c.min_sessions}")
+            + f" days, but min_sessions is {c.min_sessions}"
+        )
     opt_draws, all_draws = _draws(patient, nominal, population, param_draws, robust_n, seed_i)
     # The enumeration runs on the nominal patient; in robust mode the best session counts are
     # then refined on the subsample of draws (s_rob), and everything is evaluated on all draws.
-    s = _Setup(patient, c, obj, nominal, times, ok, [(patient, nominal)], "mean", n_threads,
-               opts)
+    s = _Setup(patient, c, obj, nominal, times, ok, [(patient, nominal)], "mean", n_threads, opts)
     max_n = min(c.max_sessions, fit)
     if c.max_total_downtime_days is not None:
         per = min(float(np.interp(c.depth_mm[0], *_downtime_curve(s, d))) for d in c.devices)
         most = int(math.floor(c.max_total_downtime_days / per + 1e-9)) if per > 0 else max_n
         if most < c.min_sessions:
-            raise ValueError(f"max_total_downtime_days: {c.max_total_downtime_days:g} days allow "
-                             f"at most {most} session(s) at the lowest depth "
-                             f"({c.depth_mm[0]:g} mm: {per:.2f} days each), but min_sessions "
-                             f"is {c.min_sessions}")
+            raise ValueError(
+                f"max_total_downtime_days: {c.max_total_downtime_days:g} days allow "
+                f"at most {most} session(s) at the lowest depth "
+                f"({c.depth_mm[0]:g} mm: {per:.2f} days each), but min_sessions "
+                f"is {c.min_sessions}"
+            )
         max_n = min(max_n, most)
 
     # Library plans (their documented variants, duplicates removed): compared, and used as
@@ -643,12 +745,15 @@ def optimize_plan(
             for d0, z0, source in _starts(s, n, device, library, rng, n_starts):
                 days_x, depths_x = _slsqp(s, d0, z0, device)
                 cand = _finalise(s, days_x, depths_x, device, source, polish=False)
-                if cand is not None and (n not in per_count
-                                         or cand.objective > per_count[n].objective):
+                if cand is not None and (
+                    n not in per_count or cand.objective > per_count[n].objective
+                ):
                     per_count[n] = cand
     if not per_count:
-        raise ValueError("constraints: no plan satisfying every constraint was found "
-                         "(check max_total_downtime_days, the intervals and the allowed days)")
+        raise ValueError(
+            "constraints: no plan satisfying every constraint was found "
+            "(check max_total_downtime_days, the intervals and the allowed days)"
+        )
     # Polish (a bounded search over whole days) the two best session counts.
     top = sorted(per_count, key=lambda n: -per_count[n].objective)[:2]
     for n in top:
@@ -660,10 +765,14 @@ def optimize_plan(
         for n in top:
             x = per_count[n]
             days_x, depths_x = _slsqp(s_rob, np.array(x.days), np.array(x.depths), x.device)
-            for cand in (_finalise(s_rob, days_x, depths_x, x.device, "robust from " + x.source,
-                                   polish=False),
-                         _score(s_rob, np.array(x.days), np.array(x.depths), x.device, x.source,
-                                x.downtime_days)):
+            for cand in (
+                _finalise(
+                    s_rob, days_x, depths_x, x.device, "robust from " + x.source, polish=False
+                ),
+                _score(
+                    s_rob, np.array(x.days), np.array(x.depths), x.device, x.source, x.downtime_days
+                ),
+            ):
                 if cand is not None:
                     refined.append(cand)
         best = max(refined, key=lambda x: x.objective)
@@ -675,30 +784,47 @@ def optimize_plan(
         for _, _, lib_cand, _ in library:
             if lib_cand is not None and lib_cand.objective > best.objective:
                 best = lib_cand
-    return _optimum(final, best, library, per_count, all_draws, pareto,
-                    time.perf_counter() - t_start, seed_i)
+    return _optimum(
+        final, best, library, per_count, all_draws, pareto, time.perf_counter() - t_start, seed_i
+    )
 
 
-def draws_values(s: Any, plans: Sequence[Schedule], draws: Sequence[tuple[Patient, Parameters]],
-                 threads: int) -> Array:
+def draws_values(
+    s: Any, plans: Sequence[Schedule], draws: Sequence[tuple[Patient, Parameters]], threads: int
+) -> Array:
     """Objective variable of each plan on every draw, with the batch engine: (plan, draw)."""
     patients = [p for p, _ in draws]
     rows = np.array([q.values_array for _, q in draws])
     out = np.empty((len(plans), len(draws)))
     times = s.times
     for i, plan in enumerate(plans):
-        res = simulate_many(plan, patients, rows, t_eval=times, days=s.c.horizon_days,
-                            metrics=[s.objective.variable], threads=threads,
-                            override=dict(s.c.override) or None, options=s.options)
+        res = simulate_many(
+            plan,
+            patients,
+            rows,
+            t_eval=times,
+            days=s.c.horizon_days,
+            metrics=[s.objective.variable],
+            threads=threads,
+            override=dict(s.c.override) or None,
+            options=s.options,
+        )
         vals = np.asarray(res.values(s.objective.variable)).reshape(len(draws), -1)
         out[i] = vals.mean(axis=1)
     return out
 
 
 # ---------------------------------------------------------------------------- the result
-def _optimum(s: _Setup, best: Candidate, library: list[Any], per_count: dict[int, Candidate],
-             all_draws: list[tuple[Patient, Parameters]], pareto: bool, seconds: float,
-             seed: int) -> PlanOptimum:
+def _optimum(
+    s: _Setup,
+    best: Candidate,
+    library: list[Any],
+    per_count: dict[int, Candidate],
+    all_draws: list[tuple[Patient, Parameters]],
+    pareto: bool,
+    seconds: float,
+    seed: int,
+) -> PlanOptimum:
     """Build the PlanOptimum of a search.
 
     With the Pareto front if asked for, the library plans next to the optimised one (on every
@@ -710,68 +836,98 @@ def _optimum(s: _Setup, best: Candidate, library: list[Any], per_count: dict[int
     if len(all_draws) == 1:
         # The front re-optimises every session count at three depths: keep a better plan.
         for p in points:
-            o = p.benefit - pen.downtime_penalty * p.downtime_days - pen.per_session() * len(
-                p.days)
+            o = p.benefit - pen.downtime_penalty * p.downtime_days - pen.per_session() * len(p.days)
             if o > best.objective:
                 best = replace(p, objective=o, source="Pareto front: " + p.source)
     plan = _schedule(best.days, best.depths, best.device, c.start_date, "optimised plan")
     feasible = [(name, p, cand) for name, p, cand, _ in library if cand is not None]
     robust = len(all_draws) > 1
-    info: dict[str, Any] = {"seed": seed, "evaluations": s.evaluations,
-                            "robust": robust, "draws": len(all_draws),
-                            "draws_while_optimising": len(s.draws),
-                            "statistic": s.statistic}
+    info: dict[str, Any] = {
+        "seed": seed,
+        "evaluations": s.evaluations,
+        "robust": robust,
+        "draws": len(all_draws),
+        "draws_while_optimising": len(s.draws),
+        "statistic": s.statistic,
+    }
     rows = []
     if robust:
         plans = [plan] + [p for _, p, _ in feasible]
         values = draws_values(s, plans, all_draws, s.threads)
         stats = [_aggregate(v, None, s.statistic)[0] for v in values]
         downtimes = [best.downtime_days] + [cand.downtime_days for _, _, cand in feasible]
-        objs = [b - pen.downtime_penalty * d - pen.per_session() * len(p)
-                for b, d, p in zip(stats, downtimes, plans)]
+        objs = [
+            b - pen.downtime_penalty * d - pen.per_session() * len(p)
+            for b, d, p in zip(stats, downtimes, plans, strict=True)
+        ]
         best_obj, best_benefit = objs[0], stats[0]
         # Optimised on a subsample: say so if a library plan does better on all draws.
-        better = [name for (name, _, _), o in zip(feasible, objs[1:]) if o > best_obj]
+        better = [name for (name, _, _), o in zip(feasible, objs[1:], strict=True) if o > best_obj]
         info["library_plans_better_on_all_draws"] = better
-        lib_rows = [(name, p, stats[i + 1], downtimes[i + 1], objs[i + 1])
-                    for i, (name, p, _) in enumerate(feasible)]
+        lib_rows = [
+            (name, p, stats[i + 1], downtimes[i + 1], objs[i + 1])
+            for i, (name, p, _) in enumerate(feasible)
+        ]
     else:
         best_obj, best_benefit = best.objective, best.benefit
-        lib_rows = [(name, p, cand.benefit, cand.downtime_days, cand.objective)
-                    for name, p, cand in feasible]
-    rows.append(_row("optimised plan", plan, best_benefit, best.downtime_days, best_obj,
-                     best_obj))
+        lib_rows = [
+            (name, p, cand.benefit, cand.downtime_days, cand.objective)
+            for name, p, cand in feasible
+        ]
+    rows.append(_row("optimised plan", plan, best_benefit, best.downtime_days, best_obj, best_obj))
     for name, p, b, d, o in lib_rows:
         rows.append(_row(name, p, b, d, o, best_obj))
-    comparison = pd.DataFrame(rows).sort_values("objective", ascending=False,
-                                                kind="stable").reset_index(drop=True)
+    comparison = (
+        pd.DataFrame(rows)
+        .sort_values("objective", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
     excluded = pd.DataFrame(
-        [{"plan": name, "sessions": len(p), "days": days_text(p),
-          "breaks": "; ".join(broken)}
-         for name, p, cand, broken in library if cand is None],
-        columns=["plan", "sessions", "days", "breaks"])
+        [
+            {"plan": name, "sessions": len(p), "days": days_text(p), "breaks": "; ".join(broken)}
+            for name, p, cand, broken in library
+            if cand is None
+        ],
+        columns=["plan", "sessions", "days", "breaks"],
+    )
     active = _active(plan, best, s)
     info["seconds"] = seconds
     info["evaluations"] = s.evaluations
-    return PlanOptimum(plan, best_obj, best_benefit, best.downtime_days,
-                       pen.describe(c.horizon_days)
-                       + (f"; {_stat_text(s.statistic)} over {len(all_draws)} draws"
-                          if robust else ""),
-                       c, comparison, excluded, active, front, info)
+    return PlanOptimum(
+        plan,
+        best_obj,
+        best_benefit,
+        best.downtime_days,
+        pen.describe(c.horizon_days)
+        + (f"; {_stat_text(s.statistic)} over {len(all_draws)} draws" if robust else ""),
+        c,
+        comparison,
+        excluded,
+        active,
+        front,
+        info,
+    )
 
 
 def _stat_text(statistic: str | float) -> str:
     return "mean" if statistic == "mean" else f"{100 * float(statistic):g}th percentile"
 
 
-def _row(name: str, plan: Schedule, benefit: float, downtime: float, objective: float,
-         best: float) -> dict[str, Any]:
+def _row(
+    name: str, plan: Schedule, benefit: float, downtime: float, objective: float, best: float
+) -> dict[str, Any]:
     dev = plan[0].device if len(plan) else None
-    return {"plan": name, "sessions": len(plan), "days": days_text(plan),
-            "depth_mm": float(np.mean(plan.depths)) if len(plan) else math.nan,
-            "device": "default" if dev is None else dev.describe(),
-            "benefit": benefit, "downtime_days": downtime, "objective": objective,
-            "gain_of_optimised": best - objective}
+    return {
+        "plan": name,
+        "sessions": len(plan),
+        "days": days_text(plan),
+        "depth_mm": float(np.mean(plan.depths)) if len(plan) else math.nan,
+        "device": "default" if dev is None else dev.describe(),
+        "benefit": benefit,
+        "downtime_days": downtime,
+        "objective": objective,
+        "gain_of_optimised": best - objective,
+    }
 
 
 def _active(plan: Schedule, best: Candidate, s: _Setup) -> list[str]:
@@ -804,8 +960,10 @@ def _active(plan: Schedule, best: Candidate, s: _Setup) -> list[str]:
         k = int(np.sum(z <= c.depth_mm[0] + 0.01))
         if k:
             out.append(f"lowest depth {c.depth_mm[0]:g} mm ({k} session(s))")
-    if c.max_total_downtime_days is not None and \
-            best.downtime_days >= c.max_total_downtime_days - 0.05 * max(1.0, best.downtime_days):
+    if (
+        c.max_total_downtime_days is not None
+        and best.downtime_days >= c.max_total_downtime_days - 0.05 * max(1.0, best.downtime_days)
+    ):
         out.append(f"max_total_downtime_days = {c.max_total_downtime_days:g}")
     blocked = [d for d in range(int(allowed[0]), int(allowed[-1]) + 1) if not s.ok[d]]
     if blocked and any(abs(d - b) <= 1 for d in plan.days for b in blocked):
@@ -813,19 +971,26 @@ def _active(plan: Schedule, best: Candidate, s: _Setup) -> list[str]:
     return out
 
 
-def _pareto(s: _Setup, per_count: dict[int, Candidate]
-            ) -> tuple[pd.DataFrame, list[Candidate]]:
-    """Best benefit for each session count and depth level; the non-dominated ones (maximise
-    benefit, minimise sessions and downtime)."""
+def _pareto(s: _Setup, per_count: dict[int, Candidate]) -> tuple[pd.DataFrame, list[Candidate]]:
+    """Find the best benefit for each session count and depth level, and the Pareto front.
+
+    The front is the non-dominated candidates: maximise benefit, minimise sessions and downtime.
+    """
     c = s.c
     levels = sorted({c.depth_mm[0], 0.5 * (c.depth_mm[0] + c.depth_cap), c.depth_cap})
     points: list[Candidate] = []
-    no_pen = replace(s, objective=replace(s.objective, downtime_penalty=0.0, session_penalty=0.0,
-                                          cost_penalty=0.0))
+    no_pen = replace(
+        s,
+        objective=replace(s.objective, downtime_penalty=0.0, session_penalty=0.0, cost_penalty=0.0),
+    )
     for n in sorted(per_count):
         for z in levels:
-            sub = replace(no_pen, c=replace(c, depth_mm=(z, z), area=None, max_depth_mm=None,
-                                            max_total_downtime_days=None))
+            sub = replace(
+                no_pen,
+                c=replace(
+                    c, depth_mm=(z, z), area=None, max_depth_mm=None, max_total_downtime_days=None
+                ),
+            )
             sub.downtime_table = s.downtime_table
             sub.evaluations = 0
             start = np.array(per_count[n].days)
@@ -841,16 +1006,29 @@ def _pareto(s: _Setup, per_count: dict[int, Candidate]
     keep = []
     for a in points:
         dominated = any(
-            b.benefit >= a.benefit and len(b.days) <= len(a.days)
+            b.benefit >= a.benefit
+            and len(b.days) <= len(a.days)
             and b.downtime_days <= a.downtime_days
-            and (b.benefit > a.benefit or len(b.days) < len(a.days)
-                 or b.downtime_days < a.downtime_days)
-            for b in points)
+            and (
+                b.benefit > a.benefit
+                or len(b.days) < len(a.days)
+                or b.downtime_days < a.downtime_days
+            )
+            for b in points
+        )
         if not dominated:
             keep.append(a)
-    frame = pd.DataFrame([{"sessions": len(p.days), "benefit": p.benefit,
-                           "downtime_days": p.downtime_days,
-                           "depth_mm": float(np.mean(p.depths)),
-                           "days": ", ".join(f"{d:g}" for d in p.days)} for p in keep],
-                         columns=["sessions", "benefit", "downtime_days", "depth_mm", "days"])
+    frame = pd.DataFrame(
+        [
+            {
+                "sessions": len(p.days),
+                "benefit": p.benefit,
+                "downtime_days": p.downtime_days,
+                "depth_mm": float(np.mean(p.depths)),
+                "days": ", ".join(f"{d:g}" for d in p.days),
+            }
+            for p in keep
+        ],
+        columns=["sessions", "benefit", "downtime_days", "depth_mm", "days"],
+    )
     return frame.sort_values(["sessions", "benefit"]).reset_index(drop=True), points

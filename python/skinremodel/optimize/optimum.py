@@ -1,5 +1,8 @@
-"""The result of :func:`~skinremodel.optimize_plan`: the optimised plan, the library plans next
-to it, the active constraints, the Pareto front; HTML, JSON save and load."""
+"""The result of :func:`~skinremodel.optimize_plan`.
+
+The optimised plan, the library plans next to it, the active constraints, the Pareto front;
+HTML, JSON save and load.
+"""
 
 from __future__ import annotations
 
@@ -74,8 +77,10 @@ class PlanOptimum:
     # ------------------------------------------------------------------ views
     @property
     def gain_over_library(self) -> float:
-        """Objective of the optimised plan less that of the best feasible library plan (NaN if
-        none is feasible)."""
+        """Objective of the optimised plan less that of the best feasible library plan.
+
+        NaN if no library plan is feasible.
+        """
         lib = self.comparison[self.comparison["plan"] != "optimised plan"]
         if lib.empty:
             return math.nan
@@ -88,11 +93,21 @@ class PlanOptimum:
         if self.pareto is None:
             raise ValueError("no Pareto front: call optimize_plan(..., pareto=True)")
         fig, ax = plt.subplots(figsize=(6.5, 4.0))
-        sc = ax.scatter(self.pareto["sessions"], self.pareto["benefit"],
-                        c=self.pareto["downtime_days"], cmap="viridis", s=60)
+        sc = ax.scatter(
+            self.pareto["sessions"],
+            self.pareto["benefit"],
+            c=self.pareto["downtime_days"],
+            cmap="viridis",
+            s=60,
+        )
         for _, r in self.pareto.iterrows():
-            ax.annotate(f"{r['depth_mm']:.2g} mm", (r["sessions"], r["benefit"]),
-                        textcoords="offset points", xytext=(5, 4), fontsize=8)
+            ax.annotate(
+                f"{r['depth_mm']:.2g} mm",
+                (r["sessions"], r["benefit"]),
+                textcoords="offset points",
+                xytext=(5, 4),
+                fontsize=8,
+            )
         fig.colorbar(sc, ax=ax, label="total downtime (days)")
         ax.set_xlabel("sessions")
         ax.set_ylabel(self.objective_text.split(",")[0])
@@ -101,31 +116,44 @@ class PlanOptimum:
         return fig
 
     def to_html_section(self) -> str:
-        """The "Optimised plan" section of the HTML report."""
+        """Return the "Optimised plan" section of the HTML report."""
         return render("_optimum.html.j2", optimum=self._html_context())
 
     def _html_context(self) -> dict[str, Any]:
         """Return what the "Optimised plan" section shows (``templates/_optimum.html.j2``)."""
+
         def _table(frame: pd.DataFrame, table_id: str) -> Markup:
-            return table(frame, border=0, table_id=table_id, index=False, na_rep="",
-                         float_format=lambda x: f"{x:.4g}")
+            return table(
+                frame,
+                border=0,
+                table_id=table_id,
+                index=False,
+                na_rep="",
+                float_format=lambda x: f"{x:.4g}",
+            )
 
         gain = self.gain_over_library
         return {
-            "heading": (self.schedule.to_text() if self._expressible()
-                        else days_text(self.schedule)),
+            "heading": (
+                self.schedule.to_text() if self._expressible() else days_text(self.schedule)
+            ),
             "days": days_text(self.schedule),
             "depths": ", ".join(f"{z:g}" for z in self.schedule.depths),
             "objective_text": self.objective_text,
             "objective": f"{self.objective:.4g}",
-            "gain": ("no library plan satisfies the constraints" if math.isnan(gain) else
-                     f"{gain:+.4g} over the best library plan satisfying the same constraints"),
+            "gain": (
+                "no library plan satisfies the constraints"
+                if math.isnan(gain)
+                else f"{gain:+.4g} over the best library plan satisfying the same constraints"
+            ),
             "downtime": f"{self.downtime_days:.1f}",
             "active": list(self.active_constraints),
-            "comparison": _table(self.comparison.drop(columns=["days"]).copy(),
-                                 "optimised-comparison"),
-            "excluded": (_table(self.excluded, "optimised-excluded") if len(self.excluded)
-                         else None),
+            "comparison": _table(
+                self.comparison.drop(columns=["days"]).copy(), "optimised-comparison"
+            ),
+            "excluded": (
+                _table(self.excluded, "optimised-excluded") if len(self.excluded) else None
+            ),
         }
 
     def _expressible(self) -> bool:
@@ -139,8 +167,10 @@ class PlanOptimum:
         return render("repr/plan_optimum.html.j2", optimum=self._html_context())
 
     def __repr__(self) -> str:
-        return (f"<PlanOptimum: {len(self.schedule)} sessions on days "
-                f"{days_text(self.schedule)}; objective {self.objective:.4g}>")
+        return (
+            f"<PlanOptimum: {len(self.schedule)} sessions on days "
+            f"{days_text(self.schedule)}; objective {self.objective:.4g}>"
+        )
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict[str, Any]:
@@ -157,8 +187,9 @@ class PlanOptimum:
             "excluded": self.excluded.to_dict(orient="records"),
             "active_constraints": list(self.active_constraints),
             "pareto": None if self.pareto is None else self.pareto.to_dict(orient="records"),
-            "info": {k: (v if not isinstance(v, np.generic) else v.item())
-                     for k, v in self.info.items()},
+            "info": {
+                k: (v if not isinstance(v, np.generic) else v.item()) for k, v in self.info.items()
+            },
         }
 
     @classmethod
@@ -167,8 +198,11 @@ class PlanOptimum:
         if not isinstance(data, dict) or data.get("format") != _FORMAT:
             raise ValueError(f"not a saved PlanOptimum (expected format {_FORMAT!r})")
         return cls(
-            Schedule.from_json(json.dumps(data["schedule"])), float(data["objective"]),
-            float(data["benefit"]), float(data["downtime_days"]), str(data["objective_text"]),
+            Schedule.from_json(json.dumps(data["schedule"])),
+            float(data["objective"]),
+            float(data["benefit"]),
+            float(data["downtime_days"]),
+            str(data["objective_text"]),
             PlanConstraints.from_dict(data["constraints"]),
             pd.DataFrame(data["comparison"]),
             pd.DataFrame(data["excluded"], columns=["plan", "sessions", "days", "breaks"]),
@@ -178,7 +212,7 @@ class PlanOptimum:
         )
 
     def to_json(self) -> str:
-        """The result as JSON text (what :meth:`save` writes)."""
+        """Return the result as JSON text (what :meth:`save` writes)."""
         return json.dumps(self.to_dict(), indent=1, allow_nan=True)
 
     def save(self, path: str | Path) -> None:

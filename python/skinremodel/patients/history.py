@@ -78,15 +78,19 @@ class MedicalHistory:
             value = getattr(self, f.name)
             if f.name == "other_skin_condition":
                 if value is not None and (not isinstance(value, str) or not value.strip()):
-                    raise TypeError("other_skin_condition must be the condition's name (a "
-                                    f"non-empty string) or None, got {value!r}")
+                    raise TypeError(
+                        "other_skin_condition must be the condition's name (a "
+                        f"non-empty string) or None, got {value!r}"
+                    )
             elif f.default is False:
                 object.__setattr__(self, f.name, check_bool(f.name, value))
             elif value is not None:
                 object.__setattr__(self, f.name, check_date(f.name, value))
         if self.on_isotretinoin and self.isotretinoin_stopped is not None:
-            raise ValueError("give on_isotretinoin=True (taking it now) or isotretinoin_stopped "
-                             "(date of the last dose), not both")
+            raise ValueError(
+                "give on_isotretinoin=True (taking it now) or isotretinoin_stopped "
+                "(date of the last dose), not both"
+            )
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], where: str = "history") -> MedicalHistory:
@@ -97,8 +101,11 @@ class MedicalHistory:
     @property
     def dated_fields(self) -> dict[str, dt.date]:
         """The date fields that are set."""
-        return {f.name: getattr(self, f.name) for f in fields(self)
-                if isinstance(getattr(self, f.name), dt.date)}
+        return {
+            f.name: getattr(self, f.name)
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), dt.date)
+        }
 
     def __bool__(self) -> bool:
         """Return True if anything is recorded (worked out once: the history never changes)."""
@@ -110,6 +117,9 @@ class MedicalHistory:
 
     def __repr__(self) -> str:
         # Only what is recorded: an empty history stays short in Patient's repr.
-        shown = [f"{f.name}={getattr(self, f.name)!r}" for f in fields(self)
-                 if getattr(self, f.name) != f.default]
+        shown = [
+            f"{f.name}={getattr(self, f.name)!r}"
+            for f in fields(self)
+            if getattr(self, f.name) != f.default
+        ]
         return f"MedicalHistory({', '.join(shown)})"

@@ -15,22 +15,31 @@ from ..limits import CORE_LIMITS, check_limit, limit_range
 from ..model.parameters import Parameters
 from .history import MedicalHistory
 
-__all__ = ["Patient", "PATIENT_COLUMNS", "FLAG_COVARIATES", "COVARIATE_LABELS",
-           "covariates_from_codes", "patient_codes", "patients_from_codes"]
+__all__ = [
+    "Patient",
+    "PATIENT_COLUMNS",
+    "FLAG_COVARIATES",
+    "COVARIATE_LABELS",
+    "covariates_from_codes",
+    "patient_codes",
+    "patients_from_codes",
+]
 
 #: The engine's numeric patient row: these columns in this order (``_core.patient_columns()``);
 #: categories as their index in their values (``_core.patient_categories()``), flags as 0/1.
 PATIENT_COLUMNS: tuple[str, ...] = tuple(_core.patient_columns())
 _CATEGORIES: dict[str, tuple[str, ...]] = {
-    name: tuple(values) for name, values in _core.patient_categories().items()}
+    name: tuple(values) for name, values in _core.patient_categories().items()
+}
 _DIABETES: tuple[str, ...] = _CATEGORIES["diabetes"]
 _VITAMIN_C: tuple[str, ...] = _CATEGORIES["vitamin_c"]
 #: Types of the categorical covariates (a test checks them against the core's values).
 DiabetesStatus = Literal["none", "controlled", "poor"]
 VitaminCStatus = Literal["deficient", "replete", "supplemented"]
 #: The yes/no covariates: the columns that are neither categories nor numbers with a bound.
-FLAG_COVARIATES: tuple[str, ...] = tuple(c for c in PATIENT_COLUMNS
-                                         if c not in _CATEGORIES and c not in CORE_LIMITS)
+FLAG_COVARIATES: tuple[str, ...] = tuple(
+    c for c in PATIENT_COLUMNS if c not in _CATEGORIES and c not in CORE_LIMITS
+)
 _FLAGS = FLAG_COVARIATES
 #: How a clinician reads each covariate: a short label (tables, reports) and a hint for forms.
 COVARIATE_LABELS: dict[str, tuple[str, str]] = {
@@ -105,8 +114,10 @@ class Patient:
         if isinstance(self.history, Mapping):
             object.__setattr__(self, "history", MedicalHistory.from_mapping(self.history))
         elif not isinstance(self.history, MedicalHistory):
-            raise TypeError("history must be a skinremodel.MedicalHistory or a mapping, got "
-                            f"{type(self.history).__name__}")
+            raise TypeError(
+                "history must be a skinremodel.MedicalHistory or a mapping, got "
+                f"{type(self.history).__name__}"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Return the covariates and history as plain data (``Patient(**d)`` reads it back)."""
@@ -116,8 +127,7 @@ class Patient:
         """Return the engine's numeric row (:data:`PATIENT_COLUMNS`), built once (read-only)."""
         row: NDArray[np.float64] | None = self.__dict__.get("_row_cache")
         if row is None:
-            row = np.array([_code(c, getattr(self, c)) for c in PATIENT_COLUMNS],
-                           dtype=np.float64)
+            row = np.array([_code(c, getattr(self, c)) for c in PATIENT_COLUMNS], dtype=np.float64)
             row.setflags(write=False)
             object.__setattr__(self, "_row_cache", row)
         return row
@@ -177,8 +187,10 @@ def patient_codes(patients: Any) -> NDArray[np.float64]:
 def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
     unknown = [c for c in frame.columns if c not in PATIENT_COLUMNS]
     if unknown:
-        raise ValueError(f"unknown patient covariates {unknown}; columns must be among "
-                         f"{', '.join(PATIENT_COLUMNS)}")
+        raise ValueError(
+            f"unknown patient covariates {unknown}; columns must be among "
+            f"{', '.join(PATIENT_COLUMNS)}"
+        )
     defaults = Patient()
     out = np.empty((len(frame), len(PATIENT_COLUMNS)), dtype=np.float64)
 
@@ -242,13 +254,16 @@ def covariates_from_codes(codes: NDArray[np.float64]) -> Any:
     import pandas as pd
 
     codes = np.asarray(codes)
-    return pd.DataFrame({column: _column_values(column, codes[:, j])
-                         for j, column in enumerate(PATIENT_COLUMNS)})
+    return pd.DataFrame(
+        {column: _column_values(column, codes[:, j]) for j, column in enumerate(PATIENT_COLUMNS)}
+    )
 
 
 def patients_from_codes(codes: NDArray[np.float64]) -> list[Patient]:
     """Patient objects of numeric rows (the inverse of :func:`patient_codes`)."""
     codes = np.asarray(codes)
     columns = [_column_values(c, codes[:, j]) for j, c in enumerate(PATIENT_COLUMNS)]
-    return [Patient(**dict(zip(PATIENT_COLUMNS, values, strict=True)))
-            for values in zip(*columns, strict=True)]
+    return [
+        Patient(**dict(zip(PATIENT_COLUMNS, values, strict=True)))
+        for values in zip(*columns, strict=True)
+    ]

@@ -31,9 +31,18 @@ from .._html import render
 from ..plans.schedule import Schedule, as_schedule
 from .patient import Patient
 
-__all__ = ["screen", "Screening", "Finding", "Rule", "RULES", "ContraindicationError",
-           "ISOTRETINOIN_WASHOUT_MONTHS", "RADIOTHERAPY_WASHOUT_MONTHS",
-           "TOPICAL_WINDOW_DAYS", "MIN_REASON_WORDS"]
+__all__ = [
+    "screen",
+    "Screening",
+    "Finding",
+    "Rule",
+    "RULES",
+    "ContraindicationError",
+    "ISOTRETINOIN_WASHOUT_MONTHS",
+    "RADIOTHERAPY_WASHOUT_MONTHS",
+    "TOPICAL_WINDOW_DAYS",
+    "MIN_REASON_WORDS",
+]
 
 Severity = Literal["contraindication", "caution"]
 
@@ -51,11 +60,15 @@ MIN_REASON_WORDS = 3
 # the rule (the abstracts were retrieved; the contraindication lists were not re-read in full
 # text in this round: check before relying on them); [consensus], [label]; "clinic practice" =
 # no medical source was found.
-_REVIEWS = ("reviews of microneedling [review]: Singh A, Yadav S. Microneedling: advances and "
-            "widening horizons. Indian Dermatol Online J 2016;7(4):244-254; Alster TS, Graham "
-            "PM. Microneedling: a review and practical guide. Dermatol Surg 2018;44(3):397-404")
-_CHRONIC = (_REVIEWS + " (active inflammatory skin disease in the area). Clinic practice: "
-            "treat until the area is clear")
+_REVIEWS = (
+    "reviews of microneedling [review]: Singh A, Yadav S. Microneedling: advances and "
+    "widening horizons. Indian Dermatol Online J 2016;7(4):244-254; Alster TS, Graham "
+    "PM. Microneedling: a review and practical guide. Dermatol Surg 2018;44(3):397-404"
+)
+_CHRONIC = (
+    _REVIEWS + " (active inflammatory skin disease in the area). Clinic practice: "
+    "treat until the area is clear"
+)
 
 
 @dataclass(frozen=True)
@@ -155,20 +168,25 @@ def _washout(attribute: str, months: int, what: str) -> Callable[[_Context], Any
         hits = [k for k, d in enumerate(ctx.dates) if d < clear]
         if not hits:
             return None
-        return (f"{what} {ended.isoformat()}, less than {months} months before "
-                f"{_session_list(ctx, hits)}; sessions from {clear.isoformat()} are clear",
-                tuple(hits))
+        return (
+            f"{what} {ended.isoformat()}, less than {months} months before "
+            f"{_session_list(ctx, hits)}; sessions from {clear.isoformat()} are clear",
+            tuple(hits),
+        )
 
     return check
 
 
 def _isotretinoin(ctx: _Context) -> tuple[str, tuple[int, ...]] | None:
     if ctx.patient.history.on_isotretinoin:
-        return ("taking oral isotretinoin now; sessions need "
-                f"{ISOTRETINOIN_WASHOUT_MONTHS} months after the last dose",
-                tuple(range(ctx.n_sessions)))
-    return _washout("isotretinoin_stopped", ISOTRETINOIN_WASHOUT_MONTHS,
-                    "isotretinoin stopped")(ctx)
+        return (
+            "taking oral isotretinoin now; sessions need "
+            f"{ISOTRETINOIN_WASHOUT_MONTHS} months after the last dose",
+            tuple(range(ctx.n_sessions)),
+        )
+    return _washout("isotretinoin_stopped", ISOTRETINOIN_WASHOUT_MONTHS, "isotretinoin stopped")(
+        ctx
+    )
 
 
 def _within_a_day(attribute: str, what: str) -> Callable[[_Context], Any]:
@@ -176,12 +194,14 @@ def _within_a_day(attribute: str, what: str) -> Callable[[_Context], Any]:
         last: dt.date | None = getattr(ctx.patient.history, attribute)
         if last is None or ctx.dates is None:
             return None
-        hits = [k for k, d in enumerate(ctx.dates)
-                if 0 <= (d - last).days <= TOPICAL_WINDOW_DAYS]
+        hits = [k for k, d in enumerate(ctx.dates) if 0 <= (d - last).days <= TOPICAL_WINDOW_DAYS]
         if not hits:
             return None
-        return (f"{what} on {last.isoformat()}, within 24 hours before "
-                f"{_session_list(ctx, hits)} (same or previous day)", tuple(hits))
+        return (
+            f"{what} on {last.isoformat()}, within 24 hours before "
+            f"{_session_list(ctx, hits)} (same or previous day)",
+            tuple(hits),
+        )
 
     return check
 
@@ -190,67 +210,126 @@ def _diabetes(ctx: _Context) -> tuple[str, tuple[int, ...]] | None:
     status = ctx.patient.diabetes
     if status == "none":
         return None
-    text = (f"diabetes ({status}): slower healing and longer recovery; the model applies it "
-            "through the diabetes covariate (longer inflammation, less synthesis)")
+    text = (
+        f"diabetes ({status}): slower healing and longer recovery; the model applies it "
+        "through the diabetes covariate (longer inflammation, less synthesis)"
+    )
     if status == "poor":
-        text += ("; clinic guidance lists uncontrolled diabetes as a contraindication, so "
-                 "confirm control before treating")
+        text += (
+            "; clinic guidance lists uncontrolled diabetes as a contraindication, so "
+            "confirm control before treating"
+        )
     return text, tuple(range(ctx.n_sessions))
 
 
 #: The rules, in the order findings are reported.
 RULES: tuple[Rule, ...] = (
-    Rule("pregnancy", "contraindication", "Pregnancy",
-         "clinic practice: no study of microneedling has enrolled pregnant patients (trials "
-         "exclude pregnancy), so its safety in pregnancy is unknown; no medical guideline "
-         "addresses it",
-         _condition("pregnant", "pregnancy")),
-    Rule("active_acne", "contraindication", "Active acne",
-         _REVIEWS + " (active acne or infection in the area: spreading bacteria)",
-         _condition("active_acne", "active acne in the area")),
-    Rule("rosacea_flare", "contraindication", "Rosacea flare", _CHRONIC,
-         _condition("rosacea_flare", "rosacea flare")),
-    Rule("eczema", "contraindication", "Eczema", _CHRONIC,
-         _condition("eczema", "eczema in the area")),
-    Rule("psoriasis", "contraindication", "Psoriasis", _CHRONIC,
-         _condition("psoriasis", "psoriasis in the area")),
-    Rule("chronic_skin_condition", "contraindication", "Other chronic skin condition", _CHRONIC,
-         _other_condition),
-    Rule("open_wound", "contraindication", "Open wound",
-         _REVIEWS + " (local infection in the area)",
-         _condition("open_wound", "open wound or infection in the area")),
-    Rule("radiotherapy", "contraindication", "Recent radiation therapy",
-         _REVIEWS + " (radiotherapy or chemotherapy: impaired healing). The 12-month window "
-         "is clinic practice (chosen: chronic radiation changes of the skin develop over "
-         "months); no source gives a window",
-         _washout("radiotherapy_ended", RADIOTHERAPY_WASHOUT_MONTHS,
-                  "radiation therapy to the area ended")),
-    Rule("isotretinoin", "contraindication", "Isotretinoin within 6 months",
-         "[label] isotretinoin (Accutane) medication guide: no cosmetic procedures to smooth "
-         "the skin during treatment and for at least 6 months after stopping. [consensus] "
-         "Spring LK et al. Isotretinoin and timing of procedural interventions: a systematic "
-         "review with consensus recommendations. JAMA Dermatol 2017;153(8):802-809: "
-         "insufficient evidence to delay minimally invasive procedures, so overriding with "
-         "that reason is legitimate",
-         _isotretinoin),
-    Rule("retinoid", "contraindication", "Retinoid within 24 hours",
-         "clinic practice: pre-treatment instructions of clinics ask for a pause of 12 hours "
-         "to 7 days; 24 hours is the project's clinic guidance; no medical source gives a "
-         "window",
-         _within_a_day("last_retinoid_use", "topical retinoid used")),
-    Rule("sun_exposure", "contraindication", "Sun exposure within 24 hours",
-         "clinic practice: no needling of sunburned or freshly tanned skin; 24 hours is the "
-         "project's clinic guidance (clinic instructions range up to 2 weeks); no medical "
-         "source gives a window",
-         _within_a_day("last_sun_exposure", "sun exposure")),
-    Rule("keloid", "contraindication", "Keloid or hypertrophic scarring",
-         _REVIEWS + " (keloid tendency); also outside the model's validity (no fibrotic "
-         "bistability, docs/model.md)",
-         _condition("keloid_history", "history of keloid or hypertrophic scarring")),
-    Rule("diabetes", "caution", "Diabetes",
-         "clinic practice: clinics list uncontrolled diabetes as a contraindication because "
-         "diabetic wounds heal more slowly; the model applies diabetes as a covariate (design "
-         "MN-14 section 2.7)", _diabetes, covariate="diabetes"),
+    Rule(
+        "pregnancy",
+        "contraindication",
+        "Pregnancy",
+        "clinic practice: no study of microneedling has enrolled pregnant patients (trials "
+        "exclude pregnancy), so its safety in pregnancy is unknown; no medical guideline "
+        "addresses it",
+        _condition("pregnant", "pregnancy"),
+    ),
+    Rule(
+        "active_acne",
+        "contraindication",
+        "Active acne",
+        _REVIEWS + " (active acne or infection in the area: spreading bacteria)",
+        _condition("active_acne", "active acne in the area"),
+    ),
+    Rule(
+        "rosacea_flare",
+        "contraindication",
+        "Rosacea flare",
+        _CHRONIC,
+        _condition("rosacea_flare", "rosacea flare"),
+    ),
+    Rule(
+        "eczema", "contraindication", "Eczema", _CHRONIC, _condition("eczema", "eczema in the area")
+    ),
+    Rule(
+        "psoriasis",
+        "contraindication",
+        "Psoriasis",
+        _CHRONIC,
+        _condition("psoriasis", "psoriasis in the area"),
+    ),
+    Rule(
+        "chronic_skin_condition",
+        "contraindication",
+        "Other chronic skin condition",
+        _CHRONIC,
+        _other_condition,
+    ),
+    Rule(
+        "open_wound",
+        "contraindication",
+        "Open wound",
+        _REVIEWS + " (local infection in the area)",
+        _condition("open_wound", "open wound or infection in the area"),
+    ),
+    Rule(
+        "radiotherapy",
+        "contraindication",
+        "Recent radiation therapy",
+        _REVIEWS + " (radiotherapy or chemotherapy: impaired healing). The 12-month window "
+        "is clinic practice (chosen: chronic radiation changes of the skin develop over "
+        "months); no source gives a window",
+        _washout(
+            "radiotherapy_ended", RADIOTHERAPY_WASHOUT_MONTHS, "radiation therapy to the area ended"
+        ),
+    ),
+    Rule(
+        "isotretinoin",
+        "contraindication",
+        "Isotretinoin within 6 months",
+        "[label] isotretinoin (Accutane) medication guide: no cosmetic procedures to smooth "
+        "the skin during treatment and for at least 6 months after stopping. [consensus] "
+        "Spring LK et al. Isotretinoin and timing of procedural interventions: a systematic "
+        "review with consensus recommendations. JAMA Dermatol 2017;153(8):802-809: "
+        "insufficient evidence to delay minimally invasive procedures, so overriding with "
+        "that reason is legitimate",
+        _isotretinoin,
+    ),
+    Rule(
+        "retinoid",
+        "contraindication",
+        "Retinoid within 24 hours",
+        "clinic practice: pre-treatment instructions of clinics ask for a pause of 12 hours "
+        "to 7 days; 24 hours is the project's clinic guidance; no medical source gives a "
+        "window",
+        _within_a_day("last_retinoid_use", "topical retinoid used"),
+    ),
+    Rule(
+        "sun_exposure",
+        "contraindication",
+        "Sun exposure within 24 hours",
+        "clinic practice: no needling of sunburned or freshly tanned skin; 24 hours is the "
+        "project's clinic guidance (clinic instructions range up to 2 weeks); no medical "
+        "source gives a window",
+        _within_a_day("last_sun_exposure", "sun exposure"),
+    ),
+    Rule(
+        "keloid",
+        "contraindication",
+        "Keloid or hypertrophic scarring",
+        _REVIEWS + " (keloid tendency); also outside the model's validity (no fibrotic "
+        "bistability, docs/model.md)",
+        _condition("keloid_history", "history of keloid or hypertrophic scarring"),
+    ),
+    Rule(
+        "diabetes",
+        "caution",
+        "Diabetes",
+        "clinic practice: clinics list uncontrolled diabetes as a contraindication because "
+        "diabetic wounds heal more slowly; the model applies diabetes as a covariate (design "
+        "MN-14 section 2.7)",
+        _diabetes,
+        covariate="diabetes",
+    ),
 )
 RULE_CODES: tuple[str, ...] = tuple(r.code for r in RULES)
 
@@ -292,17 +371,27 @@ class Screening:
         """One short line: the codes found, e.g. ``"caution: diabetes"`` (``"none"`` if clear)."""
         if not self.findings:
             return "none"
-        return "; ".join(f"{f.severity}: {f.code}" + (" (overridden)" if f.override else "")
-                         for f in self.findings)
+        return "; ".join(
+            f"{f.severity}: {f.code}" + (" (overridden)" if f.override else "")
+            for f in self.findings
+        )
 
     def to_frame(self) -> pd.DataFrame:
         """One row per finding: code, severity, message, sessions, override, source."""
         return pd.DataFrame(
-            [{"code": f.code, "severity": f.severity, "message": f.message,
-              "sessions": list(f.sessions), "covariate": f.covariate, "override": f.override,
-              "source": f.source} for f in self.findings],
-            columns=["code", "severity", "message", "sessions", "covariate", "override",
-                     "source"],
+            [
+                {
+                    "code": f.code,
+                    "severity": f.severity,
+                    "message": f.message,
+                    "sessions": list(f.sessions),
+                    "covariate": f.covariate,
+                    "override": f.override,
+                    "source": f.source,
+                }
+                for f in self.findings
+            ],
+            columns=["code", "severity", "message", "sessions", "covariate", "override", "source"],
         )
 
     def __str__(self) -> str:
@@ -345,25 +434,33 @@ def check_overrides(override: Mapping[str, str] | None) -> dict[str, str]:
     if override is None:
         return {}
     if not isinstance(override, Mapping):
-        raise TypeError("override must be a mapping {rule code: reason}, got "
-                        f"{type(override).__name__}")
+        raise TypeError(
+            f"override must be a mapping {{rule code: reason}}, got {type(override).__name__}"
+        )
     out = {}
     for code, reason in override.items():
         if code not in RULE_CODES:
-            raise ValueError(f"override: unknown screening rule {code!r}; rules are "
-                             f"{', '.join(RULE_CODES)}")
+            raise ValueError(
+                f"override: unknown screening rule {code!r}; rules are {', '.join(RULE_CODES)}"
+            )
         if not isinstance(reason, str) or len(reason.split()) < MIN_REASON_WORDS:
-            raise ValueError(f"override[{code!r}] needs a reason of at least "
-                             f"{MIN_REASON_WORDS} words saying why the plan goes ahead (e.g. "
-                             "'dermatologist approved, consensus 2017'), got "
-                             f"{reason!r}")
+            raise ValueError(
+                f"override[{code!r}] needs a reason of at least "
+                f"{MIN_REASON_WORDS} words saying why the plan goes ahead (e.g. "
+                "'dermatologist approved, consensus 2017'), got "
+                f"{reason!r}"
+            )
         out[code] = " ".join(reason.split())
     return out
 
 
-def screen(patient: Patient, plan: Schedule | Sequence[float], *,
-           override: Mapping[str, str] | None = None,
-           start_date: dt.date | str | None = None) -> Screening:
+def screen(
+    patient: Patient,
+    plan: Schedule | Sequence[float],
+    *,
+    override: Mapping[str, str] | None = None,
+    start_date: dt.date | str | None = None,
+) -> Screening:
     """Screen a patient for a plan against the rules in :data:`RULES`.
 
     Parameters
@@ -422,8 +519,7 @@ def screen(patient: Patient, plan: Schedule | Sequence[float], *,
         if hit is None:
             continue
         message, sessions = hit
-        finding = Finding(rule.code, rule.severity, message, sessions, rule.source,
-                          rule.covariate)
+        finding = Finding(rule.code, rule.severity, message, sessions, rule.source, rule.covariate)
         if rule.code in reasons and rule.severity == "contraindication":
             finding = replace(finding, override=reasons[rule.code])
         findings.append(finding)

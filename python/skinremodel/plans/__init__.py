@@ -18,4 +18,3 @@ from __future__ import annotations
 from .library import LIBRARY, LibraryPlan, all, get, is_library_plan, list, table
 
 __all__ = ["LibraryPlan", "LIBRARY", "list", "get", "table", "all", "is_library_plan"]
-

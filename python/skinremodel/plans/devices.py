@@ -89,8 +89,9 @@ class Device:
         kind = data.get("kind")
         classes = {cls.kind: cls for cls in (Roller, Pen, Stamp)}
         if kind not in classes:
-            raise ValueError(f"device kind must be one of {', '.join(map(repr, classes))}, "
-                             f"got {kind!r}")
+            raise ValueError(
+                f"device kind must be one of {', '.join(map(repr, classes))}, got {kind!r}"
+            )
         cls = classes[kind]
         check_keys(f"device ({kind}): ", data, ("kind", *(f.name for f in fields(cls))))
         return cls(**{k: v for k, v in data.items() if k != "kind"})
@@ -98,8 +99,12 @@ class Device:
     def is_text_expressible(self) -> bool:
         """Return True if only the settings in :attr:`text_fields` differ from the defaults."""
         default = type(self)(**{f: getattr(self, f) for f in self._required()})
-        return all(getattr(self, f.name) == getattr(default, f.name)
-                   for f in fields(self) if f.name not in self.text_fields)  # type: ignore[arg-type]
+        own = fields(self)  # type: ignore[arg-type]
+        return all(
+            getattr(self, f.name) == getattr(default, f.name)
+            for f in own
+            if f.name not in self.text_fields
+        )
 
     @classmethod
     def _required(cls) -> tuple[str, ...]:
@@ -111,29 +116,43 @@ class Device:
 
     # Constructors -------------------------------------------------------------------------
     @staticmethod
-    def roller(needles: int = 192, passes: int = 15, *, drum_diameter_cm: float = 2.0,
-               drum_width_cm: float = 2.0, needle_diameter_mm: float = 0.25) -> Roller:
+    def roller(
+        needles: int = 192,
+        passes: int = 15,
+        *,
+        drum_diameter_cm: float = 2.0,
+        drum_width_cm: float = 2.0,
+        needle_diameter_mm: float = 0.25,
+    ) -> Roller:
         """Build a dermaroller rolled ``passes`` times over the area (see :class:`Roller`)."""
         return Roller(needles, passes, drum_diameter_cm, drum_width_cm, needle_diameter_mm)
 
     @staticmethod
-    def pen(needles: int = 12, passes: int = 2, *, speed: float = 100.0,
-            glide_cm_per_s: float = 4.0, footprint_cm: float = 0.5,
-            needle_diameter_mm: float = 0.25) -> Pen:
+    def pen(
+        needles: int = 12,
+        passes: int = 2,
+        *,
+        speed: float = 100.0,
+        glide_cm_per_s: float = 4.0,
+        footprint_cm: float = 0.5,
+        needle_diameter_mm: float = 0.25,
+    ) -> Pen:
         """Build an automated pen; ``speed`` is the stroke rate in Hz (see :class:`Pen`)."""
         return Pen(needles, passes, speed, glide_cm_per_s, footprint_cm, needle_diameter_mm)
 
     @staticmethod
-    def stamp(stamps_per_cm2: float, needles: int = 35, *,
-              needle_diameter_mm: float = 0.25) -> Stamp:
+    def stamp(
+        stamps_per_cm2: float, needles: int = 35, *, needle_diameter_mm: float = 0.25
+    ) -> Stamp:
         """Build a stamp pressed ``stamps_per_cm2`` times per cm^2 (see :class:`Stamp`)."""
         return Stamp(stamps_per_cm2, needles, needle_diameter_mm)
 
 
 def _check_common(device: Any) -> None:
     object.__setattr__(device, "needles", check_int("needles", device.needles, 1, 1000))
-    object.__setattr__(device, "needle_diameter_mm",
-                       check_limit("needle_diameter_mm", device.needle_diameter_mm))
+    object.__setattr__(
+        device, "needle_diameter_mm", check_limit("needle_diameter_mm", device.needle_diameter_mm)
+    )
 
 
 @dataclass(frozen=True)
@@ -163,8 +182,9 @@ class Roller(Device):
         _check_common(self)
         object.__setattr__(self, "passes", check_int("passes", self.passes, 1, 100))
         for name in ("drum_diameter_cm", "drum_width_cm"):
-            object.__setattr__(self, name, check_real(name, getattr(self, name), 0, 10,
-                                                      lo_closed=False, unit="cm"))
+            object.__setattr__(
+                self, name, check_real(name, getattr(self, name), 0, 10, lo_closed=False, unit="cm")
+            )
         self._check_density()
 
     @property
@@ -173,8 +193,9 @@ class Roller(Device):
         return self.passes * self.needles / (math.pi * self.drum_diameter_cm * self.drum_width_cm)
 
     def describe(self) -> str:  # noqa: D102
-        return (f"{self.needles}-needle roller, {self.passes} passes "
-                f"({self.density_per_cm2:.0f}/cm2)")
+        return (
+            f"{self.needles}-needle roller, {self.passes} passes ({self.density_per_cm2:.0f}/cm2)"
+        )
 
 
 @dataclass(frozen=True)
@@ -209,13 +230,19 @@ class Pen(Device):
     def __post_init__(self) -> None:
         _check_common(self)
         object.__setattr__(self, "passes", check_int("passes", self.passes, 1, 100))
-        object.__setattr__(self, "speed", check_real("speed", self.speed, 0, 1000,
-                                                     lo_closed=False, unit="Hz"))
-        object.__setattr__(self, "glide_cm_per_s",
-                           check_real("glide_cm_per_s", self.glide_cm_per_s, 0, 100,
-                                      lo_closed=False, unit="cm/s"))
-        object.__setattr__(self, "footprint_cm", check_real("footprint_cm", self.footprint_cm,
-                                                            0, 5, lo_closed=False, unit="cm"))
+        object.__setattr__(
+            self, "speed", check_real("speed", self.speed, 0, 1000, lo_closed=False, unit="Hz")
+        )
+        object.__setattr__(
+            self,
+            "glide_cm_per_s",
+            check_real("glide_cm_per_s", self.glide_cm_per_s, 0, 100, lo_closed=False, unit="cm/s"),
+        )
+        object.__setattr__(
+            self,
+            "footprint_cm",
+            check_real("footprint_cm", self.footprint_cm, 0, 5, lo_closed=False, unit="cm"),
+        )
         self._check_density()
 
     @property
@@ -224,8 +251,10 @@ class Pen(Device):
         return self.passes * self.needles * self.speed / (self.glide_cm_per_s * self.footprint_cm)
 
     def describe(self) -> str:  # noqa: D102
-        return (f"{self.needles}-needle pen, {self.passes} passes at {self.speed:g} Hz "
-                f"({self.density_per_cm2:.0f}/cm2)")
+        return (
+            f"{self.needles}-needle pen, {self.passes} passes at {self.speed:g} Hz "
+            f"({self.density_per_cm2:.0f}/cm2)"
+        )
 
 
 @dataclass(frozen=True)
@@ -250,9 +279,13 @@ class Stamp(Device):
 
     def __post_init__(self) -> None:
         _check_common(self)
-        object.__setattr__(self, "stamps_per_cm2",
-                           check_real("stamps_per_cm2", self.stamps_per_cm2, 0, 1000,
-                                      lo_closed=False, unit="per cm2"))
+        object.__setattr__(
+            self,
+            "stamps_per_cm2",
+            check_real(
+                "stamps_per_cm2", self.stamps_per_cm2, 0, 1000, lo_closed=False, unit="per cm2"
+            ),
+        )
         self._check_density()
 
     @classmethod
@@ -265,5 +298,7 @@ class Stamp(Device):
         return self.stamps_per_cm2 * self.needles
 
     def describe(self) -> str:  # noqa: D102
-        return (f"{self.needles}-needle stamp, {self.stamps_per_cm2:g} stamps/cm2 "
-                f"({self.density_per_cm2:.0f}/cm2)")
+        return (
+            f"{self.needles}-needle stamp, {self.stamps_per_cm2:g} stamps/cm2 "
+            f"({self.density_per_cm2:.0f}/cm2)"
+        )

@@ -68,10 +68,17 @@ class LibraryPlan:
     touch_ups: tuple[int, int] = (0, 0)
     default_touch_ups: int = 0
 
-    def build(self, *, sessions: int | None = None, every_days: float | None = None,
-              every_weeks: float | None = None, touch_ups: int | None = None,
-              depth_mm: float = 1.5, device: Device | None = None,
-              start_date: dt.date | str | None = None) -> Schedule:
+    def build(
+        self,
+        *,
+        sessions: int | None = None,
+        every_days: float | None = None,
+        every_weeks: float | None = None,
+        touch_ups: int | None = None,
+        depth_mm: float = 1.5,
+        device: Device | None = None,
+        start_date: dt.date | str | None = None,
+    ) -> Schedule:
         """Build the plan; choices outside the documented ranges are refused.
 
         Parameters
@@ -87,21 +94,31 @@ class LibraryPlan:
         """
         where = f"plan {self.name!r} ({self.title})"
         lo, hi = self.sessions
-        count = self.default_sessions if sessions is None else \
-            check_int(f"{where}: sessions", sessions, lo, hi)
+        count = (
+            self.default_sessions
+            if sessions is None
+            else check_int(f"{where}: sessions", sessions, lo, hi)
+        )
         if every_days is not None and every_weeks is not None:
             raise TypeError(f"{where}: give at most one of every_days and every_weeks")
         interval = self.default_interval_days
         if every_weeks is not None:
-            interval = DAYS_PER_WEEK * check_real(f"{where}: every_weeks", every_weeks,
-                                                  self.interval_days[0] / DAYS_PER_WEEK,
-                                                  self.interval_days[1] / DAYS_PER_WEEK)
+            interval = DAYS_PER_WEEK * check_real(
+                f"{where}: every_weeks",
+                every_weeks,
+                self.interval_days[0] / DAYS_PER_WEEK,
+                self.interval_days[1] / DAYS_PER_WEEK,
+            )
         elif every_days is not None:
             interval = check_real(f"{where}: every_days", every_days, *self.interval_days)
-        extra = self.default_touch_ups if touch_ups is None else \
-            check_int(f"{where}: touch_ups", touch_ups, *self.touch_ups)
-        plan = Schedule.regular(count, every_days=interval, depth_mm=depth_mm, device=device,
-                                start_date=start_date)
+        extra = (
+            self.default_touch_ups
+            if touch_ups is None
+            else check_int(f"{where}: touch_ups", touch_ups, *self.touch_ups)
+        )
+        plan = Schedule.regular(
+            count, every_days=interval, depth_mm=depth_mm, device=device, start_date=start_date
+        )
         if extra:
             plan = plan.then_every(DAYS_PER_YEAR, sessions=extra)
         changed = []
@@ -115,6 +132,7 @@ class LibraryPlan:
 
     def describe(self) -> dict[str, Any]:
         """Return a table row: ranges, defaults, the default plan's text and the source."""
+
         def span(lo: float, hi: float, unit: str = "") -> str:
             return f"{lo:g}{unit}" if lo == hi else f"{lo:g}-{hi:g}{unit}"
 
@@ -130,31 +148,56 @@ class LibraryPlan:
         }
 
 
-LIBRARY: dict[str, LibraryPlan] = {p.name: p for p in (
-    LibraryPlan(
-        "short-course", "2-3 sessions 1-2 weeks apart",
-        "a short, intensive course",
-        (2, 3), 3, (DAYS_PER_WEEK, 2 * DAYS_PER_WEEK), 2 * DAYS_PER_WEEK,
-        "clinic practice (project brief); El-Domyati 2015 (2-week intervals) [R]"),
-    LibraryPlan(
-        "standard-course", "4 sessions 4-6 weeks apart (up to 6)",
-        "the usual course for texture, fine lines and scars",
-        (4, 6), 4, (4 * DAYS_PER_WEEK, 6 * DAYS_PER_WEEK), 4 * DAYS_PER_WEEK,
-        "diaminy.com, adultandpediatricdermatology.com (3-6 sessions 4-6 weeks apart) [S]; "
-        "Ablon 2018 (4 sessions 30 days apart) [R]"),
-    LibraryPlan(
-        "every-6-weeks", "every 6 weeks",
-        "sessions at least 6 weeks apart (hospital scar service)",
-        (4, 6), 4, (6 * DAYS_PER_WEEK, 6 * DAYS_PER_WEEK), 6 * DAYS_PER_WEEK,
-        "Chelsea and Westminster Hospital NHS, microneedling patient information (4-6 "
-        "sessions at least 6 weeks apart) [S]"),
-    LibraryPlan(
-        "monthly-then-yearly", "monthly for 4-6 months then yearly touch-ups",
-        "a monthly course, then one touch-up a year to keep the result",
-        (4, 6), 6, (DAYS_PER_MONTH, DAYS_PER_MONTH), DAYS_PER_MONTH,
-        "Kenkel 2021 (4 monthly), Lotfi 2013 (5 monthly) [R]; 1-2 maintenance sessions a "
-        "year (diaminy.com) [S]", touch_ups=(1, 3), default_touch_ups=2),
-)}
+LIBRARY: dict[str, LibraryPlan] = {
+    p.name: p
+    for p in (
+        LibraryPlan(
+            "short-course",
+            "2-3 sessions 1-2 weeks apart",
+            "a short, intensive course",
+            (2, 3),
+            3,
+            (DAYS_PER_WEEK, 2 * DAYS_PER_WEEK),
+            2 * DAYS_PER_WEEK,
+            "clinic practice (project brief); El-Domyati 2015 (2-week intervals) [R]",
+        ),
+        LibraryPlan(
+            "standard-course",
+            "4 sessions 4-6 weeks apart (up to 6)",
+            "the usual course for texture, fine lines and scars",
+            (4, 6),
+            4,
+            (4 * DAYS_PER_WEEK, 6 * DAYS_PER_WEEK),
+            4 * DAYS_PER_WEEK,
+            "diaminy.com, adultandpediatricdermatology.com (3-6 sessions 4-6 weeks apart) [S]; "
+            "Ablon 2018 (4 sessions 30 days apart) [R]",
+        ),
+        LibraryPlan(
+            "every-6-weeks",
+            "every 6 weeks",
+            "sessions at least 6 weeks apart (hospital scar service)",
+            (4, 6),
+            4,
+            (6 * DAYS_PER_WEEK, 6 * DAYS_PER_WEEK),
+            6 * DAYS_PER_WEEK,
+            "Chelsea and Westminster Hospital NHS, microneedling patient information (4-6 "
+            "sessions at least 6 weeks apart) [S]",
+        ),
+        LibraryPlan(
+            "monthly-then-yearly",
+            "monthly for 4-6 months then yearly touch-ups",
+            "a monthly course, then one touch-up a year to keep the result",
+            (4, 6),
+            6,
+            (DAYS_PER_MONTH, DAYS_PER_MONTH),
+            DAYS_PER_MONTH,
+            "Kenkel 2021 (4 monthly), Lotfi 2013 (5 monthly) [R]; 1-2 maintenance sessions a "
+            "year (diaminy.com) [S]",
+            touch_ups=(1, 3),
+            default_touch_ups=2,
+        ),
+    )
+}
 
 
 def _lookup(name: str) -> LibraryPlan:

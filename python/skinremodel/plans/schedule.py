@@ -16,7 +16,7 @@ import datetime as dt
 import math
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, overload
 
@@ -24,14 +24,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .._validation import check_bool, check_date, check_real
-from ..limits import MAX_SESSION_DAY, MAX_SESSIONS, MIN_SESSION_SPACING_DAYS, add_days, check_count
+from ..limits import MAX_SESSIONS, MIN_SESSION_SPACING_DAYS, add_days, check_count
 from . import schedule_io, schedule_text
 from .devices import Device
-from .session import (CLINICAL_DEPTH_MM, DAYS_PER_MONTH, DAYS_PER_WEEK, DAYS_PER_YEAR, MAX_DEPTH_MM,
-                      Session)
+from .session import (
+    CLINICAL_DEPTH_MM,
+    DAYS_PER_MONTH,
+    DAYS_PER_WEEK,
+    DAYS_PER_YEAR,
+    MAX_DEPTH_MM,
+    Session,
+)
 
-__all__ = ["Schedule", "ScheduleWarning", "MIN_INTERVAL_DAYS", "as_schedule",
-           "schedule_from_dict"]
+__all__ = ["Schedule", "ScheduleWarning", "MIN_INTERVAL_DAYS", "as_schedule", "schedule_from_dict"]
 
 #: Sessions closer than this (days) raise a :class:`ScheduleWarning`: the shortest interval of
 #: clinic practice is one week ("2-3 sessions 1-2 weeks apart"), and the epidermis of a needled
@@ -117,21 +122,30 @@ class Schedule(Sequence[Session]):
                 items.append(s)
             else:
                 try:
-                    items.append(Session(s, depth_mm, density_per_cm2,  # type: ignore[arg-type]
-                                         needle_diameter_mm, device=device))
+                    items.append(
+                        Session(
+                            s,
+                            depth_mm,
+                            density_per_cm2,  # type: ignore[arg-type]
+                            needle_diameter_mm,
+                            device=device,
+                        )
+                    )
                 except (TypeError, ValueError) as exc:
                     raise type(exc)(f"sessions[{k}]: {exc}") from None
         items.sort(key=lambda s: s.day)
         for k in range(1, len(items)):
             if items[k].day == items[k - 1].day:
                 raise _session_error(
-                    k, items[k],
+                    k,
+                    items[k],
                     f"sessions[{k - 1}] and sessions[{k}] are both on day {items[k].day:g}; "
                     "sessions must be on distinct days",
                 )
             if items[k].day - items[k - 1].day < MIN_SESSION_SPACING_DAYS:
                 raise _session_error(
-                    k, items[k],
+                    k,
+                    items[k],
                     f"sessions[{k - 1}] and sessions[{k}] are less than "
                     f"{MIN_SESSION_SPACING_DAYS:g} days apart (below the solver's resolution)",
                 )
@@ -140,7 +154,8 @@ class Schedule(Sequence[Session]):
             for k, s in enumerate(items):
                 if not lo <= s.depth_mm <= hi:
                     raise _session_error(
-                        k, s,
+                        k,
+                        s,
                         f"depth_mm must be in [{lo:g}, {hi:g}] mm (clinical needle lengths), "
                         f"got {s.depth_mm:g}; pass allow_any_depth=True for up to "
                         f"{MAX_DEPTH_MM:g} mm",
@@ -180,8 +195,9 @@ class Schedule(Sequence[Session]):
         if (every_days is None) == (every_weeks is None):
             raise TypeError("give exactly one of every_days and every_weeks")
         if every_weeks is not None:
-            interval = DAYS_PER_WEEK * check_real("every_weeks", every_weeks, 0, math.inf,
-                                                  lo_closed=False)
+            interval = DAYS_PER_WEEK * check_real(
+                "every_weeks", every_weeks, 0, math.inf, lo_closed=False
+            )
         else:
             interval = check_real("every_days", every_days, 0, math.inf, lo_closed=False)
         start = check_real("start_day", start_day, 0, math.inf, unit="days")
@@ -198,8 +214,14 @@ class Schedule(Sequence[Session]):
         )
 
     @classmethod
-    def parse(cls, text: str, *, name: str | None = None, allow_any_depth: bool = False,
-              start_date: dt.date | str | None = None) -> Schedule:
+    def parse(
+        cls,
+        text: str,
+        *,
+        name: str | None = None,
+        allow_any_depth: bool = False,
+        start_date: dt.date | str | None = None,
+    ) -> Schedule:
         """Read a plan from its text form, e.g. ``"4 sessions every 4 weeks at 1.5 mm"``.
 
         The language is stated by the grammar ``plans/schedule_text.lark`` (explained with
@@ -251,8 +273,10 @@ class Schedule(Sequence[Session]):
             text = f": {str(self)!r}"
         except Exception:  # pragma: no cover - every plan has a text form; defensive
             text = ""
-        return (f"<Schedule{name}{text}; {n} session{'s' if n != 1 else ''} on day"
-                f"{'s' if n != 1 else ''} {shown or '-'}{when}>")
+        return (
+            f"<Schedule{name}{text}; {n} session{'s' if n != 1 else ''} on day"
+            f"{'s' if n != 1 else ''} {shown or '-'}{when}>"
+        )
 
     def __str__(self) -> str:
         return schedule_text.format_schedule(self, strict=False)
@@ -307,8 +331,9 @@ class Schedule(Sequence[Session]):
     # Building -------------------------------------------------------------------------
     def starting(self, start_date: dt.date | str | None) -> Schedule:
         """Return a copy whose day 0 is ``start_date`` (None removes the date)."""
-        return self._replace(start_date=None if start_date is None
-                             else _check_start(start_date, self._sessions))
+        return self._replace(
+            start_date=None if start_date is None else _check_start(start_date, self._sessions)
+        )
 
     def named(self, name: str | None) -> Schedule:
         """Return a copy with another name."""
@@ -333,11 +358,16 @@ class Schedule(Sequence[Session]):
         # Same days as this plan: its interval warnings were already given.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ScheduleWarning)
-            return Schedule(sessions, allow_any_depth=self.allow_any_depth, name=self.name,
-                            start_date=self.start_date)
+            return Schedule(
+                sessions,
+                allow_any_depth=self.allow_any_depth,
+                name=self.name,
+                start_date=self.start_date,
+            )
 
-    def then(self, other: Schedule, *, after_days: float | None = None,
-             after_weeks: float | None = None) -> Schedule:
+    def then(
+        self, other: Schedule, *, after_days: float | None = None, after_weeks: float | None = None
+    ) -> Schedule:
         """Append another plan as a later phase.
 
         ``other`` is shifted so that its day 0 falls ``after_days`` (or ``after_weeks``) after
@@ -354,8 +384,9 @@ class Schedule(Sequence[Session]):
         if after_days is not None and after_weeks is not None:
             raise TypeError("give at most one of after_days and after_weeks")
         if after_weeks is not None:
-            gap = DAYS_PER_WEEK * check_real("after_weeks", after_weeks, 0, math.inf,
-                                             lo_closed=False)
+            gap = DAYS_PER_WEEK * check_real(
+                "after_weeks", after_weeks, 0, math.inf, lo_closed=False
+            )
         elif after_days is not None:
             gap = check_real("after_days", after_days, 0, math.inf, lo_closed=False)
         elif len(other) >= 2:
@@ -365,13 +396,23 @@ class Schedule(Sequence[Session]):
         last = self._sessions[-1].day if self._sessions else 0.0
         offset = last + gap - (other[0].day if len(other) else 0.0)
         shifted = [replace(s, day=s.day + offset) for s in other]
-        return Schedule(self._sessions + tuple(shifted),
-                        allow_any_depth=self.allow_any_depth or other.allow_any_depth,
-                        name=self.name, start_date=self.start_date)
+        return Schedule(
+            self._sessions + tuple(shifted),
+            allow_any_depth=self.allow_any_depth or other.allow_any_depth,
+            name=self.name,
+            start_date=self.start_date,
+        )
 
-    def then_every(self, days: float | None = None, *, weeks: float | None = None,
-                   months: float | None = None, years: float | None = None,
-                   sessions: int = 1, **settings: Any) -> Schedule:
+    def then_every(
+        self,
+        days: float | None = None,
+        *,
+        weeks: float | None = None,
+        months: float | None = None,
+        years: float | None = None,
+        sessions: int = 1,
+        **settings: Any,
+    ) -> Schedule:
         """Append ``sessions`` sessions at a regular interval after the last one.
 
         The first new session comes one interval after the last session of the plan, so
@@ -380,12 +421,20 @@ class Schedule(Sequence[Session]):
         settings of the last session unless ``settings`` (``depth_mm``, ``device``,
         ``density_per_cm2``, ``needle_diameter_mm``, ``dose_scale``) say otherwise.
         """
-        given = [(n, v, u) for n, v, u in (("days", days, 1.0), ("weeks", weeks, DAYS_PER_WEEK),
-                                           ("months", months, DAYS_PER_MONTH),
-                                           ("years", years, DAYS_PER_YEAR)) if v is not None]
+        given = [
+            (n, v, u)
+            for n, v, u in (
+                ("days", days, 1.0),
+                ("weeks", weeks, DAYS_PER_WEEK),
+                ("months", months, DAYS_PER_MONTH),
+                ("years", years, DAYS_PER_YEAR),
+            )
+            if v is not None
+        ]
         if len(given) != 1:
-            raise TypeError("then_every(): give the interval in exactly one of days, weeks, "
-                            "months, years")
+            raise TypeError(
+                "then_every(): give the interval in exactly one of days, weeks, months, years"
+            )
         unit_name, value, unit = given[0]
         interval = unit * check_real(unit_name, value, 0, math.inf, lo_closed=False)
         count = _check_count(sessions)
@@ -395,8 +444,12 @@ class Schedule(Sequence[Session]):
             settings.setdefault("needle_diameter_mm", None)
         last = template.day if self._sessions else -interval
         new = [replace(template, day=last + (k + 1) * interval, **settings) for k in range(count)]
-        return Schedule(self._sessions + tuple(new), allow_any_depth=self.allow_any_depth,
-                        name=self.name, start_date=self.start_date)
+        return Schedule(
+            self._sessions + tuple(new),
+            allow_any_depth=self.allow_any_depth,
+            name=self.name,
+            start_date=self.start_date,
+        )
 
     def _replace(self, **attrs: Any) -> Schedule:
         """Return a copy with other attributes; the sessions are already valid, so no re-checks."""
@@ -468,7 +521,7 @@ def _check_count(sessions: Any) -> int:
 
 
 def _check_start(start_date: Any, sessions: Sequence[Session]) -> dt.date:
-    """The start date, checked so that every session's date exists (up to 9999-12-31)."""
+    """Check the start date so that every session's date exists (up to 9999-12-31)."""
     start = check_date("start_date", start_date)
     if sessions:
         add_days("start_date", start, sessions[-1].day)
@@ -488,12 +541,15 @@ def _warn_short_intervals(sessions: Sequence[Session]) -> None:
             )
 
 
-def _rebuild(sessions: tuple[Session, ...], allow_any_depth: bool, name: str | None,
-             start_date: dt.date | None = None) -> Schedule:
+def _rebuild(
+    sessions: tuple[Session, ...],
+    allow_any_depth: bool,
+    name: str | None,
+    start_date: dt.date | None = None,
+) -> Schedule:
     with warnings.catch_warnings():  # unpickling: warned when the plan was built
         warnings.simplefilter("ignore", ScheduleWarning)
-        return Schedule(sessions, allow_any_depth=allow_any_depth, name=name,
-                        start_date=start_date)
+        return Schedule(sessions, allow_any_depth=allow_any_depth, name=name, start_date=start_date)
 
 
 def as_schedule(plan: Any) -> Schedule:
@@ -514,8 +570,10 @@ def schedule_from_dict(data: Any, *, where: str = "") -> Schedule:
     ``where`` prefixes error messages (e.g. the file name); ``schedule_io.py`` checks the
     document.
     """
-    sessions = [_session_from_dict(s, f"{where}sessions[{k}]: ")
-                for k, s in enumerate(schedule_io.document_sessions(data, where=where))]
+    sessions = [
+        _session_from_dict(s, f"{where}sessions[{k}]: ")
+        for k, s in enumerate(schedule_io.document_sessions(data, where=where))
+    ]
     start = data.get("start_date")
     allow = data.get("allow_any_depth", False)
     try:

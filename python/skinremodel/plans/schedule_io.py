@@ -44,13 +44,22 @@ if TYPE_CHECKING:  # pragma: no cover
     from .schedule import Schedule
     from .session import Session
 
-__all__ = ["FORMAT", "VERSION", "schedule_to_dict", "document_sessions", "session_arguments",
-           "to_json", "to_toml", "decode", "save", "read_document"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "schedule_to_dict",
+    "document_sessions",
+    "session_arguments",
+    "to_json",
+    "to_toml",
+    "decode",
+    "save",
+    "read_document",
+]
 
 FORMAT = "skinremodel.schedule"
 VERSION = 1
-_SESSION_KEYS = ("day", "depth_mm", "density_per_cm2", "needle_diameter_mm", "dose_scale",
-                 "device")
+_SESSION_KEYS = ("day", "depth_mm", "density_per_cm2", "needle_diameter_mm", "dose_scale", "device")
 _PLAN_KEYS = ("format", "version", "name", "start_date", "allow_any_depth", "sessions")
 
 
@@ -92,14 +101,17 @@ def document_sessions(data: Any, *, where: str = "") -> list[Any]:
         raise ValueError(f"{where}format must be {FORMAT!r}, got {fmt!r}")
     version = data.get("version", VERSION)
     if version != VERSION:
-        raise ValueError(f"{where}version {version!r} is not supported (this skinremodel "
-                         f"reads version {VERSION})")
+        raise ValueError(
+            f"{where}version {version!r} is not supported (this skinremodel "
+            f"reads version {VERSION})"
+        )
     if "sessions" not in data:  # an empty plan is written "sessions = []", never implied
         raise ValueError(f"{where}missing key 'sessions' (a list of sessions; [] for none)")
     raw_sessions = data["sessions"]
     if not isinstance(raw_sessions, list):
-        raise TypeError(f"{where}sessions must be a list of tables, got "
-                        f"{type(raw_sessions).__name__}")
+        raise TypeError(
+            f"{where}sessions must be a list of tables, got {type(raw_sessions).__name__}"
+        )
     return raw_sessions
 
 

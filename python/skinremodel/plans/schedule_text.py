@@ -58,12 +58,22 @@ __all__ = ["parse_schedule", "format_schedule"]
 
 #: Days of each unit and spacing word, by its name in the grammar.
 _DAYS: dict[str, float] = {
-    "days": 1.0, "weeks": DAYS_PER_WEEK, "months": DAYS_PER_MONTH, "years": DAYS_PER_YEAR,
-    "daily": 1.0, "weekly": DAYS_PER_WEEK, "fortnightly": 2 * DAYS_PER_WEEK,
-    "monthly": DAYS_PER_MONTH, "yearly": DAYS_PER_YEAR,
+    "days": 1.0,
+    "weeks": DAYS_PER_WEEK,
+    "months": DAYS_PER_MONTH,
+    "years": DAYS_PER_YEAR,
+    "daily": 1.0,
+    "weekly": DAYS_PER_WEEK,
+    "fortnightly": 2 * DAYS_PER_WEEK,
+    "monthly": DAYS_PER_MONTH,
+    "yearly": DAYS_PER_YEAR,
 }
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve".split()
+    )
+}
 _DEVICE_SETTINGS = ("needles", "passes", "stamps_per_cm2")
 
 
@@ -122,13 +132,18 @@ class _Lexer(Lexer):
 
     def __init__(self, conf: LexerConf) -> None:
         word = re.compile(conf.terminals_by_name["WORD"].pattern.to_regexp())
-        keywords = {t.pattern.value: t.name for t in conf.terminals
-                    if t.pattern.type == "str" and word.fullmatch(t.pattern.value)}
-        others = sorted((t for t in conf.terminals if t.pattern.value not in keywords),
-                        key=lambda t: (-t.priority, -t.pattern.max_width,
-                                       -len(t.pattern.value), t.name))
-        self.match = re.compile("|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})"
-                                         for t in others)).match
+        keywords = {
+            t.pattern.value: t.name
+            for t in conf.terminals
+            if t.pattern.type == "str" and word.fullmatch(t.pattern.value)
+        }
+        others = sorted(
+            (t for t in conf.terminals if t.pattern.value not in keywords),
+            key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
+        )
+        self.match = re.compile(
+            "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in others)
+        ).match
         self.keywords, self.ignore, self.callbacks = keywords, set(conf.ignore), conf.callbacks
 
     def lex(self, text: str) -> Iterator[Token]:  # type: ignore[override]
@@ -138,7 +153,8 @@ class _Lexer(Lexer):
             if m is None:
                 line = text.count("\n", 0, pos) + 1
                 raise UnexpectedCharacters(  # type: ignore[no-untyped-call]
-                    text, pos, line, pos - text.rfind("\n", 0, pos))
+                    text, pos, line, pos - text.rfind("\n", 0, pos)
+                )
             kind = m.lastgroup or ""
             value = m.group()
             kind = keywords.get(value, kind) if kind == "WORD" else kind
@@ -159,17 +175,25 @@ def _date_token(token: Token) -> Token:
     try:
         return token.update(value=dt.date.fromisoformat(token))
     except ValueError:
-        raise _TextError(token.start_pos or 0,
-                         f"{str(token)!r} is not a valid date (YYYY-MM-DD)") from None
+        raise _TextError(
+            token.start_pos or 0, f"{str(token)!r} is not a valid date (YYYY-MM-DD)"
+        ) from None
 
 
 @functools.cache
 def _parser() -> Lark:
-    """The parser of ``schedule_text.lark``, built on first use (about 0.1 s)."""
+    """Build the parser of ``schedule_text.lark`` (on first use, about 0.1 s)."""
     grammar = files(__package__).joinpath("schedule_text.lark").read_text(encoding="utf-8")
-    return Lark(grammar, start="plan", parser="lalr", lexer=_Lexer, postlex=_KeepWords(),
-                transformer=_ToPlan(), maybe_placeholders=True,
-                lexer_callbacks={"NUMBER": _number_token, "DATE": _date_token})
+    return Lark(
+        grammar,
+        start="plan",
+        parser="lalr",
+        lexer=_Lexer,
+        postlex=_KeepWords(),
+        transformer=_ToPlan(),
+        maybe_placeholders=True,
+        lexer_callbacks={"NUMBER": _number_token, "DATE": _date_token},
+    )
 
 
 @functools.cache
@@ -188,12 +212,12 @@ def _pos(children: list[Any]) -> int:
 
 
 def _item(kind: str, value: Any) -> Any:
-    """A rule whose meaning is its name: a word read at a place (``weekly``, ``pen``)."""
+    """Make a rule whose meaning is its name: a word read at a place (``weekly``, ``pen``)."""
     return lambda self, children: _Item(kind, value, _pos(children))
 
 
 def _setting(kind: str) -> Any:
-    """A rule whose value is its number's ("at 1.5 mm": depth 1.5)."""
+    """Make a rule whose value is its number's ("at 1.5 mm": depth 1.5)."""
     return lambda self, children: _Item(kind, children[0].value, _pos(children))
 
 
@@ -206,12 +230,13 @@ class _ToPlan(Transformer[Token, _Plan]):
 
     days, weeks, months, years = (_unit(_DAYS[u]) for u in ("days", "weeks", "months", "years"))
     daily, weekly, fortnightly, monthly, yearly = (
-        _item("interval", _DAYS[w]) for w in ("daily", "weekly", "fortnightly", "monthly",
-                                               "yearly"))
+        _item("interval", _DAYS[w]) for w in ("daily", "weekly", "fortnightly", "monthly", "yearly")
+    )
     roller, pen, stamp = _item("kind", Roller), _item("kind", Pen), _item("kind", Stamp)
     device_word = _item("device_word", None)
     depth, density, needles, passes, stamps_per_cm2 = (
-        _setting(k) for k in ("depth", "density", *_DEVICE_SETTINGS))
+        _setting(k) for k in ("depth", "density", *_DEVICE_SETTINGS)
+    )
 
     def plan(self, children: list[Any]) -> _Plan:
         plan = _Plan()
@@ -248,25 +273,35 @@ class _ToPlan(Transformer[Token, _Plan]):
         else:  # "for 6 months": a whole number of intervals
             ratio = span.value / phase.interval
             if abs(ratio - round(ratio)) > 1e-9 * max(1.0, ratio) or round(ratio) < 1:
-                raise _TextError(span.pos, f"{span.value:g} days is not a whole number of "
-                                 f"{phase.interval:g}-day intervals")
+                raise _TextError(
+                    span.pos,
+                    f"{span.value:g} days is not a whole number of "
+                    f"{phase.interval:g}-day intervals",
+                )
             if ratio > MAX_SESSIONS:
-                raise _TextError(span.pos, f"{span.value:g} days makes {ratio:.0f} sessions; "
-                                 f"a plan has at most {MAX_SESSIONS}")
+                raise _TextError(
+                    span.pos,
+                    f"{span.value:g} days makes {ratio:.0f} sessions; "
+                    f"a plan has at most {MAX_SESSIONS}",
+                )
             phase.count = int(round(ratio))
         return _clauses(phase, clauses)
 
     def days_phase(self, children: list[Any]) -> _Phase:
         first, *rest = children
         days = [first.value] + [t.value for t in rest if isinstance(t, Token)]
-        return _clauses(_Phase(days=days, pos=first.pos),
-                        [c for c in rest if not isinstance(c, Token)])
+        return _clauses(
+            _Phase(days=days, pos=first.pos), [c for c in rest if not isinstance(c, Token)]
+        )
 
     def count(self, children: list[Any]) -> _Item:
         (number,) = children
         if number.value != int(number.value) or not 1 <= number.value <= MAX_SESSIONS:
-            raise _TextError(number.pos, f"the number of sessions must be a whole number "
-                             f">= 1 and <= {MAX_SESSIONS}, got {number.value:g}")
+            raise _TextError(
+                number.pos,
+                f"the number of sessions must be a whole number "
+                f">= 1 and <= {MAX_SESSIONS}, got {number.value:g}",
+            )
         return _Item("count", int(number.value), number.pos)
 
     def number(self, children: list[Any]) -> _Item:
@@ -306,8 +341,11 @@ def _clauses(phase: _Phase, clauses: list[_Item]) -> _Phase:
     for item in clauses:
         if item.kind in _DEVICE_SETTINGS or item.kind == "device_word":
             if device is None:
-                raise _TextError(item.pos, "a device setting belongs right after its device "
-                                 "('with a 12-needle pen, 2 passes')")
+                raise _TextError(
+                    item.pos,
+                    "a device setting belongs right after its device "
+                    "('with a 12-needle pen, 2 passes')",
+                )
             device.value[1].append(item)
             continue
         if device is not None:
@@ -356,16 +394,26 @@ def _device(item: _Item) -> Device:
 #: How expected words are named in a message, in this order: (words that call for the name,
 #: words it covers, the name). Words no entry covers are quoted as they are.
 _EXPECTED: list[tuple[set[str], set[str], str]] = [
-    (set(call.split()), set((covers or call).split()), name) for call, covers, name in [
+    (set(call.split()), set((covers or call).split()), name)
+    for call, covers, name in [
         ("then", "", "'then'"),
-        ("NUMBER zero one two three four five six seven eight nine ten eleven twelve a an", "",
-         "a number"),
-        ("weeks", "day days d week weeks wk wks w month months mo mos mon year years yr yrs y",
-         "a unit (days, weeks, months, years)"),
+        (
+            "NUMBER zero one two three four five six seven eight nine ten eleven twelve a an",
+            "",
+            "a number",
+        ),
+        (
+            "weeks",
+            "day days d week weeks wk wks w month months mo mos mon year years yr yrs y",
+            "a unit (days, weeks, months, years)",
+        ),
         ("days", "day days", "'days'"),
         ("session sessions treatment treatments visit visits", "", "'sessions'"),
-        ("every daily weekly fortnightly monthly yearly annually annual", "",
-         "an interval ('every 4 weeks', 'monthly')"),
+        (
+            "every daily weekly fortnightly monthly yearly annually annual",
+            "",
+            "an interval ('every 4 weeks', 'monthly')",
+        ),
         ("at", "", "a depth or density ('at 1.5 mm')"),
         ("mm", "", "'mm'"),
         ("punctures puncture holes channels / per", "", "'punctures/cm2'"),
@@ -378,18 +426,21 @@ _EXPECTED: list[tuple[set[str], set[str], str]] = [
         ("starting from start beginning", "", "a start ('starting 2025-03-03', 'from day 10')"),
         ("$END", "", "the end of the plan"),
         ("derma micro microneedling DASH single", "", ""),  # decorations: not worth naming
-    ]]
+    ]
+]
 #: Where many words could come, one message says it better: (words all expected, message).
 _EXPECTED_AT = [
-    ({"on", "every"},
-     "expected a phase: '4 sessions ...', 'monthly for 6 months' or 'on days 0, 14, 28'"),
+    (
+        {"on", "every"},
+        "expected a phase: '4 sessions ...', 'monthly for 6 months' or 'on days 0, 14, 28'",
+    ),
     ({"roller"}, "expected a device: roller, pen or stamp"),
     ({"DATE"}, "expected a date YYYY-MM-DD or 'day N'"),
 ]
 
 
 def _accepted(exc: UnexpectedToken) -> set[str]:
-    """The terminals the parser would take at the error: those that reach a shift.
+    """Return the terminals the parser would take at the error: those that reach a shift.
 
     ``exc.expected`` can name more (an LALR state is shared by several places), and lark's own
     ``exc.accepts`` runs the reductions with their values; this runs them on the states alone.
@@ -404,7 +455,7 @@ def _accepted(exc: UnexpectedToken) -> set[str]:
             if action is Shift:
                 accepted.add(terminal)
                 break
-            del path[len(path) - len(arg.expansion):]  # reduce by the rule ``arg``
+            del path[len(path) - len(arg.expansion) :]  # reduce by the rule ``arg``
             path.append(states[path[-1]][arg.origin.name][1])
             if path[-1] == end:  # the whole plan is read: "$END"
                 accepted.add(terminal)
@@ -413,7 +464,7 @@ def _accepted(exc: UnexpectedToken) -> set[str]:
 
 
 def _words(names: set[str]) -> set[str]:
-    """The expected words of the grammar (``"weeks"``, ``"NUMBER"``) for terminal names."""
+    """Return the expected words of the grammar (``"weeks"``, ``"NUMBER"``) for terminal names."""
     out = set()
     for name in names:
         pattern = _parser().get_terminal(name).pattern if name != "$END" else None
@@ -427,21 +478,28 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> _TextError:
         pos = exc.pos_in_stream or 0
         char = text[pos]
         if char == "[":
-            raise ValueError(f"plan text {text!r}: the bracketed note says this plan has settings "
-                             "the text form cannot carry; read it from its JSON/TOML file")
+            raise ValueError(
+                f"plan text {text!r}: the bracketed note says this plan has settings "
+                "the text form cannot carry; read it from its JSON/TOML file"
+            )
         return _TextError(pos, f"unexpected character {char!r}")
     assert isinstance(exc, UnexpectedToken)
     token, expected = exc.token, _words(_accepted(exc))
     pos = len(text) if token.type == "$END" else token.start_pos
     if token.type == "RANGE":
         low, high = (float(x) for x in token.replace("\u2013", "-").split("-"))
-        return _TextError(pos, f"a range ({low:g}-{high:g}) is not a plan; give one number "
-                          "(sr.plans.get() takes choices within a library plan's range)")
+        return _TextError(
+            pos,
+            f"a range ({low:g}-{high:g}) is not a plan; give one number "
+            "(sr.plans.get() takes choices within a library plan's range)",
+        )
     if token == "for" and "then" in expected:
         return _TextError(pos, "give the number of sessions or a duration, not both")
     if expected == {"for"}:
-        return _TextError(pos, "say for how long ('for 6 months') or how many sessions "
-                          "('4 sessions every 4 weeks')")
+        return _TextError(
+            pos,
+            "say for how long ('for 6 months') or how many sessions ('4 sessions every 4 weeks')",
+        )
     message = next((m for words, m in _EXPECTED_AT if words <= expected), None)
     if message is None:
         named, left = [], set(expected)
@@ -450,8 +508,9 @@ def _syntax_error(exc: UnexpectedInput, text: str) -> _TextError:
                 named += [name] if name else []
                 left -= covers
         named += sorted(f"'{w}'" for w in left) or ([] if named else ["more"])
-        message = "expected " + (", ".join(named[:-1]) + " or " if len(named) > 1 else "") + \
-            named[-1]
+        message = (
+            "expected " + (", ".join(named[:-1]) + " or " if len(named) > 1 else "") + named[-1]
+        )
     if token.type == "WORD" or token.type.isalpha():  # a word: the closest expected word
         close = difflib.get_close_matches(token, [w for w in expected if w.isalpha()], n=1)
         message += f" (did you mean {close[0]!r}?)" if close else ""
@@ -463,12 +522,14 @@ def _refusal(text: str, error: _TextError) -> ValueError:
     line = text.count("\n", 0, pos) + 1
     column = pos - text.rfind("\n", 0, pos)
     where = f"line {line}, column {column}" if "\n" in text.strip() else f"column {column}"
-    return ValueError(f"plan text {text!r}: {where}, at {text[pos:pos + 30] or 'the end'!r}: "
-                      f"{error.message}")
+    return ValueError(
+        f"plan text {text!r}: {where}, at {text[pos : pos + 30] or 'the end'!r}: {error.message}"
+    )
 
 
-def parse_schedule(text: str, *, start_date: dt.date | str | None = None
-                   ) -> tuple[list[Session], dt.date | None]:
+def parse_schedule(
+    text: str, *, start_date: dt.date | str | None = None
+) -> tuple[list[Session], dt.date | None]:
     """Read the sessions and start date of a plan's text form (see ``schedule_text.lark``).
 
     ``Schedule.parse`` builds the plan from them; ``start_date`` must agree with a date the
@@ -478,8 +539,9 @@ def parse_schedule(text: str, *, start_date: dt.date | str | None = None
         raise TypeError(f"plan text must be a string, got {type(text).__name__}")
     check_text_length("plan text", text)
     if not text.strip():
-        raise ValueError("plan text is empty; write e.g. '4 sessions every 4 weeks at 1.5 mm' "
-                         "or 'no sessions'")
+        raise ValueError(
+            "plan text is empty; write e.g. '4 sessions every 4 weeks at 1.5 mm' or 'no sessions'"
+        )
     lowered = text.lower()
     try:
         try:
@@ -513,8 +575,9 @@ def _build_sessions(plan: _Plan) -> list[Session]:
         raise _TextError(0, f"the plan has {total} sessions; a plan has at most {MAX_SESSIONS}")
     for k, phase in enumerate(plan.phases):
         if phase.device is not None and phase.density is not None:
-            raise _TextError(phase.pos, "give a device or a density, not both (the device "
-                             "sets the density)")
+            raise _TextError(
+                phase.pos, "give a device or a density, not both (the device sets the density)"
+            )
         depth = phase.depth if phase.depth is not None else depth
         if phase.device is not None:
             device, density = phase.device, None
@@ -529,8 +592,9 @@ def _build_sessions(plan: _Plan) -> list[Session]:
         else:
             count = phase.count or 1
             if count > 1 and phase.interval is None:
-                raise _TextError(phase.pos, f"say how often the {count} sessions come "
-                                 "('every 4 weeks')")
+                raise _TextError(
+                    phase.pos, f"say how often the {count} sessions come ('every 4 weeks')"
+                )
             interval = phase.interval or 0.0
             if last is None:
                 first = plan.start_day or 0.0
@@ -539,12 +603,13 @@ def _build_sessions(plan: _Plan) -> list[Session]:
             elif phase.interval is not None:  # "then yearly for 2 years": one interval later
                 first = last + interval
             else:
-                raise _TextError(phase.pos, "say when this session comes: 'then after "
-                                 "1 year, 1 session'")
+                raise _TextError(
+                    phase.pos, "say when this session comes: 'then after 1 year, 1 session'"
+                )
             days = [first + j * interval for j in range(count)]
         for day in days:
-            sessions.append(Session(day, depth, density, None, 1.0,  # type: ignore[arg-type]
-                                    device))
+            session = Session(day, depth, density, None, 1.0, device)  # type: ignore[arg-type]
+            sessions.append(session)
         last = max(days) if last is None else max(last, *days)
     return sessions
 
@@ -560,8 +625,11 @@ def _plural(n: int | float, word: str) -> str:
 
 def _split_units(days: float) -> tuple[float, str]:
     if days.is_integer():
-        for unit, word in ((DAYS_PER_YEAR, "year"), (DAYS_PER_MONTH, "month"),
-                           (DAYS_PER_WEEK, "week")):
+        for unit, word in (
+            (DAYS_PER_YEAR, "year"),
+            (DAYS_PER_MONTH, "month"),
+            (DAYS_PER_WEEK, "week"),
+        ):
             if days % unit == 0:
                 return days / unit, word
     return days, "day"
@@ -631,8 +699,11 @@ def _runs(sessions: tuple[Session, ...]) -> list[tuple[_Run, str]]:
             step = sessions[i + 1].day - first
             if _parses_to(step) and first + step == sessions[i + 1].day:
                 interval, count = step, 2
-                while (i + count < n and _settings(sessions[i + count]) == _settings(sessions[i])
-                       and first + count * step == sessions[i + count].day):
+                while (
+                    i + count < n
+                    and _settings(sessions[i + count]) == _settings(sessions[i])
+                    and first + count * step == sessions[i + count].day
+                ):
                     count += 1
         if how == "gap" and interval is not None and first - sessions[i - 1].day == interval:
             how = "next"
@@ -666,9 +737,11 @@ def format_schedule(plan: Schedule, *, strict: bool) -> str:
     """Write the text form; ``strict`` raises if a setting needs JSON/TOML."""
     problems = _inexpressible(plan)
     if strict and problems:
-        raise ValueError(f"the text form cannot carry {problems[0]}"
-                         f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; "
-                         "save the plan as JSON or TOML")
+        raise ValueError(
+            f"the text form cannot carry {problems[0]}"
+            f"{f' (and {len(problems) - 1} more)' if len(problems) > 1 else ''}; "
+            "save the plan as JSON or TOML"
+        )
     head = [f"starting {plan.start_date.isoformat()}"] if plan.start_date else []
     sessions = plan.sessions
     if not sessions:
@@ -698,4 +771,3 @@ def format_schedule(plan: Schedule, *, strict: bool) -> str:
     if problems:
         text += f" [+ settings kept only in JSON/TOML: {'; '.join(problems)}]"
     return text
-

@@ -8,8 +8,15 @@ from dataclasses import dataclass
 from ..limits import CORE_LIMITS, MAX_SESSION_DAY, MIN_SESSION_SPACING_DAYS, check_limit
 from .devices import Device
 
-__all__ = ["Session", "CLINICAL_DEPTH_MM", "MAX_DEPTH_MM", "DEFAULT_DENSITY_PER_CM2",
-           "DAYS_PER_WEEK", "DAYS_PER_MONTH", "DAYS_PER_YEAR"]
+__all__ = [
+    "Session",
+    "CLINICAL_DEPTH_MM",
+    "MAX_DEPTH_MM",
+    "DEFAULT_DENSITY_PER_CM2",
+    "DAYS_PER_WEEK",
+    "DAYS_PER_MONTH",
+    "DAYS_PER_YEAR",
+]
 
 #: Needle lengths used in clinics (mm). Depths outside need ``allow_any_depth=True``.
 CLINICAL_DEPTH_MM: tuple[float, float] = (0.25, 2.5)
@@ -54,16 +61,22 @@ class Session:
     def __post_init__(self) -> None:
         day = check_limit("day", self.day)
         if 0 < day < MIN_SESSION_SPACING_DAYS:
-            raise ValueError(f"day must be 0 or in [{MIN_SESSION_SPACING_DAYS:g}, "
-                             f"{MAX_SESSION_DAY:g}] days, got {day:g}")
+            raise ValueError(
+                f"day must be 0 or in [{MIN_SESSION_SPACING_DAYS:g}, "
+                f"{MAX_SESSION_DAY:g}] days, got {day:g}"
+            )
         object.__setattr__(self, "day", day)
         object.__setattr__(self, "depth_mm", check_limit("depth_mm", self.depth_mm))
         self._resolve_device()
-        object.__setattr__(self, "density_per_cm2",
-                           check_limit("density_per_cm2", self.density_per_cm2))
+        object.__setattr__(
+            self, "density_per_cm2", check_limit("density_per_cm2", self.density_per_cm2)
+        )
         if self.needle_diameter_mm is not None:
-            object.__setattr__(self, "needle_diameter_mm",
-                               check_limit("needle_diameter_mm", self.needle_diameter_mm))
+            object.__setattr__(
+                self,
+                "needle_diameter_mm",
+                check_limit("needle_diameter_mm", self.needle_diameter_mm),
+            )
         object.__setattr__(self, "dose_scale", check_limit("dose_scale", self.dose_scale))
 
     def _resolve_device(self) -> None:
@@ -74,10 +87,14 @@ class Session:
                 object.__setattr__(self, "density_per_cm2", DEFAULT_DENSITY_PER_CM2)
             return
         if not isinstance(device, Device):
-            raise TypeError(f"device must be a skinremodel.Device (Device.roller(), "
-                            f"Device.pen(), Device.stamp()), got {type(device).__name__}")
-        for name, value in (("density_per_cm2", device.density_per_cm2),
-                            ("needle_diameter_mm", device.needle_diameter_mm)):
+            raise TypeError(
+                f"device must be a skinremodel.Device (Device.roller(), "
+                f"Device.pen(), Device.stamp()), got {type(device).__name__}"
+            )
+        for name, value in (
+            ("density_per_cm2", device.density_per_cm2),
+            ("needle_diameter_mm", device.needle_diameter_mm),
+        ):
             given = getattr(self, name)
             if given is None:
                 object.__setattr__(self, name, value)

@@ -35,7 +35,7 @@ class PredictionBands(pd.DataFrame):
         return PredictionBands
 
     def to_xarray(self) -> xr.Dataset:  # type: ignore[misc]
-        """The bands as an :class:`xarray.Dataset`: each observable over (``day``, ``quantile``).
+        """Return the bands as an :class:`xarray.Dataset`: observables over (day, quantile).
 
         (Replaces pandas' own ``DataFrame.to_xarray``, which would give one variable per
         quantile column; ``pd.DataFrame(bands).to_xarray()`` still does.)

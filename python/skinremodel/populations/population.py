@@ -40,8 +40,9 @@ _AGE_RANGE = (CORE_LIMITS["age"].low, CORE_LIMITS["age"].high)
 _CATEGORICAL: dict[str, tuple[Any, ...]] = {
     "diabetes": _DIABETES,
     "vitamin_c": _VITAMIN_C,
-    "phototype": tuple(range(int(CORE_LIMITS["phototype"].low),
-                             int(CORE_LIMITS["phototype"].high) + 1)),
+    "phototype": tuple(
+        range(int(CORE_LIMITS["phototype"].low), int(CORE_LIMITS["phototype"].high) + 1)
+    ),
 }
 _FLAGS: tuple[str, ...] = FLAG_COVARIATES
 _MAX_REDRAWS = 100
@@ -139,8 +140,9 @@ class Population:
             if field in _CATEGORICAL and isinstance(spec, dict):
                 values = list(spec)
                 picks = rng.choice(len(values), size=n, p=list(spec.values()))
-                columns[field] = (_text_column(values, picks) if field != "phototype"
-                                  else np.array(values)[picks])
+                columns[field] = (
+                    _text_column(values, picks) if field != "phototype" else np.array(values)[picks]
+                )
             elif field in _FLAGS and not isinstance(spec, bool):
                 columns[field] = rng.random(n) < spec
             elif isinstance(spec, str):
@@ -159,7 +161,7 @@ class Population:
         return np.array([names.index(k) for k in self.variability], dtype=np.intp)
 
     def _sample_parameters(self, rng: np.random.Generator) -> NDArray[np.float64]:
-        """The varied parameters' values, shape (size, number varied)."""
+        """Draw the varied parameters' values, shape (size, number varied)."""
         nominal = self.nominal.values_array
         cols = self._varied_columns()
         values = np.tile(nominal[cols], (self.size, 1))
@@ -171,7 +173,7 @@ class Population:
         for _ in range(_MAX_REDRAWS):
             # In blocks of rows: the same draws as one call, without its temporaries.
             for lo in range(0, todo.size, BAND_BLOCK * 16):
-                rows = todo[lo:lo + BAND_BLOCK * 16]
+                rows = todo[lo : lo + BAND_BLOCK * 16]
                 eta = rng.standard_normal((rows.size, len(cols))) @ chol.T
                 values[rows] = nominal[cols] * np.exp(omega * eta)
             todo = todo[~_within_domain(values[todo], cols)]
@@ -215,8 +217,14 @@ class Population:
         return self.size
 
     # ------------------------------------------------------------------------------ simulation
-    def outcomes(self, plan: Schedule | ArrayLike, days: float | ArrayLike = 365, *,
-                 options: SolverOptions | None = None, **kwargs: Any) -> BatchResult:
+    def outcomes(
+        self,
+        plan: Schedule | ArrayLike,
+        days: float | ArrayLike = 365,
+        *,
+        options: SolverOptions | None = None,
+        **kwargs: Any,
+    ) -> BatchResult:
         """Simulate every patient on one plan; the per-patient metrics of :func:`simulate_many`.
 
         ``options`` (:class:`SolverOptions`) and the keywords are passed on (``metrics``,
@@ -226,12 +234,22 @@ class Population:
         """
         if "cross" in kwargs or "patients" in kwargs or "params" in kwargs:
             raise TypeError("a population fixes patients and params; cross is not available")
-        check_count("Population.outcomes: patients", self.size, MAX_OUTCOME_PATIENTS,
-                    "use Population.simulate, which streams, for bands of larger populations")
+        check_count(
+            "Population.outcomes: patients",
+            self.size,
+            MAX_OUTCOME_PATIENTS,
+            "use Population.simulate, which streams, for bands of larger populations",
+        )
         token = _PROGRESS_LABEL.set(f"population of {self.size}")
         try:
-            return simulate_many(as_schedule(plan), self.covariates, self.params_matrix, days,
-                                 options=options, **kwargs)
+            return simulate_many(
+                as_schedule(plan),
+                self.covariates,
+                self.params_matrix,
+                days,
+                options=options,
+                **kwargs,
+            )
         finally:
             _PROGRESS_LABEL.reset(token)
 
@@ -278,9 +296,11 @@ class Population:
         per_day = metrics_of_kind("day")
         for name in names:
             if name not in per_day:
-                raise ValueError(f"observables must be states or observables, got {name!r}"
-                                 f"{did_you_mean(str(name), per_day)}; use "
-                                 "Population.outcomes for per-session metrics")
+                raise ValueError(
+                    f"observables must be states or observables, got {name!r}"
+                    f"{did_you_mean(str(name), per_day)}; use "
+                    "Population.outcomes for per-session metrics"
+                )
         qs = _check_quantiles(quantiles)
         schedule = as_schedule(plan)
         if "cross" in kwargs or "patients" in kwargs or "params" in kwargs:
@@ -295,9 +315,16 @@ class Population:
         with progress_bar(self.size, f"population of {self.size}", "item", show) as bar:
             for start in range(0, self.size, BAND_BLOCK):
                 stop = min(self.size, start + BAND_BLOCK)
-                res = simulate_many(schedule, self.covariates.iloc[start:stop],
-                                    self._full_rows(self._varied[start:stop]), days,
-                                    metrics=names, progress=False, options=options, **kwargs)
+                res = simulate_many(
+                    schedule,
+                    self.covariates.iloc[start:stop],
+                    self._full_rows(self._varied[start:stop]),
+                    days,
+                    metrics=names,
+                    progress=False,
+                    options=options,
+                    **kwargs,
+                )
                 ok = ~res.failed
                 n_failed += res.n_failed
                 for name in names:
@@ -311,28 +338,33 @@ class Population:
             index = pd.MultiIndex.from_product([[name], res.days], names=["observable", "day"])
             blocks.append(pd.DataFrame(q.T, index=index, columns=[quantile_label(x) for x in qs]))
         bands = PredictionBands(pd.concat(blocks))
-        bands.attrs.update({
-            "plan": schedule.name or "plan",
-            "session_days": [float(d) for d in schedule.days if d <= res.horizon],
-            "n_patients": self.size,
-            "n_failed": n_failed,
-            "quantiles": [float(x) for x in qs],
-            "exact": all(s.exact for s in sketches.values()),
-        })
+        bands.attrs.update(
+            {
+                "plan": schedule.name or "plan",
+                "session_days": [float(d) for d in schedule.days if d <= res.horizon],
+                "n_patients": self.size,
+                "n_failed": n_failed,
+                "quantiles": [float(x) for x in qs],
+                "exact": all(s.exact for s in sketches.values()),
+            }
+        )
         return bands
 
     # ------------------------------------------------------------------------------ protocol
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Population):
             return NotImplemented
-        return (self.size == other.size and self.nominal == other.nominal
-                and self.age_spec == other.age_spec
-                and self.covariate_spec == other.covariate_spec
-                and self.variability == other.variability
-                and np.array_equal(self.correlation, other.correlation)
-                and self.seed == other.seed
-                and self.covariates.equals(other.covariates)
-                and np.array_equal(self._varied, other._varied))
+        return (
+            self.size == other.size
+            and self.nominal == other.nominal
+            and self.age_spec == other.age_spec
+            and self.covariate_spec == other.covariate_spec
+            and self.variability == other.variability
+            and np.array_equal(self.correlation, other.correlation)
+            and self.seed == other.seed
+            and self.covariates.equals(other.covariates)
+            and np.array_equal(self._varied, other._varied)
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -347,14 +379,15 @@ class Population:
 
     def __repr__(self) -> str:
         varied = ", ".join(f"{k} (omega {v:g})" for k, v in self.variability.items()) or "none"
-        return (f"<Population: {self.size} patients, age {self.age_spec}, "
-                f"variability: {varied}, seed {self.seed}>")
+        return (
+            f"<Population: {self.size} patients, age {self.age_spec}, "
+            f"variability: {varied}, seed {self.seed}>"
+        )
 
 
 def _text_column(values: list[Any], picks: NDArray[Any]) -> Any:
-    """A categorical column: one byte per patient instead of a string object each."""
-    return pd.Categorical.from_codes(np.asarray(picks, dtype=np.int8),
-                                     categories=pd.Index(values))
+    """Make a categorical column: one byte per patient instead of a string object each."""
+    return pd.Categorical.from_codes(np.asarray(picks, dtype=np.int8), categories=pd.Index(values))
 
 
 # ------------------------------------------------------------------------------ validation
@@ -363,8 +396,9 @@ def _check_age_spec(age: Any) -> float | tuple[Any, ...]:
     if isinstance(age, numbers.Real) and not isinstance(age, bool):
         return check_real("age", age, lo, hi, unit="years")
     if not isinstance(age, tuple) or len(age) != 3 or age[0] not in ("normal", "uniform"):
-        raise TypeError("age must be a number, ('normal', mean, sd) or ('uniform', low, high), "
-                        f"got {age!r}")
+        raise TypeError(
+            f"age must be a number, ('normal', mean, sd) or ('uniform', low, high), got {age!r}"
+        )
     kind, a, b = age
     if kind == "normal":
         mean = check_real("age mean", a, lo, hi, unit="years")
@@ -387,8 +421,7 @@ def _sample_age(spec: float | tuple[Any, ...], n: int, rng: np.random.Generator)
         if not out.any():
             return ages
         ages[out] = rng.normal(a, b, int(out.sum()))
-    raise ValueError(f"age ('normal', {a:g}, {b:g}) puts too little mass in "
-                     f"{limit_range('age')}")
+    raise ValueError(f"age ('normal', {a:g}, {b:g}) puts too little mass in {limit_range('age')}")
 
 
 def _check_covariates(spec: Mapping[str, Any]) -> dict[str, Any]:
@@ -402,19 +435,25 @@ def _check_covariates(spec: Mapping[str, Any]) -> dict[str, Any]:
                 freqs = {}
                 for category, f in value.items():
                     if category not in allowed:
-                        raise ValueError(f"covariates[{field!r}]: unknown value {category!r}; "
-                                         f"allowed: {', '.join(map(repr, allowed))}")
+                        raise ValueError(
+                            f"covariates[{field!r}]: unknown value {category!r}; "
+                            f"allowed: {', '.join(map(repr, allowed))}"
+                        )
                     freqs[category] = check_real(f"covariates[{field!r}][{category!r}]", f, 0, 1)
                 if not math.isclose(sum(freqs.values()), 1.0, abs_tol=1e-9):
-                    raise ValueError(f"covariates[{field!r}]: frequencies must sum to 1, got "
-                                     f"{sum(freqs.values()):g}")
+                    raise ValueError(
+                        f"covariates[{field!r}]: frequencies must sum to 1, got "
+                        f"{sum(freqs.values()):g}"
+                    )
                 out[field] = freqs
             elif value in allowed and not isinstance(value, bool):
                 out[field] = value
             else:
-                raise ValueError(f"covariates[{field!r}] must be one of "
-                                 f"{', '.join(map(repr, allowed))} or a mapping of them to "
-                                 f"frequencies, got {value!r}")
+                raise ValueError(
+                    f"covariates[{field!r}] must be one of "
+                    f"{', '.join(map(repr, allowed))} or a mapping of them to "
+                    f"frequencies, got {value!r}"
+                )
         elif field in _FLAGS:
             if isinstance(value, (bool, np.bool_)):
                 out[field] = bool(value)
@@ -423,15 +462,18 @@ def _check_covariates(spec: Mapping[str, Any]) -> dict[str, Any]:
         elif field == "age":
             raise TypeError("give the age distribution with age=, not in covariates")
         else:
-            raise ValueError(f"unknown covariate {field!r}; covariates are "
-                             f"{', '.join(tuple(_CATEGORICAL) + _FLAGS)}")
+            raise ValueError(
+                f"unknown covariate {field!r}; covariates are "
+                f"{', '.join(tuple(_CATEGORICAL) + _FLAGS)}"
+            )
     return out
 
 
 def _check_variability(spec: Mapping[str, float]) -> dict[str, float]:
     if not isinstance(spec, Mapping):
-        raise TypeError(f"variability must be a mapping of parameter to omega, got "
-                        f"{type(spec).__name__}")
+        raise TypeError(
+            f"variability must be a mapping of parameter to omega, got {type(spec).__name__}"
+        )
     out = {}
     for name, omega in spec.items():
         Parameters.info(name)  # unknown names raise with suggestions
@@ -451,8 +493,10 @@ def _check_correlation(corr: Any, names: tuple[str, ...]) -> NDArray[np.float64]
         corr = corr.loc[list(names), list(names)].to_numpy()
     c = np.asarray(corr, dtype=np.float64)
     if c.shape != (k, k):
-        raise ValueError(f"correlation must be a {k}x{k} matrix (one row per varied parameter, "
-                         f"in the order {list(names)}), got shape {c.shape}")
+        raise ValueError(
+            f"correlation must be a {k}x{k} matrix (one row per varied parameter, "
+            f"in the order {list(names)}), got shape {c.shape}"
+        )
     if not np.all(np.isfinite(c)) or not np.allclose(c, c.T, atol=1e-12):
         raise ValueError("correlation must be a finite symmetric matrix")
     if not np.allclose(np.diag(c), 1.0, atol=1e-12) or np.any(np.abs(c) > 1.0):
@@ -480,8 +524,9 @@ def _within_domain(values: NDArray[np.float64], cols: NDArray[np.intp]) -> NDArr
 
 
 def _check_quantiles(quantiles: Sequence[float]) -> NDArray[np.float64]:
-    qs = np.array([check_real("quantiles", q, 0, 1, lo_closed=False, hi_closed=False)
-                   for q in quantiles])
+    qs = np.array(
+        [check_real("quantiles", q, 0, 1, lo_closed=False, hi_closed=False) for q in quantiles]
+    )
     if qs.size == 0:
         raise ValueError("quantiles must list at least one probability")
     if np.any(np.diff(qs) <= 0):

@@ -57,7 +57,7 @@ class QuantileSketch:
         values = np.sort(self.levels[level], axis=0)
         keep = len(values) % 2  # an odd row out stays at this level
         pairs = values[keep:]
-        up = pairs[self._flip::2]
+        up = pairs[self._flip :: 2]
         self._flip ^= 1
         self.levels[level] = values[:keep]
         if level + 1 == len(self.levels):
@@ -70,7 +70,7 @@ class QuantileSketch:
             return np.full((len(qs), self.width), np.nan)
         if self.exact:
             return np.asarray(np.quantile(self.levels[0], qs, axis=0))
-        weights = np.concatenate([np.full(len(v), 2.0 ** k) for k, v in enumerate(self.levels)])
+        weights = np.concatenate([np.full(len(v), 2.0**k) for k, v in enumerate(self.levels)])
         total = weights.sum()
         out = np.empty((len(qs), self.width))
         for j in range(self.width):  # one column at a time: memory of one column's values
@@ -78,7 +78,8 @@ class QuantileSketch:
             order = np.argsort(column, kind="stable")
             cumulative = np.cumsum(weights[order])
             # Inverted CDF: the smallest value whose cumulative weight reaches q of the total.
-            positions = np.minimum(np.searchsorted(cumulative, qs * total, side="left"),
-                                   len(column) - 1)
+            positions = np.minimum(
+                np.searchsorted(cumulative, qs * total, side="left"), len(column) - 1
+            )
             out[:, j] = column[order[positions]]
         return out

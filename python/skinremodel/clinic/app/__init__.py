@@ -63,8 +63,16 @@ from .forms import (
     parse_form,
 )
 
-__all__ = ["create_app", "serve", "parse_form", "FieldError", "FormData",
-           "VirtualPopulationDraws", "APP_VARIABILITY", "APP_DRAWS"]
+__all__ = [
+    "create_app",
+    "serve",
+    "parse_form",
+    "FieldError",
+    "FormData",
+    "VirtualPopulationDraws",
+    "APP_VARIABILITY",
+    "APP_DRAWS",
+]
 
 #: One simulation and plot at a time: matplotlib's pyplot state is not thread-safe.
 _LOCK = threading.Lock()
@@ -103,24 +111,35 @@ class VirtualPopulationDraws:
         """Return ``n`` parameter sets (seeded), one per virtual patient."""
         del patient  # covariates enter through the simulation's Patient
         pop = Population(n, age=45.0, variability=self.variability, seed=seed)
-        return [pop.nominal.update({str(k): float(v) for k, v in row.items()})
-                for _, row in pop.parameters.iterrows()]
+        return [
+            pop.nominal.update({str(k): float(v) for k, v in row.items()})
+            for _, row in pop.parameters.iterrows()
+        ]
 
     def describe(self, n: int, seed: int | None) -> str:
         """One line for the page and the report: where the draws came from."""
         omegas = ", ".join(f"{k} {v:g}" for k, v in self.variability.items())
-        return (f"Virtual population: {n} parameter draws, seed {seed}, log-normal "
-                f"inter-individual variability (omega: {omegas}); illustrative values assumed, "
-                "not fitted to data")
+        return (
+            f"Virtual population: {n} parameter draws, seed {seed}, log-normal "
+            f"inter-individual variability (omega: {omegas}); illustrative values assumed, "
+            "not fitted to data"
+        )
 
 
 def _compare(data: FormData, uncertainty: bool = False) -> tuple[Any, list[str]]:
     source = VirtualPopulationDraws() if uncertainty else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ScheduleWarning)
-        cmp = compare(data.plans, data.patient, days=data.days, override=data.overrides,
-                      start_date=data.start_date, uncertainty=source, n_draws=APP_DRAWS,
-                      seed=0)
+        cmp = compare(
+            data.plans,
+            data.patient,
+            days=data.days,
+            override=data.overrides,
+            start_date=data.start_date,
+            uncertainty=source,
+            n_draws=APP_DRAWS,
+            seed=0,
+        )
     if source is not None and cmp.intervals is not None:
         cmp.uncertainty_source = source.describe(APP_DRAWS, 0)
     return cmp, list(dict.fromkeys(str(w.message) for w in caught))
@@ -129,10 +148,18 @@ def _compare(data: FormData, uncertainty: bool = False) -> tuple[Any, list[str]]
 def _optimise(data: FormData) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return optimize_plan(data.patient, days=data.days, max_sessions=OPTIMISE_MAX_SESSIONS,
-                             min_interval_days=OPTIMISE_MIN_INTERVAL_DAYS,
-                             depth_mm=OPTIMISE_DEPTH_MM, start_date=data.start_date,
-                             override=data.overrides, seed=0, starts=1, threads=1)
+        return optimize_plan(
+            data.patient,
+            days=data.days,
+            max_sessions=OPTIMISE_MAX_SESSIONS,
+            min_interval_days=OPTIMISE_MIN_INTERVAL_DAYS,
+            depth_mm=OPTIMISE_DEPTH_MM,
+            start_date=data.start_date,
+            override=data.overrides,
+            seed=0,
+            starts=1,
+            threads=1,
+        )
 
 
 def create_app() -> Any:
@@ -143,17 +170,23 @@ def create_app() -> Any:
     from flask import Flask, Response, request
     from werkzeug.exceptions import HTTPException
 
-
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
-    library_plans = [(name, library.get(name).label(), str(library.get(name)))
-                     for name in library.list()]
+    library_plans = [
+        (name, library.get(name).label(), str(library.get(name))) for name in library.list()
+    ]
     contraindications = [(r.code, r.title) for r in RULES if r.severity == "contraindication"]
 
-    def page(form: Any, data: FormData | None = None, context: dict[str, Any] | None = None,
-             notes: list[str] | None = None, failure: str | None = None,
-             status: int = 200, analyses: dict[str, Any] | None = None,
-             optimised: Any = None) -> tuple[str, int]:
+    def page(
+        form: Any,
+        data: FormData | None = None,
+        context: dict[str, Any] | None = None,
+        notes: list[str] | None = None,
+        failure: str | None = None,
+        status: int = 200,
+        analyses: dict[str, Any] | None = None,
+        optimised: Any = None,
+    ) -> tuple[str, int]:
         errors = data.errors if data is not None else []
         by_field: dict[str, list[str]] = {}
         for e in errors:
@@ -162,16 +195,30 @@ def create_app() -> Any:
         if optimised is None and data is not None and not form.get("drop_optimised"):
             optimised = data.plans.get(OPTIMISED_NAME)
         return render(
-            "app.html.j2", form=form, chosen=chosen, errors=errors, by_field=by_field,
-            c=context, notes=notes or [], failure=failure, css=CSS,
-            research_note=RESEARCH_NOTE, version=__version__, library_plans=library_plans,
-            contraindications=contraindications, covariate_flags=COVARIATE_FLAGS,
-            history_flags=HISTORY_FLAGS, history_dates=HISTORY_DATES, max_plans=MAX_PLANS,
-            min_words=MIN_REASON_WORDS, today=dt.date.today().isoformat(),
+            "app.html.j2",
+            form=form,
+            chosen=chosen,
+            errors=errors,
+            by_field=by_field,
+            c=context,
+            notes=notes or [],
+            failure=failure,
+            css=CSS,
+            research_note=RESEARCH_NOTE,
+            version=__version__,
+            library_plans=library_plans,
+            contraindications=contraindications,
+            covariate_flags=COVARIATE_FLAGS,
+            history_flags=HISTORY_FLAGS,
+            history_dates=HISTORY_DATES,
+            max_plans=MAX_PLANS,
+            min_words=MIN_REASON_WORDS,
+            today=dt.date.today().isoformat(),
             optimised_name=OPTIMISED_NAME,
             optimised_plan=carried_plan(optimised) if optimised is not None else "",
             optimised_text=str(optimised) if optimised is not None else "",
-            **(analyses or {"optimum": None, "optimum_note": "", "uncertainty": None})), status
+            **(analyses or {"optimum": None, "optimum_note": "", "uncertainty": None}),
+        ), status
 
     def run(form: Any, optimise: bool = False) -> tuple[FormData, Any, list[str], Any]:
         data = parse_form(form)
@@ -193,7 +240,9 @@ def create_app() -> Any:
                     message = "Optimiser: " + re.sub(
                         r"\(override with override=\{.*?\}\)",
                         "(to go ahead anyway, give a reason under 'Go ahead despite a "
-                        "contraindication')", message)
+                        "contraindication')",
+                        message,
+                    )
                 data.errors.append(FieldError("optimise" if optimise else "plans", message))
                 return data, None, [], None
         return data, cmp, notes, optimum
@@ -215,9 +264,16 @@ def create_app() -> Any:
                 f"Optimised for this patient under the app's constraints: at most "
                 f"{OPTIMISE_MAX_SESSIONS} sessions at least {OPTIMISE_MIN_INTERVAL_DAYS:g} days "
                 f"apart, depths {OPTIMISE_DEPTH_MM[0]:g}-{OPTIMISE_DEPTH_MM[1]:g} mm, over "
-                f"the horizon; it is compared above as {OPTIMISED_NAME!r}.")
-        return page(request.form, data, context, notes, analyses=analyses,
-                    optimised=data.plans.get(OPTIMISED_NAME))
+                f"the horizon; it is compared above as {OPTIMISED_NAME!r}."
+            )
+        return page(
+            request.form,
+            data,
+            context,
+            notes,
+            analyses=analyses,
+            optimised=data.plans.get(OPTIMISED_NAME),
+        )
 
     @app.post("/")
     def compare_plans() -> tuple[str, int]:
@@ -239,8 +295,11 @@ def create_app() -> Any:
         else:
             body = rounded_table(cmp).to_csv()
             mimetype, name = "text/csv", f"skinremodel-table-{stamp}.csv"
-        return Response(body, mimetype=mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            body,
+            mimetype=mimetype,
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
 
     @app.post("/report.html")
     def report_download() -> Any:
@@ -252,21 +311,22 @@ def create_app() -> Any:
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> tuple[str, int]:
-        return page({}, failure=f"{exc.code} {exc.name}: {exc.description}",
-                    status=exc.code or 400)
+        return page({}, failure=f"{exc.code} {exc.name}: {exc.description}", status=exc.code or 400)
 
     @app.errorhandler(Exception)
     def any_error(exc: Exception) -> tuple[str, int]:
         # Never a stack trace: the message only (it names the input at fault).
         message = " ".join(str(exc).split()) or type(exc).__name__
-        return page({}, failure=f"Something went wrong and nothing was computed: {message}",
-                    status=500)
+        return page(
+            {}, failure=f"Something went wrong and nothing was computed: {message}", status=500
+        )
 
     @app.after_request
     def headers(response: Response) -> Response:
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Content-Security-Policy"] = (
-            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'")
+            "default-src 'none'; img-src data:; style-src 'unsafe-inline'; form-action 'self'"
+        )
         response.headers["Cache-Control"] = "no-store"
         return response
 
@@ -288,8 +348,11 @@ def serve(host: str = "127.0.0.1", port: int = 8050, *, ready: Any = None) -> No
     from werkzeug.serving import make_server
 
     server = make_server(host, port, create_app(), threaded=True)
-    print(f"skinremodel app: open http://{host}:{server.server_port}/ in a browser "
-          "(Ctrl-C stops it). Research model, not a medical device.", flush=True)
+    print(
+        f"skinremodel app: open http://{host}:{server.server_port}/ in a browser "
+        "(Ctrl-C stops it). Research model, not a medical device.",
+        flush=True,
+    )
     if ready is not None:
         ready(server)
     try:

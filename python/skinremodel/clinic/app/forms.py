@@ -21,8 +21,18 @@ from ...patients.screening import MIN_REASON_WORDS, RULES
 from ...plans.schedule import Schedule
 from ..clinical_terms import parse_horizon
 
-__all__ = ["FieldError", "FormData", "parse_form", "MAX_PLANS", "MAX_TEXT", "HISTORY_FLAGS",
-           "HISTORY_DATES", "COVARIATE_FLAGS", "OPTIMISED_NAME", "carried_plan"]
+__all__ = [
+    "FieldError",
+    "FormData",
+    "parse_form",
+    "MAX_PLANS",
+    "MAX_TEXT",
+    "HISTORY_FLAGS",
+    "HISTORY_DATES",
+    "COVARIATE_FLAGS",
+    "OPTIMISED_NAME",
+    "carried_plan",
+]
 
 #: At most this many plans per comparison (the page stays readable, the request fast).
 MAX_PLANS = 8
@@ -34,19 +44,24 @@ OPTIMISED_NAME = "optimised plan"
 #: The yes/no covariates as the form labels them (the patient module's labels and hints).
 COVARIATE_FLAGS: tuple[tuple[str, str], ...] = tuple(
     (name, f"{label} ({hint})" if hint else label)
-    for name, (label, hint) in ((n, COVARIATE_LABELS[n]) for n in FLAG_COVARIATES))
+    for name, (label, hint) in ((n, COVARIATE_LABELS[n]) for n in FLAG_COVARIATES)
+)
 HISTORY_FLAGS: tuple[tuple[str, str], ...] = (
     ("pregnant", "Pregnant (now or during the plan)"),
-    ("active_acne", "Active acne in the area"), ("rosacea_flare", "Rosacea flare"),
-    ("eczema", "Eczema in the area"), ("psoriasis", "Psoriasis in the area"),
+    ("active_acne", "Active acne in the area"),
+    ("rosacea_flare", "Rosacea flare"),
+    ("eczema", "Eczema in the area"),
+    ("psoriasis", "Psoriasis in the area"),
     ("open_wound", "Open wound, cut or infection in the area"),
     ("keloid_history", "Keloid or hypertrophic scars in the past"),
-    ("on_isotretinoin", "Taking oral isotretinoin now"))
+    ("on_isotretinoin", "Taking oral isotretinoin now"),
+)
 HISTORY_DATES: tuple[tuple[str, str], ...] = (
     ("isotretinoin_stopped", "Isotretinoin: date of the last dose"),
     ("radiotherapy_ended", "Radiation therapy to the area: last day"),
     ("last_retinoid_use", "Topical retinoid: last use"),
-    ("last_sun_exposure", "Prolonged sun exposure or sunburn: last day"))
+    ("last_sun_exposure", "Prolonged sun exposure or sunburn: last day"),
+)
 
 
 @dataclass(frozen=True)
@@ -75,16 +90,20 @@ def _text(form: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _date(form: Mapping[str, Any], name: str, label: str,
-          errors: list[FieldError]) -> dt.date | None:
+def _date(
+    form: Mapping[str, Any], name: str, label: str, errors: list[FieldError]
+) -> dt.date | None:
     text = _text(form, name)
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        errors.append(FieldError(name, f"{label}: {text!r} is not a date; use the date picker "
-                                       "or write YYYY-MM-DD"))
+        errors.append(
+            FieldError(
+                name, f"{label}: {text!r} is not a date; use the date picker or write YYYY-MM-DD"
+            )
+        )
         return None
 
 
@@ -108,8 +127,11 @@ def _plan_lines(text: str, errors: list[FieldError]) -> list[tuple[str, Schedule
 
 
 def carried_plan(plan: Schedule) -> str:
-    """The optimised plan as the page carries it between requests (the hidden field
-    ``optimised_plan``): :meth:`Schedule.to_json` made compact, exact for any plan."""
+    """Return the optimised plan as the page carries it between requests.
+
+    That is the hidden field ``optimised_plan``: :meth:`Schedule.to_json` made compact, exact
+    for any plan.
+    """
     return json.dumps(json.loads(plan.to_json()), separators=(",", ":"))
 
 
@@ -122,9 +144,14 @@ def _optimised_plan(form: Mapping[str, Any], errors: list[FieldError]) -> Schedu
     try:
         return Schedule.from_json(text).named(OPTIMISED_NAME)
     except (ValueError, TypeError, KeyError) as exc:
-        errors.append(FieldError("optimise", "Optimised plan: the page's copy is not a valid "
-                                             f"plan ({' '.join(str(exc).split())[:200]}); run "
-                                             "'Optimise for this patient' again"))
+        errors.append(
+            FieldError(
+                "optimise",
+                "Optimised plan: the page's copy is not a valid "
+                f"plan ({' '.join(str(exc).split())[:200]}); run "
+                "'Optimise for this patient' again",
+            )
+        )
         return None
 
 
@@ -142,12 +169,23 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
     try:
         age = float(age_text)
     except ValueError:
-        errors.append(FieldError("age", f"Age: {age_text!r} is not a number of years"
-                                 if age_text else "Age: required (years)"))
+        errors.append(
+            FieldError(
+                "age",
+                f"Age: {age_text!r} is not a number of years"
+                if age_text
+                else "Age: required (years)",
+            )
+        )
     ages = CORE_LIMITS["age"]
     if age is not None and not ages.low <= age <= ages.high:
-        errors.append(FieldError("age", f"Age: {age:g} years is outside {ages.low:g}-"
-                                        f"{ages.high:g} years, the range the model covers"))
+        errors.append(
+            FieldError(
+                "age",
+                f"Age: {age:g} years is outside {ages.low:g}-"
+                f"{ages.high:g} years, the range the model covers",
+            )
+        )
         age = None
     phototype = _text(form, "phototype") or "2"
     if phototype not in {"1", "2", "3", "4", "5", "6"}:
@@ -159,29 +197,38 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
         diabetes = "none"
     vitamin_c = _text(form, "vitamin_c") or "replete"
     if vitamin_c not in {"deficient", "replete", "supplemented"}:
-        errors.append(FieldError("vitamin_c", "Vitamin C: choose deficient, replete or "
-                                              "supplemented"))
+        errors.append(
+            FieldError("vitamin_c", "Vitamin C: choose deficient, replete or supplemented")
+        )
         vitamin_c = "replete"
 
     history: dict[str, Any] = {name: bool(form.get(name)) for name, _ in HISTORY_FLAGS}
     for name, label in HISTORY_DATES:
         history[name] = _date(form, name, label, errors)
         if history[name] is not None and history[name] > dt.date.today() + dt.timedelta(1):
-            errors.append(FieldError(name, f"{label}: {history[name].isoformat()} is in the "
-                                           "future"))
+            errors.append(
+                FieldError(name, f"{label}: {history[name].isoformat()} is in the future")
+            )
     other = _text(form, "other_skin_condition")[:MAX_TEXT]
     history["other_skin_condition"] = other or None
     if history["on_isotretinoin"] and history["isotretinoin_stopped"] is not None:
-        errors.append(FieldError("isotretinoin_stopped", "Isotretinoin: tick 'taking it now' or "
-                                 "give the date of the last dose, not both"))
+        errors.append(
+            FieldError(
+                "isotretinoin_stopped",
+                "Isotretinoin: tick 'taking it now' or give the date of the last dose, not both",
+            )
+        )
         history["isotretinoin_stopped"] = None
     if age is not None:
         try:
             data.patient = Patient(
-                age=age, diabetes=diabetes, vitamin_c=vitamin_c,  # type: ignore[arg-type]
+                age=age,
+                diabetes=diabetes,  # type: ignore[arg-type]
+                vitamin_c=vitamin_c,  # type: ignore[arg-type]
                 phototype=int(phototype),
                 **{name: bool(form.get(name)) for name, _ in COVARIATE_FLAGS},
-                history=MedicalHistory(**history))
+                history=MedicalHistory(**history),
+            )
         except (ValueError, TypeError) as exc:
             errors.append(FieldError("patient", f"Patient: {exc}"))
 
@@ -189,8 +236,9 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
     try:
         data.days = parse_horizon(_text(form, "horizon") or "12mo")
         if not 30 <= data.days <= 3650:
-            raise ValueError(f"horizon {_text(form, 'horizon')!r}: choose between 1 month and "
-                             "10 years")
+            raise ValueError(
+                f"horizon {_text(form, 'horizon')!r}: choose between 1 month and 10 years"
+            )
     except ValueError as exc:
         errors.append(FieldError("horizon", f"Horizon: {exc}"))
 
@@ -206,23 +254,37 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
         data.plans[plan.label()] = plan
     for name, plan in _plan_lines(_text(form, "plan_text")[: MAX_TEXT * 8], errors):
         if name == OPTIMISED_NAME:
-            errors.append(FieldError("plan_text", f"The name {OPTIMISED_NAME!r} is kept for the "
-                                                  "optimiser's plan; give your plan another name"))
+            errors.append(
+                FieldError(
+                    "plan_text",
+                    f"The name {OPTIMISED_NAME!r} is kept for the "
+                    "optimiser's plan; give your plan another name",
+                )
+            )
             continue
         if name in data.plans:
-            errors.append(FieldError("plan_text", f"Two plans are named {name[:60]!r}; give "
-                                                  "each a different name ('Name: plan text')"))
+            errors.append(
+                FieldError(
+                    "plan_text",
+                    f"Two plans are named {name[:60]!r}; give "
+                    "each a different name ('Name: plan text')",
+                )
+            )
             continue
         data.plans[name[:MAX_TEXT]] = plan
     optimised = _optimised_plan(form, errors)
     if optimised is not None:
         data.plans[OPTIMISED_NAME] = optimised
     if not data.plans and not any(e.field in ("plan_text", "library") for e in errors):
-        errors.append(FieldError("plans", "Plans: tick at least one library plan or write one "
-                                          "in the plan box"))
+        errors.append(
+            FieldError(
+                "plans", "Plans: tick at least one library plan or write one in the plan box"
+            )
+        )
     if len(data.plans) > MAX_PLANS:
-        errors.append(FieldError("plans", f"Plans: at most {MAX_PLANS} at once, got "
-                                          f"{len(data.plans)}"))
+        errors.append(
+            FieldError("plans", f"Plans: at most {MAX_PLANS} at once, got {len(data.plans)}")
+        )
 
     for rule in RULES:
         if rule.severity != "contraindication":
@@ -231,10 +293,14 @@ def parse_form(form: Mapping[str, Any]) -> FormData:
         if not reason:
             continue
         if len(reason.split()) < MIN_REASON_WORDS:
-            errors.append(FieldError(f"override_{rule.code}",
-                                     f"Override of '{rule.title}': give a reason of at least "
-                                     f"{MIN_REASON_WORDS} words (who decided and why), not "
-                                     f"{reason!r}"))
+            errors.append(
+                FieldError(
+                    f"override_{rule.code}",
+                    f"Override of '{rule.title}': give a reason of at least "
+                    f"{MIN_REASON_WORDS} words (who decided and why), not "
+                    f"{reason!r}",
+                )
+            )
             continue
         data.overrides[rule.code] = reason
     return data
