@@ -10,8 +10,8 @@ result as numpy arrays and pandas tables, and plot it. *A research model, not a 
     ),
     (
         "code",
-        """import numpy as np
-import matplotlib.pyplot as plt
+        """import matplotlib.pyplot as plt
+import numpy as np
 import skinremodel as sr
 
 plan = sr.Schedule.regular(sessions=4, every_days=28, depth_mm=1.5)
@@ -48,8 +48,11 @@ duration is found by root finding on the dense output, not read off the grid."""
         """early = sr.simulate(plan, sr.Patient(age=45), days=6, t_eval=np.linspace(0, 6, 600))
 ax = early.plot(["R", "N", "M1", "M2"])
 ax.axhline(early.effective_params["R_vis"], color="k", lw=0.8, ls="--")
-print(f"visible redness after session 1: {res.redness_hours(0):.1f} h, "
-      f"downtime {res.downtime_days(0):.1f} d, first visible improvement on day {res.first_visible_day():.0f}")""",
+print(
+    f"visible redness after session 1: {res.redness_hours(0):.1f} h, "
+    f"downtime {res.downtime_days(0):.1f} d, "
+    f"first visible improvement on day {res.first_visible_day():.0f}"
+)""",
     ),
     (
         "md",
@@ -72,8 +75,10 @@ Covariates change documented parameters; any parameter can be overridden per cal
         "code",
         """for patient in [sr.Patient(age=30), sr.Patient(age=60), sr.Patient(age=60, diabetes="poor")]:
     r = sr.simulate(plan, patient, days=365)
-    print(f"{patient.age:4.0f} y, diabetes={patient.diabetes:5s}: collagen at 6 months "
-          f"{r.percent_change('total_collagen')[180]:+.1f} %, redness {r.redness_hours(0):.0f} h")""",
+    print(
+        f"{patient.age:4.0f} y, diabetes={patient.diabetes:5s}: collagen at 6 months "
+        f"{r.percent_change('total_collagen')[180]:+.1f} %, redness {r.redness_hours(0):.0f} h"
+    )""",
     ),
     (
         "code",
@@ -84,9 +89,11 @@ table.loc[["s_w", "k_mat", "k_x", "tau_Er", "d_T"], ["value", "unit", "domain", 
         "code",
         """k_x = sr.Parameters.default()["k_x"]
 slower = sr.simulate(plan, sr.Patient(age=45), days=365, params={"k_x": k_x / 2})
-print(f"mature collagen at 6 months: default (k_x = {k_x:.3g}/d) "
-      f"{res.percent_change('mature_collagen')[180]:+.1f} %, half the cross-linking rate "
-      f"{slower.percent_change('mature_collagen')[180]:+.1f} %")""",
+print(
+    f"mature collagen at 6 months: default (k_x = {k_x:.3g}/d) "
+    f"{res.percent_change('mature_collagen')[180]:+.1f} %, half the cross-linking rate "
+    f"{slower.percent_change('mature_collagen')[180]:+.1f} %"
+)""",
     ),
     (
         "md",
@@ -114,7 +121,8 @@ parameter value), and `Result.load` reads back an equal result.""",
     ("code", """res.plot_overview();"""),
     (
         "code",
-        """import pathlib, tempfile
+        """import pathlib
+import tempfile
 
 ds = res.to_xarray()
 print(ds["total_collagen"].attrs)

@@ -14,11 +14,11 @@ in the fit. *A research model, not a medical device.*""",
     ),
     (
         "code",
-        """import numpy as np
+        """import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
 import skinremodel as sr
-from skinremodel.calibration import TARGETS, calibration_table, direction_checks
+from skinremodel.calibration import calibration_table, direction_checks
 
 table = calibration_table()
 table[["study", "outcome", "unit", "observed", "predicted", "uncertainty", "design", "z"]]""",
@@ -55,18 +55,31 @@ rising for months after the last session and holds most of its gain at 12 and 24
     ),
     (
         "code",
-        """plans = {"3 sessions 2 weeks apart": [0, 14, 28], "4 sessions 4 weeks apart": [0, 28, 56, 84],
-         "6 sessions 4 weeks apart": [28 * k for k in range(6)]}
+        """plans = {
+    "3 sessions 2 weeks apart": [0, 14, 28],
+    "4 sessions 4 weeks apart": [0, 28, 56, 84],
+    "6 sessions 4 weeks apart": [28 * k for k in range(6)],
+}
 fig, ax = plt.subplots(figsize=(8, 4))
 rows = []
 for name, days in plans.items():
     r = sr.simulate(sr.Schedule(days), sr.Patient(age=45), days=730)
     g = r["visible_improvement"]
     ax.plot(r.t / 30.44, g, label=name)
-    rows.append({"plan": name, "peak day": int(g.argmax()), "G 3 mo": g[90], "G 6 mo": g[180],
-                 "12 mo / peak": g[365] / g.max(), "24 mo / peak": g[730] / g.max()})
+    rows.append(
+        {
+            "plan": name,
+            "peak day": int(g.argmax()),
+            "G 3 mo": g[90],
+            "G 6 mo": g[180],
+            "12 mo / peak": g[365] / g.max(),
+            "24 mo / peak": g[730] / g.max(),
+        }
+    )
 ax.axhline(sr.Parameters.default()["G_jnd"], color="0.5", ls="--", lw=1, label="just noticeable")
-ax.set_xlabel("months after the first session"); ax.set_ylabel("visible improvement G"); ax.legend(frameon=False)
+ax.set_xlabel("months after the first session")
+ax.set_ylabel("visible improvement G")
+ax.legend(frameon=False)
 pd.DataFrame(rows).set_index("plan").round(3)""",
     ),
     (
@@ -77,11 +90,19 @@ clinical-scale observation model of `docs/model.md`:""",
     ),
     (
         "code",
-        """minh = sr.simulate(sr.Schedule([7.0 * k for k in range(12)]),
-                   sr.Patient(age=25, phototype=4, acne_scars=True), days=140)
+        """minh = sr.simulate(
+    sr.Schedule([7.0 * k for k in range(12)]),
+    sr.Patient(age=25, phototype=4, acne_scars=True),
+    days=140,
+)
 grade = minh["goodman_baron_grade"]
-pd.DataFrame({"day": [0, 77, 107, 137], "Minh 2019": [3.29, 2.23, 1.93, 1.77],
-              "model": [grade[0], grade[77], grade[107], grade[137]]}).set_index("day").round(2)""",
+pd.DataFrame(
+    {
+        "day": [0, 77, 107, 137],
+        "Minh 2019": [3.29, 2.23, 1.93, 1.77],
+        "model": [grade[0], grade[77], grade[107], grade[137]],
+    }
+).set_index("day").round(2)""",
     ),
     (
         "md",
@@ -98,12 +119,18 @@ dip; measurements within two weeks of a session would.""",
 fig, ax = plt.subplots(figsize=(8, 4))
 for name in ["ultrasound_density", "elasticity", "oct_attenuation", "total_collagen"]:
     ax.plot(res.t, res.percent_change(name), label=name)
-observed = {("ultrasound_density", 180): 101.86, ("elasticity", 180): 28.2,
-            ("oct_attenuation", 120): 15.65, ("oct_attenuation", 180): 17.33}
-for (name, day), value in observed.items():
+observed = {
+    ("ultrasound_density", 180): 101.86,
+    ("elasticity", 180): 28.2,
+    ("oct_attenuation", 120): 15.65,
+    ("oct_attenuation", 180): 17.33,
+}
+for (_name, day), value in observed.items():
     ax.plot(day, value, "ks")
 sr.plotting.mark_sessions(ax, res.session_days)
-ax.set_xlabel("day"); ax.set_ylabel("% change from baseline"); ax.legend(frameon=False);""",
+ax.set_xlabel("day")
+ax.set_ylabel("% change from baseline")
+ax.legend(frameon=False);""",
     ),
     (
         "md",
@@ -121,8 +148,13 @@ protein unchanged (within 5% here).""",
 rows = []
 for depth in [0.25, 0.5, 1.0, 1.5, 2.0, 2.5]:
     r = sr.simulate(sr.Schedule([0], depth_mm=depth), adult, days=20)
-    rows.append({"depth (mm)": depth, "visible redness (h)": r.redness_hours(0),
-                 "downtime (days)": r.downtime_days(0)})
+    rows.append(
+        {
+            "depth (mm)": depth,
+            "visible redness (h)": r.redness_hours(0),
+            "downtime (days)": r.downtime_days(0),
+        }
+    )
 pd.DataFrame(rows).set_index("depth (mm)").round(1)""",
     ),
     (
@@ -134,7 +166,9 @@ facts["first visible improvement (days), 4 monthly sessions"] = std.first_visibl
 facts["visible improvement still rising, days after the last session"] = int(np.argmax(g)) - 90
 for n in (1, 3, 6):
     r = sr.simulate(sr.Schedule.regular(n, every_days=28), adult, days=180)
-    facts[f"collagen change at 6 months, {n} sessions (%)"] = r.percent_change("total_collagen")[180]
+    facts[f"collagen change at 6 months, {n} sessions (%)"] = r.percent_change("total_collagen")[
+        180
+    ]
 for age in (30, 60):
     r = sr.simulate(sr.Schedule.regular(4, every_days=30), sr.Patient(age=age), days=180)
     facts[f"collagen change at 6 months, age {age} (%)"] = r.percent_change("total_collagen")[180]
@@ -143,7 +177,9 @@ for dm in ("none", "poor"):
     facts[f"downtime, diabetes {dm} (days)"] = r.downtime_days(0)
 for vc in ("deficient", "replete"):
     r = sr.simulate(sr.Schedule.regular(4, every_days=30), sr.Patient(vitamin_c=vc), days=180)
-    facts[f"collagen change at 6 months, vitamin C {vc} (%)"] = r.percent_change("total_collagen")[180]
+    facts[f"collagen change at 6 months, vitamin C {vc} (%)"] = r.percent_change("total_collagen")[
+        180
+    ]
 pd.Series(facts).round(1).to_frame("model")""",
     ),
     (
@@ -160,13 +196,21 @@ rows = []
 for interval in [7, 14, 21, 28, 42, 56]:
     r = sr.simulate(sr.Schedule.regular(4, every_days=interval), adult, days=365)
     axes[0].plot(r.t, r["visible_improvement"], label=f"every {interval} d")
-    rows.append({"interval": interval,
-                 "mature collagen 12 mo (%)": 100 * (r["Cm"][365] - r.baseline["Cm"]),
-                 "G 6 mo": r["visible_improvement"][180], "G 12 mo": r["visible_improvement"][365]})
-axes[0].set_xlabel("day"); axes[0].set_ylabel("visible improvement G"); axes[0].legend(frameon=False, fontsize=8)
+    rows.append(
+        {
+            "interval": interval,
+            "mature collagen 12 mo (%)": 100 * (r["Cm"][365] - r.baseline["Cm"]),
+            "G 6 mo": r["visible_improvement"][180],
+            "G 12 mo": r["visible_improvement"][365],
+        }
+    )
+axes[0].set_xlabel("day")
+axes[0].set_ylabel("visible improvement G")
+axes[0].legend(frameon=False, fontsize=8)
 spacing = pd.DataFrame(rows).set_index("interval")
 spacing["mature collagen 12 mo (%)"].plot(ax=axes[1], marker="o")
-axes[1].set_xlabel("days between sessions"); axes[1].set_ylabel("mature collagen at 12 months (%)")
+axes[1].set_xlabel("days between sessions")
+axes[1].set_ylabel("mature collagen at 12 months (%)")
 spacing.round(3)""",
     ),
 ]

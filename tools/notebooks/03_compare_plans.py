@@ -40,8 +40,17 @@ cmp_young""",
     ),
     (
         "code",
-        """cmp_young.rank()[["rank", "sessions", "visible improvement 12 mo (model units)", "collagen change 6 mo (%)",
-                  "collagen change 12 mo (%)", "downtime total (d)", "gain per session (pp)"]]""",
+        """cmp_young.rank()[
+    [
+        "rank",
+        "sessions",
+        "visible improvement 12 mo (model units)",
+        "collagen change 6 mo (%)",
+        "collagen change 12 mo (%)",
+        "downtime total (d)",
+        "gain per session (pp)",
+    ]
+]""",
     ),
     ("code", """fig = cmp_young.plot()"""),
     (
@@ -56,8 +65,15 @@ through its diabetes covariate (longer inflammation, more MMP activity, less syn
         """older = sr.Patient(age=62, diabetes="controlled")
 cmp_older = sr.compare(sr.plans.all(), older, days=365)
 print(sr.screen(older, sr.plans.get("standard-course")))
-cmp_older.rank()[["rank", "visible improvement 12 mo (model units)", "collagen change 12 mo (%)",
-                  "downtime total (d)", "screening"]]""",
+cmp_older.rank()[
+    [
+        "rank",
+        "visible improvement 12 mo (model units)",
+        "collagen change 12 mo (%)",
+        "downtime total (d)",
+        "screening",
+    ]
+]""",
     ),
     (
         "md",
@@ -67,9 +83,16 @@ collagen from every plan and needs more days to settle after the sessions.""",
     (
         "code",
         """both = pd.concat({"35 y": cmp_young.table, "62 y, diabetes": cmp_older.table}, axis=1)
-side = both.loc[:, (slice(None), ["collagen change 12 mo (%)", "downtime total (d)",
-                                  "first visible (day)"])].swaplevel(axis=1).sort_index(axis=1)
-assert (cmp_older.table["collagen change 12 mo (%)"] < cmp_young.table["collagen change 12 mo (%)"]).all()
+side = (
+    both.loc[
+        :, (slice(None), ["collagen change 12 mo (%)", "downtime total (d)", "first visible (day)"])
+    ]
+    .swaplevel(axis=1)
+    .sort_index(axis=1)
+)
+assert (
+    cmp_older.table["collagen change 12 mo (%)"] < cmp_young.table["collagen change 12 mo (%)"]
+).all()
 assert (cmp_older.table["downtime total (d)"] > cmp_young.table["downtime total (d)"]).all()
 side""",
     ),
@@ -87,8 +110,10 @@ isotretinoin must have been stopped at least 6 months before a session. Patient 
         "code",
         """history = sr.MedicalHistory(isotretinoin_stopped=dt.date(2025, 3, 1))
 older_iso = sr.Patient(age=62, diabetes="controlled", history=history)
-plans = {"start 1 August": sr.plans.get("standard-course", start_date="2025-08-01"),
-         "start 1 October": sr.plans.get("standard-course", start_date="2025-10-01")}
+plans = {
+    "start 1 August": sr.plans.get("standard-course", start_date="2025-08-01"),
+    "start 1 October": sr.plans.get("standard-course", start_date="2025-10-01"),
+}
 cmp_dates = sr.compare(plans, older_iso)
 cmp_dates.table[["first session (date)", "last session (date)", "status", "screening"]]""",
     ),
@@ -106,8 +131,11 @@ after isotretinoin) states the reason; it is recorded on the result and in the r
     ),
     (
         "code",
-        """res = sr.simulate(plans["start 1 August"], older_iso,
-                  override={"isotretinoin": "dermatologist approved; AAD 2024 guidance"})
+        """res = sr.simulate(
+    plans["start 1 August"],
+    older_iso,
+    override={"isotretinoin": "dermatologist approved; AAD 2024 guidance"},
+)
 print(res.screening)
 res.to_pandas(index="date", variables=["total_collagen", "visible_improvement"]).iloc[::30].head()""",
     ),
@@ -129,8 +157,16 @@ custom = {
 for name, plan in custom.items():
     print(f"{name:30s} {plan}")
 cmp_custom = sr.compare(custom, young, days=730)
-cmp_custom.rank()[["rank", "sessions", "visible improvement 12 mo (model units)", "visible improvement 24 mo (model units)",
-                   "collagen change 24 mo (%)", "downtime total (d)"]]""",
+cmp_custom.rank()[
+    [
+        "rank",
+        "sessions",
+        "visible improvement 12 mo (model units)",
+        "visible improvement 24 mo (model units)",
+        "collagen change 24 mo (%)",
+        "downtime total (d)",
+    ]
+]""",
     ),
     (
         "md",

@@ -17,9 +17,9 @@ Method: [docs/fitting.md](../docs/fitting.md). *A research model, not a medical 
     ),
     (
         "code",
-        """import numpy as np
+        """import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-import matplotlib.pyplot as plt
 import skinremodel as sr""",
     ),
     (
@@ -56,15 +56,19 @@ What the abstracts do not give, and what we assume (each assumption changes the 
     ),
     (
         "code",
-        """plans = {"Kenkel 2021": sr.Schedule([0, 30, 60, 90], depth_mm=1.5),
-         "Lotfi 2013": sr.Schedule([0, 30, 60, 90, 120], depth_mm=1.5)}
+        """plans = {
+    "Kenkel 2021": sr.Schedule([0, 30, 60, 90], depth_mm=1.5),
+    "Lotfi 2013": sr.Schedule([0, 30, 60, 90, 120], depth_mm=1.5),
+}
 patients = {"Kenkel 2021": sr.Patient(age=54.5), "Lotfi 2013": sr.Patient(age=30, phototype=4)}
-published = pd.DataFrame({
-    "subject": ["Kenkel 2021", "Kenkel 2021", "Lotfi 2013"],
-    "day": [180.0, 180.0, 176.0],
-    "observable": ["ultrasound_density", "elasticity", "total_collagen"],
-    "value": [2.0186, 1.282, 1.532],
-})
+published = pd.DataFrame(
+    {
+        "subject": ["Kenkel 2021", "Kenkel 2021", "Lotfi 2013"],
+        "day": [180.0, 180.0, 176.0],
+        "observable": ["ultrasound_density", "elasticity", "total_collagen"],
+        "value": [2.0186, 1.282, 1.532],
+    }
+)
 published["sd"] = 0.10 * published["value"]
 data = sr.Dataset(published, plans, patients)
 data""",
@@ -96,8 +100,12 @@ Kenkel and the other calibration targets together):""",
     ("md", """Three means of two studies cannot tell more than this:"""),
     (
         "code",
-        """both = sr.fit(data.observations[data.observations.observable == "ultrasound_density"],
-              plans, patients, parameters=["s_w", "kap_US"])
+        """both = sr.fit(
+    data.observations[data.observations.observable == "ultrasound_density"],
+    plans,
+    patients,
+    parameters=["s_w", "kap_US"],
+)
 print(both.identifiability.summary())""",
     ),
     (
@@ -111,8 +119,15 @@ check the model at all.""",
     (
         "code",
         """fig, ax = plt.subplots(1, 3, figsize=(13, 3.2))
-for a, (s, o) in zip(ax, [("Kenkel 2021", "ultrasound_density"), ("Kenkel 2021", "elasticity"),
-                          ("Lotfi 2013", "total_collagen")]):
+for a, (s, o) in zip(
+    ax,
+    [
+        ("Kenkel 2021", "ultrasound_density"),
+        ("Kenkel 2021", "elasticity"),
+        ("Lotfi 2013", "total_collagen"),
+    ],
+    strict=True,
+):
     p = fit_sw.predict(s, o, days=np.arange(0, 241))
     a.fill_between(p.day, p.lower, p.upper, alpha=0.3, lw=0, label="95% band")
     a.plot(p.day, p.prediction, label="fit (s_w)")
@@ -141,22 +156,35 @@ true_sw = {s: 0.035 * float(np.exp(0.3 * rng.standard_normal())) for s in cohort
 days = [0.0, 30.0, 90.0, 180.0]
 rows = []
 for s, patient in cohort.items():
-    res = sr.simulate(plan, patient, days=None, t_eval=days,
-                      params={"s_w": true_sw[s], "k_mat": 0.02, "kap_el": 2.0})
+    res = sr.simulate(
+        plan,
+        patient,
+        days=None,
+        t_eval=days,
+        params={"s_w": true_sw[s], "k_mat": 0.02, "kap_el": 2.0},
+    )
     for o in ("ultrasound_density", "elasticity"):
         for i, d in enumerate(days):
             k = np.flatnonzero(res.session_days == d)
             value = res.observable(o, res.pre_session[k[0]])[0] if k.size else res[o][i]
             rows.append((s, d, o, value * (1 + 0.05 * rng.standard_normal())))
-synthetic = sr.Dataset(pd.DataFrame(rows, columns=["subject", "day", "observable", "value"]),
-                       plan, cohort)
+synthetic = sr.Dataset(
+    pd.DataFrame(rows, columns=["subject", "day", "observable", "value"]), plan, cohort
+)
 synthetic""",
     ),
     (
         "code",
-        """cohort_fit = sr.fit(synthetic, parameters=["k_mat", "kap_el"], per_subject=["s_w"],
-                    observation_model="proportional", n_starts=2, seed=1, profile=["k_mat"],
-                    options=sr.SolverOptions(rtol=1e-6))
+        """cohort_fit = sr.fit(
+    synthetic,
+    parameters=["k_mat", "kap_el"],
+    per_subject=["s_w"],
+    observation_model="proportional",
+    n_starts=2,
+    seed=1,
+    profile=["k_mat"],
+    options=sr.SolverOptions(rtol=1e-6),
+)
 print(cohort_fit.summary())""",
     ),
     (
@@ -169,9 +197,11 @@ come out somewhat below the true 5%. Against the truth:""",
         "code",
         """truth = {"k_mat": 0.02, "kap_el": 2.0, **{f"s_w[{s}]": v for s, v in true_sw.items()}}
 t = cohort_fit.table.loc[list(truth)]
-t.assign(truth=list(truth.values()),
-         inside=[lo <= v <= hi for lo, hi, v in zip(t.ci_lower, t.ci_upper, truth.values())]
-         )[["truth", "estimate", "se", "ci_lower", "ci_upper", "inside"]]""",
+within = zip(t.ci_lower, t.ci_upper, truth.values(), strict=True)
+t.assign(
+    truth=list(truth.values()),
+    inside=[lo <= v <= hi for lo, hi, v in within],
+)[["truth", "estimate", "se", "ci_lower", "ci_upper", "inside"]]""",
     ),
     (
         "md",
@@ -190,7 +220,9 @@ the data and the settings needed to predict again).""",
     ),
     (
         "code",
-        """import tempfile, pathlib
+        """import pathlib
+import tempfile
+
 path = pathlib.Path(tempfile.mkdtemp()) / "cohort_fit.json"
 cohort_fit.save(path)
 again = sr.FitResult.load(path)

@@ -19,10 +19,13 @@ import skinremodel as sr
 
 pop = sr.Population(
     600,
-    age=("normal", 50, 12),                      # truncated to 18-100 years
-    covariates={"smoker": 0.2, "photoaged": 0.3,
-                "diabetes": {"none": 0.88, "controlled": 0.09, "poor": 0.03}},
-    variability={"s_w": 0.3, "k_mat": 0.2, "r_F": 0.2},   # omega: sd of log(parameter)
+    age=("normal", 50, 12),  # truncated to 18-100 years
+    covariates={
+        "smoker": 0.2,
+        "photoaged": 0.3,
+        "diabetes": {"none": 0.88, "controlled": 0.09, "poor": 0.03},
+    },
+    variability={"s_w": 0.3, "k_mat": 0.2, "r_F": 0.2},  # omega: sd of log(parameter)
     correlation=[[1.0, 0.4, 0.0], [0.4, 1.0, 0.0], [0.0, 0.0, 1.0]],
     seed=2024,
 )
@@ -46,14 +49,16 @@ GIL released) and returns the quantiles per day as a DataFrame indexed by (obser
     "4 x 4 weeks": sr.Schedule.regular(4, every_weeks=4, name="4 x 4 weeks"),
     "3 x 6 weeks": sr.Schedule.regular(3, every_weeks=6, name="3 x 6 weeks"),
 }
-bands = {name: pop.simulate(plan, days=365, observables=["total_collagen", "visible_improvement"])
-         for name, plan in plans.items()}
+bands = {
+    name: pop.simulate(plan, days=365, observables=["total_collagen", "visible_improvement"])
+    for name, plan in plans.items()
+}
 bands["4 x 4 weeks"].loc["total_collagen"].iloc[[0, 30, 90, 180, 365]]""",
     ),
     (
         "code",
         """fig, axes = plt.subplots(1, 2, figsize=(12, 4), sharex=True)
-for (name, b), color in zip(bands.items(), ["C0", "C3"]):
+for b, color in zip(bands.values(), ["C0", "C3"], strict=True):
     b.plot("total_collagen", ax=axes[0], color=color, sessions=False)
     b.plot("visible_improvement", ax=axes[1], color=color, sessions=False)
 axes[1].axhline(pop.nominal["G_jnd"], color="k", lw=0.8, ls="--")
@@ -102,19 +107,34 @@ result equals the local one (here a small in-process cluster).""",
     ),
     (
         "code",
-        """again = sr.Population(600, age=("normal", 50, 12),
-                      covariates={"smoker": 0.2, "photoaged": 0.3,
-                                  "diabetes": {"none": 0.88, "controlled": 0.09, "poor": 0.03}},
-                      variability={"s_w": 0.3, "k_mat": 0.2, "r_F": 0.2},
-                      correlation=[[1.0, 0.4, 0.0], [0.4, 1.0, 0.0], [0.0, 0.0, 1.0]], seed=2024)
+        """from dask.distributed import Client, LocalCluster
+
+again = sr.Population(
+    600,
+    age=("normal", 50, 12),
+    covariates={
+        "smoker": 0.2,
+        "photoaged": 0.3,
+        "diabetes": {"none": 0.88, "controlled": 0.09, "poor": 0.03},
+    },
+    variability={"s_w": 0.3, "k_mat": 0.2, "r_F": 0.2},
+    correlation=[[1.0, 0.4, 0.0], [0.4, 1.0, 0.0], [0.0, 0.0, 1.0]],
+    seed=2024,
+)
 print("same population:", again == pop)
 
-from dask.distributed import Client, LocalCluster
-
-with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                  dashboard_address=None) as cluster, Client(cluster) as client:
-    remote = pop.simulate(plans["3 x 6 weeks"], days=365,
-                          observables=["total_collagen", "visible_improvement"], client=client)
+with (
+    LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster,
+    Client(cluster) as client,
+):
+    remote = pop.simulate(
+        plans["3 x 6 weeks"],
+        days=365,
+        observables=["total_collagen", "visible_improvement"],
+        client=client,
+    )
 print("Dask run equals the local run:", remote.equals(bands["3 x 6 weeks"]))""",
     ),
 ]

@@ -14,12 +14,15 @@ through. Method: `docs/inference.md`. *A research model, not a medical device.*"
     (
         "code",
         """import matplotlib.pyplot as plt
-import numpy as np
 import skinremodel as sr
 from skinremodel.inference.synthetic import synthetic_cohort
 
-data, truth = synthetic_cohort(12, omega={"s_w": 0.3, "kap_US": 0.3},
-                               observables=("ultrasound_density", "total_collagen"), seed=7)
+data, truth = synthetic_cohort(
+    12,
+    omega={"s_w": 0.3, "kap_US": 0.3},
+    observables=("ultrasound_density", "total_collagen"),
+    seed=7,
+)
 data""",
     ),
     (
@@ -33,8 +36,9 @@ non-converged fit warns and says so in its summary.""",
     ),
     (
         "code",
-        """pf = sr.fit_population(data, random={"s_w": "lognormal", "kap_US": "lognormal"},
-                       observation_model="proportional")
+        """pf = sr.fit_population(
+    data, random={"s_w": "lognormal", "kap_US": "lognormal"}, observation_model="proportional"
+)
 print(pf.summary())
 print("truth: typical", truth["typical"], "omega", truth["omega"])""",
     ),
@@ -42,7 +46,7 @@ print("truth: typical", truth["typical"], "omega", truth["omega"])""",
     (
         "code",
         """fig, axes = plt.subplots(1, 2, figsize=(11, 3.5))
-for ax, subject in zip(axes, ["S00", "S05"]):
+for ax, subject in zip(axes, ["S00", "S05"], strict=True):
     pred = pf.predict(subject, observables=["ultrasound_density"])
     ax.fill_between(pred["day"], pred["lower"], pred["upper"], alpha=0.3, label="individual, 95%")
     ax.plot(pred["day"], pred["individual"], label="individual")
@@ -62,8 +66,9 @@ the batch engine.""",
     (
         "code",
         """plan = sr.Schedule.regular(3, every_weeks=6, name="3 x 6 weeks")
-bands = pf.predict_population(plan, sr.Patient(age=50), days=365, n=200,
-                              observables=["ultrasound_density"])
+bands = pf.predict_population(
+    plan, sr.Patient(age=50), days=365, n=200, observables=["ultrasound_density"]
+)
 ax = bands.plot("ultrasound_density")
 ax.set_title("new patient, 3 sessions 6 weeks apart: 2.5-97.5% and 25-75%")""",
     ),
@@ -79,14 +84,22 @@ case (`tests/python/test_inference.py`).""",
         "code",
         """one = sr.Dataset(data.for_subject("S03"), data.plans["S03"], data.patients["S03"])
 noise = sr.ObservationModel("proportional", cv=0.05)
-post = sr.sample_posterior(one, parameters=["s_w", "kap_US"], observation_model=noise,
-                           chains=4, draws=250, tune=100, seed=1)
+post = sr.sample_posterior(
+    one,
+    parameters=["s_w", "kap_US"],
+    observation_model=noise,
+    chains=4,
+    draws=250,
+    tune=100,
+    seed=1,
+)
 post""",
     ),
     (
         "code",
-        """mle = sr.fit(one, parameters=["s_w", "kap_US"], observation_model=noise,
-             options=sr.SolverOptions(rtol=1e-6))
+        """mle = sr.fit(
+    one, parameters=["s_w", "kap_US"], observation_model=noise, options=sr.SolverOptions(rtol=1e-6)
+)
 post.summary.join(mle.table[["estimate", "se"]].add_prefix("MLE "))""",
     ),
     (
@@ -105,10 +118,22 @@ section.""",
     ),
     (
         "code",
-        """cmp = sr.compare({"4 x 4 weeks": sr.Schedule.regular(4, every_weeks=4), "3 x 6 weeks": plan},
-                 sr.Patient(age=50), uncertainty=pf, n_draws=40, seed=3)
-cmp.table[["visible improvement 12 mo (model units)", "visible improvement 12 mo (model units) [2.5%]", "visible improvement 12 mo (model units) [97.5%]",
-           "P(best)", "P(noticeable)"]]""",
+        """cmp = sr.compare(
+    {"4 x 4 weeks": sr.Schedule.regular(4, every_weeks=4), "3 x 6 weeks": plan},
+    sr.Patient(age=50),
+    uncertainty=pf,
+    n_draws=40,
+    seed=3,
+)
+cmp.table[
+    [
+        "visible improvement 12 mo (model units)",
+        "visible improvement 12 mo (model units) [2.5%]",
+        "visible improvement 12 mo (model units) [97.5%]",
+        "P(best)",
+        "P(noticeable)",
+    ]
+]""",
     ),
     ("code", """cmp.p_beats"""),
 ]
