@@ -35,16 +35,37 @@ def _module_level_imports(path):
             yield node.module.split(".")[0]
 
 
-def test_every_module_level_import_is_a_declared_runtime_dependency():
-    declared = {_dist(r) for r in PYPROJECT["project"]["dependencies"]}
+def _all_imports(path):
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            yield from (a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.module.split(".")[0]
+
+
+def _undeclared(imports, declared):
     undeclared = {}
     for path in sorted((ROOT / "python" / "skinremodel").rglob("*.py")):
-        for top in _module_level_imports(path):
+        for top in imports(path):
             if top in sys.stdlib_module_names or top in ("skinremodel", "__future__"):
                 continue
             if _DIST.get(top, top).lower().replace("_", "-") not in declared:
                 undeclared.setdefault(top, []).append(path.name)
-    assert undeclared == {}
+    return undeclared
+
+
+def test_every_module_level_import_is_a_declared_runtime_dependency():
+    declared = {_dist(r) for r in PYPROJECT["project"]["dependencies"]}
+    assert _undeclared(_module_level_imports, declared) == {}
+
+
+def test_every_import_inside_a_function_is_declared_too():
+    # A deferred import is still a runtime import: declared as a dependency, or (when the code
+    # falls back without it) in an optional extra.
+    runtime = {_dist(r) for r in PYPROJECT["project"]["dependencies"]}
+    extras = PYPROJECT["project"]["optional-dependencies"]
+    optional = {_dist(r) for name in ("notebook", "dask", "inference") for r in extras[name]}
+    assert _undeclared(_all_imports, runtime | optional) == {}
 
 
 def test_optional_dask_is_never_imported_by_the_package():
