@@ -82,7 +82,6 @@ void register_sensitivity(py::module_& m) {
                 py::gil_scoped_release release;
                 out->data = simulate_sensitivities(req, columns);
             }
-            out->data.columns = names.size();
             return out;
         },
         py::arg("request"), py::arg("names"),

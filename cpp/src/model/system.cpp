@@ -24,7 +24,7 @@ void Mn14System::jacobian_entries(const State& y, double t, Jacobian& J, State& 
 
     const double h = Tg / (1.0 + Tg);
     const double hT = 1.0 / ((1.0 + Tg) * (1.0 + Tg));
-    const double df3 = p[p_f3_max] - p[p_f3_0];
+    const double df3 = d_.df3;
     const double f3 = p[p_f3_0] + df3 * h;
     const double C = C3 + C1 + Cf + Cm;
     const double Cset = collagen_setpoint(p, t);
@@ -34,7 +34,7 @@ void Mn14System::jacobian_entries(const State& y, double t, Jacobian& J, State& 
     const double dS0_dF = d_.sC0 * ratio_pow;
     const double dS0_dC = -p[p_nG] * S0 / C;
     const double dS0_dt = p[p_nG] * S0 / Cset * dCset_dt;
-    const double gw = p[p_s_w] * p[p_a_C] * p[p_a_W];
+    const double gw = d_.gain_w;
     const double cells = F + p[p_eta] * Mf;
     const double Sw = gw * cells * h;
     const double dSw_dF = gw * h;
@@ -58,7 +58,7 @@ void Mn14System::jacobian_entries(const State& y, double t, Jacobian& J, State& 
     const double dRec = p[p_r_M] * p[p_K_M] / (KX * KX);
     J(iM1, iD) = dRec;
     J(iM1, iN) = dRec * p[p_a_MN];
-    J(iM1, iM1) = -(p[p_k_12] + p[p_d_M1]);
+    J(iM1, iM1) = -d_.loss_M1;
     // (4) M2 macrophages
     J(iM2, iM1) = p[p_k_12];
     J(iM2, iM2) = -p[p_d_M2];
@@ -114,15 +114,15 @@ void Mn14System::jacobian_entries(const State& y, double t, Jacobian& J, State& 
     J(iCm, iCm) = -p[p_k_m] * P;
     J(iCm, iP) = -p[p_k_m] * Cm;
     // (13) tropoelastin, with repair sp(1 - E); sp'(x) is the logistic function of x/eps
-    const double gE = p[p_a_E] * p[p_s_Ew];
-    const double gain = elastin_repair_gain(p);
+    const double gE = d_.gain_Ew;
+    const double gain = d_.repair_gain;
     const double deficit = 1.0 - E;
     const double eps = p[p_eps_sp];
     J(iEt, iF) = d_.sE0 + gE * h + gain * smooth_ramp(deficit, eps);
     J(iEt, iE) = -gain * F / (1.0 + std::exp(-deficit / eps));
     J(iEt, iMf) = gE * p[p_eta] * h;
     J(iEt, iT) = gE * cells * hT;
-    J(iEt, iEt) = -(p[p_k_Ex] + p[p_k_Et]);
+    J(iEt, iEt) = -d_.loss_Et;
     // (14) mature elastin
     J(iE, iEt) = p[p_k_Ex];
     J(iE, iE) = -(p[p_k_E0] + p[p_k_EI] * (N + M1));

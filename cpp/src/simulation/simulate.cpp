@@ -61,7 +61,10 @@ public:
           opt_(req.options),
           out_(out),
           observer_(observer),
-          events_(events.begin(), events.end()) {}
+          events_(events.begin(), events.end()),
+          projections_(events_.size()),
+          sampled_(events_.size()),
+          g_end_(events_.size()) {}
 
     void run(const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
              double t_end) {
@@ -186,12 +189,10 @@ private:
             // An event whose projected polynomial provably keeps the sign of its previous sample
             // over the whole step has no sign change at any sample: only its end value is
             // needed. In most steps that holds for every event, and the step costs O(events).
-            projections_.resize(n_events);
-            sampled_.resize(n_events);
             bool any = false;
             for (std::size_t e = 0; e < n_events; ++e) {
                 projections_[e] = stepper_.project(events_[e], y_old, y_new);
-                const double g_end = event_value(events_[e], y_new);
+                const double g_end = g_end_[e] = event_value(events_[e], y_new);
                 const bool above = g_prev[e] > 0.0;
                 const SparseEvent& ev = events_[e];
                 sampled_[e] = !((projections_[e].old_value - ev.level > 0.0) == above &&
@@ -214,15 +215,15 @@ private:
             }
             for (std::size_t e = 0; e < n_events; ++e) {
                 double gj;
-                // Samples sit at the fractions j / kSamples of the step: no division needed.
-                if constexpr (has_projection<Stepper>::value)
+                if constexpr (has_projection<Stepper>::value) {
                     if (!sampled_[e]) continue;
-                if constexpr (has_projection<Stepper>::value)
+                    // Samples sit at the fractions j / kSamples of the step: no division needed.
                     gj = j == kSamples
-                             ? event_value(events_[e], y_new)
+                             ? g_end_[e]
                              : projections_[e].at(double(j) / kSamples) - events_[e].level;
-                else
+                } else {
                     gj = event_value(events_[e], ys);
+                }
                 if ((gj > 0.0) != (g_prev[e] > 0.0))
                     out_.crossings.push_back(
                         {e, bisect(e, ta, tj, g_prev[e], y_old, t_old, y_new, t_new),
@@ -314,6 +315,7 @@ private:
     std::vector<SparseEvent> events_;
     std::vector<typename ProjectionOf<Stepper>::type> projections_;
     std::vector<char> sampled_;  // per event: sampled in this step (not ruled out by its bound)
+    std::vector<double> g_end_;  // per event: its value at the end of this step
     std::size_t next_out_ = 0;
     std::size_t attempts_ = 0;
     std::size_t crossings_sorted_ = 0;

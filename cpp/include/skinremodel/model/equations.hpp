@@ -59,14 +59,14 @@ Derived<T> derived_constants(const ParamArray<T>& p) {
     d.C3_0 = f3 * d.sC0 / loss3;
     d.C1_0 = (1.0 - f3) * d.sC0 / loss1;
     d.Cf_0 = a * d.sC0 / lossf;
-    d.sE0 = p[p_k_E0] * (p[p_k_Ex] + p[p_k_Et]) / p[p_k_Ex];
-    d.Et_0 = d.sE0 / (p[p_k_Ex] + p[p_k_Et]);
+    d.loss_Et = p[p_k_Ex] + p[p_k_Et];
+    d.sE0 = p[p_k_E0] * d.loss_Et / p[p_k_Ex];
+    d.Et_0 = d.sE0 / d.loss_Et;
     d.df3 = p[p_f3_max] - p[p_f3_0];
     d.gain_w = p[p_s_w] * p[p_a_C] * p[p_a_W];
     d.gain_Ew = p[p_a_E] * p[p_s_Ew];
     d.repair_gain = elastin_repair_gain(p);
     d.loss_M1 = p[p_k_12] + p[p_d_M1];
-    d.loss_Et = p[p_k_Ex] + p[p_k_Et];
     return d;
 }
 

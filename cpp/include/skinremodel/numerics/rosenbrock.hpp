@@ -40,7 +40,6 @@ public:
     static constexpr std::size_t S = Tableau::stages;
     static constexpr std::size_t K = Tableau::dense_rows;
     using state_type = typename System::state_type;
-    using tableau = Tableau;
 
     static constexpr int order = Tableau::order;
     static constexpr int error_order = Tableau::error_order;
