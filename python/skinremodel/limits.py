@@ -18,12 +18,16 @@ import datetime as dt
 import math
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
+
 from . import _core
 from ._validation import check_int, check_real, interval
 
 __all__ = [
     "CORE_LIMITS",
     "check_limit",
+    "within",
     "limit_range",
     "MAX_SESSIONS",
     "MAX_SESSION_DAY",
@@ -74,6 +78,17 @@ def check_limit(name: str, value: Any, field: str | None = None) -> Any:
         hi_closed=limit.high_closed,
         unit=limit.unit,
     )
+
+
+def within(name: str, values: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Return which of ``values`` lie within the core's bound ``name`` (vectorised; NaN is out)."""
+    limit = CORE_LIMITS[name]
+    with np.errstate(invalid="ignore"):
+        ok = (values >= limit.low) if limit.low_closed else (values > limit.low)
+        ok &= (values <= limit.high) if limit.high_closed else (values < limit.high)
+        if limit.integer:
+            ok &= values == np.floor(values)
+    return np.asarray(ok & np.isfinite(values))
 
 
 def limit_range(name: str) -> str:

@@ -23,7 +23,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _core
 from .._validation import as_float_array
-from ..limits import CORE_LIMITS, check_limit
+from ..limits import check_limit, within
 from ..model.observables import STATE_NAMES
 
 __all__ = [
@@ -63,13 +63,7 @@ def _atol_tuple(atol: Any) -> tuple[float, ...]:
         raise ValueError(
             f"atol must have one value per state ({len(STATE_NAMES)}), got {arr.shape}"
         )
-    bound = CORE_LIMITS["atol"]
-    with np.errstate(invalid="ignore"):
-        inside = (
-            np.isfinite(arr)
-            & (arr >= bound.low if bound.low_closed else arr > bound.low)
-            & (arr <= bound.high if bound.high_closed else arr < bound.high)
-        )
+    inside = within("atol", arr)
     if not inside.all():  # name the first bad value: the per-value check raises with its range
         k = int(np.flatnonzero(~inside)[0])
         check_limit("atol", float(arr[k]), f"atol[{STATE_NAMES[k]!r}]")
@@ -204,6 +198,8 @@ def resolve_options(
     ``default`` through the same constructor; giving both ``options=`` and a shorthand is a
     TypeError naming both.
     """
+    if options is None and method is None and rtol is None and atol is None and max_steps is None:
+        return default  # the common case, on every simulate() call: nothing to build or check
     given: dict[str, Any] = {
         k: v
         for k, v in (("method", method), ("rtol", rtol), ("atol", atol), ("max_steps", max_steps))

@@ -38,20 +38,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["Result"]
 
-#: What a Result computes on first access from the engine's trajectory (not pickled).
-_LAZY = (
-    "t",
-    "y",
-    "session_days",
-    "pre_session",
-    "post_session",
-    "doses",
-    "stats",
-    "_ctx",
-    "_crossings",
-    "sensitivities",
-)
-
 
 class Result:
     """Trajectories of one simulation.
@@ -571,3 +557,8 @@ class Result:
             summary=[(str(k), f"{v:.3g}") for k, v in self.summary().items()],
             findings=[str(f) for f in self.screening.findings],
         )
+
+
+#: What a Result computes on first access from the engine's trajectory (its cached properties;
+#: not pickled).
+_LAZY = frozenset(n for n, v in vars(Result).items() if isinstance(v, cached_property))

@@ -9,7 +9,7 @@ from numpy.typing import ArrayLike
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..plans.schedule import Schedule
-from .options import DEFAULT_OPTIONS, Method, SolverOptions, resolve_options
+from .options import Method, SolverOptions, resolve_options
 from .result import Result
 from .solver import run
 
@@ -106,10 +106,7 @@ def simulate(
     >>> res.sensitivities["total_collagen"].shape
     (181, 2)
     """
-    if options is None and method is None and rtol is None and atol is None and max_steps is None:
-        opts = DEFAULT_OPTIONS  # the common case: nothing to check
-    else:
-        opts = resolve_options(options, method=method, rtol=rtol, atol=atol, max_steps=max_steps)
+    opts = resolve_options(options, method=method, rtol=rtol, atol=atol, max_steps=max_steps)
     return Result._from_run(
         run(
             plan,

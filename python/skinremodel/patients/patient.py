@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from .. import _core
 from .._validation import check_bool, check_choice
-from ..limits import CORE_LIMITS, check_limit, limit_range
+from ..limits import CORE_LIMITS, check_limit, limit_range, within
 from ..model.parameters import Parameters
 from .history import MedicalHistory
 
@@ -40,7 +40,6 @@ VitaminCStatus = Literal["deficient", "replete", "supplemented"]
 FLAG_COVARIATES: tuple[str, ...] = tuple(
     c for c in PATIENT_COLUMNS if c not in _CATEGORIES and c not in CORE_LIMITS
 )
-_FLAGS = FLAG_COVARIATES
 #: How a clinician reads each covariate: a short label (tables, reports) and a hint for forms.
 COVARIATE_LABELS: dict[str, tuple[str, str]] = {
     "age": ("Age", "years"),
@@ -109,7 +108,7 @@ class Patient:
         check_choice("diabetes", self.diabetes, _DIABETES)
         check_choice("vitamin_c", self.vitamin_c, _VITAMIN_C)
         object.__setattr__(self, "phototype", check_limit("phototype", self.phototype))
-        for flag in _FLAGS:
+        for flag in FLAG_COVARIATES:
             object.__setattr__(self, flag, check_bool(flag, getattr(self, flag)))
         if isinstance(self.history, Mapping):
             object.__setattr__(self, "history", MedicalHistory.from_mapping(self.history))
@@ -216,7 +215,7 @@ def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
         except (TypeError, ValueError):
             raise TypeError(f"patients: column {column!r} must hold numbers") from None
         if column in CORE_LIMITS:  # age, phototype: the core's bounds
-            bad = ~_within(column, numbers)
+            bad = ~within(column, numbers)
             if np.any(bad):
                 integer = "an integer " if CORE_LIMITS[column].integer else ""
                 raise fail(column, bad, f"{integer}in {limit_range(column)}")
@@ -227,24 +226,14 @@ def _codes_from_frame(frame: Any) -> NDArray[np.float64]:
     return out
 
 
-def _within(name: str, values: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """Return which values lie within the core's bound ``name`` (vectorised)."""
-    limit = CORE_LIMITS[name]
-    ok = (values >= limit.low) if limit.low_closed else (values > limit.low)
-    ok &= (values <= limit.high) if limit.high_closed else (values < limit.high)
-    if limit.integer:
-        ok &= values == np.floor(values)
-    return np.asarray(ok & np.isfinite(values))
-
-
 def _column_values(column: str, codes: NDArray[np.float64]) -> Any:
     """Return one covariate of numeric rows as Patient fields hold it."""
     if column in _CATEGORIES:
         choices = _CATEGORIES[column]
         return [choices[int(c)] for c in codes]
-    if column == "phototype":
+    if column in CORE_LIMITS and CORE_LIMITS[column].integer:  # phototype
         return codes.astype(np.int64)
-    if column in _FLAGS:
+    if column in FLAG_COVARIATES:
         return codes.astype(bool)
     return codes
 

@@ -74,7 +74,8 @@ _NUMBER_WORDS = {
         "zero one two three four five six seven eight nine ten eleven twelve".split()
     )
 }
-_DEVICE_SETTINGS = ("needles", "passes", "stamps_per_cm2")
+#: The device settings the text form writes: every device's text_fields, in order, once.
+_DEVICE_SETTINGS = tuple(dict.fromkeys(f for d in (Roller, Pen, Stamp) for f in d.text_fields))
 
 
 class _TextError(Exception):
