@@ -14,6 +14,8 @@ from numpy.typing import NDArray
 
 
 def _is_real(value: Any) -> bool:
+    if type(value) is float or type(value) is int:  # the common case, without the ABC check
+        return True
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
@@ -75,7 +77,9 @@ def safe_exp(x: float) -> float:
 
 def check_int(name: str, value: Any, lo: int, hi: int) -> int:
     """Return ``value`` as int after checking it is an integer in ``[lo, hi]``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if type(value) is not int and (
+        isinstance(value, bool) or not isinstance(value, numbers.Integral)
+    ):
         raise TypeError(f"{name} must be an integer in [{lo}, {hi}], got {value!r}")
     if not lo <= int(value) <= hi:
         raise ValueError(f"{name} must be an integer in [{lo}, {hi}], got {value}")

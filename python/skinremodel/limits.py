@@ -51,6 +51,13 @@ __all__ = [
 #: Every bound the C++ core checks, by name (``docs/limits.md``, "Bounds of the core"): each has
 #: ``low``, ``high``, ``low_closed``, ``high_closed``, ``integer``, ``unit`` and ``description``.
 CORE_LIMITS: dict[str, _core.Limit] = {limit.name: limit for limit in _core.limits()}
+# The same bounds as plain Python values (low, high, low_closed, high_closed, integer, unit): the
+# checks below run on every call that builds options, where reading the attributes of the
+# core's objects cost more than the comparisons themselves.
+_BOUNDS: dict[str, tuple[float, float, bool, bool, bool, str]] = {
+    name: (lim.low, lim.high, lim.low_closed, lim.high_closed, lim.integer, lim.unit)
+    for name, lim in CORE_LIMITS.items()
+}
 
 
 def check_limit(name: str, value: Any, field: str | None = None) -> Any:
@@ -66,28 +73,23 @@ def check_limit(name: str, value: Any, field: str | None = None) -> Any:
     ValueError
         Outside the bound; the message names the field and the range.
     """
-    limit = CORE_LIMITS[name]
-    if limit.integer:
-        return check_int(field or name, value, int(limit.low), int(limit.high))
+    low, high, low_closed, high_closed, integer, unit = _BOUNDS[name]
+    if integer:
+        return check_int(field or name, value, int(low), int(high))
     return check_real(
-        field or name,
-        value,
-        limit.low,
-        limit.high,
-        lo_closed=limit.low_closed,
-        hi_closed=limit.high_closed,
-        unit=limit.unit,
+        field or name, value, low, high, lo_closed=low_closed, hi_closed=high_closed, unit=unit
     )
 
 
 def within(name: str, values: NDArray[np.float64]) -> NDArray[np.bool_]:
     """Return which of ``values`` lie within the core's bound ``name`` (vectorised; NaN is out)."""
-    limit = CORE_LIMITS[name]
-    with np.errstate(invalid="ignore"):
-        ok = (values >= limit.low) if limit.low_closed else (values > limit.low)
-        ok &= (values <= limit.high) if limit.high_closed else (values < limit.high)
-        if limit.integer:
-            ok &= values == np.floor(values)
+    low, high, low_closed, high_closed, integer, _ = _BOUNDS[name]
+    # numpy's comparisons and floor are quiet on NaN and inf: no errstate needed (it cost more
+    # than the check on a 15-value atol).
+    ok = (values >= low) if low_closed else (values > low)
+    ok &= (values <= high) if high_closed else (values < high)
+    if integer:
+        ok &= values == np.floor(values)
     return np.asarray(ok & np.isfinite(values))
 
 

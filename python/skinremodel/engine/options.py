@@ -45,7 +45,7 @@ _DEFAULT_ATOL: tuple[float, ...] = tuple(float(a) for a in _core.default_atol())
 
 def _atol_tuple(atol: Any) -> tuple[float, ...]:
     """Per-state absolute tolerances from None, a number, a mapping by state or 15 values."""
-    if atol is None:
+    if atol is None or atol is _DEFAULT_ATOL:  # the core's own default, in range by construction
         return _DEFAULT_ATOL
     if isinstance(atol, Mapping):
         out = list(_DEFAULT_ATOL)
