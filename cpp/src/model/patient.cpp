@@ -1,7 +1,5 @@
 #include "skinremodel/model/patient.hpp"
 
-#include <cmath>
-#include <cstdio>
 #include <string>
 
 #include "skinremodel/errors.hpp"
@@ -29,27 +27,25 @@ namespace {
 
 // The integer code in column c of a row, in [0, hi]; throws naming the column.
 int code(const double* row, std::size_t c, int hi, std::string_view where) {
-    const double x = row[c];
-    if (!(x >= 0 && x <= hi && x == std::floor(x))) {
-        char value[32];
-        std::snprintf(value, sizeof value, "%g", x);
-        throw InvalidInput(std::string(where) + ": " + std::string(kPatientColumns[c]) +
-                           " code must be an integer in [0, " + std::to_string(hi) + "], got " +
-                           value);
-    }
-    return static_cast<int>(x);
+    const Limit codes{kPatientColumns[c], 0.0, static_cast<double>(hi), true, true, true, "", ""};
+    check_limit(codes, row[c], [&] {
+        return std::string(where) + ": " + std::string(kPatientColumns[c]) + " code";
+    });
+    return static_cast<int>(row[c]);
 }
 
 }  // namespace
 
 Patient patient_from_row(const double* row, std::string_view where) {
-    const std::string prefix(where);
+    const auto field = [where](const char* name) {
+        return [where, name] { return std::string(where) + ": " + name; };
+    };
     Patient p;
-    check_limit(model_limit(limit_age), row[0], prefix + ": age");
+    check_limit(model_limit(limit_age), row[0], field("age"));
     p.age = row[0];
     p.diabetes = static_cast<Diabetes>(code(row, 1, int(kDiabetesNames.size()) - 1, where));
     p.vitamin_c = static_cast<VitaminC>(code(row, 2, int(kVitaminCNames.size()) - 1, where));
-    check_limit(model_limit(limit_phototype), row[3], prefix + ": phototype");
+    check_limit(model_limit(limit_phototype), row[3], field("phototype"));
     p.phototype = static_cast<int>(row[3]);
     p.smoker = code(row, 4, 1, where) == 1;
     p.photoaged = code(row, 5, 1, where) == 1;

@@ -31,9 +31,8 @@ Dose<double> session_dose(const Session& s, const Params& p) {
 void check_sessions(const std::vector<Session>& sessions, const Params& p) {
     for (std::size_t k = 0; k < sessions.size(); ++k) {
         const Session& s = sessions[k];
-        // The session's name is formatted only when a check fails (this runs on every call).
         const auto check = [&](const Limit& limit, double x, const char* field) {
-            if (!within(limit, x)) check_limit(limit, x, describe(k, s) + ": " + field);
+            check_limit(limit, x, [&] { return describe(k, s) + ": " + field; });
         };
         check(model_limit(limit_day), s.time, "day");
         if (k > 0 && !(s.time > sessions[k - 1].time))

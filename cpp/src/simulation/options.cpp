@@ -44,7 +44,7 @@ void check_options(const SolverOptions& o) {
     check_limit(solver_limit(limit_rtol), o.rtol);
     for (std::size_t i = 0; i < kNumStates; ++i)
         check_limit(solver_limit(limit_atol), o.atol[i],
-                    "atol of state " + std::string(kStateNames[i]));
+                    [i] { return "atol of state " + std::string(kStateNames[i]); });
     check_limit(solver_limit(limit_max_steps), static_cast<double>(o.max_steps));
     check_limit(solver_limit(limit_initial_step), o.initial_step, "initial_step (0 = automatic)");
     check_limit(solver_limit(limit_max_step), o.max_step, "max_step (0 = no limit)");
@@ -56,6 +56,18 @@ void check_horizon(double t_end) {
 
 void check_output_times(const std::vector<double>& t_out, double t_end) {
     if (t_out.empty()) throw InvalidInput("t_eval must contain at least one time");
+    // Two comparisons per time settle the common case (NaN fails them too); the loop below, which
+    // finds the first bad time to name it, runs only when one fails.
+    double previous = 0.0;
+    bool ok = true;
+    for (const double t : t_out) {
+        if (!(t >= previous && t <= t_end)) {
+            ok = false;
+            break;
+        }
+        previous = t;
+    }
+    if (ok) return;
     for (std::size_t i = 0; i < t_out.size(); ++i) {
         if (!std::isfinite(t_out[i]) || t_out[i] < 0.0)
             throw InvalidInput("t_eval[" + std::to_string(i) + "] must be finite and >= 0, got " +

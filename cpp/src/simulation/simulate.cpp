@@ -5,6 +5,7 @@
 #include "skinremodel/simulation/simulate.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <type_traits>
 #include <utility>
@@ -49,6 +50,16 @@ struct ProjectionOf<Stepper, true> {
                                                                  std::declval<const State&>()));
 };
 
+// The model's events are a fixed few (simulation/thresholds.hpp): per-event data lives in arrays
+// of that size, so the loops over them have constant bounds.
+template <class T>
+using PerEvent = std::array<T, kNumEvents>;
+
+template <std::size_t... E>
+PerEvent<SparseEvent> sparse(const ModelEvents& events, std::index_sequence<E...>) {
+    return {SparseEvent(events[E])...};
+}
+
 // Integrates one simulation with a given stepper; the stepper supplies the method, this class the
 // step-size control, guard rails, dense output and event location shared by every method.
 template <class Stepper>
@@ -61,17 +72,22 @@ public:
           opt_(req.options),
           out_(out),
           observer_(observer),
-          events_(events.begin(), events.end()),
-          projections_(events_.size()),
-          sampled_(events_.size()),
-          g_end_(events_.size()) {}
+          events_(sparse(events, std::make_index_sequence<kNumEvents>{})) {
+        // Events on the same combination of states (the two redness thresholds) share one
+        // projection per step: it does not depend on the level.
+        for (std::size_t e = 0; e < kNumEvents; ++e) {
+            shares_[e] = e;
+            for (std::size_t f = 0; f < e && shares_[e] == e; ++f)
+                if (same_combination(events_[e], events_[f])) shares_[e] = f;
+        }
+    }
 
     void run(const std::vector<Session>& sessions, const std::vector<Dose<double>>& doses,
              double t_end) {
         const auto& t_out = req_.t_out;
         State y = sys_.baseline();
-        std::vector<double> g_prev(events_.size());
-        for (std::size_t e = 0; e < g_prev.size(); ++e) g_prev[e] = event_value(events_[e], y);
+        PerEvent<double> g_prev;
+        for (std::size_t e = 0; e < kNumEvents; ++e) g_prev[e] = event_value(events_[e], y);
 
         double ta = 0.0;
         std::size_t k = 0;  // next session
@@ -82,7 +98,7 @@ public:
                 y = apply_session(y, sys_.params(), doses[k]);
                 append(out_.post_session, y);
                 if (observer_) observer_->jump(k, ta, before, y);
-                for (std::size_t e = 0; e < g_prev.size(); ++e) {
+                for (std::size_t e = 0; e < kNumEvents; ++e) {
                     const double g = event_value(events_[e], y);
                     if ((g > 0.0) != (g_prev[e] > 0.0))
                         out_.crossings.push_back({e, ta, g > 0.0 ? 1 : -1, true});
@@ -105,7 +121,7 @@ public:
 
 private:
     void integrate_segment(double ta, double tb, bool ends_at_session, State& y,
-                           std::vector<double>& g_prev) {
+                           PerEvent<double>& g_prev) {
         double t = ta;
         double h = opt_.initial_step > 0.0 ? opt_.initial_step
                                            : numerics::initial_step(sys_, y, t, tb - ta, opt_.rtol,
@@ -181,17 +197,16 @@ private:
     // Checks every event at a few interior points of the step (so a brief excursion inside one
     // long step is not missed) and refines a sign change by bisection on the interpolant.
     void locate_events(double t_old, const State& y_old, double t_new, const State& y_new,
-                       std::vector<double>& g_prev) {
-        const std::size_t n_events = events_.size();
-        if (n_events == 0) return;
+                       PerEvent<double>& g_prev) {
         constexpr int kSamples = 4;
         if constexpr (has_projection<Stepper>::value) {
             // An event whose projected polynomial provably keeps the sign of its previous sample
             // over the whole step has no sign change at any sample: only its end value is
             // needed. In most steps that holds for every event, and the step costs O(events).
             bool any = false;
-            for (std::size_t e = 0; e < n_events; ++e) {
-                projections_[e] = stepper_.project(events_[e], y_old, y_new);
+            for (std::size_t e = 0; e < kNumEvents; ++e) {
+                projections_[e] = shares_[e] == e ? stepper_.project(events_[e], y_old, y_new)
+                                                  : projections_[shares_[e]];
                 const double g_end = g_end_[e] = event_value(events_[e], y_new);
                 const bool above = g_prev[e] > 0.0;
                 const SparseEvent& ev = events_[e];
@@ -213,7 +228,7 @@ private:
                 else
                     stepper_.interpolate(tj, ys, y_old, t_old, y_new, t_new);
             }
-            for (std::size_t e = 0; e < n_events; ++e) {
+            for (std::size_t e = 0; e < kNumEvents; ++e) {
                 double gj;
                 if constexpr (has_projection<Stepper>::value) {
                     if (!sampled_[e]) continue;
@@ -312,10 +327,11 @@ private:
     IntegrationObserver* observer_;
     Stepper stepper_;
     numerics::StepSizeController<Stepper::error_order> controller_{Stepper::predictive_controller};
-    std::vector<SparseEvent> events_;
-    std::vector<typename ProjectionOf<Stepper>::type> projections_;
-    std::vector<char> sampled_;  // per event: sampled in this step (not ruled out by its bound)
-    std::vector<double> g_end_;  // per event: its value at the end of this step
+    const PerEvent<SparseEvent> events_;
+    PerEvent<typename ProjectionOf<Stepper>::type> projections_{};
+    PerEvent<char> sampled_{};  // per event: sampled in this step (not ruled out by its bound)
+    PerEvent<double> g_end_{};  // per event: its value at the end of this step
+    PerEvent<std::size_t> shares_{};  // per event: the first event on the same combination
     std::size_t next_out_ = 0;
     std::size_t attempts_ = 0;
     std::size_t crossings_sorted_ = 0;

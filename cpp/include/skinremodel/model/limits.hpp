@@ -9,6 +9,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace skinremodel {
 
@@ -35,6 +36,13 @@ std::string range_text(const Limit& limit);
 // Throws InvalidInput "<field> must be in [18, 100] years, got 17" ("must be an integer in" for
 // integer bounds; "a finite number in" for NaN or inf); field defaults to the limit's name.
 void check_limit(const Limit& limit, double x, std::string_view field = {});
+
+// The same, with the field's name made by name() only if the check fails: names with an index or
+// a prefix cost a string each, and these checks run on every simulation.
+template <class Name, class = std::enable_if_t<std::is_invocable_r_v<std::string, Name&>>>
+void check_limit(const Limit& limit, double x, Name&& name) {
+    if (!within(limit, x)) check_limit(limit, x, std::string_view(name()));
+}
 
 // The model's inputs: the patient's numeric covariates and the settings of a session.
 enum ModelLimit : std::size_t {

@@ -24,7 +24,7 @@ struct Crossing {
     bool at_session = false;  // caused by a session jump rather than by the flow
 };
 
-// An event's weights without the zeros: thresholds involve one to four of the 15 states, and
+// An event's weights without the zeros: thresholds involve one to five of the 15 states, and
 // events are evaluated several times in every step. Its index, weight and size members are the
 // "functional" a stepper's scalar projection of its dense output takes.
 struct SparseEvent {
@@ -41,6 +41,14 @@ struct SparseEvent {
             }
     }
 };
+
+// True if a and b weigh the same states alike (they may differ in level).
+inline bool same_combination(const SparseEvent& a, const SparseEvent& b) {
+    if (a.size != b.size) return false;
+    for (std::size_t k = 0; k < a.size; ++k)
+        if (a.index[k] != b.index[k] || a.weight[k] != b.weight[k]) return false;
+    return true;
+}
 
 // g(y) of an event.
 inline double event_value(const SparseEvent& e, const State& y) {
