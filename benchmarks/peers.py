@@ -229,16 +229,30 @@ class Peer:
 class Skinremodel(Peer):
     name, integrator = "skinremodel", "Rodas5P (C++), analytic Jacobian; sr.simulate"
 
-    def __init__(self, p: Problem, default_atol: bool = False) -> None:
-        self.p, self.default_atol = p, default_atol
+    def __init__(self, p: Problem, default_atol: bool = False, keywords: bool = False) -> None:
+        self.p, self.default_atol, self.keywords = p, default_atol, keywords
         self.patient = sr.Patient(age=45)
+        self.options: dict[float, sr.SolverOptions] = {}
         if default_atol:
             self.name = "skinremodel, default atol"
             self.integrator = "as above, the package's default per-state atol"
+        if keywords:
+            self.name = "skinremodel, options per call"
+            self.integrator = "as the first row; sr.simulate(..., rtol=, atol=) builds options"
 
     def run(self, rtol: float) -> Array:
+        # The options are built once per tolerance, as a user running many simulations builds
+        # them once (sr.SolverOptions is checked when built), and as libRoadRunner's tolerances
+        # are set once per tolerance below; each call then checks the plan, the patient and the
+        # horizon, runs the engine and returns the states. The keywords variant builds and
+        # checks the options in every call (the shorthand), to show what that costs.
         atol = None if self.default_atol else rtol * self.p.w
-        return sr.simulate(self.p.plan, self.patient, days=HORIZON, rtol=rtol, atol=atol).y
+        if self.keywords:
+            return sr.simulate(self.p.plan, self.patient, days=HORIZON, rtol=rtol, atol=atol).y
+        options = self.options.get(rtol)
+        if options is None:
+            options = self.options[rtol] = sr.SolverOptions(rtol=rtol, atol=atol)
+        return sr.simulate(self.p.plan, self.patient, days=HORIZON, options=options).y
 
 
 class Numbalsoda(Peer):
@@ -882,7 +896,11 @@ def main() -> None:
     checks.append(f"skinremodel at rtol 1e-11 is {accuracy(tight.y, p):.1e} from the reference")
 
     wanted = {s.strip() for s in a.peers.split(",") if s.strip()}
-    peers: list[Peer] = [Skinremodel(p), Skinremodel(p, default_atol=True)]
+    peers: list[Peer] = [
+        Skinremodel(p),
+        Skinremodel(p, default_atol=True),
+        Skinremodel(p, keywords=True),
+    ]
     builders: list[tuple[str, Callable[[], list[Peer]]]] = []
     if sym is not None:
         fns: list[tuple[Callable, Callable]] = []
