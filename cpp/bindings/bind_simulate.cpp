@@ -111,7 +111,7 @@ TrajectoryPtr restore_trajectory(const SimulationRequest& req, const DoubleArray
     check_parameters(req.params);
     tr.effective = apply_covariates(req.params, req.patient);
     tr.baseline = Mn14System(tr.effective).baseline();
-    const double t_end = req.t_end < 0.0 && !tr.t.empty() ? tr.t.back() : req.t_end;
+    const double t_end = horizon_of(tr.t, req.t_end);
     summarize_events(tr, t_end, model_events(tr.effective, tr.baseline));
     return out;
 }

@@ -110,8 +110,7 @@ private:
 }  // namespace
 
 BatchResult simulate_batch(const BatchRequest& request, std::size_t threads) {
-    const double t_end =
-        request.t_end < 0.0 && !request.t_out.empty() ? request.t_out.back() : request.t_end;
+    const double t_end = horizon_of(request.t_out, request.t_end);
     check_request(request, t_end);
 
     BatchResult out;

@@ -350,7 +350,7 @@ Trajectory simulate_observed(const SimulationRequest& req, IntegrationObserver* 
     check_parameters(req.params);
     check_patient(req.patient);
     check_options(req.options);
-    const double t_end = req.t_end < 0.0 && !req.t_out.empty() ? req.t_out.back() : req.t_end;
+    const double t_end = horizon_of(req.t_out, req.t_end);
     check_horizon(t_end);
     check_output_times(req.t_out, t_end);
 

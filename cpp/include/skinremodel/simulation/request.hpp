@@ -20,4 +20,10 @@ struct SimulationRequest {
     SolverOptions options{};
 };
 
+// The horizon of a request (a single one or a batch): t_end, or the last output time when t_end
+// is negative.
+inline double horizon_of(const std::vector<double>& t_out, double t_end) {
+    return t_end < 0.0 && !t_out.empty() ? t_out.back() : t_end;
+}
+
 }  // namespace skinremodel
