@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from .. import _core
 from .._validation import as_float_array
-from ..limits import MAX_HORIZON_DAYS, MAX_OUTPUT_POINTS, check_count, check_limit
+from ..limits import MAX_OUTPUT_POINTS, check_count, check_limit
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..patients.screening import ContraindicationError, Screening, screen
@@ -93,14 +93,7 @@ def resolve_times(
     if np.any(np.diff(t) < 0):
         raise ValueError(f"{times_name} must be sorted in increasing order")
     if days is None:
-        horizon = float(t[-1])
-        if horizon <= 0:
-            raise ValueError(f"the horizon (last of {times_name}) must be > 0 days")
-        if horizon > MAX_HORIZON_DAYS:
-            raise ValueError(
-                f"the horizon (last of {times_name}) must be at most "
-                f"{MAX_HORIZON_DAYS:g} days, got {horizon:g}"
-            )
+        horizon = check_limit("horizon", float(t[-1]), f"the horizon (last of {times_name})")
     else:
         horizon = check_limit("horizon", days, horizon_field)
         if t[-1] > horizon:
