@@ -200,9 +200,7 @@ def simulate_many(
     n_items = math.prod(sizes) if cross else max(sizes)
     check_count("simulate_many: items (plans x patients x params)", n_items, MAX_BATCH_ITEMS)
     width = max(len(p) for p in plan_list)  # per-session metrics: one value per session
-    per_item = sum(
-        {"day": len(t_out), "session": width, "item": 1}[METRICS[m].kind] for m in metric_names
-    )
+    per_item = sum(math.prod(METRICS[m].shape(len(t_out), width)) for m in metric_names)
     check_count(
         "simulate_many: values kept (items x output days x metrics)",
         n_items * per_item,

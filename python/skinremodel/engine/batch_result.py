@@ -21,13 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["BatchResult"]
 
-#: The dimensions of a metric of each kind (:data:`skinremodel.model.metrics.METRICS`).
-_DIMS: dict[str, tuple[str, ...]] = {
-    "day": ("item", "day"),
-    "session": ("item", "session"),
-    "item": ("item",),
-}
-
 #: Failure kinds reported by the engine, by status code.
 _ERROR_TYPES: dict[int, str] = {1: "ValueError", 2: "SolverError", 3: "RuntimeError"}
 
@@ -97,14 +90,15 @@ class BatchResult:
         def pad(a: NDArray[np.float64]) -> NDArray[np.float64]:
             return np.pad(a, ((0, 0), (0, width - a.shape[1])), constant_values=np.nan)
 
-        empty_shape = {"day": (0, len(days)), "session": (0, width), "item": (0,)}
         values: dict[str, NDArray[np.float64]] = {}
         for name in metrics:
-            kind = METRICS[name].kind
+            metric = METRICS[name]
             parts = [c.values[name] for c in chunks]
-            if kind == "session":
+            if metric.kind == "session":
                 parts = [pad(p) for p in parts]
-            values[name] = np.concatenate(parts) if parts else np.empty(empty_shape[kind])
+            values[name] = (
+                np.concatenate(parts) if parts else np.empty((0, *metric.shape(len(days), width)))
+            )
         session_days = (
             np.concatenate([pad(c.session_days) for c in chunks]) if chunks else np.empty((0, 0))
         )
@@ -228,8 +222,7 @@ class BatchResult:
         coordinates on ``item``. ``ds[metrics].to_array("metric")`` stacks time metrics into
         an (metric, item, day) array.
         """
-        dims = {name: _DIMS[METRICS[name].kind] for name in self.metrics}
-        return xarray_io.batch_to_xarray(self, dims)
+        return xarray_io.batch_to_xarray(self)
 
     def __repr__(self) -> str:
         return (

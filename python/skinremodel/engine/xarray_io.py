@@ -26,7 +26,6 @@ import datetime as dt
 import json
 import os
 import tempfile
-from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -34,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..model.metrics import METRICS
+from ..model.metrics import KIND_DIMS, METRICS
 from ..model.observables import OBSERVABLES, STATE_NAMES
 from ..model.variables import variable_info
 from ..progress import logger
@@ -136,11 +135,10 @@ def result_to_xarray(res: Result, variables: Any = None) -> xr.Dataset:
     return ds
 
 
-def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> xr.Dataset:
+def batch_to_xarray(batch: BatchResult) -> xr.Dataset:
     """Return the metrics of a batch as a Dataset (see :meth:`BatchResult.to_xarray`).
 
-    ``dims`` names the dimensions of each metric: (``item``, ``day``), (``item``, ``session``)
-    or (``item``,).
+    Each metric is over ``item`` and the dimensions of its kind (:data:`KIND_DIMS`).
     """
     import xarray as xr
 
@@ -148,7 +146,7 @@ def batch_to_xarray(batch: BatchResult, dims: Mapping[str, tuple[str, ...]]) -> 
     for name in batch.metrics:
         m = METRICS[name]
         data[name] = (
-            dims[name],
+            ("item", *KIND_DIMS[m.kind]),
             np.asarray(batch.values(name)),
             {"units": m.unit, "long_name": m.label, "description": m.description},
         )

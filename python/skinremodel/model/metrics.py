@@ -29,10 +29,13 @@ from .. import _core
 from .observables import OBSERVABLES, STATE_NAMES, ObservableContext
 from .variables import variable_info
 
-__all__ = ["EVENT_NAMES", "Metric", "METRICS", "MetricKind", "metrics_of_kind"]
+__all__ = ["EVENT_NAMES", "KIND_DIMS", "Metric", "METRICS", "MetricKind", "metrics_of_kind"]
 
 Array = NDArray[np.float64]
 MetricKind = Literal["day", "session", "item"]
+#: The dimensions of one simulation's value of a metric of each kind (a batch adds ``item``
+#: in front): one per output day, one per session, or a single number.
+KIND_DIMS: dict[str, tuple[str, ...]] = {"day": ("day",), "session": ("session",), "item": ()}
 
 #: The core's threshold events, in the order of its crossing tables and summaries: redness
 #: visible (R > R_vis), downtime (R > R_down_frac R_vis), visible improvement (G > G_jnd).
@@ -69,6 +72,14 @@ class Metric:
     source: Literal["state", "observable", "event"]
     event: str | None = None
     scale: float = 1.0
+
+    def shape(self, n_days: int, n_sessions: int) -> tuple[int, ...]:
+        """Shape of one simulation's value (:data:`KIND_DIMS`).
+
+        ``n_days`` output days, and room for ``n_sessions`` sessions.
+        """
+        sizes = {"day": n_days, "session": n_sessions}
+        return tuple(sizes[dim] for dim in KIND_DIMS[self.kind])
 
     def read(
         self, states: Array, ctx: ObservableContext, time_above: Array, first_upward: Array
