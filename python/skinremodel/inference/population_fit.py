@@ -40,7 +40,7 @@ from ..engine.solver import resolve_params
 from ..model.parameters import Parameters
 from ..patients.patient import Patient
 from ..plans.schedule import Schedule, as_schedule
-from ..populations.bands import PredictionBands, quantile_label
+from ..populations.bands import PredictionBands
 from ._common import (
     ConvergenceWarning,
     NonIdentifiableWarning,
@@ -1006,20 +1006,12 @@ def predictive_bands(
     qs = np.asarray(quantiles, dtype=np.float64)
     res = simulate_many(schedule, patient or Patient(), draws, days, metrics=names, **options)
     ok = ~res.failed
-    blocks = []
-    for name in names:
-        values = res.values(name)[ok]
-        q = np.quantile(values, qs, axis=0)
-        index = pd.MultiIndex.from_product([[name], res.days], names=["observable", "day"])
-        blocks.append(pd.DataFrame(q.T, index=index, columns=[quantile_label(x) for x in qs]))
-    bands = PredictionBands(pd.concat(blocks))
-    bands.attrs.update(
-        {
-            "plan": schedule.name or "plan",
-            "session_days": [float(d) for d in schedule.days if d <= res.horizon],
-            "n_patients": len(res),
-            "n_failed": res.n_failed,
-            "quantiles": [float(x) for x in qs],
-        }
+    return PredictionBands.from_quantiles(
+        {name: np.quantile(res.values(name)[ok], qs, axis=0) for name in names},
+        res.days,
+        qs,
+        plan=schedule,
+        horizon=res.horizon,
+        n_patients=len(res),
+        n_failed=res.n_failed,
     )
-    return bands

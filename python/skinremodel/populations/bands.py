@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from ..engine.xarray_io import bands_to_xarray
 from ..plotting import plot_bands
@@ -12,6 +15,8 @@ from ..plotting import plot_bands
 if TYPE_CHECKING:  # pragma: no cover
     import xarray as xr
     from matplotlib.axes import Axes
+
+    from ..plans.schedule import Schedule
 
 __all__ = ["PredictionBands", "quantile_label"]
 
@@ -33,6 +38,42 @@ class PredictionBands(pd.DataFrame):
     @property
     def _constructor(self) -> type[PredictionBands]:
         return PredictionBands
+
+    @classmethod
+    def from_quantiles(
+        cls,
+        quantiles: Mapping[str, NDArray[np.float64]],
+        days: NDArray[np.float64],
+        levels: Sequence[float] | NDArray[np.float64],
+        *,
+        plan: Schedule,
+        horizon: float,
+        n_patients: int,
+        n_failed: int,
+        **attrs: Any,
+    ) -> PredictionBands:
+        """Bands from each observable's quantiles, an array (len(levels), len(days)).
+
+        ``attrs`` adds to the plan name, its session days up to ``horizon``, the counts and the
+        quantile levels.
+        """
+        columns = [quantile_label(x) for x in levels]
+        blocks = []
+        for name, q in quantiles.items():
+            index = pd.MultiIndex.from_product([[name], days], names=["observable", "day"])
+            blocks.append(pd.DataFrame(q.T, index=index, columns=columns))
+        bands = cls(pd.concat(blocks))
+        bands.attrs.update(
+            {
+                "plan": plan.name or "plan",
+                "session_days": [float(d) for d in plan.days if d <= horizon],
+                "n_patients": n_patients,
+                "n_failed": n_failed,
+                "quantiles": [float(x) for x in levels],
+                **attrs,
+            }
+        )
+        return bands
 
     def to_xarray(self) -> xr.Dataset:  # type: ignore[misc]
         """Return the bands as an :class:`xarray.Dataset`: observables over (day, quantile).

@@ -30,7 +30,7 @@ from ..patients.patient import (
 )
 from ..plans.schedule import Schedule, as_schedule
 from ..progress import progress_bar, progress_enabled
-from .bands import PredictionBands, quantile_label
+from .bands import PredictionBands
 from .quantile_sketch import QuantileSketch
 
 __all__ = ["Population"]
@@ -332,23 +332,16 @@ class Population:
                     sketch.add(res.values(name)[ok])
                 bar.update(stop - start)
         assert res is not None  # size >= 1
-        blocks = []
-        for name in names:
-            q = sketches[name].quantiles(qs)
-            index = pd.MultiIndex.from_product([[name], res.days], names=["observable", "day"])
-            blocks.append(pd.DataFrame(q.T, index=index, columns=[quantile_label(x) for x in qs]))
-        bands = PredictionBands(pd.concat(blocks))
-        bands.attrs.update(
-            {
-                "plan": schedule.name or "plan",
-                "session_days": [float(d) for d in schedule.days if d <= res.horizon],
-                "n_patients": self.size,
-                "n_failed": n_failed,
-                "quantiles": [float(x) for x in qs],
-                "exact": all(s.exact for s in sketches.values()),
-            }
+        return PredictionBands.from_quantiles(
+            {name: sketches[name].quantiles(qs) for name in names},
+            res.days,
+            qs,
+            plan=schedule,
+            horizon=res.horizon,
+            n_patients=self.size,
+            n_failed=n_failed,
+            exact=all(s.exact for s in sketches.values()),
         )
-        return bands
 
     # ------------------------------------------------------------------------------ protocol
     def __eq__(self, other: object) -> bool:
