@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 
 from .._files import read_csv as _read_csv
+from ..limits import CORE_LIMITS
 from ..model.clinical_scales import ORDINAL_SCALES
 from ..model.observables import OBSERVABLES, STATE_NAMES
 from ..model.variables import did_you_mean
-from ..patients.patient import Patient
+from ..patients.patient import FLAG_COVARIATES, PATIENT_COLUMNS, Patient
 from ..plans.schedule import Schedule, as_schedule, schedule_from_dict
 from ..plans.session import Session
 
@@ -31,17 +32,6 @@ __all__ = ["Dataset", "read_observations", "read_plans", "read_patients"]
 #: Columns every observation table has; ``sd`` is optional.
 OBSERVATION_COLUMNS: tuple[str, ...] = ("subject", "day", "observable", "value")
 _SESSION_FIELDS = ("depth_mm", "density_per_cm2", "needle_diameter_mm", "dose_scale")
-_PATIENT_FIELDS = (
-    "age",
-    "diabetes",
-    "vitamin_c",
-    "phototype",
-    "smoker",
-    "photoaged",
-    "reactive_skin",
-    "acne_scars",
-)
-_BOOL_FIELDS = ("smoker", "photoaged", "reactive_skin", "acne_scars")
 
 
 class Dataset:
@@ -448,11 +438,11 @@ def read_patients(path: str | Path) -> dict[str, Patient]:
     table = _read_csv(path)
     if "subject" not in table:
         raise ValueError(f"{path}: a patient file needs the column subject")
-    unknown = [c for c in table.columns if c != "subject" and c not in _PATIENT_FIELDS]
+    unknown = [c for c in table.columns if c != "subject" and c not in PATIENT_COLUMNS]
     if unknown:
         raise ValueError(
             f"{path}: unknown patient column(s) {', '.join(unknown)}; "
-            f"fields are {', '.join(_PATIENT_FIELDS)}"
+            f"fields are {', '.join(PATIENT_COLUMNS)}"
         )
     patients: dict[str, Patient] = {}
     first_row: dict[str, Any] = {}
@@ -465,17 +455,23 @@ def read_patients(path: str | Path) -> dict[str, Patient]:
             )
         first_row[subject] = index
         kwargs: dict[str, Any] = {}
-        for field in _PATIENT_FIELDS:
+        for field in PATIENT_COLUMNS:
             if field not in row or row[field] == "":
                 continue
             value: Any = row[field]
             where = f"{path}: row {index}: {field}"
-            if field in _BOOL_FIELDS:
+            if field in FLAG_COVARIATES:
                 value = _as_bool(value, where)
             elif field == "phototype":
                 number = _cell_number(path, index, field, value)
                 if number != int(number):
-                    raise ValueError(f"{where} must be a whole number 1-6, got {row[field]!r}")
+                    low, high = (
+                        int(CORE_LIMITS["phototype"].low),
+                        int(CORE_LIMITS["phototype"].high),
+                    )
+                    raise ValueError(
+                        f"{where} must be a whole number {low}-{high}, got {row[field]!r}"
+                    )
                 value = int(number)
             elif field == "age":
                 value = _cell_number(path, index, field, value)
