@@ -27,6 +27,8 @@ from skinremodel.engine.options import DEFAULT_OPTIONS
 from skinremodel.engine.solver import request
 from timing import median_seconds  # same folder: run as python benchmarks/bench_fit.py
 
+#: Ten sensitivity columns of different kinds (rates, a covariate slope, a session depth), also
+#: those of sensitivity_precision.py.
 TEN = [
     "s_w",
     "k_mat",

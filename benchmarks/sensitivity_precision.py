@@ -20,19 +20,7 @@ import time
 
 import numpy as np
 import skinremodel as sr
-
-TEN = [
-    "s_w",
-    "k_mat",
-    "k_x",
-    "tau_Er",
-    "k_D",
-    "d_T",
-    "r_F",
-    "k_m",
-    "cov_age_aC_slope",
-    "depth_mm[2]",
-]
+from bench_fit import TEN  # the same ten columns; same folder: run as python benchmarks/...
 
 
 def strict_error(s: np.ndarray, ref: np.ndarray) -> float:
