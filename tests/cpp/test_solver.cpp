@@ -229,6 +229,16 @@ TEST_CASE("invalid requests are rejected with the field named") {
     r.t_out = {0.0, 200.0};
     r.t_end = 100.0;
     CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("horizon"));
+    // Every bad output time is named, whichever check finds it first.
+    r.t_out = {0.0, std::nan(""), 5.0};
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("t_eval[1] must be finite"));
+    r.t_out = {-1.0, 5.0};
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("t_eval[0] must be finite and >= 0"));
+    r.t_out = {0.0, 5.0, 5.0, 100.0};  // repeated times and the horizon itself are allowed
+    CHECK(simulate(r).t.size() == 4);
+    r = request(regular_sessions(2, 28), 100, Method::rodas4);
+    r.options.atol[iR] = 2.0;
+    CHECK_THROWS_WITH(simulate(r), Catch::Matchers::StartsWith("atol of state R must be in"));
     r = request(regular_sessions(2, 28), 100, Method::rodas4);
     r.options.rtol = 0.0;
     CHECK_THROWS_WITH(simulate(r), Catch::Matchers::Contains("rtol"));

@@ -102,6 +102,14 @@ def test_parameters_override_per_call(res):
         ({"atol": -1}, ValueError, r"atol must be in \(0, 1\]"),
         ({"atol": {"Q": 1e-9}}, ValueError, r"unknown state 'Q'"),
         ({"max_steps": 0}, ValueError, r"max_steps"),
+        ({"rtol": True}, TypeError, r"rtol must be a real number, got bool"),
+        ({"max_steps": True}, TypeError, r"max_steps must be an integer"),
+        ({"atol": [1e-9] * 14 + [float("nan")]}, ValueError, r"atol\['R'\] must be a finite"),
+        (
+            {"days": None, "t_eval": [0.0]},
+            ValueError,
+            r"the horizon \(last of t_eval\) must be in \(0, 36500\] days, got 0",
+        ),
         ({"patient": "old"}, TypeError, r"patient must be"),
     ],
 )
@@ -110,6 +118,14 @@ def test_bad_simulate_input_names_the_field(kwargs, error, match):
     args.update(kwargs)
     with pytest.raises(error, match=match):
         sr.simulate(sr.Schedule([0, 28]), **args)
+
+
+def test_numpy_scalars_are_options_like_python_numbers():
+    plan = sr.Schedule([0, 28])
+    native = sr.simulate(plan, days=60, rtol=1e-5, max_steps=5000)
+    numpy = sr.simulate(plan, days=60, rtol=np.float64(1e-5), max_steps=np.int64(5000))
+    assert numpy.options == native.options
+    np.testing.assert_array_equal(numpy.y, native.y)
 
 
 @pytest.mark.parametrize(
