@@ -17,6 +17,7 @@
 #include "skinremodel/numerics/block_lu.hpp"
 #include "skinremodel/numerics/controller.hpp"
 #include "skinremodel/numerics/dopri5.hpp"
+#include "skinremodel/numerics/fifth_root.hpp"
 #include "skinremodel/numerics/initial_step.hpp"
 #include "skinremodel/numerics/rosenbrock.hpp"
 #include "skinremodel/numerics/rosenbrock_tableaus.hpp"
@@ -336,6 +337,34 @@ TEST_CASE("Dopri5 through the same controller solves a non-stiff problem", "[num
     CHECK(run.accepted < 1000);
     CHECK(y[0] == Approx(std::cos(10.0)).epsilon(1e-8));
     CHECK(y[1] == Approx(-std::sin(10.0)).epsilon(1e-8));
+}
+
+TEST_CASE("fifth_root matches pow to 1e-10 over the whole range of doubles", "[numerics]") {
+    // Log-spaced from 1e-300 to 1e300, 7 points per factor 2 (every exponent residue r and
+    // every thirty-second of the mantissa is visited), and the ends of each thirty-second.
+    double worst = 0.0;
+    for (int i = -7000; i <= 7000; ++i) {
+        const double x = std::pow(10.0, i * (300.0 / 7000.0));
+        worst = std::max(worst, std::abs(fifth_root(x) / std::pow(x, 0.2) - 1.0));
+    }
+    for (int e = -40; e <= 40; ++e)
+        for (int j = 0; j < 32; ++j)
+            for (double at : {0.0, 1.0 - 1e-15}) {
+                const double x = std::ldexp(1.0 + (j + at) / 32.0, e);
+                worst = std::max(worst, std::abs(fifth_root(x) / std::pow(x, 0.2) - 1.0));
+            }
+    CHECK(worst < 1e-10);
+    CHECK(worst > 0.0);  // it is an approximation: the check above is not vacuous
+    // Powers of 32 exactly (the controller's err = 1 gives the factor 1 / safety exactly).
+    CHECK(fifth_root(1.0) == 1.0);
+    CHECK(fifth_root(32.0) == 2.0);
+    CHECK(fifth_root(std::ldexp(1.0, -500)) == std::ldexp(1.0, -100));
+    // Outside the positive normal doubles it is pow's.
+    CHECK(fifth_root(0.0) == 0.0);
+    CHECK(fifth_root(4e-320) == std::pow(4e-320, 0.2));
+    CHECK(std::isinf(fifth_root(std::numeric_limits<double>::infinity())));
+    CHECK(std::isnan(fifth_root(std::nan(""))));
+    CHECK(std::isnan(fifth_root(-1.0)));
 }
 
 TEST_CASE("the controller grows, shrinks and bounds the step as odeint's does", "[numerics]") {
