@@ -20,6 +20,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 
 namespace skinremodel::numerics {
 
@@ -46,9 +47,8 @@ inline const FifthRootTables& fifth_root_tables() {
 }  // namespace detail
 
 inline double fifth_root(double x) {
-    constexpr double smallest_normal = 2.2250738585072014e-308;
-    constexpr double largest = 1.7976931348623157e308;
-    if (!(x >= smallest_normal && x <= largest)) return std::pow(x, 0.2);
+    using limits = std::numeric_limits<double>;  // min(): the smallest positive normal double
+    if (!(x >= limits::min() && x <= limits::max())) return std::pow(x, 0.2);
     std::uint64_t bits;
     std::memcpy(&bits, &x, sizeof bits);
     // e + 1025 >= 3 for normal numbers (e >= -1022), and 1025 = 5 x 205: non-negative division.
